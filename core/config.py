@@ -1,0 +1,162 @@
+"""Configuration: defaults, a TOML file, and ``HOOKBILL_*`` environment overrides.
+
+Every key lives in a section (``[app]``, ``[database]``, ...). Any key can be
+overridden by the environment variable ``HOOKBILL_<SECTION>_<KEY>`` in upper
+case, e.g. ``HOOKBILL_DATABASE_URL`` or ``HOOKBILL_APP_SECRET_KEY``. Values
+from the environment are parsed as TOML scalars when they look like one
+(``true``, ``3``, ``["a", "b"]``) and taken as strings otherwise.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "HOOKBILL_"
+CONFIG_FILE_ENV = "HOOKBILL_CONFIG"
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "app": {
+        "mode": "development",  # or "production"
+        "secret_key": "",
+        "base_url": "http://127.0.0.1:5000",
+        "name": "hookbill",
+        "language": "pl",
+        "languages": ["pl", "en"],
+        "timezone": "Europe/Warsaw",
+        "currency": "PLN",
+        "session_days": 14,
+        "secure_cookies": False,
+        "instance_path": "instance",
+    },
+    "database": {"url": "sqlite:///instance/hookbill.sqlite3"},
+    "mail": {
+        "host": "127.0.0.1",
+        "port": 25,
+        "username": "",
+        "password": "",
+        "starttls": False,
+        "sender": "hookbill <billing@localhost>",
+        "max_attempts": 8,
+    },
+    "outbox": {"process_after_request": True},
+    "security": {
+        "login_attempts": 5,
+        "login_window_seconds": 900,
+        "reset_token_minutes": 60,
+        "verify_token_hours": 48,
+        "password_min_length": 10,
+    },
+    "billing": {
+        "vat_rate": "23",
+        "downgrade": "end_of_period",
+        "proforma_due_days": 7,
+        "quote_valid_minutes": 60,
+        "place_of_issue": "Warszawa",
+        "vat_rates_by_country": {},
+    },
+    "numbering": {
+        "vat": "FV/{year}/{month}/{seq:04}",
+        "proforma": "PRO/{year}/{seq:05}",
+        "correction": "FK/{year}/{month}/{seq:04}",
+    },
+    "plugins": {"disabled": [], "folder": "", "trace": False},
+    "theme": {"name": "default", "folder": ""},
+    "clock": {"fixed": ""},
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used; the message names the key."""
+
+
+class Config(dict[str, dict[str, Any]]):
+    """Sectioned configuration; ``config.get_value("app.secret_key")`` reads one key."""
+
+    def get_value(self, dotted: str, default: Any = None) -> Any:
+        """Return the value at ``section.key`` or ``default`` when absent."""
+        section, _, key = dotted.partition(".")
+        return self.get(section, {}).get(key, default)
+
+    @property
+    def production(self) -> bool:
+        """True when ``app.mode`` is ``production``."""
+        return str(self.get_value("app.mode")) == "production"
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _apply_env(config: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_ENV:
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        for section in sorted(config, key=len, reverse=True):
+            if rest.startswith(section + "_"):
+                config[section][rest[len(section) + 1:]] = _parse_env_value(raw)
+                break
+
+
+def load_config(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Build the configuration: defaults < TOML file < environment < ``overrides``.
+
+    ``path`` defaults to ``$HOOKBILL_CONFIG``, then ``./config.toml`` if it exists.
+    A file that is named but missing, or is not valid TOML, raises ConfigError.
+    """
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = copy.deepcopy(DEFAULTS)
+    chosen = path or environ.get(CONFIG_FILE_ENV)
+    if chosen is None and Path("config.toml").exists():
+        chosen = "config.toml"
+    if chosen:
+        file = Path(chosen)
+        if not file.exists():
+            raise ConfigError(f"config file {file} does not exist")
+        try:
+            _merge(data, tomllib.loads(file.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
+    _apply_env(data, environ)
+    if overrides:
+        _merge(data, overrides)
+    return Config(data)
+
+
+def check_config(config: Config) -> None:
+    """Refuse to start production with a missing secret or database; name the key.
+
+    In production the database URL must be given explicitly: the embedded
+    SQLite default is for trying hookbill out, not for running a business.
+    """
+    if not config.production:
+        return
+    if not str(config.get_value("app.secret_key") or "").strip():
+        raise ConfigError(
+            "app.secret_key is not set (set it in config.toml or HOOKBILL_APP_SECRET_KEY)"
+        )
+    url = str(config.get_value("database.url") or "").strip()
+    if not url or url == DEFAULTS["database"]["url"]:
+        raise ConfigError(
+            "database.url is not set (set it in config.toml or HOOKBILL_DATABASE_URL)"
+        )

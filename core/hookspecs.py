@@ -1,0 +1,465 @@
+"""Hook specifications: every extension point of hookbill, in one place.
+
+A plugin is a module or object with functions marked ``@hookimpl`` whose names
+match the specs below; pluggy's ``check_pending()`` refuses an implementation
+of a hook that does not exist, so a typo stops start-up instead of doing nothing.
+
+Every spec says:
+
+* **When** it is called (its first line).
+* **Transaction**: whether it runs inside the database transaction of its
+  event. Hooks inside a transaction may write to the database and may refuse
+  the event by raising :class:`HookRefused` (the whole event rolls back); they
+  never do network or other slow I/O (queue an outbox message instead).
+* **May change**: which arguments an implementation may modify.
+* **Returns**: what the return value does. For ``firstresult`` hooks: *Stops at
+  first non-None result.*
+
+Implementations may accept a subset of the arguments, so a hook can grow new
+arguments without breaking old plugins.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+
+    from core.config import Config
+    from core.extension import CronJob, MenuItem, MigrationSet, SettingSpec, TemplateContext
+
+PROJECT = "hookbill"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class HookRefused(Exception):
+    """Raised by a hook implementation to refuse the event it is called for.
+
+    The message is shown to the person who caused the event, so write it for
+    them. The transaction of the event is rolled back.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Start-up: configuration, schema, web, CLI
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def hookbill_configure(config: Config) -> None:
+    """Called once at start-up, after the configuration is loaded and checked.
+
+    **Transaction**: none; the database is bound but no transaction is open.
+
+    :param config: the loaded configuration. **May change**: a plugin may add
+        defaults for its own section; it must not change other sections.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def hookbill_migrations() -> list[MigrationSet]:
+    """Called by ``hookbill migrate`` to collect the schema migrations to run.
+
+    **Transaction**: none while collecting; each migration then runs inside the
+    migration transaction, under a lock that serialises concurrent ``migrate``.
+
+    :returns: a list of :class:`core.extension.MigrationSet`, one per component
+        (``"core"``, or the plugin's name). Each migration module in the package
+        is named ``mNNNN_description.py`` and defines ``up(db, migrator)``;
+        migrations run in name order and each at most once.
+    """
+
+
+@hookspec
+def hookbill_blueprints(config: Config) -> list[Blueprint]:
+    """Called once while the app is created, to collect Flask blueprints.
+
+    **Transaction**: none. This hook is about the web: a blueprint's views may
+    use Flask; they call domain services for anything that changes data.
+
+    :param config: the configuration (read-only).
+    :returns: a list of blueprints to register. A plugin's ``templates/`` and
+        ``static/`` folders next to its module are found without this hook.
+    """
+
+
+@hookspec
+def hookbill_cli_commands() -> list[click.Command]:
+    """Called when the ``hookbill`` CLI starts, to collect extra sub-commands.
+
+    **Transaction**: none; a command opens its own.
+
+    :returns: a list of click commands added under ``hookbill``.
+    """
+
+
+@hookspec
+def hookbill_settings() -> list[SettingSpec]:
+    """Called when settings are listed (admin settings page, ``get_setting``).
+
+    **Transaction**: none.
+
+    :returns: a list of :class:`core.extension.SettingSpec` the plugin reads
+        through :func:`core.settings.get_setting`.
+    """
+
+
+@hookspec
+def hookbill_cron_jobs() -> list[CronJob]:
+    """Called by ``hookbill cron`` to collect periodic jobs.
+
+    **Transaction**: none while collecting; each job opens its own transactions.
+    A job is claimed per time slot in the database, so running ``hookbill cron``
+    on several nodes at once runs each job once per slot.
+
+    :returns: a list of :class:`core.extension.CronJob`.
+    """
+
+
+@hookspec
+def hookbill_outbox_handlers() -> dict[str, Any]:
+    """Called when the outbox worker starts, to map message kinds to handlers.
+
+    **Transaction**: none. A handler is ``handler(payload: dict) -> None`` and
+    runs after the queuing transaction committed, outside any transaction; it
+    may do network I/O. Raising makes the worker retry later with back-off.
+
+    :returns: ``{kind: handler}``. Two plugins claiming one kind stop start-up.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Web: menus and template snippets
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def hookbill_client_menu(customer: Any) -> list[MenuItem]:
+    """Called on every client-area page render, to build the main menu.
+
+    **Transaction**: none (read-only request).
+
+    :param customer: the logged-in :class:`core.models.Customer`. Do not change.
+    :returns: a list of :class:`core.extension.MenuItem`, merged and sorted by
+        ``order`` with everyone else's.
+    """
+
+
+@hookspec
+def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+    """Called on every admin-area page render, to build the staff menu.
+
+    **Transaction**: none (read-only request).
+
+    :param staff: the logged-in :class:`core.models.Staff`. Do not change.
+    :returns: a list of :class:`core.extension.MenuItem`; items whose ``roles``
+        exclude the staff member's role are hidden.
+    """
+
+
+@hookspec
+def hookbill_template_snippet(name: str, context: TemplateContext) -> str | None:
+    """Called where a template asks for the snippets named ``name``.
+
+    **Transaction**: none (rendering).
+
+    :param name: one of :data:`core.extension.TEMPLATE_HOOK_NAMES`; any other
+        name raises, so a typo fails loudly.
+    :param context: the page's variables. Do not change.
+    :returns: HTML (``markupsafe.Markup``, or a string that is escaped) to
+        insert, or None for nothing. All results are joined in plugin order.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Accounts
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def on_customer_registered(customer: Any) -> None:
+    """Called when a customer account was created (before its e-mail is verified).
+
+    **Transaction**: inside the registration transaction; raise
+    :class:`HookRefused` to refuse the registration.
+
+    :param customer: the new :class:`core.models.Customer` (saved, has an id).
+        **May change**: fields of the customer (save them yourself).
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_customer_updated(customer: Any, changes: dict[str, tuple[Any, Any]]) -> None:
+    """Called when a customer's profile or billing data changed.
+
+    **Transaction**: inside the update transaction; raise :class:`HookRefused`
+    to refuse the change.
+
+    :param customer: the :class:`core.models.Customer` after the change.
+    :param changes: ``{field: (old, new)}``. Do not change.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_login(account: Any, kind: str, ip: str) -> None:
+    """Called when someone completed a login (password and any second factor).
+
+    **Transaction**: inside the login transaction (the new session is saved in
+    it); raise :class:`HookRefused` to refuse the login.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+    :param ip: the client's address.
+    :returns: ignored.
+    """
+
+
+@hookspec(firstresult=True)
+def login_second_factor(account: Any, kind: str) -> str | None:
+    """Called after a right password, to ask whether a second factor is due.
+
+    **Transaction**: none (read-only). Stops at first non-None result.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+    :returns: the URL path of the page that asks for the second factor, or None.
+        While it is due the session is *partial*: every page except that path
+        (and its sub-paths), logout and static files redirects to it. The plugin
+        calls :func:`core.web.sessions.complete_second_factor` when it succeeds.
+    """
+
+
+@hookspec
+def on_logout(account: Any, kind: str) -> None:
+    """Called when someone logged out of one session.
+
+    **Transaction**: inside the logout transaction; refusing is not possible
+    (a raise is logged and ignored).
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+    :returns: ignored.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Catalogue, services and provisioning
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def hookbill_provisioning_modules() -> list[Any]:
+    """Called at start-up to collect provisioning modules (control panel connectors).
+
+    **Transaction**: none.
+
+    :returns: a list of objects with a ``code`` attribute and the methods
+        ``create(service)``, ``suspend(service)``, ``unsuspend(service)``,
+        ``terminate(service)`` and ``change_package(service, product)``. They are
+        called by the outbox worker after commit, never inside a transaction.
+    """
+
+
+@hookspec
+def on_upgrade_quote(quote: Any) -> None:
+    """Called to price a change of a service's package and/or billing cycle.
+
+    **Transaction**: none. Pure: an implementation must not write to the
+    database or do I/O; the same code prices the browser summary, the API and
+    the tests. The order is explicit: the proration plugin is ``tryfirst``
+    (fills the credit and charge lines), the balance plugin ``trylast`` (applies
+    the available credit balance to the gross total).
+
+    :param quote: a mutable quote (:class:`core.upgrades.quote.Quote`) holding
+        the service, the target product and cycle, the change date, the lines,
+        the VAT totals and the balance. **May change**: its lines, totals,
+        ``balance_applied`` and notes; never the service or the target.
+    :returns: ignored; the quote is changed in place.
+    """
+
+
+@hookspec
+def on_service_changed(service: Any, change: Any) -> None:
+    """Called when a service got a new package, cycle or price.
+
+    **Transaction**: inside the transaction that applies the change (the
+    payment's, or the cron run's for a scheduled downgrade); raise
+    :class:`HookRefused` to roll the change back.
+
+    :param service: the :class:`core.models.Service` after the change.
+    :param change: the :class:`core.models.ServiceChange` being applied.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_service_status_changed(service: Any, old_status: str, new_status: str) -> None:
+    """Called when a service is provisioned, suspended, unsuspended, terminated or cancelled.
+
+    **Transaction**: inside the transaction that changes the status; raise
+    :class:`HookRefused` to refuse.
+
+    :param service: the :class:`core.models.Service` after the change.
+    :param old_status: the status before.
+    :param new_status: the status after.
+    :returns: ignored.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Documents, payments and the credit balance
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def hookbill_payment_methods() -> list[Any]:
+    """Called when payment methods are listed (summary page, proforma page, admin).
+
+    **Transaction**: none.
+
+    :returns: a list of payment method objects (see
+        :class:`core.payments.methods.PaymentMethod`): each has a ``code``, a
+        ``label``, ``available_for(document)`` and ``start(document, amount)``.
+    """
+
+
+@hookspec
+def on_invoice_issue(document: Any) -> None:
+    """Called when a proforma, VAT invoice or correcting invoice was issued.
+
+    **Transaction**: inside the issuing transaction, after the number was
+    assigned and the snapshot taken. Raise :class:`HookRefused` to refuse the
+    issue. The balance plugin settles credit here. Rendering a PDF or sending
+    it happens after commit (outbox), never here.
+
+    :param document: the saved :class:`core.models.Document`. **May change**:
+        only its payment state through the payment services; the snapshot is
+        frozen.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_payment(payment: Any, document: Any) -> None:
+    """Called when a payment was recorded against a document.
+
+    **Transaction**: inside the payment's transaction, with the customer's money
+    lock held; what plugins do here (settle the proforma, apply a paid change,
+    issue the VAT invoice) commits or rolls back with the payment. A duplicate
+    payment (same method and transaction id) never reaches this hook.
+
+    :param payment: the saved :class:`core.models.Payment`.
+    :param document: the :class:`core.models.Document` it pays, or None for a
+        top-up of the balance.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_invoice_paid(document: Any) -> None:
+    """Called when a document became fully paid.
+
+    **Transaction**: inside the payment's transaction (after ``on_payment``).
+
+    :param document: the paid :class:`core.models.Document`.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_invoice_cancelled(document: Any) -> None:
+    """Called when an unpaid proforma was cancelled or superseded by a corrected version.
+
+    **Transaction**: inside the cancelling transaction; raise
+    :class:`HookRefused` to refuse.
+
+    :param document: the :class:`core.models.Document`, with its new status.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_balance_changed(entry: Any) -> None:
+    """Called when an entry was appended to a customer's credit balance ledger.
+
+    **Transaction**: inside the transaction that appends it, with the customer's
+    money lock held.
+
+    :param entry: the saved :class:`core.models.LedgerEntry`.
+    :returns: ignored.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Tickets
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options: dict[str, Any]) -> None:
+    """Called when a ticket is opened, before its first message is stored.
+
+    **Transaction**: inside the ticket's transaction; nothing of the message is
+    written yet. Raise :class:`HookRefused` to refuse the ticket: nothing is
+    stored and the form is shown again with the message.
+
+    :param ticket: the new ticket (saved, has an id).
+    :param message: the first message, not saved yet. **May change**: its
+        ``body`` and ``encrypted`` flag (the PGP plugin puts ciphertext here).
+    :param attachments: pending attachments (``filename``, ``data``, ``mime``),
+        not stored yet. **May change**: their ``data`` and ``filename``.
+    :param options: what the customer chose on the form, e.g. ``{"encrypt": True}``.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_ticket_reply(
+    ticket: Any, message: Any, attachments: list[Any], author_kind: str, options: dict[str, Any]
+) -> None:
+    """Called when the customer or staff reply to a ticket, before the reply is stored.
+
+    **Transaction**: inside the reply's transaction. Raise :class:`HookRefused`
+    to refuse the reply; nothing is stored.
+
+    :param ticket: the ticket.
+    :param message: the reply, not saved yet. **May change**: ``body`` and ``encrypted``.
+    :param attachments: pending attachments. **May change**: ``data`` and ``filename``.
+    :param author_kind: ``"customer"`` or ``"staff"``.
+    :param options: form choices, e.g. ``{"encrypt": True, "internal": False}``.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_ticket_status_change(ticket: Any, old_status: str, new_status: str) -> None:
+    """Called when a ticket's status changed (answered, customer reply, on hold...).
+
+    **Transaction**: inside the transaction that changes it.
+
+    :param ticket: the ticket after the change.
+    :param old_status: the status before.
+    :param new_status: the status after.
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_ticket_close(ticket: Any, closed_by: str) -> None:
+    """Called when a ticket was closed by the customer, staff or the idle-close cron job.
+
+    **Transaction**: inside the closing transaction.
+
+    :param ticket: the closed ticket.
+    :param closed_by: ``"customer"``, ``"staff"`` or ``"system"``.
+    :returns: ignored.
+    """

@@ -1,0 +1,137 @@
+"""Billing: customers' billing data history, documents, numbering, payments, the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+
+from core.models.accounts import Customer
+from core.models.base import BaseModel, JSONField, MoneyField, utc_now
+
+
+class BillingProfile(BaseModel):
+    """One version of a customer's billing data; the newest row is the current one.
+
+    Rows are never updated: a change appends a new version, so the history
+    (who, when, old and new values) is the table itself.
+    """
+
+    customer = peewee.ForeignKeyField(Customer, backref="billing_profiles", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=16)  # company | private
+    name = peewee.CharField(max_length=255)
+    tax_id = peewee.CharField(max_length=32, default="")
+    address_line1 = peewee.CharField(max_length=255)
+    address_line2 = peewee.CharField(max_length=255, default="")
+    postcode = peewee.CharField(max_length=16)
+    city = peewee.CharField(max_length=120)
+    country = peewee.CharField(max_length=2, default="PL")
+    changed_by_kind = peewee.CharField(max_length=16, default="customer")
+    changed_by_id = peewee.IntegerField(null=True)
+    created_at = peewee.DateTimeField(default=utc_now)
+
+
+class DocumentImmutable(RuntimeError):
+    """An issued document cannot be edited or deleted."""
+
+
+DOCUMENT_KINDS = ("proforma", "vat", "correction")
+DOCUMENT_STATUSES = ("unpaid", "partially_paid", "paid", "superseded", "cancelled", "issued")
+
+
+class Document(BaseModel):
+    """An issued proforma, VAT invoice or correcting invoice.
+
+    ``snapshot`` (JSON) is the whole document as issued: seller, buyer, lines,
+    totals per VAT rate, dates, payment method. It is never changed after issue;
+    only the payment state (``status``, ``paid``, ``paid_at``) and the links to a
+    later document (``superseded_by_id``) may change. Deleting is refused.
+    """
+
+    customer = peewee.ForeignKeyField(Customer, backref="documents", on_delete="RESTRICT")
+    kind = peewee.CharField(max_length=16)
+    series = peewee.CharField(max_length=32)
+    number = peewee.CharField(max_length=64)
+    status = peewee.CharField(max_length=16, index=True)
+    issue_date = peewee.DateField()
+    due_date = peewee.DateField(null=True)
+    currency = peewee.CharField(max_length=3)
+    total_net = MoneyField()
+    total_vat = MoneyField()
+    total_gross = MoneyField()
+    paid = MoneyField(default=0)
+    paid_at = peewee.DateTimeField(null=True)
+    snapshot = JSONField()
+    proforma_id = peewee.IntegerField(null=True, index=True)
+    corrects_id = peewee.IntegerField(null=True, index=True)
+    supersedes_id = peewee.IntegerField(null=True, index=True)
+    superseded_by_id = peewee.IntegerField(null=True)
+    purpose = peewee.CharField(max_length=32, default="")
+    purpose_ref = peewee.IntegerField(null=True)
+    created_at = peewee.DateTimeField(default=utc_now)
+
+    MUTABLE_FIELDS = frozenset({"status", "paid", "paid_at", "superseded_by_id"})
+
+    class Meta:
+        only_save_dirty = True
+        indexes = ((("kind", "number"), True),)
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        """Insert, or update only the payment state; anything else raises DocumentImmutable."""
+        if self.id is not None and not kwargs.get("force_insert"):
+            frozen = {field.name for field in self.dirty_fields} - self.MUTABLE_FIELDS
+            if frozen:
+                raise DocumentImmutable(f"issued document {self.number}: cannot change {sorted(frozen)}")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args: Any, **kwargs: Any) -> int:
+        """Refused: issued documents are never deleted."""
+        raise DocumentImmutable(f"issued document {self.number} cannot be deleted")
+
+
+class DocumentSequence(BaseModel):
+    """The last number used in one numbering series and period (gapless counters)."""
+
+    series = peewee.CharField(max_length=32)
+    period = peewee.CharField(max_length=16)
+    last = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("series", "period"), True),)
+
+
+class Payment(BaseModel):
+    """Money received, idempotent by ``(method, transaction_id)``."""
+
+    customer = peewee.ForeignKeyField(Customer, backref="payments", on_delete="RESTRICT")
+    document = peewee.ForeignKeyField(Document, null=True, backref="payments", on_delete="RESTRICT")
+    method = peewee.CharField(max_length=32)
+    transaction_id = peewee.CharField(max_length=128)
+    amount = MoneyField()
+    currency = peewee.CharField(max_length=3)
+    received_at = peewee.DateTimeField(default=utc_now)
+    recorded_by_staff = peewee.IntegerField(null=True)
+    details = JSONField(default=dict)
+    created_at = peewee.DateTimeField(default=utc_now)
+
+    class Meta:
+        indexes = ((("method", "transaction_id"), True),)
+
+
+LEDGER_KINDS = (
+    "topup", "overpayment", "downgrade_credit", "refund", "applied",
+    "staff_credit", "staff_debit", "stale_payment",
+)
+
+
+class LedgerEntry(BaseModel):
+    """An append-only entry of the credit balance (gross); balance = sum of ``amount``."""
+
+    customer = peewee.ForeignKeyField(Customer, backref="ledger", on_delete="RESTRICT")
+    kind = peewee.CharField(max_length=24)
+    amount = MoneyField()
+    document_id = peewee.IntegerField(null=True)
+    payment_id = peewee.IntegerField(null=True)
+    staff_id = peewee.IntegerField(null=True)
+    reason = peewee.CharField(max_length=255, default="")
+    created_at = peewee.DateTimeField(default=utc_now)
