@@ -1,0 +1,1 @@
+"""Pure billing arithmetic: cycles, proration, VAT totals. No database, no Flask."""
