@@ -1,0 +1,153 @@
+"""The app factory: a chain of small ``configure_*`` steps, several of them hook calls."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, request, send_file, session
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from core import db, i18n, outbox, runtime
+from core.config import Config, load_config
+from core.plugins import plugin_folder
+from core.themes import find_static, template_loader
+from core.web import access, errors, templating
+from core.web.sessions import ServerSessionInterface
+
+csrf = CSRFProtect()
+
+
+def _secret_key(config: Config) -> str:
+    key = str(config.get_value("app.secret_key") or "")
+    if key:
+        return key
+    # Development only (production refuses to start without one): keep a random
+    # key in the instance folder so sessions survive a restart.
+    path = Path(str(config.get_value("app.instance_path"))) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure_flask(app: Flask, config: Config) -> None:
+    """Secrets, sessions, cookie flags, upload limits."""
+    app.config.update(
+        SECRET_KEY=_secret_key(config),
+        HOOKBILL=config,
+        SESSION_COOKIE_SECURE=bool(config.get_value("app.secure_cookies")),
+        MAX_CONTENT_LENGTH=int(config.get("tickets", {}).get("max_request_bytes", 32 * 1024 * 1024)),
+        WTF_CSRF_TIME_LIMIT=None,
+        TEMPLATES_AUTO_RELOAD=not config.production,
+    )
+    app.session_interface = ServerSessionInterface()
+
+
+def configure_i18n(app: Flask, config: Config, rt: runtime.Runtime) -> None:
+    """Flask-Babel with every catalog folder (core, core features, plugins)."""
+    extra = [folder / "translations" for _n, p in rt.pm.list_name_plugin() if (folder := plugin_folder(p))]
+    dirs = i18n.catalog_dirs(extra)
+    i18n.compile_catalogs(dirs)
+    languages = list(config.get_value("app.languages"))
+
+    def select_locale() -> str:
+        lang = session.get("lang")
+        if lang in languages:
+            return str(lang)
+        best = request.accept_languages.best_match(languages) if request else None
+        return str(best or config.get_value("app.language"))
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in dirs)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = str(config.get_value("app.timezone"))
+    Babel(app, locale_selector=select_locale, default_locale=str(config.get_value("app.language")))
+
+
+def configure_templates(app: Flask, config: Config, rt: runtime.Runtime) -> None:
+    """Theme lookup chain and template helpers."""
+    app.jinja_loader = template_loader(config, rt.pm)  # type: ignore[assignment]
+    templating.install(app)
+
+
+def configure_static(app: Flask, config: Config, rt: runtime.Runtime) -> None:
+    """Serve the theme's static files (and plugins') from ``/static``; no CDN."""
+
+    def static(filename: str) -> Response:
+        path = find_static(config, rt.pm, filename)
+        if path is None:
+            abort(404)
+        return send_file(path, max_age=3600)
+
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=static)
+
+
+def configure_blueprints(app: Flask, config: Config, rt: runtime.Runtime) -> None:
+    """Blueprints from every plugin (the core's own come from ``core.builtin``)."""
+    for group in rt.pm.hook.hookbill_blueprints(config=config):
+        for blueprint in group:
+            app.register_blueprint(blueprint)
+
+
+def configure_requests(app: Flask, config: Config) -> None:
+    """Per-request account loading, security headers, and the after-request outbox kick."""
+    app.before_request(access.load_account)
+    kick = bool(config.get_value("outbox.process_after_request"))
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        if outbox.take_queued_flag() and kick:
+            response.call_on_close(_process_outbox_soon)
+        return response
+
+    @app.teardown_appcontext
+    def _close_db(_exc: BaseException | None) -> None:
+        database = db.database.obj
+        if database is not None and not database.is_closed():
+            database.close()
+
+
+def _process_outbox_soon() -> None:
+    def work() -> None:
+        try:
+            with db.connection():
+                outbox.process(limit=20)
+        except Exception:  # noqa: BLE001 - cron retries; a kick must never break a response
+            runtime.log.exception("outbox kick failed")
+
+    threading.Thread(target=work, name="outbox-kick", daemon=True).start()
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Build the hookbill Flask app.
+
+    ``config`` is a :class:`Config`, a dict of overrides on top of the loaded
+    configuration, or None (load from file and environment). Raises
+    :class:`core.config.ConfigError` or :class:`core.plugins.PluginError` with a
+    message naming the key or plugin at fault.
+    """
+    if not isinstance(config, Config):
+        config = load_config(overrides=config)
+    rt = runtime.setup(config)
+    app = Flask("hookbill", static_folder=None, template_folder=None)
+    configure_flask(app, config)
+    configure_i18n(app, config, rt)
+    configure_templates(app, config, rt)
+    configure_static(app, config, rt)
+    csrf.init_app(app)
+    configure_blueprints(app, config, rt)
+    configure_requests(app, config)
+    errors.install(app)
+    return app

@@ -1,0 +1,74 @@
+"""The core's own behaviour, registered as a plugin like any other (pytest style)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint
+
+from core import clock, mail, outbox, ratelimit, runtime
+from core.config import Config
+from core.extension import CronJob, MenuItem, MigrationSet
+from core.hookspecs import hookimpl
+from core.models import WebSession
+
+
+@hookimpl
+def hookbill_migrations() -> list[MigrationSet]:
+    return [MigrationSet("core", "core.migrations")]
+
+
+@hookimpl
+def hookbill_blueprints(config: Config) -> list[Blueprint]:
+    from core.web import admin, auth, client
+
+    return [auth.bp, client.bp, admin.bp]
+
+
+@hookimpl
+def hookbill_client_menu(customer: Any) -> list[MenuItem]:
+    return [
+        MenuItem("Dashboard", "client.dashboard", order=10),
+        MenuItem("Services", "client.services", order=20, active_prefix="/services"),
+        MenuItem("Invoices", "client.invoices", order=30, active_prefix="/invoices"),
+        MenuItem("Account details", "client.profile", order=80, active_prefix="/profile"),
+        MenuItem("Security", "client.security", order=90, active_prefix="/security"),
+    ]
+
+
+@hookimpl
+def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+    return [
+        MenuItem("Dashboard", "admin.dashboard", order=10),
+        MenuItem("Customers", "admin.customers", order=20, active_prefix="/admin/customers"),
+        MenuItem("Staff", "admin.staff", order=80, roles=("admin",), active_prefix="/admin/staff"),
+        MenuItem("Activity log", "admin.activity_log", order=90, active_prefix="/admin/activity"),
+    ]
+
+
+@hookimpl
+def hookbill_outbox_handlers() -> dict[str, Any]:
+    return {"mail": mail.send_queued_mail}
+
+
+def process_outbox() -> None:
+    """Cron: send what is due in the outbox."""
+    outbox.process(limit=500, max_attempts=int(runtime.config().get_value("mail.max_attempts")))
+
+
+def prune_expired() -> None:
+    """Cron: delete expired sessions and old rate-limit events."""
+    from core import db
+
+    with db.write_transaction():
+        WebSession.delete().where(WebSession.expires_at < clock.utcnow()).execute()
+        ratelimit.prune(timedelta(days=2))
+
+
+@hookimpl
+def hookbill_cron_jobs() -> list[CronJob]:
+    return [
+        CronJob("outbox", process_outbox, every=timedelta(minutes=1)),
+        CronJob("prune-expired", prune_expired, every=timedelta(hours=1)),
+    ]

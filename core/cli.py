@@ -1,0 +1,163 @@
+"""The ``hookbill`` command: serve, migrate, demo-data, create-staff, plugins, cron, outbox."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from core import runtime
+from core.config import ConfigError, load_config
+from core.plugins import PluginError
+
+
+def _setup(config_path: str | None) -> runtime.Runtime:
+    try:
+        return runtime.setup(load_config(config_path))
+    except (ConfigError, PluginError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.option("--config", "config_path", envvar="HOOKBILL_CONFIG", default=None,
+              help="Path to config.toml (default: $HOOKBILL_CONFIG or ./config.toml).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """hookbill: a billing panel for hosting providers."""
+    ctx.obj = {"config_path": config_path}
+
+
+def _rt(ctx: click.Context) -> runtime.Runtime:
+    if "runtime" not in ctx.obj:
+        ctx.obj["runtime"] = _setup(ctx.obj.get("config_path"))
+    return ctx.obj["runtime"]
+
+
+@cli.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Apply pending schema migrations (safe to run twice, and from two processes)."""
+    from core.migrate import migrate as run
+
+    applied = run(_rt(ctx))
+    click.echo("\n".join(f"applied {name}" for name in applied) or "nothing to migrate")
+
+
+@cli.command("demo-data")
+@click.pass_context
+def demo_data(ctx: click.Context) -> None:
+    """Load the demo provider, catalogue and customers, and print the logins."""
+    from core import db
+    from core.demo import CUSTOMER_PASSWORD, COMPANY_EMAIL, PRIVATE_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, load_demo_data
+
+    rt = _rt(ctx)
+    with db.connection():
+        created = load_demo_data()
+    base = str(rt.config.get_value("app.base_url")).rstrip("/")
+    click.echo("demo data loaded" if created else "demo data already present")
+    click.echo(f"  client area: {base}/login")
+    click.echo(f"    company customer: {COMPANY_EMAIL} / {CUSTOMER_PASSWORD}")
+    click.echo(f"    private customer: {PRIVATE_EMAIL} / {CUSTOMER_PASSWORD}")
+    click.echo(f"  admin area:  {base}/admin/login")
+    click.echo(f"    staff admin:      {STAFF_EMAIL} / {STAFF_PASSWORD}")
+
+
+@cli.command("create-staff")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", type=click.Choice(["admin", "billing", "support"]), default="admin", show_default=True)
+@click.password_option()
+@click.pass_context
+def create_staff(ctx: click.Context, email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account."""
+    from core import activity, db
+    from core.accounts.passwords import hash_password
+    from core.accounts.service import check_password_rules, normalize_email
+    from core.models import Staff
+
+    _rt(ctx)
+    weak = check_password_rules(password)
+    if weak:
+        raise click.ClickException(weak)
+    with db.connection(), db.write_transaction():
+        if Staff.select().where(Staff.email == normalize_email(email)).exists():
+            raise click.ClickException(f"a staff account {email} already exists")
+        member = Staff.create(email=normalize_email(email), name=name, role=role, password_hash=hash_password(password))
+        activity.record("staff.created", actor_kind="system", subject=member, role=role, via="cli")
+    click.echo(f"created staff {member.email} ({role})")
+
+
+@cli.command()
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """List plugins: name, version, where it came from, and the hooks it implements."""
+    from core.plugins import describe_plugins
+
+    for info in describe_plugins(_rt(ctx).pm):
+        click.echo(f"{info.name}  {info.version}  [{info.source}]")
+        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+
+
+@cli.command()
+@click.option("--job", default=None, help="Run only this job.")
+@click.pass_context
+def cron(ctx: click.Context, job: str | None) -> None:
+    """Run due periodic jobs once (call every minute from cron or a systemd timer)."""
+    from core import db
+    from core.cron import run_due
+
+    _rt(ctx)
+    with db.connection():
+        results = run_due(job)
+    for name, state in results.items():
+        click.echo(f"{name}: {state}")
+    if "failed" in results.values():
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--limit", default=500, show_default=True)
+@click.pass_context
+def outbox(ctx: click.Context, limit: int) -> None:
+    """Send what is due in the outbox (mail, provisioning...)."""
+    from core import db, outbox as box
+
+    rt = _rt(ctx)
+    with db.connection():
+        done = box.process(limit=limit, max_attempts=int(rt.config.get_value("mail.max_attempts")))
+        left = box.pending_count()
+    click.echo(f"sent {done}, waiting {left}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the panel with the built-in server (for trying out; use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    from core.app import create_app
+
+    _rt(ctx)
+    app = create_app(ctx.obj["runtime"].config)
+    click.echo(f"hookbill is serving on http://{host}:{port}/ (Ctrl+C stops it)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _add_plugin_commands() -> None:
+    try:
+        rt = runtime.setup(load_config())
+    except Exception:  # noqa: BLE001 - the command itself will report the problem
+        return
+    for group in rt.pm.hook.hookbill_cli_commands():
+        for command in group:
+            cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point of the ``hookbill`` console script."""
+    if "--config" not in (argv or sys.argv):
+        _add_plugin_commands()
+    return cli.main(args=argv, prog_name="hookbill")

@@ -1,0 +1,61 @@
+"""Errors domain services raise; the web layer turns them into messages and 4xx answers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of errors a user caused; ``message`` is shown to them (translated by the web layer)."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class ValidationError(DomainError):
+    """Input was not acceptable; ``errors`` maps field names to messages."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()), code="validation")
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    """The object does not exist, or belongs to someone else (never say which)."""
+
+    status = 404
+
+    def __init__(self, what: str = "not found") -> None:
+        super().__init__(what, code="not_found")
+
+
+class Forbidden(DomainError):
+    """The actor may not do this."""
+
+    status = 403
+
+    def __init__(self, message: str = "forbidden") -> None:
+        super().__init__(message, code="forbidden")
+
+
+class Conflict(DomainError):
+    """The action conflicts with the current state (already paid, already pending...)."""
+
+    status = 409
+
+    def __init__(self, message: str, code: str = "conflict") -> None:
+        super().__init__(message, code=code)
+
+
+class RateLimited(DomainError):
+    """Too many attempts; try later."""
+
+    status = 429
+
+    def __init__(self, message: str = "too many attempts, try again later") -> None:
+        super().__init__(message, code="rate_limited")

@@ -1,0 +1,80 @@
+"""Translations: where catalogs live, compiling them, and formatting money and dates.
+
+English is the source language of every message; Polish (the default UI
+language) and any other language come from gettext catalogs. Catalogs live in
+``translations/<lang>/LC_MESSAGES/messages.po`` folders: the core's
+(``core/translations``), any ``translations`` folder of a core feature package
+(``core/<feature>/translations``), and each plugin's. ``.mo`` files are compiled
+from the ``.po`` sources when missing or older, so a checkout needs no build step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel import numbers
+from babel.dates import format_date, format_datetime
+from babel.messages import mofile, pofile
+from babel.support import NullTranslations, Translations
+
+CORE_DIR = Path(__file__).resolve().parent
+
+
+def catalog_dirs(extra: Iterable[Path] = ()) -> list[Path]:
+    """Every translations folder: the core's, core features', then ``extra`` (plugins)."""
+    dirs = [CORE_DIR / "translations"]
+    dirs += sorted(p for p in CORE_DIR.glob("*/translations") if p.is_dir())
+    dirs += [p for p in extra if p.is_dir()]
+    return list(dict.fromkeys(p.resolve() for p in dirs))
+
+
+def compile_catalogs(dirs: Iterable[Path]) -> None:
+    """Compile each ``messages.po`` to ``messages.mo`` when the .mo is missing or older."""
+    for folder in dirs:
+        for po_path in folder.glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as handle:
+                catalog = pofile.read_po(handle, locale=po_path.parent.parent.name)
+            tmp = mo_path.with_suffix(".mo.tmp")
+            with tmp.open("wb") as handle:
+                mofile.write_mo(handle, catalog)
+            tmp.replace(mo_path)
+
+
+def load_translations(lang: str, dirs: Iterable[Path]) -> NullTranslations:
+    """gettext translations for ``lang`` merged from every folder (for mail, CLI)."""
+    merged: NullTranslations | None = None
+    for folder in dirs:
+        loaded = Translations.load(str(folder), [lang])
+        if not isinstance(loaded, Translations):
+            continue
+        if merged is None or not isinstance(merged, Translations):
+            merged = loaded
+        else:
+            merged.merge(loaded)
+    return merged or NullTranslations()
+
+
+def money(amount: Decimal, currency: str, lang: str) -> str:
+    """``amount`` with its currency, formatted the way ``lang`` writes money."""
+    return numbers.format_currency(amount, currency, locale=lang)
+
+
+def number(amount: Decimal, lang: str) -> str:
+    """``amount`` with two decimals in ``lang``'s notation (no currency sign)."""
+    return numbers.format_decimal(amount, format="#,##0.00", locale=lang)
+
+
+def day(value: date, lang: str) -> str:
+    """A date in ``lang``'s medium format."""
+    return format_date(value, format="medium", locale=lang)
+
+
+def moment(value: datetime, lang: str) -> str:
+    """A date and time in ``lang``'s medium format."""
+    return format_datetime(value, format="medium", locale=lang)

@@ -1,0 +1,110 @@
+"""Versioned schema migrations for the core and for each plugin.
+
+Each component (``core`` or a plugin) registers a package of migration modules
+through the ``hookbill_migrations`` hook. A module ``mNNNN_name.py`` defines
+``up(db, migrator)``. Applied migrations are recorded in ``schema_migration``
+by (component, name), so running ``hookbill migrate`` twice does nothing the
+second time.
+
+Two processes migrating at once: everything runs in one transaction that first
+takes a database-wide lock (``pg_advisory_xact_lock`` on PostgreSQL, ``BEGIN
+IMMEDIATE`` on SQLite). The second process waits, then finds nothing to do.
+DDL is transactional on both engines, so a failing migration leaves nothing
+half-applied.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from types import ModuleType
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
+
+from core import clock, db
+from core.extension import MigrationSet
+from core.runtime import Runtime
+
+LOCK_KEY = 0x686F6F6B  # "hook"
+
+
+class MigrationTable(peewee.Model):
+    """One applied migration."""
+
+    component = peewee.CharField(max_length=64)
+    name = peewee.CharField(max_length=128)
+    applied_at = peewee.DateTimeField()
+
+    class Meta:
+        database = db.database
+        table_name = "schema_migration"
+        indexes = ((("component", "name"), True),)
+
+
+@dataclass(frozen=True)
+class PlannedMigration:
+    """A migration module of a component, not necessarily applied yet."""
+
+    component: str
+    name: str
+    module: ModuleType
+
+
+def collect(runtime: Runtime) -> list[PlannedMigration]:
+    """All migrations of all components, core first, then in plugin order."""
+    sets: list[MigrationSet] = [s for group in runtime.pm.hook.hookbill_migrations() for s in group]
+    sets.sort(key=lambda s: (s.component != "core",))
+    planned = []
+    seen: set[str] = set()
+    for mset in sets:
+        if mset.component in seen:
+            raise RuntimeError(f"two plugins register migrations for component {mset.component!r}")
+        seen.add(mset.component)
+        package = importlib.import_module(mset.package)
+        names = sorted(
+            info.name for info in pkgutil.iter_modules(package.__path__) if info.name.startswith("m")
+        )
+        for name in names:
+            module = importlib.import_module(f"{mset.package}.{name}")
+            if not callable(getattr(module, "up", None)):
+                raise RuntimeError(f"migration {mset.package}.{name} has no up(db, migrator)")
+            planned.append(PlannedMigration(mset.component, name, module))
+    return planned
+
+
+def _migrator(database: peewee.Database) -> SchemaMigrator:
+    if isinstance(database, peewee.PostgresqlDatabase):
+        return PostgresqlMigrator(database)
+    return SqliteMigrator(database)
+
+
+def migrate(runtime: Runtime) -> list[str]:
+    """Apply every pending migration; return ``component:name`` of those applied now."""
+    database = runtime.database
+    planned = collect(runtime)
+    applied_now: list[str] = []
+    with db.connection():
+        with db.write_transaction():
+            if db.is_postgres():
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            database.create_tables([MigrationTable], safe=True)
+            done = {(row.component, row.name) for row in MigrationTable.select()}
+            migrator = _migrator(database)
+            for item in planned:
+                if (item.component, item.name) in done:
+                    continue
+                item.module.up(database, migrator)
+                MigrationTable.create(component=item.component, name=item.name, applied_at=clock.utcnow())
+                applied_now.append(f"{item.component}:{item.name}")
+    return applied_now
+
+
+def pending(runtime: Runtime) -> list[str]:
+    """``component:name`` of migrations not applied yet (for status and start-up checks)."""
+    with db.connection():
+        if not runtime.database.table_exists("schema_migration"):
+            return [f"{p.component}:{p.name}" for p in collect(runtime)]
+        done = {(row.component, row.name) for row in MigrationTable.select()}
+    return [f"{p.component}:{p.name}" for p in collect(runtime) if (p.component, p.name) not in done]

@@ -1,0 +1,65 @@
+"""The process's runtime: its configuration, database binding, clock and plugins.
+
+Web requests, the CLI, cron and tests all start with :func:`setup`; domain
+services reach plugins through :func:`hooks` without importing Flask.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+import peewee
+
+from core import clock, db
+from core.config import Config, check_config
+from core.plugins import make_plugin_manager
+
+log = logging.getLogger("hookbill")
+
+
+@dataclass
+class Runtime:
+    """What :func:`setup` made: the config, the bound database and the plugin manager."""
+
+    config: Config
+    database: peewee.Database
+    pm: pluggy.PluginManager
+
+
+_current: Runtime | None = None
+
+
+def setup(config: Config) -> Runtime:
+    """Check ``config``, bind the database, set the clock and load plugins.
+
+    Raises :class:`core.config.ConfigError` or :class:`core.plugins.PluginError`
+    with a message naming the key or plugin at fault.
+    """
+    global _current
+    check_config(config)
+    clock.configure(str(config.get_value("app.timezone")), config.get_value("clock.fixed") or None)
+    database = db.bind(str(config.get_value("database.url")))
+    pm = make_plugin_manager(config)
+    _current = Runtime(config, database, pm)
+    pm.hook.hookbill_configure(config=config)
+    return _current
+
+
+def current() -> Runtime:
+    """The runtime set up by :func:`setup`; raises if there is none."""
+    if _current is None:
+        raise RuntimeError("hookbill is not set up: call core.runtime.setup(config) first")
+    return _current
+
+
+def hooks() -> Any:
+    """``pm.hook`` of the current runtime: call hooks as ``hooks().on_payment(...)``."""
+    return current().pm.hook
+
+
+def config() -> Config:
+    """The current configuration."""
+    return current().config

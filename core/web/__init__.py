@@ -1,0 +1,1 @@
+"""The web layer: Flask blueprints that parse, authorise and render; no business rules."""

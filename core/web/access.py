@@ -1,0 +1,146 @@
+"""Who is logged in, and the guards every client and admin view uses.
+
+A session belongs to at most one account: ``_user_kind`` (customer | staff),
+``_user_id`` and ``_auth`` (``full``, or ``partial`` while a second factor is
+due). :func:`load_account` runs before every request: it drops sessions of
+accounts that were suspended or deleted, and sends a partial session to its
+second-factor page from anywhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from core import activity, db, runtime
+from core.models import Customer, Staff
+
+F = TypeVar("F", bound=Callable[..., Any])
+ALWAYS_ALLOWED_ENDPOINTS = {"static", "auth.logout", "admin.logout", "auth.set_language"}
+
+
+def client_ip() -> str:
+    """The client's address (behind a proxy, configure ProxyFix so this is right)."""
+    return request.remote_addr or ""
+
+
+def load_account() -> Response | None:
+    """Before each request: set ``g.customer`` / ``g.staff``; enforce partial sessions."""
+    g.customer = None
+    g.staff = None
+    kind = session.get("_user_kind")
+    user_id = session.get("_user_id")
+    if not kind or not user_id:
+        return None
+    model = Customer if kind == "customer" else Staff
+    account = model.get_or_none(model.id == user_id)
+    if account is None or not account.can_log_in:
+        session.destroy()  # type: ignore[attr-defined]
+        return None
+    if session.get("_auth") == "partial":
+        target = session.get("_second_factor_url", "")
+        if request.endpoint in ALWAYS_ALLOWED_ENDPOINTS or (target and request.path.startswith(target)):
+            g.pending_account = account
+            return None
+        return redirect(target or url_for("auth.login"))
+    if kind == "customer":
+        g.customer = account
+    else:
+        g.staff = account
+    return None
+
+
+def start_login(account: Customer | Staff, kind: str) -> str | None:
+    """After a right password: renew the session, and either finish or ask for a second factor.
+
+    Returns the second-factor URL when one is due (the session is then partial),
+    else None (the login is complete).
+    """
+    session.clear()
+    session.regenerate()  # type: ignore[attr-defined]
+    session["_user_kind"] = kind
+    session["_user_id"] = account.id
+    target = runtime.hooks().login_second_factor(account=account, kind=kind)
+    if target:
+        session["_auth"] = "partial"
+        session["_second_factor_url"] = target
+        return str(target)
+    _finish_login(account, kind)
+    return None
+
+
+def _finish_login(account: Customer | Staff, kind: str) -> None:
+    session["_auth"] = "full"
+    session.pop("_second_factor_url", None)
+    if kind == "customer":
+        session["lang"] = getattr(account, "language", None) or session.get("lang")
+    with db.write_transaction():
+        runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
+        activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
+
+
+def complete_second_factor() -> Customer | Staff:
+    """Called by a second-factor plugin when the code was right: renew the session, finish login."""
+    account = g.get("pending_account")
+    if account is None:
+        abort(400)
+    kind = session["_user_kind"]
+    session.regenerate()  # type: ignore[attr-defined]
+    _finish_login(account, kind)
+    return account
+
+
+def pending_account() -> Customer | Staff | None:
+    """The account whose second factor is due in this session, if any."""
+    return g.get("pending_account")
+
+
+def logout() -> None:
+    """End this session (the row is deleted at the end of the request)."""
+    kind = session.get("_user_kind")
+    account = g.get("customer") or g.get("staff") or g.get("pending_account")
+    if account is not None and kind:
+        with db.write_transaction():
+            try:
+                runtime.hooks().on_logout(account=account, kind=kind)
+            except Exception:  # noqa: BLE001 - logout cannot be refused
+                pass
+            activity.record(f"{kind}.logout", actor=account, subject=account, ip=client_ip())
+    session.destroy()  # type: ignore[attr-defined]
+
+
+def login_required(view: F) -> F:
+    """Client-area guard: redirect to the login page unless a customer is logged in."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("customer") is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def staff_required(*roles: str) -> Callable[[F], F]:
+    """Admin-area guard: a logged-in staff member, and with ``roles`` one of those roles.
+
+    ``admin`` passes every role check. A missing login redirects; a wrong role is 403.
+    """
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            staff = g.get("staff")
+            if staff is None:
+                return redirect(url_for("admin.login", next=request.full_path))
+            if roles and staff.role != "admin" and staff.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,169 @@
+"""The admin area shell: staff login, customers (search, pagination), staff, activity log.
+
+Every route checks the staff role. Lists are paginated and fetched in a
+constant number of queries whatever the page size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from peewee import fn
+
+from core import activity, db
+from core.accounts import passwords, service as accounts
+from core.balance_view import balance_of
+from core.errors import DomainError, RateLimited
+from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
+from core.web import access
+from core.web.access import staff_required
+from core.web.auth import safe_next
+from core.web.forms import EmptyForm, LoginForm, StaffForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 25
+
+
+def page_number() -> int:
+    """The ``page`` query parameter, at least 1."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            staff = accounts.authenticate("staff", form.email.data, form.password.data, access.client_ip())
+        except RateLimited as exc:
+            flash(gettext(exc.message), "error")
+            return render_template("admin/login.html", form=form), 429
+        except DomainError as exc:
+            flash(gettext(exc.message), "error")
+            return render_template("admin/login.html", form=form), 401
+        second = access.start_login(staff, "staff")
+        return redirect(second or safe_next(url_for("admin.dashboard")))
+    return render_template("admin/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    access.logout()
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/")
+@staff_required()
+def dashboard() -> Any:
+    counts = {
+        "customers": Customer.select().where(Customer.status == "active").count(),
+        "services": Service.select().where(Service.status == "active").count(),
+        "unpaid": Document.select().where(Document.status.in_(["unpaid", "partially_paid"])).count(),
+    }
+    return render_template("admin/dashboard.html", counts=counts)
+
+
+@bp.route("/customers")
+@staff_required()
+def customers() -> Any:
+    query_text = (request.args.get("q") or "").strip()
+    query = Customer.select()
+    if query_text:
+        needle = query_text.lower()
+        query = query.where(
+            fn.LOWER(Customer.email).contains(needle)
+            | fn.LOWER(Customer.first_name).contains(needle)
+            | fn.LOWER(Customer.last_name).contains(needle)
+        )
+    total = query.count()
+    page = page_number()
+    rows = list(query.order_by(Customer.id.desc()).paginate(page, PAGE_SIZE))
+    # One query for the services count of every customer on the page.
+    ids = [c.id for c in rows]
+    service_counts = dict(
+        Service.select(Service.customer, fn.COUNT(Service.id)).where(Service.customer.in_(ids))
+        .group_by(Service.customer).tuples()
+    ) if ids else {}
+    return render_template("admin/customers.html", customers=rows, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), q=query_text, service_counts=service_counts)
+
+
+@bp.route("/customers/<int:customer_id>")
+@staff_required()
+def customer_detail(customer_id: int) -> Any:
+    customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
+    return render_template(
+        "admin/customer.html",
+        c=customer,
+        services=list(Service.select().where(Service.customer == customer)),
+        documents=list(Document.select().where(Document.customer == customer).order_by(Document.id.desc())),
+        profiles=list(BillingProfile.select().where(BillingProfile.customer == customer)
+                      .order_by(BillingProfile.id.desc())),
+        balance=balance_of(customer.id),
+        log=list(ActivityLog.select().where(ActivityLog.customer_id == customer.id)
+                 .order_by(ActivityLog.id.desc()).limit(50)),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/customers/<int:customer_id>/status", methods=["POST"])
+@staff_required("admin", "support")
+def customer_status(customer_id: int) -> Any:
+    customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
+        flash(gettext("The account status was changed."), "success")
+    return redirect(url_for("admin.customer_detail", customer_id=customer.id))
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@staff_required("admin")
+def staff() -> Any:
+    form = StaffForm()
+    if form.validate_on_submit():
+        email = accounts.normalize_email(form.email.data)
+        if Staff.select().where(Staff.email == email).exists():
+            form.email.errors = [gettext("A staff account with this e-mail already exists.")]
+        else:
+            with db.write_transaction():
+                member = Staff.create(email=email, name=form.name.data, role=form.role.data,
+                                      password_hash=passwords.hash_password(form.password.data))
+                activity.record("staff.created", actor=g.staff, subject=member, ip=access.client_ip(),
+                                role=member.role)
+            flash(gettext("Staff account created."), "success")
+            return redirect(url_for("admin.staff"))
+    members = list(Staff.select().order_by(Staff.id))
+    return render_template("admin/staff.html", members=members, form=form, toggle=EmptyForm()), (
+        422 if form.errors else 200)
+
+
+@bp.route("/staff/<int:staff_id>/toggle", methods=["POST"])
+@staff_required("admin")
+def staff_toggle(staff_id: int) -> Any:
+    member = Staff.get_or_none(Staff.id == staff_id) or abort(404)
+    if EmptyForm().validate_on_submit() and member.id != g.staff.id:
+        with db.write_transaction():
+            member.active = not member.active
+            member.save()
+            if not member.active:
+                accounts.revoke_sessions("staff", member.id)
+            activity.record("staff.toggled", actor=g.staff, subject=member, ip=access.client_ip(),
+                            active=member.active)
+    return redirect(url_for("admin.staff"))
+
+
+@bp.route("/activity")
+@staff_required("admin", "billing", "support")
+def activity_log() -> Any:
+    query = ActivityLog.select()
+    if request.args.get("action"):
+        query = query.where(ActivityLog.action.startswith(request.args["action"]))
+    total = query.count()
+    page = page_number()
+    rows = list(query.order_by(ActivityLog.id.desc()).paginate(page, PAGE_SIZE * 2))
+    return render_template("admin/activity.html", rows=rows, page=page, pages=max(1, -(-total // (PAGE_SIZE * 2))))

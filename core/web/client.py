@@ -1,0 +1,135 @@
+"""The client area shell: dashboard, services, invoices, profile, security.
+
+Every query is scoped to the logged-in customer: another customer's object
+answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext
+
+from core import activity, clock, db, runtime
+from core.accounts import service as accounts
+from core.balance_view import balance_of
+from core.errors import ValidationError
+from core.models import Document, Service
+from core.web import access
+from core.web.access import login_required
+from core.web.auth import add_form_errors
+from core.web.forms import EmptyForm, PasswordChangeForm, ProfileForm
+
+bp = Blueprint("client", __name__)
+
+
+def own_service(service_id: int) -> Service:
+    """The logged-in customer's service ``service_id``, or 404."""
+    service = Service.get_or_none((Service.id == service_id) & (Service.customer == g.customer))
+    if service is None:
+        abort(404)
+    return service
+
+
+@bp.route("/")
+@login_required
+def dashboard() -> Any:
+    services = list(
+        Service.select().where((Service.customer == g.customer) & (Service.status != "terminated"))
+        .order_by(Service.next_due)
+    )
+    unpaid = list(
+        Document.select().where(
+            (Document.customer == g.customer) & (Document.status.in_(["unpaid", "partially_paid"]))
+        ).order_by(Document.issue_date.desc())
+    )
+    return render_template(
+        "client/dashboard.html", services=services, unpaid=unpaid, balance=balance_of(g.customer.id)
+    )
+
+
+@bp.route("/services")
+@login_required
+def services() -> Any:
+    rows = list(Service.select().where(Service.customer == g.customer).order_by(Service.id))
+    return render_template("client/services.html", services=rows)
+
+
+@bp.route("/services/<int:service_id>")
+@login_required
+def service_detail(service_id: int) -> Any:
+    return render_template("client/service.html", service=own_service(service_id))
+
+
+@bp.route("/invoices")
+@login_required
+def invoices() -> Any:
+    rows = list(
+        Document.select().where(Document.customer == g.customer).order_by(Document.issue_date.desc(), Document.id.desc())
+    )
+    return render_template("client/invoices.html", documents=rows, balance=balance_of(g.customer.id))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    customer = g.customer
+    form = ProfileForm(obj=customer)
+    if form.validate_on_submit():
+        changes = {
+            name: (getattr(customer, name), getattr(form, name).data)
+            for name in ("first_name", "last_name", "phone", "language")
+            if getattr(customer, name) != getattr(form, name).data
+        }
+        with db.write_transaction():
+            for name, (_old, new) in changes.items():
+                setattr(customer, name, new)
+            customer.updated_at = clock.utcnow()
+            customer.save()
+            if changes:
+                runtime.hooks().on_customer_updated(customer=customer, changes=changes)
+                activity.record("customer.profile_updated", actor=customer, subject=customer,
+                                ip=access.client_ip(), fields=sorted(changes))
+        session["lang"] = customer.language
+        flash(gettext("Your details were saved."), "success")
+        return redirect(url_for("client.profile"))
+    return render_template("client/profile.html", form=form, password_form=PasswordChangeForm(),
+                           logout_form=EmptyForm()), (422 if form.errors else 200)
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password() -> Any:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(g.customer, "customer", form.current_password.data, form.new_password.data,
+                                     keep_hash=session.token_hash)  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            add_form_errors(form, exc.errors)
+        else:
+            flash(gettext("Your password was changed. Other sessions were logged out."), "success")
+            return redirect(url_for("client.profile"))
+    return render_template("client/profile.html", form=ProfileForm(obj=g.customer), password_form=form,
+                           logout_form=EmptyForm()), 422
+
+
+@bp.route("/profile/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> Any:
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with db.write_transaction():
+            accounts.revoke_sessions("customer", g.customer.id)
+            activity.record("customer.logout_everywhere", actor=g.customer, subject=g.customer,
+                            ip=access.client_ip())
+        session.destroy()  # type: ignore[attr-defined]
+        flash(gettext("You were logged out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/security")
+@login_required
+def security() -> Any:
+    return render_template("client/security.html")
