@@ -33,7 +33,9 @@ def test_postgres_select_one_and_table_round_trip(postgres_database: str) -> Non
     with psycopg.connect(postgres_database) as conn:
         assert conn.execute("select 1").fetchone() == (1,)
         assert conn.execute("show server_encoding").fetchone() == ("UTF8",)
-        conn.execute("create table invoice (id serial primary key, buyer text, total numeric(12, 2))")
+        conn.execute(
+            "create table invoice (id serial primary key, buyer text, total numeric(12, 2))"
+        )
         conn.execute(
             "insert into invoice (buyer, total) values (%s, %s)", (POLISH, Decimal("1234.56"))
         )
@@ -95,7 +97,8 @@ TINY_PAGE = """<!doctype html>
 <html lang="pl"><head><meta charset="utf-8"><title>Próba</title></head>
 <body>
   <p id="status">Nie kliknięto</p>
-  <button id="go" onclick="document.getElementById('status').textContent = 'Kliknięto ✓'">Kliknij</button>
+  <button id="go"
+          onclick="document.getElementById('status').textContent='Kliknięto ✓'">Kliknij</button>
 </body></html>
 """.encode()
 

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import psycopg
 from psycopg import sql
@@ -172,7 +173,7 @@ class PostgresServer:
         finally:
             self._remove_tmpdir()
 
-    def __enter__(self) -> PostgresServer:
+    def __enter__(self) -> Self:
         """Start the server and return it."""
         self.start()
         return self

@@ -15,6 +15,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from types import TracebackType
+from typing import Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -78,7 +79,9 @@ class SmtpCapture:
         """Start listening; returns once the server answers."""
         if self._controller is not None:
             raise RuntimeError("SmtpCapture is already started")
-        controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=10)
+        controller = Controller(
+            _Handler(self), hostname=self.host, port=self.port, ready_timeout=10
+        )
         controller.start()
         self._controller = controller
 
@@ -88,7 +91,7 @@ class SmtpCapture:
             self._controller.stop()
             self._controller = None
 
-    def __enter__(self) -> SmtpCapture:
+    def __enter__(self) -> Self:
         """Start the server and return the capture."""
         self.start()
         return self
