@@ -1,0 +1,43 @@
+# hookbill developer entry points: `make run` (local panel) and `make test` (what CI runs).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Stamps record that the venv holds what pyproject.toml asks for; editing
+# pyproject.toml makes them stale, so pip runs again only then.
+STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
+
+HOOKBILL_DATABASE_URL ?= sqlite:///instance/hookbill.sqlite3
+export HOOKBILL_DATABASE_URL
+PYTEST_ARGS ?=
+
+.PHONY: run test system-deps
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# The test extra includes the app itself, so it also satisfies $(STAMP).
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP) $@
+
+system-deps:
+	bash scripts/system-deps.sh
+
+run: $(STAMP)
+	mkdir -p instance
+	$(VENV)/bin/hookbill migrate
+	$(VENV)/bin/hookbill demo-data
+	$(VENV)/bin/hookbill serve --host 127.0.0.1 --port 5000
+
+# make reports any failing command as its own exit status 2; the line below
+# prints pytest's own code first so that it is not lost.
+test: system-deps $(TEST_STAMP)
+	@rc=0; $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc" >&2; fi; exit $$rc
