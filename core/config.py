@@ -118,16 +118,18 @@ def load_config(
     path: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    use_files: bool = True,
 ) -> Config:
     """Build the configuration: defaults < TOML file < environment < ``overrides``.
 
     ``path`` defaults to ``$HOOKBILL_CONFIG``, then ``./config.toml`` if it exists.
     A file that is named but missing, or is not valid TOML, raises ConfigError.
+    ``use_files=False`` reads no file at all (tests).
     """
     environ = os.environ if environ is None else environ
     data: dict[str, Any] = copy.deepcopy(DEFAULTS)
-    chosen = path or environ.get(CONFIG_FILE_ENV)
-    if chosen is None and Path("config.toml").exists():
+    chosen = (path or environ.get(CONFIG_FILE_ENV)) if use_files else None
+    if use_files and chosen is None and Path("config.toml").exists():
         chosen = "config.toml"
     if chosen:
         file = Path(chosen)

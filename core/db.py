@@ -51,7 +51,6 @@ def make_database(url: str) -> peewee.Database:
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname or None,
             port=parsed.port or None,
-            autorollback=True,
             prefer_psycopg3=True,
         )
     raise DatabaseConfigError(f"database.url has an unknown scheme: {parsed.scheme!r}")
