@@ -13,8 +13,8 @@ from core.money import CENT
 def balance_of(customer_id: int) -> Decimal:
     """The customer's credit balance: the sum of their ledger entries (gross)."""
     total = (
-        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount), 0))
+        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount), 0).coerce(False))
         .where(LedgerEntry.customer == customer_id)
-        .scalar(convert=False)
+        .scalar()
     )
     return (Decimal(int(total or 0)) / 100).quantize(CENT)

@@ -14,6 +14,6 @@ def test_login_page_in_polish(client):
 def test_customer_logs_in_and_sees_dashboard(client):
     make_customer("ala@example.test")
     response = login(client, "ala@example.test")
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     page = client.get("/").get_data(as_text=True)
     assert "Ala" in page

@@ -5,7 +5,23 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from email_validator import EmailNotValidError, validate_email
+from wtforms import Field
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class Email:
+    """E-mail syntax check (email-validator), without DNS look-ups.
+
+    Special-use domains such as ``.test`` are accepted, so demo and test
+    accounts work; deliverability is proven by the verification mail instead.
+    """
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        try:
+            validate_email(field.data or "", check_deliverability=False, test_environment=True)
+        except EmailNotValidError as exc:
+            raise ValidationError(_l("Enter a valid e-mail address.")) from exc
 
 
 class LoginForm(FlaskForm):
