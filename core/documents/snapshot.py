@@ -1,0 +1,270 @@
+"""The issued-document snapshot: what a proforma, VAT invoice or correction said.
+
+A snapshot is copied at issue time and never changes afterwards (DESIGN.md,
+"Documents"): seller and buyer data, every line and the totals per VAT rate. These
+frozen dataclasses hold it, and ``to_json`` / ``from_json`` turn it into plain JSON
+for storage: every Decimal is a string (``"123.00"``), every date ISO
+(``"2026-03-16"``), so nothing is lost to floats.
+
+Which figures are authoritative (BILLING.md rule 1): each line's ``net`` is rounded
+on its own; VAT is computed once per VAT rate on the document's net sum for that rate.
+So ``totals`` (one :class:`RateTotal` per rate) and ``total_net`` / ``total_vat`` /
+``total_gross`` are the legal amounts. A line's ``vat`` and ``gross`` are informative
+only (VAT of that line alone) and may differ from the rate total by a grosz when
+summed; nothing downstream (PDF totals, KSeF P_13/P_14/P_15, payments) adds them up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from core.money import to_decimal
+
+PartyKind = Literal["company", "private"]
+DocumentKind = Literal["proforma", "vat", "correction"]
+VatRate = Literal["23", "8", "5", "0", "zw", "np", "oo"]
+
+#: Rates in the order a document lists them; numeric ones carry VAT.
+VAT_RATES: tuple[str, ...] = ("23", "8", "5", "0", "zw", "np", "oo")
+DOCUMENT_KINDS: tuple[str, ...] = ("proforma", "vat", "correction")
+SNAPSHOT_VERSION = 1
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def _money(value: object) -> Decimal:
+    return to_decimal(value)
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Party:
+    """Seller or buyer as printed on the document.
+
+    ``tax_id`` holds NIP digits for a Polish party, an EU VAT id with its country
+    prefix (``"DE136695976"``) for an EU party, free text elsewhere, and is empty
+    for a private person. ``country`` is ISO 3166-1 alpha-2 (``"PL"``).
+    """
+
+    kind: PartyKind
+    name: str
+    tax_id: str = ""
+    address_line1: str
+    address_line2: str = ""
+    postcode: str
+    city: str
+    country: str
+    email: str = ""
+    bank_account: str = ""
+    bank_name: str = ""
+
+    def __post_init__(self) -> None:
+        _check(self.kind in ("company", "private"), f"party kind {self.kind!r}")
+        _check(bool(self.name.strip()), "party name is empty")
+        _check(len(self.country) == 2 and self.country.isupper(), f"country {self.country!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain-JSON dict of every field (all strings)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Party:
+        """Inverse of :meth:`to_json`; unknown keys are an error."""
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One document line. ``net`` is authoritative; ``vat``/``gross`` informative."""
+
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_net: Decimal
+    vat_rate: VatRate
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    annex15: bool = False
+
+    def __post_init__(self) -> None:
+        _check(self.vat_rate in VAT_RATES, f"VAT rate {self.vat_rate!r}")
+        for name in ("quantity", "unit_net", "net", "vat", "gross"):
+            _check(isinstance(getattr(self, name), Decimal), f"line {name} must be Decimal")
+
+    def to_json(self) -> dict[str, Any]:
+        """Dict with Decimals as strings and ``annex15`` as a bool."""
+        return {
+            "description": self.description, "quantity": str(self.quantity),
+            "unit": self.unit, "unit_net": str(self.unit_net), "vat_rate": self.vat_rate,
+            "net": str(self.net), "vat": str(self.vat), "gross": str(self.gross),
+            "annex15": self.annex15,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Line:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            description=data["description"], quantity=_money(data["quantity"]),
+            unit=data["unit"], unit_net=_money(data["unit_net"]), vat_rate=data["vat_rate"],
+            net=_money(data["net"]), vat=_money(data["vat"]), gross=_money(data["gross"]),
+            annex15=bool(data.get("annex15", False)),
+        )
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    """Authoritative sums for one VAT rate: ``vat`` is computed once on ``net``."""
+
+    vat_rate: VatRate
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        """Dict with Decimals as strings."""
+        return {"vat_rate": self.vat_rate, "net": str(self.net), "vat": str(self.vat),
+                "gross": str(self.gross)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RateTotal:
+        """Inverse of :meth:`to_json`."""
+        return cls(data["vat_rate"], _money(data["net"]), _money(data["vat"]),
+                   _money(data["gross"]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Correction:
+    """What a correcting invoice corrects (art. 106j): the corrected invoice's
+    number and issue date, the reason, and its lines before and after.
+
+    ``ksef_number`` is the corrected invoice's KSeF id when it was sent to KSeF.
+    """
+
+    number: str
+    issue_date: date
+    reason: str
+    lines_before: tuple[Line, ...]
+    lines_after: tuple[Line, ...]
+    ksef_number: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines_before", tuple(self.lines_before))
+        object.__setattr__(self, "lines_after", tuple(self.lines_after))
+
+    def to_json(self) -> dict[str, Any]:
+        """Dict with the date ISO and both line lists as lists of dicts."""
+        return {
+            "number": self.number, "issue_date": self.issue_date.isoformat(),
+            "reason": self.reason, "ksef_number": self.ksef_number,
+            "lines_before": [line.to_json() for line in self.lines_before],
+            "lines_after": [line.to_json() for line in self.lines_after],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Correction:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            number=data["number"], issue_date=date.fromisoformat(data["issue_date"]),
+            reason=data["reason"], ksef_number=data.get("ksef_number", ""),
+            lines_before=tuple(Line.from_json(x) for x in data["lines_before"]),
+            lines_after=tuple(Line.from_json(x) for x in data["lines_after"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentSnapshot:
+    """Everything an issued document says, frozen at issue.
+
+    For ``kind == "correction"`` the ``lines`` and totals are the difference
+    (after minus before) and ``corrected`` describes the corrected invoice.
+    ``amount_due = total_gross - paid`` (negative: to be refunded).
+    ``exemption_basis`` is the legal basis printed when a line is ``"zw"``.
+    """
+
+    kind: DocumentKind
+    number: str
+    issue_date: date
+    sale_date: date
+    due_date: date
+    payment_date: date | None
+    place_of_issue: str
+    currency: str
+    seller: Party
+    buyer: Party
+    lines: tuple[Line, ...]
+    totals: tuple[RateTotal, ...]
+    total_net: Decimal
+    total_vat: Decimal
+    total_gross: Decimal
+    paid: Decimal
+    amount_due: Decimal
+    payment_method: str
+    transfer_title: str
+    reverse_charge: bool
+    split_payment: bool
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    proforma_number: str = ""
+    corrected: Correction | None = None
+    exemption_basis: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("lines", "totals", "notes"):  # lists are accepted, tuples kept
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        _check(self.kind in DOCUMENT_KINDS, f"document kind {self.kind!r}")
+        _check((self.kind == "correction") == (self.corrected is not None),
+               "a correction, and only a correction, carries 'corrected'")
+        _check(len(self.currency) == 3, f"currency {self.currency!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe dict (see module docstring); ``from_json`` restores it exactly."""
+        money = ("total_net", "total_vat", "total_gross", "paid", "amount_due")
+        plain = ("kind", "number", "place_of_issue", "currency", "payment_method",
+                 "transfer_title", "reverse_charge", "split_payment", "proforma_number",
+                 "exemption_basis")
+        data: dict[str, Any] = {"version": SNAPSHOT_VERSION}
+        data.update({name: getattr(self, name) for name in plain})
+        data.update({name: str(getattr(self, name)) for name in money})
+        for name in ("issue_date", "sale_date", "due_date"):
+            data[name] = getattr(self, name).isoformat()
+        data["payment_date"] = self.payment_date.isoformat() if self.payment_date else None
+        data["seller"] = self.seller.to_json()
+        data["buyer"] = self.buyer.to_json()
+        data["lines"] = [line.to_json() for line in self.lines]
+        data["totals"] = [total.to_json() for total in self.totals]
+        data["notes"] = list(self.notes)
+        data["corrected"] = self.corrected.to_json() if self.corrected else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentSnapshot:
+        """Rebuild a snapshot from :meth:`to_json` output; refuses unknown versions."""
+        _check(data.get("version") == SNAPSHOT_VERSION, f"snapshot version {data.get('version')!r}")
+        return cls(
+            kind=data["kind"], number=data["number"],
+            issue_date=date.fromisoformat(data["issue_date"]),
+            sale_date=date.fromisoformat(data["sale_date"]),
+            due_date=date.fromisoformat(data["due_date"]),
+            payment_date=_date(data["payment_date"]),
+            place_of_issue=data["place_of_issue"], currency=data["currency"],
+            seller=Party.from_json(data["seller"]), buyer=Party.from_json(data["buyer"]),
+            lines=tuple(Line.from_json(x) for x in data["lines"]),
+            totals=tuple(RateTotal.from_json(x) for x in data["totals"]),
+            total_net=_money(data["total_net"]), total_vat=_money(data["total_vat"]),
+            total_gross=_money(data["total_gross"]), paid=_money(data["paid"]),
+            amount_due=_money(data["amount_due"]), payment_method=data["payment_method"],
+            transfer_title=data["transfer_title"], reverse_charge=data["reverse_charge"],
+            split_payment=data["split_payment"], notes=tuple(data["notes"]),
+            proforma_number=data.get("proforma_number", ""),
+            corrected=Correction.from_json(data["corrected"]) if data["corrected"] else None,
+            exemption_basis=data.get("exemption_basis", ""),
+        )
