@@ -49,7 +49,9 @@ def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
 
 @hookimpl
 def hookbill_outbox_handlers() -> dict[str, Any]:
-    return {"mail": mail.send_queued_mail}
+    from core.documents.notify import send_document_issued
+
+    return {"mail": mail.send_queued_mail, "document_issued": send_document_issued}
 
 
 def process_outbox() -> None:
