@@ -89,6 +89,7 @@ def test_inspect_shows_fingerprint_and_does_not_import(keyring: Keyring,
     assert info.created <= datetime.now(UTC)
     assert not keyring.has_key(customer_key.fingerprint)
     assert keyring.import_public_key(customer_key.public) == info
+    assert keyring.import_public_key(customer_key.public) == info  # re-upload is harmless
     assert keyring.has_key(customer_key.fingerprint)
     assert keyring.has_key(customer_key.fingerprint.lower())
     assert not keyring.has_key("not a fingerprint")

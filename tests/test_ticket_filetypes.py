@@ -26,7 +26,8 @@ def _check(name: str, data: bytes, max_bytes: int = 1_000_000) -> CheckedAttachm
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("a.txt", "zawartość")
+        # a fixed timestamp keeps the bytes (and so test ids) equal across xdist workers
+        archive.writestr(zipfile.ZipInfo("a.txt", (2026, 1, 1, 0, 0, 0)), "zawartość")
     return buffer.getvalue()
 
 
@@ -34,7 +35,7 @@ def _zip() -> bytes:
     (PNG, "image/png"), (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
     (b"GIF89a\x01\x00", "image/gif"), (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
     (PDF, "application/pdf"), (_zip(), "application/zip"),
-    (gzip.compress(b"log"), "application/gzip"), (TEXT, "text/plain"),
+    (gzip.compress(b"log", mtime=0), "application/gzip"), (TEXT, "text/plain"),
     (EXE, "application/x-msdownload"), (b"\x7fELF\x02\x01\x01", "application/x-executable"),
     (HTML, "text/html"), (b"  \n<html>", "text/html"), (SVG, "image/svg+xml"),
     (b"\xef\xbb\xbf<?xml version='1.0'?><svg/>", "application/xml"),

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-import gnupg
+import gnupg  # type: ignore[import-untyped]  # no stubs; results are checked by hand
 
 from plugins.pgp.colons import KeyInfo, ListedKey, judge_for_encryption, parse_listing
 from plugins.pgp.errors import (DecryptionFailed, EncryptionFailed, KeyRejected, PgpError,
@@ -82,12 +82,21 @@ class Keyring:
         self._check_binary()
         self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.home.chmod(0o700)
-        (self.home / "gpg-agent.conf").write_text(_AGENT_CONF, encoding="utf-8")
+        self._write_agent_conf()
         try:
             self._gpg = gnupg.GPG(gpgbinary=gpg_binary, gnupghome=str(self.home),
                                   options=["--no-encrypt-to", "--no-auto-key-retrieve"])
         except (OSError, ValueError) as exc:
             raise PgpUnavailable(f"gpg ({gpg_binary}) could not be started: {exc}") from exc
+
+    def _write_agent_conf(self) -> None:
+        """Atomically (several app processes may start at once) set the agent's options."""
+        conf = self.home / "gpg-agent.conf"
+        if conf.exists() and conf.read_text(encoding="utf-8") == _AGENT_CONF:
+            return
+        partial = conf.with_name(f"gpg-agent.conf.{os.getpid()}")
+        partial.write_text(_AGENT_CONF, encoding="utf-8")
+        os.replace(partial, conf)
 
     def _check_binary(self) -> None:
         try:
