@@ -78,7 +78,7 @@ class Keyring:
         self.gpg_binary = gpg_binary
         if len(os.fsencode(str(self.home) + _LONGEST_SOCKET)) > _SOCKET_MAX:
             raise PgpUnavailable(f"The keyring folder path {self.home} is too long for "
-                                 "gpg-agent's sockets; use a path of at most 80 characters.")
+                                 "gpg-agent's sockets; use a path of at most 87 bytes.")
         self._check_binary()
         self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.home.chmod(0o700)
