@@ -23,8 +23,10 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $@
 
 # The test extra includes the app itself, so it also satisfies $(STAMP).
-$(TEST_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The example third-party plugin is installed too: the tests prove that a
+# distribution with a `hookbill` entry point is found and its hooks are called.
+$(TEST_STAMP): pyproject.toml examples/hookbill-hello/pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' -e examples/hookbill-hello
 	touch $(STAMP) $@
 
 system-deps:

@@ -78,3 +78,27 @@ def day(value: date, lang: str) -> str:
 def moment(value: datetime, lang: str) -> str:
     """A date and time in ``lang``'s medium format."""
     return format_datetime(value, format="medium", locale=lang)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (gettext's ``N_``).
+
+    Domain services raise errors with marked English messages; the web layer
+    translates them into the request's language.
+    """
+    return message
+
+
+# Words that reach templates as data (statuses, cycles, kinds, roles, feature
+# labels) and are translated there with ``_(value)``; listed so extraction sees them.
+DATA_WORDS = [
+    N_("Active"), N_("Suspended"), N_("Pending"), N_("Terminated"), N_("Cancelled"), N_("Deleted"),
+    N_("Monthly"), N_("Quarterly"), N_("Semiannually"), N_("Annually"), N_("Biennially"), N_("Triennially"),
+    N_("proforma"), N_("vat"), N_("correction"), N_("unpaid"), N_("partially_paid"), N_("paid"),
+    N_("superseded"), N_("issued"), N_("cancelled"), N_("company"), N_("private"), N_("customer"),
+    N_("staff"), N_("system"), N_("admin"), N_("billing"), N_("support"),
+    N_("Disk"), N_("Transfer"), N_("Domains"), N_("Mailboxes"), N_("Databases"), N_("Backups"),
+    N_("unlimited"), N_("7 days"), N_("14 days"), N_("30 days"), N_("RAM"), N_("vCPU"), N_("IPv4"),
+    N_("Dashboard"), N_("Services"), N_("Invoices"), N_("Account details"), N_("Security"),
+    N_("Customers"), N_("Staff"), N_("Activity log"),
+]

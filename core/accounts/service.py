@@ -13,6 +13,7 @@ from typing import Any
 from core import activity, clock, db, mail, ratelimit, runtime
 from core.accounts import passwords, tokens
 from core.errors import DomainError, RateLimited, ValidationError
+from core.i18n import N_
 from core.models import Customer, Staff, WebSession
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -31,7 +32,7 @@ def normalize_email(email: str) -> str:
 def check_password_rules(password: str) -> str | None:
     """A message when ``password`` is too weak, else None."""
     if len(password or "") < int(_security("password_min_length")):
-        return f"Use at least {_security('password_min_length')} characters."
+        return N_("The password is too short.")
     return None
 
 
@@ -45,7 +46,7 @@ def register_customer(
     email = normalize_email(email)
     errors: dict[str, str] = {}
     if not EMAIL_RE.match(email):
-        errors["email"] = "Enter a valid e-mail address."
+        errors["email"] = N_("Enter a valid e-mail address.")
     weak = check_password_rules(password)
     if weak:
         errors["password"] = weak
@@ -53,7 +54,7 @@ def register_customer(
         raise ValidationError(errors)
     with db.write_transaction():
         if Customer.select().where(Customer.email == email).exists():
-            raise ValidationError({"email": "An account with this e-mail already exists."})
+            raise ValidationError({"email": N_("An account with this e-mail already exists.")})
         customer = Customer.create(
             email=email,
             password_hash=passwords.hash_password(password),
@@ -101,24 +102,30 @@ def authenticate(kind: str, email: str, password: str, ip: str) -> Account:
     limit = int(_security("login_attempts"))
     window = _login_window()
     model = Customer if kind == "customer" else Staff
+    failure: DomainError | None = None
     with db.write_transaction():
         if ratelimit.limited(f"login-{kind}", email, limit, window) or ratelimit.limited(
             f"login-{kind}-ip", ip, limit * 4, window
         ):
-            raise RateLimited("Too many failed logins. Wait a few minutes and try again.")
+            raise RateLimited(N_("Too many failed logins. Wait a few minutes and try again."))
         account = model.get_or_none(model.email == email)
         ok = passwords.verify_password(account.password_hash if account else None, password)
         if not ok or account is None:
+            # The failure is counted in this transaction, which commits; the
+            # error is raised after it, so the count is never rolled back.
             ratelimit.hit(f"login-{kind}", email)
             ratelimit.hit(f"login-{kind}-ip", ip)
             activity.record(f"{kind}.login_failed", actor_kind="system", subject=account, ip=ip)
-            raise DomainError("Wrong e-mail or password.", code="bad_login")
-        if not account.can_log_in:
-            raise DomainError("This account is not active.", code="inactive")
-        if passwords.needs_rehash(account.password_hash):
-            account.password_hash = passwords.hash_password(password)
-            account.save()
-        ratelimit.clear(f"login-{kind}", email)
+            failure = DomainError(N_("Wrong e-mail or password."), code="bad_login")
+        elif not account.can_log_in:
+            failure = DomainError(N_("This account is not active."), code="inactive")
+        else:
+            if passwords.needs_rehash(account.password_hash):
+                account.password_hash = passwords.hash_password(password)
+                account.save()
+            ratelimit.clear(f"login-{kind}", email)
+    if failure is not None or account is None:
+        raise failure or DomainError(N_("Wrong e-mail or password."), code="bad_login")
     return account
 
 
@@ -142,7 +149,7 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
     with db.write_transaction():
         token = tokens.consume("reset_password", raw_token)
         if token is None:
-            raise DomainError("This reset link is invalid or has expired.", code="bad_token")
+            raise DomainError(N_("This reset link is invalid or has expired."), code="bad_token")
         customer = Customer.get_by_id(token.user_id)
         customer.password_hash = passwords.hash_password(new_password)
         customer.save()
@@ -154,7 +161,7 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
 def change_password(account: Account, kind: str, current: str, new_password: str, keep_hash: str) -> None:
     """Change a password after checking the current one; other sessions are logged out."""
     if not passwords.verify_password(account.password_hash, current):
-        raise ValidationError({"current_password": "The current password is wrong."})
+        raise ValidationError({"current_password": N_("The current password is wrong.")})
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"new_password": weak})
@@ -176,7 +183,7 @@ def revoke_sessions(kind: str, user_id: int, keep_token_hash: str | None = None)
 def set_customer_status(customer: Customer, status: str, staff: Staff, ip: str = "") -> None:
     """Staff suspend, reactivate or delete a customer; leaving ``active`` logs them out at once."""
     if status not in ("active", "suspended", "deleted"):
-        raise ValidationError({"status": "Unknown status."})
+        raise ValidationError({"status": N_("Unknown status.")})
     with db.write_transaction():
         old = customer.status
         customer.status = status

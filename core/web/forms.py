@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from email_validator import EmailNotValidError, validate_email
 from wtforms import Field
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -58,7 +58,7 @@ class ProfileForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    language = SelectField(_l("Language"), choices=[("pl", "Polski"), ("en", "English")])
+    language = SelectField(_l("Language"), choices=[SelectChoice("pl", "Polski"), SelectChoice("en", "English")])
 
 
 class PasswordChangeForm(FlaskForm):
@@ -77,6 +77,7 @@ class StaffForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=[("admin", _l("Administrator")), ("billing", _l("Billing")),
-                                            ("support", _l("Support"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("admin", _l("Administrator")),
+                                            SelectChoice("billing", _l("Billing")),
+                                            SelectChoice("support", _l("Support"))])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
