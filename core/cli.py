@@ -130,6 +130,14 @@ def outbox(ctx: click.Context, limit: int) -> None:
     click.echo(f"sent {done}, waiting {left}")
 
 
+@cli.command("hooks-doc")
+def hooks_doc() -> None:
+    """Print the hook reference (Markdown) generated from the hookspecs."""
+    from core.hookdoc import render
+
+    click.echo(render(), nl=False)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -161,3 +169,7 @@ def main(argv: list[str] | None = None) -> Any:
     if "--config" not in (argv or sys.argv):
         _add_plugin_commands()
     return cli.main(args=argv, prog_name="hookbill")
+
+
+if __name__ == "__main__":
+    main()

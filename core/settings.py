@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.extension import SettingSpec
 from core.models import Setting
 
 SELLER_KEYS = (
@@ -12,10 +13,27 @@ SELLER_KEYS = (
 )
 
 
-def get_setting(namespace: str, key: str, default: Any = None) -> Any:
-    """The stored value of ``namespace``/``key``, or ``default`` when unset."""
+_MISSING = object()
+
+
+def declared_settings() -> list[SettingSpec]:
+    """Every setting declared by a plugin through the ``hookbill_settings`` hook."""
+    from core.runtime import hooks
+
+    return [spec for group in hooks().hookbill_settings() for spec in group]
+
+
+def get_setting(namespace: str, key: str, default: Any = _MISSING) -> Any:
+    """The stored value of ``namespace``/``key``; else ``default``, else the declared default."""
     row = Setting.get_or_none((Setting.namespace == namespace) & (Setting.key == key))
-    return default if row is None else row.value
+    if row is not None:
+        return row.value
+    if default is not _MISSING:
+        return default
+    for spec in declared_settings():
+        if spec.namespace == namespace and spec.key == key:
+            return spec.default
+    return None
 
 
 def set_setting(namespace: str, key: str, value: Any) -> None:

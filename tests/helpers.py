@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -36,12 +37,18 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any], *, form_page
     return client.post(path, data={**data, "csrf_token": token}, **kwargs)
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """A real argon2 hash of ``password``, computed once per test process (hashing is slow on purpose)."""
+    return hash_password(password)
+
+
 def make_customer(email: str = "ala@example.test", password: str = PASSWORD, **fields: Any) -> Customer:
     """A verified, active customer."""
     from core import clock
 
     with db.connection():
-        return Customer.create(email=email, password_hash=hash_password(password),
+        return Customer.create(email=email, password_hash=password_hash(password),
                                first_name=fields.pop("first_name", "Ala"), last_name=fields.pop("last_name", "Nowak"),
                                email_verified_at=clock.utcnow(), **fields)
 
@@ -49,7 +56,7 @@ def make_customer(email: str = "ala@example.test", password: str = PASSWORD, **f
 def make_staff(email: str = "staff@example.test", role: str = "admin", password: str = PASSWORD) -> Staff:
     """An active staff member with ``role``."""
     with db.connection():
-        return Staff.create(email=email, name=f"Staff {role}", role=role, password_hash=hash_password(password))
+        return Staff.create(email=email, name=f"Staff {role}", role=role, password_hash=password_hash(password))
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee
 
 from core.models.base import BaseModel, JSONField, utc_now
@@ -24,6 +26,26 @@ class Customer(BaseModel):
     email_verified_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utc_now)
     updated_at = peewee.DateTimeField(default=utc_now)
+    # Lower-cased e-mail, names, billing name and tax id: staff search with LIKE
+    # on both engines (SQLite's LOWER() only folds ASCII, so Python folds it).
+    search_key = peewee.TextField(default="", index=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        """Save, refreshing ``search_key`` from the fields staff search by."""
+        self.search_key = self.compute_search_key()
+        return super().save(*args, **kwargs)
+
+    def compute_search_key(self, extra: tuple[str, ...] = ()) -> str:
+        """The text staff search matches: e-mail, names, current billing name and tax id."""
+        parts = [self.email, self.first_name, self.last_name, *extra]
+        if self.id is not None and not extra:
+            from core.models.billing import BillingProfile
+
+            profile = (BillingProfile.select(BillingProfile.name, BillingProfile.tax_id)
+                       .where(BillingProfile.customer == self.id).order_by(BillingProfile.id.desc()).first())
+            if profile is not None:
+                parts += [profile.name, profile.tax_id]
+        return " ".join(p for p in parts if p).casefold()
 
     @property
     def full_name(self) -> str:

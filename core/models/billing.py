@@ -30,6 +30,16 @@ class BillingProfile(BaseModel):
     changed_by_id = peewee.IntegerField(null=True)
     created_at = peewee.DateTimeField(default=utc_now)
 
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        """Append this version and refresh the customer's search text (name, tax id)."""
+        if self.id is not None and not kwargs.get("force_insert"):
+            raise RuntimeError("billing data versions are never updated; append a new one")
+        result = super().save(*args, **kwargs)
+        customer = Customer.get_by_id(self.customer_id)
+        Customer.update(search_key=customer.compute_search_key((self.name, self.tax_id))).where(
+            Customer.id == customer.id).execute()
+        return result
+
 
 class DocumentImmutable(RuntimeError):
     """An issued document cannot be edited or deleted."""

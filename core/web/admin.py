@@ -74,12 +74,7 @@ def customers() -> Any:
     query_text = (request.args.get("q") or "").strip()
     query = Customer.select()
     if query_text:
-        needle = query_text.lower()
-        query = query.where(
-            fn.LOWER(Customer.email).contains(needle)
-            | fn.LOWER(Customer.first_name).contains(needle)
-            | fn.LOWER(Customer.last_name).contains(needle)
-        )
+        query = query.where(Customer.search_key.contains(query_text.casefold()))
     total = query.count()
     page = page_number()
     rows = list(query.order_by(Customer.id.desc()).paginate(page, PAGE_SIZE))

@@ -1,0 +1,95 @@
+"""The admin shell: separate staff login, roles on every route, customer search, activity log."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from core import db
+from core.models import ActivityLog, Staff
+from tests.helpers import make_customer, make_staff, post_form, staff_login
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements peewee logs while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def count_queries(fn):
+    logger = logging.getLogger("peewee")
+    handler, level = QueryCounter(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        fn()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return handler.count
+
+
+def test_customer_login_does_not_open_the_admin_area(app):
+    make_customer("ala@example.test")
+    browser = app.test_client()
+    post_form(browser, "/login", {"email": "ala@example.test", "password": "correct horse battery"})
+    assert browser.get("/admin/").headers["Location"].startswith("/admin/login")
+    # ...and a customer's password is no staff password.
+    assert staff_login(browser, "ala@example.test").status_code == 401
+
+
+@pytest.mark.parametrize("role,path,expected", [
+    ("support", "/admin/staff", 403), ("billing", "/admin/staff", 403), ("admin", "/admin/staff", 200),
+    ("support", "/admin/customers", 200), ("billing", "/admin/activity", 200),
+])
+def test_roles_are_checked_on_admin_routes(sqlite_app, role, path, expected):
+    member = make_staff(f"{role}@example.test", role=role)
+    browser = sqlite_app.test_client()
+    staff_login(browser, member.email)
+    assert browser.get(path).status_code == expected
+
+
+def test_customer_search_and_pagination_in_constant_queries(app):
+    for index in range(30):
+        make_customer(f"klient{index:02d}@example.test", first_name=f"Imię{index}")
+    make_customer("zofia@example.test", first_name="Zofia", last_name="Żółkiewska")
+    browser = app.test_client()
+    staff_login(browser, make_staff().email)
+    page = browser.get("/admin/customers?q=żółk").get_data(as_text=True)
+    assert "zofia@example.test" in page and "klient01@" not in page
+    first = browser.get("/admin/customers?page=1").get_data(as_text=True)
+    assert "klient29@" in first and "Strona 1 z 2" in first
+    small = count_queries(lambda: browser.get("/admin/customers?q=zofia"))
+    large = count_queries(lambda: browser.get("/admin/customers?page=1"))
+    assert small == large, (small, large)
+
+
+def test_staff_management_is_logged(app):
+    admin = make_staff()
+    browser = app.test_client()
+    staff_login(browser, admin.email)
+    response = post_form(browser, "/admin/staff", {"name": "Bartek", "email": "bartek@example.test",
+                                                  "role": "support", "password": "support password"})
+    assert response.status_code == 302
+    with db.connection():
+        member = Staff.get(Staff.email == "bartek@example.test")
+        entry = ActivityLog.get(ActivityLog.action == "staff.created")
+    assert member.role == "support" and entry.actor_id == admin.id and entry.details == {"role": "support"}
+    assert "staff.created" in browser.get("/admin/activity").get_data(as_text=True)
+
+
+def test_staff_status_change_of_a_customer_is_logged(app):
+    customer = make_customer()
+    browser = app.test_client()
+    staff_login(browser, make_staff().email)
+    post_form(browser, f"/admin/customers/{customer.id}/status", {"status": "suspended"},
+              form_page=f"/admin/customers/{customer.id}")
+    with db.connection():
+        entry = ActivityLog.get(ActivityLog.action == "customer.status")
+    assert entry.details == {"old": "active", "new": "suspended"} and entry.customer_id == customer.id

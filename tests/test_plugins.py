@@ -1,0 +1,120 @@
+"""The plugin system: specs documented, built-ins valid, entry points, drop-ins, failures loud."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from core import hookspecs
+from core.config import load_config
+from core.hookdoc import hook_names, render
+from core.plugins import BUILTIN_PLUGINS, PluginError, describe_plugins, make_plugin_manager
+from core.runtime import current
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = ("on_upgrade_quote", "on_payment", "on_invoice_issue", "on_ticket_create")
+
+
+def config_for(tmp_path, **plugins):
+    return load_config(overrides={"database": {"url": f"sqlite:///{tmp_path}/x.sqlite3"},
+                                  "plugins": plugins}, environ={}, use_files=False)
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_every_hookspec_says_when_transaction_and_returns(name):
+    doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+    first = doc.splitlines()[0]
+    assert first.startswith("Called"), f"{name}: first line must say when it is called"
+    assert "**Transaction**" in doc, f"{name}: must say inside which transaction it runs"
+    assert ":returns:" in doc, f"{name}: must say what its return value does"
+    params = [p for p in inspect.signature(getattr(hookspecs, name)).parameters]
+    for param in params:
+        assert f":param {param}:" in doc, f"{name}: argument {param} is undocumented"
+    if getattr(hookspecs, name).hookbill_spec.get("firstresult"):
+        assert "Stops at first non-None result." in doc
+
+
+def test_the_promised_hooks_exist():
+    assert set(REQUIRED) <= set(hook_names())
+
+
+def test_hook_reference_matches_the_specs():
+    assert (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8") == render(), (
+        "docs/hooks.md is stale: run `hookbill hooks-doc > docs/hooks.md`")
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_every_hook_has_a_test(name):
+    tests = [p for p in (ROOT / "tests").rglob("test_*.py") if p.name != "test_plugins.py"]
+    assert any(name in p.read_text(encoding="utf-8") for p in tests), f"no test mentions hook {name}"
+
+
+def test_every_hook_can_be_implemented(tmp_path):
+    from tests.plugin_samples import recorder
+
+    pm = make_plugin_manager(config_for(tmp_path))
+    pm.register(recorder, name="recorder")
+    pm.check_pending()
+    assert {h.name for h in pm.get_hookcallers(recorder)} == set(hook_names())
+
+
+def test_builtin_plugins_are_valid_and_listed(tmp_path):
+    pm = make_plugin_manager(config_for(tmp_path))
+    infos = {info.name: info for info in describe_plugins(pm)}
+    for dotted in BUILTIN_PLUGINS:
+        short = dotted.rsplit(".", 1)[-1] if dotted.startswith("plugins.") else dotted
+        assert infos[short].source == "builtin"
+        assert infos[short].hooks, f"{short} implements no hook"
+
+
+def test_entry_point_plugin_is_found_listed_and_called(client):
+    infos = {info.name: info for info in describe_plugins(current().pm)}
+    assert infos["hello"].source == "entrypoint"
+    assert infos["hello"].version == "1.2.0"
+    assert "hookbill_template_snippet" in infos["hello"].hooks
+    assert "Hello from hookbill-hello" in client.get("/login").get_data(as_text=True)
+
+
+def test_dropin_plugin_is_found_listed_and_called(tmp_path):
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    (folder / "shout.py").write_text(
+        "from core.hookspecs import hookimpl\n"
+        "__version__ = '0.3'\n"
+        "@hookimpl\n"
+        "def hookbill_template_snippet(name, context):\n"
+        "    return 'SHOUT FROM THE DROP-IN' if name == 'footer' else None\n",
+        encoding="utf-8",
+    )
+    from core.app import create_app
+    from core.migrate import migrate
+
+    app = create_app(config_for(tmp_path, folder=str(folder)))
+    migrate(current())
+    infos = {info.name: info for info in describe_plugins(current().pm)}
+    assert infos["shout"].source == "folder" and infos["shout"].version == "0.3"
+    assert "SHOUT FROM THE DROP-IN" in app.test_client().get("/login").get_data(as_text=True)
+
+
+def test_disabled_plugin_is_not_registered(tmp_path):
+    pm = make_plugin_manager(config_for(tmp_path, disabled=["hello"]))
+    assert "hello" not in {info.name for info in describe_plugins(pm)}
+
+
+def test_broken_plugin_stops_start_up_naming_it(tmp_path):
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    (folder / "broken.py").write_text("import does_not_exist_anywhere\n", encoding="utf-8")
+    with pytest.raises(PluginError, match="'broken'"):
+        make_plugin_manager(config_for(tmp_path, folder=str(folder)))
+
+
+def test_unknown_hook_stops_start_up_naming_the_plugin(tmp_path):
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    (folder / "typo.py").write_text(
+        "from core.hookspecs import hookimpl\n@hookimpl\ndef on_paymnet(payment):\n    pass\n", encoding="utf-8")
+    with pytest.raises(PluginError, match="'typo'.*unknown hook"):
+        make_plugin_manager(config_for(tmp_path, folder=str(folder)))
