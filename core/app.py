@@ -57,11 +57,13 @@ def configure_i18n(app: Flask, config: Config, rt: runtime.Runtime) -> None:
     languages = list(config.get_value("app.languages"))
 
     def select_locale() -> str:
+        # The visitor's choice (language switch, or the customer's profile at
+        # login), else the provider's language: a Polish provider's panel opens
+        # in Polish whatever the browser's Accept-Language says.
         lang = session.get("lang")
         if lang in languages:
             return str(lang)
-        best = request.accept_languages.best_match(languages) if request else None
-        return str(best or config.get_value("app.language"))
+        return str(config.get_value("app.language"))
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in dirs)
     app.config["BABEL_DEFAULT_TIMEZONE"] = str(config.get_value("app.timezone"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
 from core.accounts import service
@@ -119,6 +119,14 @@ def set_language(lang: str) -> Any:
 
     if lang in runtime.config().get_value("app.languages"):
         session["lang"] = lang
+        customer = g.get("customer")
+        if customer is not None and customer.language != lang:
+            # A logged-in customer's choice also becomes their language for mail.
+            from core import db
+
+            with db.write_transaction():
+                customer.language = lang
+                customer.save()
     return redirect(_back())
 
 
