@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -135,7 +136,7 @@ def test_regenerated_recovery_codes_replace_the_old_ones(conn):
 
 def test_secret_is_encrypted_at_rest(conn, app):
     clock.freeze(T0)
-    customer, secret, codes = enrolled()
+    _, secret, codes = enrolled()
     stored = db.database.obj.execute_sql("SELECT secret_encrypted FROM totp_credential").fetchall()
     assert len(stored) == 1
     assert secret not in stored[0][0] and secret.lower() not in stored[0][0].lower()
@@ -146,7 +147,7 @@ def test_secret_is_encrypted_at_rest(conn, app):
     url = str(app.config["HOOKBILL"].get_value("database.url"))
     if url.startswith("sqlite:///"):
         db.database.obj.execute_sql("PRAGMA wal_checkpoint(FULL)")
-        raw = open(url[len("sqlite:///"):], "rb").read()
+        raw = Path(url[len("sqlite:///"):]).read_bytes()
         assert secret.encode() not in raw
 
 

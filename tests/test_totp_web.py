@@ -10,7 +10,15 @@ import pyotp
 from core import clock, db, outbox
 from core.models import ActivityLog
 from plugins.totp import service
-from tests.helpers import PASSWORD, csrf_from, login, make_customer, make_staff, post_form, staff_login
+from tests.helpers import (
+    PASSWORD,
+    csrf_from,
+    login,
+    make_customer,
+    make_staff,
+    post_form,
+    staff_login,
+)
 
 T0 = "2026-03-16T12:00:00"
 SECRET_RE = re.compile(r'data-testid="totp-secret"[^>]*>([^<]+)<')

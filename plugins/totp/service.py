@@ -5,7 +5,8 @@ opens its own write transaction. A wrong code is *recorded* (rate-limit event,
 activity log, maybe a lock and its mail) and committed before the error is
 raised, so failures count even though the attempt is refused.
 
-Rules (``[totp]`` config):
+Rules (``[totp]`` config; counting and locks in :mod:`plugins.totp.lockout`,
+recovery codes in :mod:`plugins.totp.recovery`):
 
 * pyotp TOTP, SHA-1, 6 digits, 30-second steps; the step before and after the
   current one are accepted (one step of clock drift).
@@ -22,29 +23,22 @@ Rules (``[totp]`` config):
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
 
 import pyotp
 
-from core import activity, clock, db, mail, ratelimit, runtime
+from core import activity, clock, db, mail, ratelimit
 from core.accounts import passwords
 from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer, Staff
-from core.settings import get_setting
-from plugins.totp import crypto
+from plugins.totp import crypto, lockout, recovery
+from plugins.totp.lockout import kind_of
 from plugins.totp.models import TotpCredential, TotpRecoveryCode
 
 Account = Customer | Staff
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
-RECOVERY_CODES = 10
-RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i look-alikes
-RECOVERY_LENGTH = 10
 
 
 class WrongCode(DomainError):
@@ -61,28 +55,6 @@ class Enrollment:
 
     secret: str
     uri: str
-
-
-STORED_SETTINGS = ("max_failures", "lock_minutes", "require_for_staff")
-
-
-def _setting(key: str) -> Any:
-    """``[totp]`` config value, overridden by a stored setting for :data:`STORED_SETTINGS`."""
-    default = runtime.config().get_value(f"totp.{key}")
-    return get_setting("totp", key, default) if key in STORED_SETTINGS else default
-
-
-def kind_of(account: Account) -> str:
-    """``staff`` or ``customer``."""
-    return "staff" if isinstance(account, Staff) else "customer"
-
-
-def _key(account: Account) -> str:
-    return f"{kind_of(account)}:{account.id}"
-
-
-def _window() -> timedelta:
-    return timedelta(minutes=int(_setting("lock_minutes")))
 
 
 def credential_of(account: Account) -> TotpCredential | None:
@@ -112,7 +84,7 @@ def _current_step() -> int:
 
 def _uri(secret: str, account: Account) -> str:
     return pyotp.TOTP(secret, interval=STEP_SECONDS).provisioning_uri(
-        name=account.email, issuer_name=str(_setting("issuer")))
+        name=account.email, issuer_name=str(lockout.setting("issuer")))
 
 
 def begin_enrollment(account: Account, ip: str = "") -> Enrollment:
@@ -168,62 +140,6 @@ def _use_step(cred: TotpCredential, step: int) -> bool:
     return bool(updated)
 
 
-def _hash_recovery(salt: str, code: str) -> str:
-    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
-
-
-def _new_recovery_codes(cred: TotpCredential) -> list[str]:
-    TotpRecoveryCode.delete().where(TotpRecoveryCode.credential == cred).execute()
-    codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-        salt = secrets.token_hex(16)
-        TotpRecoveryCode.create(credential=cred, salt=salt, code_hash=_hash_recovery(salt, raw))
-        codes.append(f"{raw[:5]}-{raw[5:]}")
-    return codes
-
-
-def _use_recovery_code(cred: TotpCredential, code: str) -> bool:
-    for row in cred.recovery_codes.where(TotpRecoveryCode.used_at.is_null()):
-        if hmac.compare_digest(row.code_hash, _hash_recovery(row.salt, code)):
-            claimed = (
-                TotpRecoveryCode.update(used_at=clock.utcnow())
-                .where((TotpRecoveryCode.id == row.id) & TotpRecoveryCode.used_at.is_null())
-                .execute()
-            )
-            return bool(claimed)
-    return False
-
-
-def _refuse_if_limited(cred: TotpCredential, ip: str) -> None:
-    if cred.locked_until is not None and cred.locked_until > clock.utcnow():
-        raise RateLimited("Too many wrong codes: two-step verification is locked for a while. "
-                          "Try again later.")
-    if ip and ratelimit.limited("totp-ip", ip, 4 * int(_setting("max_failures")), _window()):
-        raise RateLimited("Too many wrong codes from your address. Try again later.")
-
-
-def _record_failure(cred: TotpCredential, account: Account, ip: str, reason: str) -> None:
-    """Count a wrong code; lock and mail the owner when it reaches the limit."""
-    key = _key(account)
-    ratelimit.hit("totp", key)
-    if ip:
-        ratelimit.hit("totp-ip", ip)
-    activity.record("totp.failed", actor=account, subject=account, ip=ip, reason=reason)
-    if ratelimit.count("totp", key, _window()) < int(_setting("max_failures")):
-        return
-    minutes = int(_setting("lock_minutes"))
-    cred.locked_until = clock.utcnow() + timedelta(minutes=minutes)
-    cred.save()
-    ratelimit.clear("totp", key)
-    activity.record("totp.locked", actor_kind="system", subject=account, ip=ip, minutes=minutes)
-    mail.queue_mail(account.email, "totp_locked", _language(account), account=account, minutes=minutes, ip=ip)
-
-
-def _language(account: Account) -> str:
-    return str(getattr(account, "language", "") or runtime.config().get_value("app.language"))
-
-
 def _check(cred: TotpCredential, account: Account, code: str, ip: str, allow_recovery: bool) -> str | None:
     """Inside a transaction: ``"totp"`` / ``"recovery"`` when ``code`` is accepted (and used up), else None."""
     normalized = _normalize(code)
@@ -231,13 +147,13 @@ def _check(cred: TotpCredential, account: Account, code: str, ip: str, allow_rec
         step = _matching_step(crypto.decrypt(cred.secret_encrypted), normalized)
         if step is not None and _use_step(cred, step):
             return "totp"
-        _record_failure(cred, account, ip, "replayed" if step is not None else "wrong")
+        lockout.record_failure(cred, account, ip, "replayed" if step is not None else "wrong")
         return None
-    if allow_recovery and len(normalized) == RECOVERY_LENGTH and _use_recovery_code(cred, normalized):
+    if allow_recovery and len(normalized) == recovery.RECOVERY_LENGTH and recovery.use_code(cred, normalized):
         activity.record("totp.recovery_code_used", actor=account, subject=account, ip=ip,
-                        left=cred.recovery_codes.where(TotpRecoveryCode.used_at.is_null()).count())
+                        left=recovery.unused_count(cred))
         return "recovery"
-    _record_failure(cred, account, ip, "wrong_recovery_code" if allow_recovery else "wrong")
+    lockout.record_failure(cred, account, ip, "wrong_recovery_code" if allow_recovery else "wrong")
     return None
 
 
@@ -256,10 +172,10 @@ def verify(account: Account, code: str, ip: str = "") -> str:
     """
     with db.write_transaction():
         cred = _enabled_credential(account)
-        _refuse_if_limited(cred, ip)
+        lockout.refuse_if_limited(cred, ip)
         method = _check(cred, account, code, ip, allow_recovery=True)
         if method is not None:
-            ratelimit.clear("totp", _key(account))
+            ratelimit.clear("totp", lockout.account_key(account))
     if method is None:
         raise WrongCode()
     return method
@@ -271,17 +187,17 @@ def confirm_enrollment(account: Account, code: str, ip: str = "") -> list[str]:
     The codes are returned once and stored only hashed. Raises WrongCode,
     RateLimited after too many wrong codes, Conflict when nothing is pending.
     """
-    limit = int(_setting("max_failures"))
+    limit = int(lockout.setting("max_failures"))
     with db.write_transaction():
         cred = credential_of(account)
         if cred is None or cred.enabled:
             raise Conflict("Start turning two-step verification on first.", code="totp_not_pending")
-        if ratelimit.limited("totp-setup", _key(account), limit, _window()):
+        if ratelimit.limited("totp-setup", lockout.account_key(account), limit, lockout.window()):
             raise RateLimited("Too many wrong codes. Try again later.")
         normalized = _normalize(code)
         step = _matching_step(crypto.decrypt(cred.secret_encrypted), normalized) if normalized.isdigit() else None
         if step is None:
-            ratelimit.hit("totp-setup", _key(account))
+            ratelimit.hit("totp-setup", lockout.account_key(account))
             activity.record("totp.failed", actor=account, subject=account, ip=ip, reason="setup")
             codes = None
         else:
@@ -289,8 +205,8 @@ def confirm_enrollment(account: Account, code: str, ip: str = "") -> list[str]:
             cred.last_step = step
             cred.locked_until = None
             cred.save()
-            codes = _new_recovery_codes(cred)
-            ratelimit.clear("totp-setup", _key(account))
+            codes = recovery.replace_codes(cred)
+            ratelimit.clear("totp-setup", lockout.account_key(account))
             activity.record("totp.enabled", actor=account, subject=account, ip=ip)
     if codes is None:
         raise WrongCode()
@@ -301,11 +217,11 @@ def regenerate_recovery_codes(account: Account, code: str, ip: str = "") -> list
     """Replace all recovery codes after a right current authenticator code; return the new ones."""
     with db.write_transaction():
         cred = _enabled_credential(account)
-        _refuse_if_limited(cred, ip)
+        lockout.refuse_if_limited(cred, ip)
         method = _check(cred, account, code, ip, allow_recovery=False)
         codes = None
         if method is not None:
-            codes = _new_recovery_codes(cred)
+            codes = recovery.replace_codes(cred)
             activity.record("totp.recovery_codes_regenerated", actor=account, subject=account, ip=ip)
     if codes is None:
         raise WrongCode()
@@ -319,16 +235,16 @@ def disable(account: Account, code: str, password: str, ip: str = "") -> None:
     """
     with db.write_transaction():
         cred = _enabled_credential(account)
-        _refuse_if_limited(cred, ip)
+        lockout.refuse_if_limited(cred, ip)
         error: DomainError | None = None
         if not passwords.verify_password(account.password_hash, password or ""):
-            _record_failure(cred, account, ip, "wrong_password")
+            lockout.record_failure(cred, account, ip, "wrong_password")
             error = ValidationError({"password": "The password is wrong."})
         elif _check(cred, account, code, ip, allow_recovery=True) is None:
             error = WrongCode()
         else:
             cred.delete_instance(recursive=True)
-            ratelimit.clear("totp", _key(account))
+            ratelimit.clear("totp", lockout.account_key(account))
             activity.record("totp.disabled", actor=account, subject=account, ip=ip)
     if error is not None:
         raise error
@@ -345,11 +261,11 @@ def staff_reset(account: Account, staff: Staff, ip: str = "") -> bool:
             return False
         was_enabled = cred.enabled
         cred.delete_instance(recursive=True)
-        ratelimit.clear("totp", _key(account))
+        ratelimit.clear("totp", lockout.account_key(account))
         if not was_enabled:
             return False
         activity.record("totp.staff_reset", actor=staff, subject=account, ip=ip)
-        mail.queue_mail(account.email, "totp_reset", _language(account), account=account)
+        mail.queue_mail(account.email, "totp_reset", lockout.language_of(account), account=account)
     return True
 
 
@@ -358,6 +274,6 @@ def second_factor_path(account: Account, kind: str) -> str | None:
     admin = kind == "staff"
     if is_enabled(account):
         return "/admin/login/2fa" if admin else "/login/2fa"
-    if admin and bool(_setting("require_for_staff")):
+    if admin and bool(lockout.setting("require_for_staff")):
         return "/admin/login/2fa"
     return None

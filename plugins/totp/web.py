@@ -275,8 +275,7 @@ def forced_setup() -> Any:
 @staff_required("admin", "support")
 def staff_reset(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
-    if EmptyForm().validate_on_submit():
-        if service.staff_reset(customer, g.staff, access.client_ip()):
-            flash(gettext("Two-step verification of this customer was turned off; they were told by e-mail."),
-                  "success")
+    if EmptyForm().validate_on_submit() and service.staff_reset(customer, g.staff, access.client_ip()):
+        flash(gettext("Two-step verification of this customer was turned off; they were told by e-mail."),
+              "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
