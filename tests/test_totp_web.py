@@ -145,3 +145,23 @@ def test_staff_reset_from_customer_page(client, smtp_server):
         assert ActivityLog.select().where(ActivityLog.action == "totp.staff_reset").count() == 1
         outbox.process()
     assert smtp_server.wait_for(lambda m: m["To"] == customer.email)
+
+
+def test_code_form_answers_429_when_locked_and_half_login_expires(client):
+    clock.freeze(T0)
+    make_customer()
+    login(client, "ala@example.test")
+    secret, _ = turn_on_through_pages(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/security").get_data(as_text=True))})
+    login(client, "ala@example.test")
+    clock.advance(timedelta(seconds=30))
+    wrong = "123456" if code_now(secret) != "123456" else "654321"
+    statuses = [post_form(client, "/login/2fa", {"code": wrong}).status_code for _ in range(5)]
+    assert statuses == [422] * 5
+    locked = post_form(client, "/login/2fa", {"code": code_now(secret)})
+    assert locked.status_code == 429 and client.get("/").status_code == 302
+
+    clock.advance(timedelta(minutes=11))  # past the 10 minutes a half login may last
+    expired = client.get("/login/2fa")
+    assert expired.status_code == 302 and expired.headers["Location"].endswith("/login")
+    assert client.get("/").headers["Location"].startswith("/login?")  # logged out, not half-in

@@ -10,10 +10,20 @@ in a partial session because it lies under the staff code page).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +31,7 @@ from markupsafe import Markup
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from core import clock
 from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer
 from core.web import access
@@ -29,6 +40,7 @@ from core.web.forms import EmptyForm
 from plugins.totp import service
 
 bp = Blueprint("totp", __name__)
+CODE_MINUTES = 10  # a half-logged-in session must give its code within this time
 
 
 class CodeForm(FlaskForm):
@@ -155,10 +167,21 @@ def _recovery(account: Any, area: Area) -> Any:
     return _manage(account, area, 422, recovery_form=form)
 
 
+def _expired_partial_login() -> bool:
+    """True (and the session ended) when the code was not given within :data:`CODE_MINUTES` of the password."""
+    started = session.setdefault("_totp_since", clock.utcnow().isoformat())
+    if clock.utcnow() - datetime.fromisoformat(started) <= timedelta(minutes=CODE_MINUTES):
+        return False
+    access.logout()
+    flash(gettext("Logging in took too long. Enter your password again."), "info")
+    return True
+
+
 def _login_code(kind: str) -> Any:
     account = access.pending_account()
-    if account is None or service.kind_of(account) != kind:
-        return redirect(url_for("auth.login" if kind == "customer" else "admin.login"))
+    login_page = url_for("auth.login" if kind == "customer" else "admin.login")
+    if account is None or service.kind_of(account) != kind or _expired_partial_login():
+        return redirect(login_page)
     home = url_for("client.dashboard" if kind == "customer" else "admin.dashboard")
     if not service.is_enabled(account):
         if kind == "staff" and service.second_factor_path(account, kind):
