@@ -234,7 +234,7 @@ def login_second_factor(account: Any, kind: str) -> str | None:
     :returns: the URL path of the page that asks for the second factor, or None.
         While it is due the session is *partial*: every page except that path
         (and its sub-paths), logout and static files redirects to it. The plugin
-        calls :func:`core.web.sessions.complete_second_factor` when it succeeds.
+        calls :func:`core.web.access.complete_second_factor` when it succeeds.
     """
 
 
