@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from core.web.forms import Email
 
-PRIORITY_CHOICES = [("low", _l("Low")), ("medium", _l("Medium")), ("high", _l("High"))]
-STATUS_CHOICES = [("open", _l("Open")), ("answered", _l("Answered")), ("customer_reply", _l("Customer reply")),
-                  ("on_hold", _l("On hold")), ("closed", _l("Closed"))]
+PRIORITY_CHOICES = [SelectChoice("low", _l("Low")), SelectChoice("medium", _l("Medium")),
+                    SelectChoice("high", _l("High"))]
+STATUS_CHOICES = [SelectChoice("open", _l("Open")), SelectChoice("answered", _l("Answered")),
+                  SelectChoice("customer_reply", _l("Customer reply")),
+                  SelectChoice("on_hold", _l("On hold")), SelectChoice("closed", _l("Closed"))]
 
 
 class TicketForm(FlaskForm):

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from wtforms.fields.choices import SelectChoice
+
 from core import activity, db
 from core.errors import DomainError, ValidationError
 from core.models import Staff
@@ -55,8 +57,8 @@ def queue() -> Any:
 
 def _forms(ticket: Ticket, reply_form: StaffReplyForm | None = None) -> dict[str, Any]:
     assign_form = AssignForm(assignee=ticket.assigned_to_id or 0)
-    assign_form.assignee.choices = [(0, gettext("Nobody"))] + [
-        (s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)]
+    assign_form.assignee.choices = [SelectChoice(0, gettext("Nobody"))] + [
+        SelectChoice(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)]
     return {"form": reply_form or StaffReplyForm(), "assign_form": assign_form,
             "status_form": StatusForm(status=ticket.status)}
 
@@ -151,7 +153,7 @@ def departments() -> Any:
 def department(department_id: int | None) -> Any:
     item = Department.get_or_none(Department.id == department_id) or abort(404) if department_id else None
     form = DepartmentForm(obj=item)
-    form.members.choices = [(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)]
+    form.members.choices = [SelectChoice(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)]
     if request.method == "GET" and item is not None:
         form.members.data = [m.staff_id for m in item.members]
     if form.validate_on_submit():

@@ -13,6 +13,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext
 
 from core import runtime
+from wtforms.fields.choices import SelectChoice
+
 from core.errors import DomainError, NotFound, ValidationError
 from core.models import Service
 from core.tickets import downloads, service
@@ -69,9 +71,10 @@ def index() -> Any:
 
 def _new_form() -> TicketForm:
     form = TicketForm()
-    form.department_id.choices = [(d.id, d.name) for d in service.visible_departments()]
+    form.department_id.choices = [SelectChoice(d.id, d.name) for d in service.visible_departments()]
     services = Service.select().where(Service.customer == g.customer).order_by(Service.id)
-    form.service_id.choices = [(0, gettext("None"))] + [(s.id, s.label or s.product.name) for s in services]
+    form.service_id.choices = [SelectChoice(0, gettext("None"))] + [
+        SelectChoice(s.id, s.label or s.product.name) for s in services]
     if request.method == "GET" and request.args.get("service", "").isdigit():
         form.service_id.data = int(request.args["service"])
     return form
