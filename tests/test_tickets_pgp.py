@@ -187,7 +187,7 @@ def test_missing_gpg_refuses_and_stores_nothing(sqlite_app, department_key):
     login(client, "ala@example.test")
     response = open_ticket(client, department, body=SECRET_TEXT, encrypt=True)
     assert response.status_code == 422
-    assert "Encryption is not available" in response.get_data(as_text=True)
+    assert "Szyfrowanie jest teraz niedostępne" in response.get_data(as_text=True)
     assert counts() == (0, 0, 0)
 
 
@@ -197,7 +197,7 @@ def test_department_without_key_refuses_encryption(sqlite_app):
     client = sqlite_app.test_client()
     login(client, "ala@example.test")
     response = open_ticket(client, department, body=SECRET_TEXT, encrypt=True)
-    assert response.status_code == 422 and "does not accept encrypted" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "nie przyjmuje jeszcze zaszyfrowanych" in response.get_data(as_text=True)
     assert counts() == (0, 0, 0)
 
 
