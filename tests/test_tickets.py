@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from io import BytesIO
 from pathlib import Path
 
 import pytest

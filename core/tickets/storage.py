@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from core import runtime
 from core.tickets.filetypes import random_storage_name
@@ -71,7 +72,7 @@ class PendingFiles:
         self.names.append(name)
         return name
 
-    def __enter__(self) -> PendingFiles:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
-
 from wtforms.fields.choices import SelectChoice
 
 from core import activity, db

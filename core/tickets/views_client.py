@@ -11,10 +11,9 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
-
-from core import runtime
 from wtforms.fields.choices import SelectChoice
 
+from core import runtime
 from core.errors import DomainError, NotFound, ValidationError
 from core.models import Service
 from core.tickets import downloads, service

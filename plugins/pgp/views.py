@@ -103,7 +103,7 @@ def decrypt_attachment(attachment_id: int) -> Any:
     except PgpError as exc:
         flash(gettext(str(exc)), "error")
         return redirect(url_for("tickets_admin.ticket", ticket_id=item.ticket_id))
-    name = item.filename[:-4] if item.filename.endswith(".asc") else item.filename
+    name = item.filename.removesuffix(".asc")
     response = Response(data, mimetype=sniff_type(data[:8192]) or "application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=name)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
