@@ -17,6 +17,7 @@ from core.config import Config, load_config
 from core.plugins import plugin_folder
 from core.themes import find_static, template_loader
 from core.web import access, errors, templating
+from core.web.uploads import MemoryUploadRequest
 from core.web.sessions import ServerSessionInterface
 
 csrf = CSRFProtect()
@@ -144,6 +145,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         config = load_config(overrides=config)
     rt = runtime.setup(config)
     app = Flask("hookbill", static_folder=None, template_folder=None)
+    app.request_class = MemoryUploadRequest  # uploads never spool to a temp file
     configure_flask(app, config)
     configure_i18n(app, config, rt)
     configure_templates(app, config, rt)

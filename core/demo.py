@@ -100,8 +100,11 @@ def load_demo_data() -> DemoLogins | None:
             return None
         for key, value in SELLER.items():
             set_setting("seller", key, value)
-        Staff.create(email=STAFF_EMAIL, name="Anna Administratorka", role="admin",
-                     password_hash=hash_password(STAFF_PASSWORD))
+        admin = Staff.create(email=STAFF_EMAIL, name="Anna Administratorka", role="admin",
+                             password_hash=hash_password(STAFF_PASSWORD))
+        from core.tickets.demo import load_demo_departments
+
+        load_demo_departments(admin)
         products = _catalogue()
         today = clock.today()
         verified = clock.utcnow()

@@ -84,4 +84,7 @@ TEMPLATE_HOOK_NAMES: frozenset[str] = frozenset({
     "admin_dashboard",        # panels on the staff dashboard
     "admin_customer_detail",  # below a customer's details in the admin area
     "footer",                 # the page footer
+    "ticket_form",            # inside the ticket open/reply forms (e.g. "encrypt this message")
+    "ticket_message",         # below one ticket message, client and admin (e.g. decrypt)
+    "admin_department",       # below a department's form in the admin area (e.g. its PGP key)
 })

@@ -33,7 +33,9 @@ log = logging.getLogger("hookbill.plugins")
 # (tryfirst / trylast), never left to this list.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.builtin",
+    "core.tickets.plugin",
     "plugins.totp",
+    "plugins.pgp",
 )
 
 

@@ -9,5 +9,93 @@ passphrase comes from the environment.
 
 :mod:`plugins.pgp.keyring` holds the building blocks (key validation, import,
 encryption, decryption) on top of the real ``gpg`` binary; the hook implementations
-that wire them to ``on_ticket_create`` and friends live in this package too.
+that wire them to ``on_ticket_create`` and friends live in this package too
+(:mod:`plugins.pgp.service`, pages in :mod:`plugins.pgp.views`).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+from markupsafe import Markup
+
+from core.config import Config
+from core.extension import MigrationSet, TemplateContext
+from core.hookspecs import hookimpl
+
+PGP_DEFAULTS = {"keyring_folder": "", "gpg_binary": "gpg"}
+
+
+@hookimpl
+def hookbill_configure(config: Config) -> None:
+    section = config.setdefault("pgp", {})
+    for key, value in PGP_DEFAULTS.items():
+        section.setdefault(key, value)
+
+
+@hookimpl
+def hookbill_migrations() -> list[MigrationSet]:
+    return [MigrationSet("pgp", "plugins.pgp.migrations")]
+
+
+@hookimpl
+def hookbill_blueprints(config: Config) -> list[Blueprint]:
+    from plugins.pgp.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def hookbill_cli_commands() -> list[Any]:
+    from plugins.pgp.cli import import_secret
+
+    return [import_secret]
+
+
+@hookimpl
+def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options: dict[str, Any]) -> None:
+    """Encrypt the first message and its files when the customer ticked "encrypt"."""
+    if options.get("encrypt"):
+        from plugins.pgp.service import encrypt_customer_message
+
+        encrypt_customer_message(ticket, message, attachments)
+
+
+@hookimpl
+def on_ticket_reply(ticket: Any, message: Any, attachments: list[Any], author_kind: str,
+                    options: dict[str, Any]) -> None:
+    """Encrypt a customer's reply on request; a staff reply in an encrypted ticket to the customer's key."""
+    from plugins.pgp import service
+
+    if author_kind == "customer" and options.get("encrypt"):
+        service.encrypt_customer_message(ticket, message, attachments)
+    elif author_kind == "staff" and ticket.encrypted and not options.get("internal"):
+        service.encrypt_staff_reply(ticket, message, attachments)
+
+
+@hookimpl
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Markup | None:
+    """The "encrypt" checkbox, decrypt buttons, the customer's and department's key panels."""
+    from plugins.pgp import service
+
+    if name == "ticket_form":
+        if not any(d.pgp_fingerprint for d in context.get("departments") or []):
+            return None
+        return Markup(render_template("pgp/encrypt_checkbox.html", checked=context.get("encrypt")))
+    if name == "ticket_message" and context.get("area") == "admin":
+        message = context.get("message")
+        files = [f for f in context.get("files") or [] if f.encrypted]
+        if not (message.encrypted or files):
+            return None
+        from flask import g
+
+        allowed = service.may_decrypt(g.staff, context.get("ticket").department)
+        return Markup(render_template("pgp/decrypt_buttons.html", message=message, files=files, allowed=allowed))
+    if name == "client_profile":
+        customer = context.get("customer")
+        return Markup(render_template("pgp/profile_card.html", key=service.customer_key(customer.id)))
+    if name == "admin_department":
+        return Markup(render_template("pgp/department_card.html", department=context.get("department"),
+                                      variable=service.passphrase_variable(context.get("department"))))
+    return None
