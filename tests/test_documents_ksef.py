@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import socket
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from core.documents import LineInput
-from core.documents.ksef import KsefValidationError, build_fa3_xml, fa3_schema, validate_fa3
+from core.documents.ksef import (
+    KsefValidationError,
+    build_fa3_xml,
+    fa3_schema,
+    validate_fa3,
+)
 from core.documents.ksef_parts import NS
 from tests.document_samples import sample_snapshot
 
-CREATED = datetime(2026, 3, 16, 9, 30, tzinfo=timezone.utc)
+CREATED = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
 N = {"f": NS}
 
 
-def build(kind: str = "vat", buyer: str = "pl_company", **overrides: object) -> ET.Element:
+def build(kind: str = "vat", buyer: str = "pl_company", **overrides: Any) -> ET.Element:
     """Build, validate, and parse the XML of a sample document."""
     xml = build_fa3_xml(sample_snapshot(kind, buyer=buyer, **overrides), created_at=CREATED)
     validate_fa3(xml)
@@ -96,7 +102,7 @@ def test_correcting_invoice() -> None:
 
 
 def test_paid_split_payment_invoice() -> None:
-    lines = (LineInput("Dysk SSD 8 TB", Decimal("1"), "szt.", Decimal("20000.00"), annex15=True),)
+    lines = (LineInput("Dysk SSD 8 TB", Decimal(1), "szt.", Decimal("20000.00"), annex15=True),)
     root = build(lines=lines, paid=Decimal("24600.00"), payment_date=date(2026, 3, 16))
     assert text(root, "f:Fa/f:Adnotacje/f:P_18A") == "1"
     assert text(root, "f:Fa/f:FaWiersz/f:P_12_Zal_15") == "1"
@@ -105,9 +111,9 @@ def test_paid_split_payment_invoice() -> None:
 
 
 def test_exempt_and_several_rates() -> None:
-    lines = (LineInput("Szkolenie", Decimal("1"), "usł.", Decimal("500.00"), "zw"),
-             LineInput("Hosting", Decimal("1"), "usł.", Decimal("10.00"), "23"),
-             LineInput("Usługa 8%", Decimal("1"), "usł.", Decimal("10.00"), "8"))
+    lines = (LineInput("Szkolenie", Decimal(1), "usł.", Decimal("500.00"), "zw"),
+             LineInput("Hosting", Decimal(1), "usł.", Decimal("10.00"), "23"),
+             LineInput("Usługa 8%", Decimal(1), "usł.", Decimal("10.00"), "8"))
     root = build(lines=lines, exemption_basis="art. 43 ust. 1 pkt 29 lit. c ustawy",
                  payment_method="balance")
     assert text(root, "f:Fa/f:P_13_7") == "500.00" and text(root, "f:Fa/f:P_14_2") == "0.80"

@@ -114,7 +114,7 @@ def test_reverse_charge_invoice_for_an_eu_company() -> None:
 
 
 def test_split_payment_annotation_is_printed() -> None:
-    lines = (LineInput("Serwer dedykowany – dyski SSD", Decimal("1"), "szt.",
+    lines = (LineInput("Serwer dedykowany – dyski SSD", Decimal(1), "szt.",
                        Decimal("20000.00"), annex15=True),)
     text = pypdf_text(render_pdf(sample_snapshot("vat", lines=lines)))
     assert_all_in(text, ["mechanizm podzielonej płatności", "Kwota należności ogółem: 24 600,00 PLN"])
@@ -129,7 +129,7 @@ def test_customer_text_is_never_interpreted_as_markup() -> None:
 
 
 def test_long_documents_break_pages_and_number_them() -> None:
-    lines = tuple(LineInput(f"Usługa nr {i} – zażółć gęślą jaźń", Decimal("1"), "usł.",
+    lines = tuple(LineInput(f"Usługa nr {i} – zażółć gęślą jaźń", Decimal(1), "usł.",
                             Decimal("10.00")) for i in range(1, 81))
     data = render_pdf(sample_snapshot("vat", lines=lines))
     reader = PdfReader(io.BytesIO(data))

@@ -19,7 +19,7 @@ snapshot does not hold.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from xml.etree.ElementTree import Element, tostring
@@ -89,7 +89,7 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
         raise ValueError("FA(3) with Polish VAT in a foreign currency needs P_14_xW: "
                          "not supported")
     root = Element("Faktura", {"xmlns": NS})  # default namespace, no global registry
-    _header(root, created_at or datetime.now(timezone.utc))
+    _header(root, created_at or datetime.now(UTC))
     parts.seller(root, snap)
     parts.buyer(root, snap)
     fa = sub(root, "Fa")
@@ -101,7 +101,7 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     sub(fa, "P_6", snap.sale_date.isoformat())
     parts.rate_sums(fa, snap.totals, snap)
     sub(fa, "P_15", amount(snap.total_gross))
-    parts.annotations(fa, snap)
+    parts.annotation_flags(fa, snap)
     if snap.corrected is None:
         sub(fa, "RodzajFaktury", "VAT")
     else:
@@ -113,8 +113,8 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
         parts.line_rows(fa, snap.corrected.lines_before, snap, before=True)
         parts.line_rows(fa, snap.corrected.lines_after, snap)
     parts.payment(fa, snap)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8",
-                                                                  xml_declaration=False)
+    body: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def _header(root: Element, created_at: datetime) -> None:
@@ -123,7 +123,7 @@ def _header(root: Element, created_at: datetime) -> None:
     code.set("kodSystemowy", "FA (3)")
     code.set("wersjaSchemy", "1-0E")
     sub(header, "WariantFormularza", "3")
-    stamp = created_at.astimezone(timezone.utc).replace(microsecond=0)
+    stamp = created_at.astimezone(UTC).replace(microsecond=0)
     sub(header, "DataWytworzeniaFa", stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
     sub(header, "SystemInfo", SYSTEM_INFO)
 

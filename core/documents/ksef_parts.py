@@ -32,8 +32,10 @@ from core.documents.snapshot import DocumentSnapshot, Line, Party, RateTotal
 from core.documents.taxid import vat_prefix
 
 NS = "http://crd.gov.pl/wzor/2025/06/25/13775/"
-EU_VAT_PREFIXES = frozenset(
-    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PT RO SE SI SK".split())
+EU_VAT_PREFIXES = frozenset([
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
+    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "RO", "SE", "SI", "SK",
+])
 PAYMENT_FORMS = {"cash": "1", "card": "2", "transfer": "6", "blik": "7"}
 #: numeric FA(3) rate -> (P_13 field, P_14 field)
 TAXED_FIELDS = {"23": ("P_13_1", "P_14_1"), "8": ("P_13_2", "P_14_2"),
@@ -138,7 +140,7 @@ def rate_sums(fa: Element, totals: Sequence[RateTotal], snap: DocumentSnapshot) 
             sub(fa, field, amount(untaxed[field]))
 
 
-def annotations(fa: Element, snap: DocumentSnapshot) -> None:
+def annotation_flags(fa: Element, snap: DocumentSnapshot) -> None:
     """Adnotacje: every required flag, "1" only where the snapshot says so."""
     node = sub(fa, "Adnotacje")
     sub(node, "P_16", "2")  # no cash accounting ("metoda kasowa")

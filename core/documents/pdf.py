@@ -24,7 +24,13 @@ from fpdf.enums import Align, XPos, YPos
 
 from core.documents.build import rate_totals
 from core.documents.pdf_labels import (
-    fmt_date, fmt_money, fmt_number, fmt_price, fmt_rate, labels, payment_method_label,
+    fmt_date,
+    fmt_money,
+    fmt_number,
+    fmt_price,
+    fmt_rate,
+    labels,
+    payment_method_label,
 )
 from core.documents.pdf_layout import ACCENT, FONT, InvoicePDF
 from core.documents.snapshot import DocumentSnapshot, Line, Party, RateTotal
@@ -142,8 +148,8 @@ def _rate_summary(pdf: InvoicePDF, totals: Sequence[RateTotal], currency: str,
 def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
     corrected = snap.corrected
     assert corrected is not None
-    rows = [(text["corrects"], f"{corrected.number} {text['of_date']} "
-                               f"{fmt_date(corrected.issue_date)}")]
+    reference = f"{corrected.number} {text['of_date']} {fmt_date(corrected.issue_date)}"
+    rows = [(text["corrects"], reference)]
     if corrected.ksef_number:
         rows.append((text["corrected_ksef"], corrected.ksef_number))
     rows.append((text["reason"], corrected.reason))
