@@ -153,3 +153,12 @@ def test_validation_is_offline(monkeypatch: pytest.MonkeyPatch) -> None:
         validate_fa3(build_fa3_xml(sample_snapshot("correction"), created_at=CREATED))
     finally:
         fa3_schema.cache_clear()
+
+
+def test_domestic_reverse_charge_line_uses_oo_and_p_13_10() -> None:
+    lines = (LineInput("Usługa budowlana", Decimal(1), "usł.", Decimal("1000.00"), "oo"),)
+    root = build(lines=lines)
+    assert text(root, "f:Fa/f:FaWiersz/f:P_12") == "oo"
+    assert text(root, "f:Fa/f:P_13_10") == "1000.00"
+    assert text(root, "f:Fa/f:Adnotacje/f:P_18") == "1"
+    assert root.find("f:Podmiot1/f:PrefiksPodatnika", N) is None

@@ -188,8 +188,10 @@ def build_snapshot(
     line without ``exemption_basis``, a foreign currency with annex-15 lines and no
     ``gross_in_pln``, a correction without what it corrects).
     """
-    reverse = is_reverse_charge(buyer)
-    priced = tuple(make_line(item, reverse_charge=reverse) for item in lines)
+    eu_reverse = is_reverse_charge(buyer)
+    priced = tuple(make_line(item, reverse_charge=eu_reverse) for item in lines)
+    # a caller may also mark domestic reverse-charge lines "oo" (art. 17 ust. 1 pkt 7-8)
+    reverse = eu_reverse or any(line.vat_rate == "oo" for line in priced)
     correction: Correction | None = None
     if kind == "correction":
         if corrects is None or corrects.kind == "proforma" or not correction_reason.strip():

@@ -83,7 +83,7 @@ def address(parent: Element, tag: str, party: Party) -> None:
 def seller(root: Element, snap: DocumentSnapshot) -> None:
     """Podmiot1: NIP and name, address, e-mail; prefix PL under reverse charge."""
     node = sub(root, "Podmiot1")
-    if snap.reverse_charge:
+    if snap.reverse_charge and eu_buyer(snap.buyer):
         sub(node, "PrefiksPodatnika", "PL")
     ident = sub(node, "DaneIdentyfikacyjne")
     sub(ident, "NIP", snap.seller.tax_id)

@@ -109,7 +109,7 @@ def _party_lines(party: Party, snap: DocumentSnapshot, text: dict[str, str], *,
         lines.append(party.country)
     if seller:
         lines.append(f"{text['nip']}: {party.tax_id}")
-        if snap.reverse_charge:
+        if snap.reverse_charge and snap.buyer.country != "PL":
             lines.append(f"{text['vat_eu']}: PL{party.tax_id}")
     elif party.kind == "company" and party.tax_id:
         key = "nip" if party.country == "PL" else (
