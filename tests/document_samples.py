@@ -38,14 +38,14 @@ BUYERS: dict[str, Party] = {
 }
 
 LINES = (
-    LineInput("Hosting WWW Pro – marzec 2026", Decimal("1"), "usł.", Decimal("100.00")),
-    LineInput("Domena zażółć.pl – odnowienie roczne", Decimal("1"), "szt.", Decimal("49.99")),
-    LineInput("Adres IP dodatkowy", Decimal("3"), "szt.", Decimal("4.333")),
+    LineInput("Hosting WWW Pro – marzec 2026", Decimal(1), "usł.", Decimal("100.00")),
+    LineInput("Domena zażółć.pl – odnowienie roczne", Decimal(1), "szt.", Decimal("49.99")),
+    LineInput("Adres IP dodatkowy", Decimal(3), "szt.", Decimal("4.333")),
 )
 AFTER_DOWNGRADE = (
-    LineInput("Hosting WWW Pro – marzec 2026", Decimal("1"), "usł.", Decimal("60.00")),
-    LineInput("Domena zażółć.pl – odnowienie roczne", Decimal("1"), "szt.", Decimal("49.99")),
-    LineInput("Adres IP dodatkowy", Decimal("1"), "szt.", Decimal("4.333")),
+    LineInput("Hosting WWW Pro – marzec 2026", Decimal(1), "usł.", Decimal("60.00")),
+    LineInput("Domena zażółć.pl – odnowienie roczne", Decimal(1), "szt.", Decimal("49.99")),
+    LineInput("Adres IP dodatkowy", Decimal(1), "szt.", Decimal("4.333")),
 )
 
 ISSUE = date(2026, 3, 16)
@@ -62,12 +62,12 @@ def sample_snapshot(kind: str = "vat", buyer: str | Party = "pl_company",
     party = BUYERS[buyer] if isinstance(buyer, str) else buyer
     numbers = {"vat": "FV/2026/03/0007", "proforma": "PF/2026/03/0012",
                "correction": "FK/2026/03/0001"}
-    args: dict[str, object] = dict(
-        kind=kind, number=numbers[kind], issue_date=ISSUE, sale_date=SALE, due_date=DUE,
-        seller=SELLER, buyer=party, lines=lines, place_of_issue="Warszawa",
-        payment_method="transfer")
+    args: dict[str, object] = {
+        "kind": kind, "number": numbers[kind], "issue_date": ISSUE, "sale_date": SALE, "due_date": DUE,
+        "seller": SELLER, "buyer": party, "lines": lines, "place_of_issue": "Warszawa",
+        "payment_method": "transfer"}
     if kind == "vat":
-        args.update(proforma_number="PF/2026/03/0012", paid=Decimal("0"))
+        args.update(proforma_number="PF/2026/03/0012", paid=Decimal(0))
     if kind == "correction":
         original = sample_snapshot("vat", buyer=party, lines=lines)
         args.update(lines=AFTER_DOWNGRADE, corrects=original,

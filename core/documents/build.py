@@ -34,18 +34,26 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.money import ZERO, round_money, to_decimal, vat_of
 from core.documents.snapshot import (
-    VAT_RATES, Correction, DocumentKind, DocumentSnapshot, Line, Party, RateTotal,
+    VAT_RATES,
+    Correction,
+    DocumentKind,
+    DocumentSnapshot,
+    Line,
+    Party,
+    RateTotal,
 )
+from core.money import ZERO, round_money, to_decimal, vat_of
 
 REVERSE_CHARGE_NOTE = "odwrotne obciążenie"
 SPLIT_PAYMENT_NOTE = "mechanizm podzielonej płatności"
 SPLIT_PAYMENT_THRESHOLD = Decimal("15000.00")
 #: ISO-2 codes of EU member states (Greece is GR here; its VAT prefix is EL).
-EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+EU_COUNTRIES = frozenset([
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
+    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
+    "SK",
+])
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
         if rate in sums:
             percent = rate_percent(rate)
             vat = vat_of(sums[rate], percent) if percent is not None else ZERO
-            result.append(RateTotal(rate, sums[rate], vat, sums[rate] + vat))  # type: ignore[arg-type]
+            result.append(RateTotal(rate, sums[rate], vat, sums[rate] + vat))
     return tuple(result)
 
 
@@ -108,7 +116,7 @@ def difference_totals(before: Sequence[RateTotal],
         if rate in old or rate in new:
             a, b = new.get(rate, zero), old.get(rate, zero)
             if a.net != b.net or a.vat != b.vat:
-                result.append(RateTotal(rate, a.net - b.net, a.vat - b.vat,  # type: ignore[arg-type]
+                result.append(RateTotal(rate, a.net - b.net, a.vat - b.vat,
                                         a.gross - b.gross))
     return tuple(result)
 
@@ -180,8 +188,10 @@ def build_snapshot(
     line without ``exemption_basis``, a foreign currency with annex-15 lines and no
     ``gross_in_pln``, a correction without what it corrects).
     """
-    reverse = is_reverse_charge(buyer)
-    priced = tuple(make_line(item, reverse_charge=reverse) for item in lines)
+    eu_reverse = is_reverse_charge(buyer)
+    priced = tuple(make_line(item, reverse_charge=eu_reverse) for item in lines)
+    # a caller may also mark domestic reverse-charge lines "oo" (art. 17 ust. 1 pkt 7-8)
+    reverse = eu_reverse or any(line.vat_rate == "oo" for line in priced)
     correction: Correction | None = None
     if kind == "correction":
         if corrects is None or corrects.kind == "proforma" or not correction_reason.strip():

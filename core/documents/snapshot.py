@@ -28,7 +28,7 @@ DocumentKind = Literal["proforma", "vat", "correction"]
 VatRate = Literal["23", "8", "5", "0", "zw", "np", "oo"]
 
 #: Rates in the order a document lists them; numeric ones carry VAT.
-VAT_RATES: tuple[str, ...] = ("23", "8", "5", "0", "zw", "np", "oo")
+VAT_RATES: tuple[VatRate, ...] = ("23", "8", "5", "0", "zw", "np", "oo")
 DOCUMENT_KINDS: tuple[str, ...] = ("proforma", "vat", "correction")
 SNAPSHOT_VERSION = 1
 

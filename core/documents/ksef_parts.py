@@ -1,0 +1,202 @@
+"""Pieces of the KSeF FA(3) XML: parties, rate fields, lines, payment.
+
+How hookbill's snapshot rates map onto FA(3) (field P_12 of a line, and the
+P_13_x / P_14_x sums):
+
+===========  ===========================  ==========================================
+snapshot     P_12                         sums
+===========  ===========================  ==========================================
+``23``       ``23``                       P_13_1 net, P_14_1 VAT
+``8``        ``8``                        P_13_2, P_14_2
+``5``        ``5``                        P_13_3, P_14_3
+``0``        ``0 KR`` (domestic 0%)       P_13_6_1
+``zw``       ``zw``                       P_13_7, with Zwolnienie/P_19 + P_19A
+``np``       ``np I`` (outside Poland)    P_13_8
+``oo``       EU buyer: ``np II``          P_13_9 (art. 100 ust. 1 pkt 4: art. 28b
+             domestic: ``oo``             services to an EU taxpayer), else P_13_10
+===========  ===========================  ==========================================
+
+A reverse-charged document also gets Adnotacje/P_18 = 1 ("odwrotne obciążenie")
+and the seller's PrefiksPodatnika ``PL``. FA(3)'s ``oo`` rate and P_13_10 are for
+domestic reverse charge (art. 17 ust. 1 pkt 7-8); an EU B2B hosting sale is an
+art. 28b service, which FA(3) reports as ``np II`` / P_13_9.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from xml.etree.ElementTree import Element, SubElement
+
+from core.documents.snapshot import DocumentSnapshot, Line, Party, RateTotal
+from core.documents.taxid import vat_prefix
+
+NS = "http://crd.gov.pl/wzor/2025/06/25/13775/"
+EU_VAT_PREFIXES = frozenset([
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
+    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "RO", "SE", "SI", "SK",
+])
+PAYMENT_FORMS = {"cash": "1", "card": "2", "transfer": "6", "blik": "7"}
+#: numeric FA(3) rate -> (P_13 field, P_14 field)
+TAXED_FIELDS = {"23": ("P_13_1", "P_14_1"), "8": ("P_13_2", "P_14_2"),
+                "5": ("P_13_3", "P_14_3")}
+UNTAXED_FIELDS = {"0": "P_13_6_1", "zw": "P_13_7", "np": "P_13_8"}
+#: order of the untaxed P_13 fields in the schema
+UNTAXED_ORDER = ("P_13_6_1", "P_13_7", "P_13_8", "P_13_9", "P_13_10")
+
+
+def sub(parent: Element, tag: str, text: str | None = None) -> Element:
+    """Append ``<tag>text</tag>`` (the root's xmlns puts it in the FA(3) namespace)."""
+    child = SubElement(parent, tag)
+    if text is not None:
+        child.text = text
+    return child
+
+
+def amount(value: Decimal) -> str:
+    """Plain decimal text (never exponent notation, never ``-0.00``)."""
+    return format(value if value else abs(value), "f")
+
+
+def eu_buyer(party: Party) -> bool:
+    """An EU (non-PL) company buyer identified by an EU VAT id."""
+    return (party.kind == "company" and party.country != "PL"
+            and vat_prefix(party.country) in EU_VAT_PREFIXES and bool(party.tax_id))
+
+
+def ksef_rate(vat_rate: str, snap: DocumentSnapshot) -> str:
+    """The FA(3) P_12 code of a snapshot rate (see the module table)."""
+    if vat_rate == "oo":
+        return "np II" if eu_buyer(snap.buyer) else "oo"
+    return {"0": "0 KR", "np": "np I"}.get(vat_rate, vat_rate)
+
+
+def address(parent: Element, tag: str, party: Party) -> None:
+    """``Adres``: country, street line(s) in AdresL1, postcode and city in AdresL2."""
+    node = sub(parent, tag)
+    sub(node, "KodKraju", party.country)
+    street = ", ".join(x for x in (party.address_line1, party.address_line2) if x)
+    sub(node, "AdresL1", street)
+    sub(node, "AdresL2", f"{party.postcode} {party.city}".strip())
+
+
+def seller(root: Element, snap: DocumentSnapshot) -> None:
+    """Podmiot1: NIP and name, address, e-mail; prefix PL under reverse charge."""
+    node = sub(root, "Podmiot1")
+    if snap.reverse_charge and eu_buyer(snap.buyer):
+        sub(node, "PrefiksPodatnika", "PL")
+    ident = sub(node, "DaneIdentyfikacyjne")
+    sub(ident, "NIP", snap.seller.tax_id)
+    sub(ident, "Nazwa", snap.seller.name)
+    address(node, "Adres", snap.seller)
+    if snap.seller.email:
+        sub(sub(node, "DaneKontaktowe"), "Email", snap.seller.email)
+
+
+def buyer(root: Element, snap: DocumentSnapshot) -> None:
+    """Podmiot2: NIP, or KodUE + NrVatUE, or KodKraju + NrID, or BrakID; JST/GV = 2."""
+    party = snap.buyer
+    node = sub(root, "Podmiot2")
+    ident = sub(node, "DaneIdentyfikacyjne")
+    if party.kind == "company" and party.tax_id and party.country == "PL":
+        sub(ident, "NIP", party.tax_id)
+    elif eu_buyer(party):
+        prefix = vat_prefix(party.country)
+        number = party.tax_id[2:] if party.tax_id.startswith(prefix) else party.tax_id
+        sub(ident, "KodUE", prefix)
+        sub(ident, "NrVatUE", number)
+    elif party.kind == "company" and party.tax_id:
+        sub(ident, "KodKraju", party.country)
+        sub(ident, "NrID", party.tax_id)
+    else:
+        sub(ident, "BrakID", "1")
+    sub(ident, "Nazwa", party.name)
+    address(node, "Adres", party)
+    if party.email:
+        sub(sub(node, "DaneKontaktowe"), "Email", party.email)
+    sub(node, "JST", "2")  # not a subordinate unit of a local government
+    sub(node, "GV", "2")  # not a member of a VAT group
+
+
+def rate_sums(fa: Element, totals: Sequence[RateTotal], snap: DocumentSnapshot) -> None:
+    """P_13_x / P_14_x per rate, in schema order; several rates may map to one field."""
+    taxed = {rate: (Decimal("0.00"), Decimal("0.00")) for rate in TAXED_FIELDS}
+    untaxed: dict[str, Decimal] = {}
+    for total in totals:
+        if total.vat_rate in TAXED_FIELDS:
+            net, vat = taxed[total.vat_rate]
+            taxed[total.vat_rate] = (net + total.net, vat + total.vat)
+        else:
+            field = UNTAXED_FIELDS.get(total.vat_rate) or (
+                "P_13_9" if eu_buyer(snap.buyer) else "P_13_10")
+            untaxed[field] = untaxed.get(field, Decimal("0.00")) + total.net
+    present = {t.vat_rate for t in totals}
+    for rate, (net_field, vat_field) in TAXED_FIELDS.items():
+        if rate in present:
+            sub(fa, net_field, amount(taxed[rate][0]))
+            sub(fa, vat_field, amount(taxed[rate][1]))
+    for field in UNTAXED_ORDER:
+        if field in untaxed:
+            sub(fa, field, amount(untaxed[field]))
+
+
+def annotation_flags(fa: Element, snap: DocumentSnapshot) -> None:
+    """Adnotacje: every required flag, "1" only where the snapshot says so."""
+    node = sub(fa, "Adnotacje")
+    sub(node, "P_16", "2")  # no cash accounting ("metoda kasowa")
+    sub(node, "P_17", "2")  # no self-billing
+    sub(node, "P_18", "1" if snap.reverse_charge else "2")
+    sub(node, "P_18A", "1" if snap.split_payment else "2")
+    exemption = sub(node, "Zwolnienie")
+    if any(line.vat_rate == "zw" for line in snap.lines) and snap.exemption_basis:
+        sub(exemption, "P_19", "1")
+        sub(exemption, "P_19A", snap.exemption_basis)
+    else:
+        sub(exemption, "P_19N", "1")
+    sub(sub(node, "NoweSrodkiTransportu"), "P_22N", "1")
+    sub(node, "P_23", "2")
+    sub(sub(node, "PMarzy"), "P_PMarzyN", "1")
+
+
+def line_rows(fa: Element, lines: Sequence[Line], snap: DocumentSnapshot, *,
+              before: bool = False) -> None:
+    """FaWiersz per line, numbered from 1; ``before`` marks StanPrzed (correction)."""
+    for number, line in enumerate(lines, start=1):
+        row = sub(fa, "FaWiersz")
+        sub(row, "NrWierszaFa", str(number))
+        sub(row, "P_7", line.description)
+        sub(row, "P_8A", line.unit)
+        sub(row, "P_8B", amount(line.quantity))
+        sub(row, "P_9A", amount(line.unit_net))
+        sub(row, "P_11", amount(line.net))
+        sub(row, "P_12", ksef_rate(line.vat_rate, snap))
+        if line.annex15:
+            sub(row, "P_12_Zal_15", "1")
+        if before:
+            sub(row, "StanPrzed", "1")
+
+
+def payment(fa: Element, snap: DocumentSnapshot) -> None:
+    """Platnosc: paid flag or partial payment, due date, form, seller's account."""
+    node = sub(fa, "Platnosc")
+    if snap.payment_date and snap.paid > 0 and snap.amount_due <= 0:
+        sub(node, "Zaplacono", "1")
+        sub(node, "DataZaplaty", snap.payment_date.isoformat())
+    elif snap.payment_date and snap.paid > 0:
+        sub(node, "ZnacznikZaplatyCzesciowej", "1")
+        part = sub(node, "ZaplataCzesciowa")
+        sub(part, "KwotaZaplatyCzesciowej", amount(snap.paid))
+        sub(part, "DataZaplatyCzesciowej", snap.payment_date.isoformat())
+    if snap.amount_due > 0:
+        sub(sub(node, "TerminPlatnosci"), "Termin", snap.due_date.isoformat())
+    if snap.payment_method in PAYMENT_FORMS:
+        sub(node, "FormaPlatnosci", PAYMENT_FORMS[snap.payment_method])
+    else:
+        sub(node, "PlatnoscInna", "1")
+        sub(node, "OpisPlatnosci", snap.payment_method or "inna")
+    account = "".join(snap.seller.bank_account.split())
+    if account:
+        bank = sub(node, "RachunekBankowy")
+        sub(bank, "NrRB", account)
+        if snap.seller.bank_name:
+            sub(bank, "NazwaBanku", snap.seller.bank_name)
