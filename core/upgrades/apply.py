@@ -84,8 +84,9 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
     change.status = "stale"
     change.save()
     refunded = ZERO
-    if change.document_id:
-        document = Document.get_by_id(change.document_id)
+    document = Document.get_or_none((Document.kind == "proforma") & (Document.purpose == "service_change")
+                                    & (Document.purpose_ref == change.id))
+    if document is not None:
         refunded = release_document(document, "stale_payment",
                                     f"{document.number}: the quote was no longer valid ({reason})")
     service = Service.get_by_id(change.service_id)
@@ -180,8 +181,9 @@ def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: st
             raise NotFound("change")
         if change.status not in ("scheduled", "awaiting_payment"):
             raise Conflict("This change can no longer be cancelled.", code="change_closed")
-        if change.document_id and change.status == "awaiting_payment":
-            document = Document.get_by_id(change.document_id)
+        document = Document.get_or_none((Document.kind == "proforma") & (Document.purpose == "service_change")
+                                        & (Document.purpose_ref == change.id))
+        if document is not None and change.status == "awaiting_payment":
             if document.status == "paid":
                 raise Conflict("This change was already paid.", code="change_paid")
             release_document(document, "stale_payment", f"{document.number}: change cancelled by the customer")
