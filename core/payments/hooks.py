@@ -31,3 +31,16 @@ def on_invoice_paid(document: Any) -> None:
                    payment_date=clock.today(), sale_date=snap.sale_date,
                    payment_method=last.method if last else "transfer",
                    purpose=document.purpose, purpose_ref=document.purpose_ref, notes=list(snap.notes))
+
+
+@hookimpl
+def hookbill_template_snippet(name: str, context: Any) -> Any:
+    """In the admin customer page: links to the balance and to each document's payment page."""
+    if name != "admin_customer_detail" or context.get("customer") is None:
+        return None
+    from flask import render_template
+    from markupsafe import Markup
+
+    customer = context.get("customer")
+    documents = list(Document.select().where(Document.customer == customer).order_by(Document.id.desc()).limit(50))
+    return Markup(render_template("admin/_customer_billing.html", customer=customer, documents=documents))

@@ -65,3 +65,21 @@ def hookbill_outbox_handlers() -> dict[str, Any]:
     from core.upgrades.provisioning import handle_provisioning
 
     return {"provisioning": handle_provisioning}
+
+
+@hookimpl
+def hookbill_template_snippet(name: str, context: Any) -> Any:
+    """On the service page: the pending (scheduled or unpaid) change, with a link to it."""
+    if name != "client_service_detail":
+        return None
+    from flask import render_template
+
+    from core.upgrades.quoting import pending_change
+
+    service = context.get("service")
+    change = pending_change(service) if service is not None else None
+    if change is None:
+        return None
+    from markupsafe import Markup
+
+    return Markup(render_template("client/_pending_change.html", service=service, pending=change))
