@@ -21,9 +21,9 @@ def hookbill_migrations() -> list[MigrationSet]:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
-    from core.web import admin, auth, client
+    from core.web import admin, admin_billing, auth, client, payments, upgrades
 
-    return [auth.bp, client.bp, admin.bp]
+    return [auth.bp, client.bp, admin.bp, upgrades.bp, payments.bp, admin_billing.bp]
 
 
 @hookimpl
@@ -32,6 +32,7 @@ def hookbill_client_menu(customer: Any) -> list[MenuItem]:
         MenuItem("Dashboard", "client.dashboard", order=10),
         MenuItem("Services", "client.services", order=20, active_prefix="/services"),
         MenuItem("Invoices", "client.invoices", order=30, active_prefix="/invoices"),
+        MenuItem("Credit balance", "payments.balance", order=35, active_prefix="/balance"),
         MenuItem("Account details", "client.profile", order=80, active_prefix="/profile"),
         MenuItem("Security", "client.security", order=90, active_prefix="/security"),
     ]
@@ -42,6 +43,8 @@ def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
     return [
         MenuItem("Dashboard", "admin.dashboard", order=10),
         MenuItem("Customers", "admin.customers", order=20, active_prefix="/admin/customers"),
+        MenuItem("Catalogue", "admin_billing.catalogue", order=40, roles=("admin", "billing"),
+                 active_prefix="/admin/catalogue"),
         MenuItem("Staff", "admin.staff", order=80, roles=("admin",), active_prefix="/admin/staff"),
         MenuItem("Activity log", "admin.activity_log", order=90, active_prefix="/admin/activity"),
     ]

@@ -33,6 +33,13 @@ log = logging.getLogger("hookbill.plugins")
 # (tryfirst / trylast), never left to this list.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.builtin",
+    "core.upgrades.hooks",
+    "core.payments.hooks",
+    "plugins.proration",
+    "plugins.balance",
+    "plugins.banktransfer",
+    "plugins.testgateway",
+    "plugins.provisioning_log",
     "core.tickets.plugin",
     "plugins.totp",
     "plugins.pgp",

@@ -1,0 +1,46 @@
+"""The core's payment hook implementations (a built-in plugin).
+
+``on_invoice_paid`` (``trylast``, after the change was applied): a fully paid
+proforma gets its VAT invoice in the payment's transaction. The invoice
+carries the buyer data the proforma was issued with (DESIGN.md, Documents)
+and the proforma's lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import clock
+from core.documents.build import LineInput
+from core.documents.issuing import issue_document, snapshot_of
+from core.hookspecs import hookimpl
+from core.models import Document, Payment
+
+
+@hookimpl(trylast=True)
+def on_invoice_paid(document: Any) -> None:
+    """Issue the VAT invoice of a fully paid proforma (once)."""
+    if document.kind != "proforma" or document.status != "paid":
+        return
+    if Document.select().where((Document.kind == "vat") & (Document.proforma_id == document.id)).exists():
+        return
+    snap = snapshot_of(document)
+    lines = [LineInput(l.description, l.quantity, l.unit, l.unit_net, l.vat_rate, l.annex15) for l in snap.lines]
+    last = Payment.select().where(Payment.document == document.id).order_by(Payment.id.desc()).first()
+    issue_document(document.customer, "vat", lines, buyer=snap.buyer, proforma=document, paid=document.total_gross,
+                   payment_date=clock.today(), sale_date=snap.sale_date,
+                   payment_method=last.method if last else "transfer",
+                   purpose=document.purpose, purpose_ref=document.purpose_ref, notes=list(snap.notes))
+
+
+@hookimpl
+def hookbill_template_snippet(name: str, context: Any) -> Any:
+    """In the admin customer page: links to the balance and to each document's payment page."""
+    if name != "admin_customer_detail" or context.get("customer") is None:
+        return None
+    from flask import render_template
+    from markupsafe import Markup
+
+    customer = context.get("customer")
+    documents = list(Document.select().where(Document.customer == customer).order_by(Document.id.desc()).limit(50))
+    return Markup(render_template("admin/_customer_billing.html", customer=customer, documents=documents))

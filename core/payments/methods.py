@@ -1,0 +1,80 @@
+"""The payment-method interface every payment plugin implements, and the registry.
+
+A method is an object returned by the ``hookbill_payment_methods`` hook. The
+core asks it whether it can pay a document (:meth:`PaymentMethod.available_for`)
+and to start a payment (:meth:`PaymentMethod.start`); the method answers with
+a :class:`PaymentStart`: a page to show (bank transfer instructions), a URL to
+send the customer to (an online gateway), or "done" (paid from the balance).
+Money is recorded only through :func:`core.payments.recording.record_payment`,
+idempotent by ``(method code, transaction id)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from core import runtime
+from core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """What starting a payment gives the web layer.
+
+    ``template`` + ``context``: render this page (instructions). ``redirect``:
+    send the browser there. ``done``: the payment was recorded already;
+    ``message`` says so.
+    """
+
+    template: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+    redirect: str = ""
+    done: bool = False
+    message: str = ""
+
+
+class PaymentMethod:
+    """Base class of payment methods. Subclasses set ``code``, ``label``, ``order``.
+
+    ``code`` is stored on every :class:`core.models.Payment` and is part of its
+    idempotency key, so it never changes once payments exist.
+    """
+
+    code: str = ""
+    label: str = ""
+    description: str = ""
+    order: int = 100
+
+    def available_for(self, document: Any) -> bool:
+        """True when this method can pay ``document`` now (default: an open proforma)."""
+        return document.kind == "proforma" and document.status in ("unpaid", "partially_paid")
+
+    def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
+        """Begin paying ``amount`` of ``document``; see :class:`PaymentStart`."""
+        raise NotImplementedError
+
+
+def all_methods() -> list[PaymentMethod]:
+    """Every registered payment method, by ``order`` then code; two with one code stop the app."""
+    found: dict[str, PaymentMethod] = {}
+    for group in runtime.hooks().hookbill_payment_methods():
+        for method in group:
+            if method.code in found:
+                raise RuntimeError(f"two plugins provide the payment method {method.code!r}")
+            found[method.code] = method
+    return sorted(found.values(), key=lambda m: (m.order, m.code))
+
+
+def get_method(code: str) -> PaymentMethod:
+    """The payment method ``code``, or NotFound."""
+    for method in all_methods():
+        if method.code == code:
+            return method
+    raise NotFound("payment method")
+
+
+def methods_for(document: Any) -> list[PaymentMethod]:
+    """The methods that can pay ``document`` now."""
+    return [m for m in all_methods() if m.available_for(document)]

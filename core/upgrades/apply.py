@@ -1,0 +1,224 @@
+"""Applying, scheduling, cancelling and expiring service changes.
+
+Everything here runs inside the caller's write transaction with the
+customer's money lock held (the confirm service, the payment's transaction,
+or the cron job). Outside effects go to the outbox: the provisioning module
+is told to change the package (kind ``provisioning``) and the customer gets
+an e-mail, both after commit.
+
+**Stale changes (BILLING.md rule 10).** A change awaiting payment is stale
+when the service changed in another way since the quote (``Service.version``
+differs, or it is no longer active) or when its payment window ended
+(``expires_at``: the end of the proforma's due date, which is never after the
+period the quote prorates against). A stale change is never applied: its
+proforma is cancelled and everything paid on it goes to the credit balance
+(``stale_payment``), and the customer is told by e-mail and on the service page.
+
+**Credit-mode downgrades (rule 9).** The gross difference goes to the balance
+through a correcting invoice to the VAT invoice of the current period: the
+newest VAT invoice of this service issued no earlier than one period before
+the current period starts. The correction adds one negative line (the quote's
+net) to that invoice; the balance gets the correction's gross total. When
+there is no such invoice, or its net is smaller than the credit (a correction
+cannot take an invoice below zero), the quote's gross credit goes to the
+balance without a correction and the ledger entry's reason says so, so staff
+can correct by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from core import activity, clock, db, mail, outbox, runtime
+from core.balance import ledger
+from core.documents.build import LineInput
+from core.documents.issuing import issue_document, snapshot_of
+from core.errors import Conflict, NotFound
+from core.models import Document, Service, ServiceChange
+from core.money import ZERO
+
+UNIT = "usł."
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def end_of_day_utc(day: date) -> datetime:
+    """The first moment after ``day`` in the provider's zone, as stored naive UTC."""
+    local = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=clock.zone())
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def stale_reason(change: ServiceChange, service: Service | None = None) -> str | None:
+    """Why an awaiting change may no longer be applied: ``expired``, ``service_changed`` or None."""
+    service = service or Service.get_by_id(change.service_id)
+    if service.version != change.service_version or service.status != "active":
+        return "service_changed"
+    if change.expires_at is not None and clock.utcnow() >= change.expires_at:
+        return "expired"
+    return None
+
+
+def _notify(service: Service, template: str, **context: Any) -> None:
+    customer = service.customer
+    mail.queue_mail(customer.email, template, customer.language, customer=customer, service=service, **context)
+
+
+def release_document(document: Document, kind: str, reason: str) -> Decimal:
+    """Cancel an open proforma of a change and put what was paid on it on the balance."""
+    refunded = document.paid
+    if document.status in ("unpaid", "partially_paid", "paid"):
+        document.status = "cancelled"
+        document.save()
+        if refunded > 0:
+            ledger.append(document.customer_id, kind, refunded, document_id=document.id, reason=reason)
+        runtime.hooks().on_invoice_cancelled(document=document)
+    return refunded
+
+
+def mark_stale(change: ServiceChange, reason: str) -> Decimal:
+    """Never apply ``change``: cancel its proforma, credit what was paid; return that amount."""
+    change.status = "stale"
+    change.save()
+    refunded = ZERO
+    document = Document.get_or_none((Document.kind == "proforma") & (Document.purpose == "service_change")
+                                    & (Document.purpose_ref == change.id))
+    if document is not None:
+        refunded = release_document(document, "stale_payment",
+                                    f"{document.number}: the quote was no longer valid ({reason})")
+    service = Service.get_by_id(change.service_id)
+    activity.record("service.change_stale", subject=change, customer_id=change.customer_id,
+                    reason=reason, refunded=str(refunded))
+    _notify(service, "change_stale", change=change, reason=reason, refunded=refunded)
+    return refunded
+
+
+def _current_vat_invoice(service: Service) -> Document | None:
+    change_ids = [c.id for c in ServiceChange.select(ServiceChange.id).where(ServiceChange.service == service)]
+    span = service.next_due - service.period_start
+    by_service = (Document.purpose.in_(["renewal", "order"]) & (Document.purpose_ref == service.id))
+    by_change = (Document.purpose == "service_change") & Document.purpose_ref.in_(change_ids or [0])
+    return (Document.select().where((Document.kind == "vat") & (Document.customer == service.customer_id)
+                                    & (by_service | by_change)
+                                    & (Document.issue_date >= service.period_start - span))
+            .order_by(Document.id.desc()).first())
+
+
+def _credit_downgrade(change: ServiceChange, service: Service) -> None:
+    quote = change.quote
+    net, gross = Decimal(quote["net"]), Decimal(quote["gross"])
+    invoice = _current_vat_invoice(service)
+    reason = (f"Downgrade {change.from_product.name} -> {change.to_product.name} on "
+              f"{quote['change_date']}: unused {quote['remaining_days']}/{quote['period_days']} days")
+    if invoice is not None and invoice.total_net + net >= 0:
+        snap = snapshot_of(invoice)
+        base = snap.corrected.lines_after if snap.corrected else snap.lines
+        after = [LineInput(l.description, l.quantity, l.unit, l.unit_net, l.vat_rate, l.annex15) for l in base]
+        after.append(LineInput(reason, Decimal(1), UNIT, net, quote["vat_rate"]))
+        correction = issue_document(service.customer, "correction", after, buyer=snap.buyer, corrects=invoice,
+                                    correction_reason="Zmiana pakietu na tańszy (downgrade), zwrot na saldo",
+                                    purpose="service_change", purpose_ref=change.id)
+        if correction.total_gross < 0:
+            ledger.append(service.customer_id, "downgrade_credit", -correction.total_gross,
+                          document_id=correction.id, reason=reason)
+        change.document_id = correction.id
+    elif gross < 0:
+        ledger.append(service.customer_id, "downgrade_credit", -gross,
+                      reason=f"{reason} (no VAT invoice of the current period to correct)")
+
+
+def apply_change(change: ServiceChange) -> Service:
+    """Give the service the change's package, cycle and price; tell provisioning and the customer.
+
+    Promises: the service's version grows by one; for another cycle the new
+    period and anchor of the quote are taken (rule 6); ``on_service_changed``
+    runs in this transaction; a ``provisioning`` outbox message (deduplicated
+    per change) and a ``service_changed`` mail are queued.
+    """
+    service = Service.get_by_id(change.service_id)
+    quote = change.quote
+    if quote["action"] == "credit":
+        _credit_downgrade(change, service)
+    service.product = change.to_product_id
+    service.cycle = change.to_cycle
+    service.recurring_net = Decimal(quote["new_price"])
+    if quote.get("new_anchor"):
+        service.anchor_date = _d(quote["new_anchor"])
+    if quote["action"] == "schedule" or not quote["same_cycle"]:
+        service.period_start = _d(quote["new_period_start"])
+        service.next_due = _d(quote["new_next_due"])
+    service.version += 1
+    service.updated_at = clock.utcnow()
+    service.save()
+    change.status = "applied"
+    change.applied_at = clock.utcnow()
+    change.save()
+    runtime.hooks().on_service_changed(service=service, change=change)
+    product = service.product
+    outbox.enqueue("provisioning", {"service_id": service.id, "action": "change_package",
+                                    "product": product.slug, "module": product.provisioning_module,
+                                    "change_id": change.id}, dedupe_key=f"provisioning:change:{change.id}")
+    activity.record("service.changed", subject=service, customer_id=service.customer_id, change=change.id,
+                    product=product.slug, cycle=service.cycle)
+    _notify(service, "service_changed", change=change, product=product)
+    return service
+
+
+def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: str = "") -> ServiceChange:
+    """The customer cancels their scheduled (or unpaid) change before it applies.
+
+    Promises: another customer's change is NotFound; an applied, stale or
+    cancelled change is a Conflict; an unpaid change's proforma is cancelled
+    and anything already paid on it goes to the balance.
+    """
+    with db.write_transaction():
+        db.lock_customer(customer_id)
+        change = ServiceChange.get_or_none((ServiceChange.id == change_id) & (ServiceChange.customer == customer_id))
+        if change is None:
+            raise NotFound("change")
+        if change.status not in ("scheduled", "awaiting_payment"):
+            raise Conflict("This change can no longer be cancelled.", code="change_closed")
+        document = Document.get_or_none((Document.kind == "proforma") & (Document.purpose == "service_change")
+                                        & (Document.purpose_ref == change.id))
+        if document is not None and change.status == "awaiting_payment":
+            if document.status == "paid":
+                raise Conflict("This change was already paid.", code="change_paid")
+            release_document(document, "stale_payment", f"{document.number}: change cancelled by the customer")
+        change.status = "cancelled"
+        change.save()
+        activity.record("service.change_cancelled", actor=actor, subject=change, customer_id=customer_id, ip=ip)
+    return change
+
+
+def run_due_changes(today: date | None = None) -> dict[str, int]:
+    """Cron: apply scheduled changes due by ``today``; expire unpaid changes whose window ended.
+
+    Each change is handled in its own transaction with the customer's lock and
+    re-checked inside it, so two cron nodes never apply one change twice.
+    """
+    today = today or clock.today()
+    done = {"applied": 0, "stale": 0}
+    due = [c.id for c in ServiceChange.select(ServiceChange.id).where(
+        (ServiceChange.status == "scheduled") & (ServiceChange.apply_on <= today))]
+    waiting = [c.id for c in ServiceChange.select(ServiceChange.id).where(
+        (ServiceChange.status == "awaiting_payment") & (ServiceChange.expires_at <= clock.utcnow()))]
+    for change_id in due + waiting:
+        with db.write_transaction():
+            change = ServiceChange.get_by_id(change_id)
+            db.lock_customer(change.customer_id)
+            change = ServiceChange.get_by_id(change_id)
+            service = Service.get_by_id(change.service_id)
+            if change.status == "scheduled" and change.apply_on <= today:
+                if service.version != change.service_version or service.status != "active":
+                    mark_stale(change, "service_changed")
+                    done["stale"] += 1
+                else:
+                    apply_change(change)
+                    done["applied"] += 1
+            elif change.status == "awaiting_payment" and stale_reason(change, service):
+                mark_stale(change, stale_reason(change, service) or "expired")
+                done["stale"] += 1
+    return done

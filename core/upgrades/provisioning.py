@@ -1,0 +1,42 @@
+"""The outbox handler of kind ``provisioning``: tells the service's module what to do.
+
+Runs after the transaction that queued it committed, outside any transaction;
+a raise makes the outbox retry with back-off. The module is the product's
+``provisioning_module`` (empty means ``log``, the built-in recording module).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import runtime
+from core.models import Product, Service
+
+ACTIONS = ("create", "suspend", "unsuspend", "terminate", "change_package")
+
+
+def modules() -> dict[str, Any]:
+    """Every provisioning module by code; two with one code stop the worker."""
+    found: dict[str, Any] = {}
+    for group in runtime.hooks().hookbill_provisioning_modules():
+        for module in group:
+            if module.code in found:
+                raise RuntimeError(f"two plugins provide the provisioning module {module.code!r}")
+            found[module.code] = module
+    return found
+
+
+def handle_provisioning(payload: dict[str, Any]) -> None:
+    """Call ``module.<action>(service[, product])`` for the payload's service."""
+    action = payload["action"]
+    if action not in ACTIONS:
+        raise ValueError(f"unknown provisioning action {action!r}")
+    service = Service.get_by_id(payload["service_id"])
+    code = payload.get("module") or service.product.provisioning_module or "log"
+    module = modules().get(code)
+    if module is None:
+        raise LookupError(f"no provisioning module {code!r}")
+    if action == "change_package":
+        module.change_package(service, Product.get(Product.slug == payload["product"]))
+    else:
+        getattr(module, action)(service)

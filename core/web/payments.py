@@ -1,0 +1,84 @@
+"""Client area: a document with its payment methods, starting a payment, the balance history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from core.balance import ledger
+from core.balance_view import balance_of
+from core.documents.issuing import snapshot_of
+from core.errors import DomainError
+from core.models import Document, Payment, ServiceChange
+from core.payments.methods import PaymentMethod, get_method, methods_for
+from core.payments.recording import amount_due
+from core.web.access import login_required
+from core.web.forms import EmptyForm
+
+bp = Blueprint("payments", __name__)
+
+
+def own_document(document_id: int) -> Document:
+    """The logged-in customer's document, or 404."""
+    document = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
+    if document is None:
+        abort(404)
+    return document
+
+
+def start_payment(method: PaymentMethod, document: Document) -> Any:
+    """Run ``method.start`` and answer with its page, its redirect, or back to the document."""
+    base = request.host_url.rstrip("/")
+    try:
+        started = method.start(document, amount_due(document), base_url=base)
+    except DomainError as exc:
+        flash(gettext(exc.message), "error")
+        return redirect(url_for("payments.invoice", document_id=document.id))
+    if started.redirect:
+        return redirect(started.redirect)
+    if started.template:
+        return render_template(started.template, **started.context)
+    if started.message:
+        flash(gettext(started.message), "success" if started.done else "warning")
+    return redirect(url_for("payments.invoice", document_id=document.id))
+
+
+@bp.route("/invoices/<int:document_id>")
+@login_required
+def invoice(document_id: int) -> Any:
+    """The document as issued, what was paid, and the ways to pay the rest."""
+    document = own_document(document_id)
+    change = None
+    if document.purpose == "service_change" and document.purpose_ref:
+        change = ServiceChange.get_or_none((ServiceChange.id == document.purpose_ref)
+                                           & (ServiceChange.customer == g.customer))
+    related = list(Document.select().where((Document.customer == g.customer) & (
+        (Document.proforma_id == document.id) | (Document.id == (document.proforma_id or 0)))))
+    return render_template(
+        "client/invoice.html", document=document, snap=snapshot_of(document), due=amount_due(document),
+        methods=methods_for(document), payments=list(Payment.select().where(Payment.document == document)),
+        change=change, related=related, balance=balance_of(g.customer.id), form=EmptyForm())
+
+
+@bp.route("/pay/<method_code>/<int:document_id>", methods=["POST"])
+@login_required
+def pay(method_code: str, document_id: int) -> Any:
+    """Start paying the document with the chosen method."""
+    document = own_document(document_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    method = get_method(method_code)
+    if not method.available_for(document):
+        flash(gettext("This document cannot be paid this way now."), "warning")
+        return redirect(url_for("payments.invoice", document_id=document.id))
+    return start_payment(method, document)
+
+
+@bp.route("/balance")
+@login_required
+def balance() -> Any:
+    """The credit balance and its history."""
+    return render_template("client/balance.html", balance=balance_of(g.customer.id),
+                           entries=ledger.history(g.customer.id))

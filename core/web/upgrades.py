@@ -1,0 +1,165 @@
+"""Client area: "Upgrade/Downgrade" a service, and the JSON API of the same services.
+
+Views only parse, authorise (every service is the logged-in customer's, else
+404) and render; pricing and confirming are :mod:`core.upgrades`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from core.errors import Conflict, DomainError, ValidationError
+from core.models import ServiceChange
+from core.payments.methods import all_methods, get_method, methods_for
+from core.payments.recording import amount_due
+from core.upgrades.apply import cancel_change
+from core.upgrades.confirm import confirm_change
+from core.upgrades.quoting import build_quote, change_options, pending_change
+from core.web import access
+from core.web.access import login_required
+from core.web.client import own_service
+from core.web.forms import EmptyForm
+
+bp = Blueprint("upgrades", __name__)
+
+
+def _choice() -> tuple[str, str]:
+    """``(product id, cycle)`` from ``choice=<id>:<cycle>`` or ``product`` + ``cycle``."""
+    source = request.form if request.method == "POST" else request.args
+    choice = source.get("choice", "")
+    if ":" in choice:
+        product, _, cycle = choice.partition(":")
+        return product, cycle
+    return source.get("product", ""), source.get("cycle", "")
+
+
+def _choose_page(service: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    change = pending_change(service)
+    return render_template("client/service_change.html", service=service, options=change_options(service),
+                           pending=change, errors=errors or {}, selected=_choice(), form=EmptyForm()), status
+
+
+@bp.route("/services/<int:service_id>/change")
+@login_required
+def choose(service_id: int) -> Any:
+    """The packages this service may change to, side by side with the current one."""
+    return _choose_page(own_service(service_id))
+
+
+@bp.route("/services/<int:service_id>/change/summary")
+@login_required
+def summary(service_id: int) -> Any:
+    """The quote with its arithmetic, the balance applied and the payment methods."""
+    service = own_service(service_id)
+    product, cycle = _choice()
+    try:
+        quote = build_quote(service, product, cycle)
+    except ValidationError as exc:
+        return _choose_page(service, exc.errors, 422)
+    except Conflict as exc:
+        return _choose_page(service, {"product": exc.message}, 409)
+    methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
+    return render_template("client/service_change_summary.html", service=service, quote=quote,
+                           methods=methods, form=EmptyForm(), quoted_at=quote.created_at.isoformat())
+
+
+@bp.route("/services/<int:service_id>/change/confirm", methods=["POST"])
+@login_required
+def confirm(service_id: int) -> Any:
+    """Confirm the summary: issue the proforma (and pay) or apply/schedule the change."""
+    service = own_service(service_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    product, cycle = _choice()
+    try:
+        quoted_at = datetime.fromisoformat(request.form.get("quoted_at", ""))
+    except ValueError:
+        quoted_at = None
+    try:
+        result = confirm_change(g.customer.id, service.id, product, cycle,
+                                expected_gross=request.form.get("expected_gross") or None,
+                                quoted_at=quoted_at, actor=g.customer, ip=access.client_ip())
+    except ValidationError as exc:
+        return _choose_page(service, exc.errors, 422)
+    except Conflict as exc:
+        flash(gettext(exc.message), "warning")
+        if exc.code in ("quote_changed", "quote_expired"):
+            return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
+        return redirect(url_for("upgrades.choose", service_id=service.id))
+    if result.status == "scheduled":
+        flash(gettext("The change is scheduled for %(date)s.", date=result.change.apply_on.isoformat()), "success")
+        return redirect(url_for("client.service_detail", service_id=service.id))
+    if result.status == "applied":
+        flash(gettext("The package was changed."), "success")
+        return redirect(url_for("client.service_detail", service_id=service.id))
+    document = result.document
+    code = request.form.get("method", "")
+    if code and amount_due(document) > 0:
+        try:
+            method = get_method(code)
+        except DomainError:
+            method = None
+        if method is not None and method.available_for(document):
+            from core.web.payments import start_payment
+
+            return start_payment(method, document)
+    return redirect(url_for("payments.invoice", document_id=document.id))
+
+
+@bp.route("/services/<int:service_id>/change/<int:change_id>/cancel", methods=["POST"])
+@login_required
+def cancel(service_id: int, change_id: int) -> Any:
+    """Cancel the scheduled (or unpaid) change before it applies."""
+    service = own_service(service_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    change = ServiceChange.get_or_none((ServiceChange.id == change_id) & (ServiceChange.service == service))
+    if change is None:
+        abort(404)
+    try:
+        cancel_change(g.customer.id, change.id, actor=g.customer, ip=access.client_ip())
+        flash(gettext("The change was cancelled."), "success")
+    except Conflict as exc:
+        flash(gettext(exc.message), "error")
+    return redirect(url_for("client.service_detail", service_id=service.id))
+
+
+# -- JSON API ---------------------------------------------------------------------------
+
+
+def _api_customer() -> Any:
+    if g.get("customer") is None:
+        abort(401)
+    return g.customer
+
+
+@bp.route("/api/v1/services/<int:service_id>/quote")
+def api_quote(service_id: int) -> Any:
+    """``GET ?product=<id>&cycle=<cycle>``: the quote as JSON (422/409/404 as JSON)."""
+    _api_customer()
+    service = own_service(service_id)
+    quote = build_quote(service, request.args.get("product", ""), request.args.get("cycle", ""))
+    return jsonify(quote.public_json())
+
+
+@bp.route("/api/v1/services/<int:service_id>/change", methods=["POST"])
+def api_confirm(service_id: int) -> Any:
+    """``POST {"product", "cycle", "expected_gross"?}`` (header ``X-CSRFToken``): confirm."""
+    customer = _api_customer()
+    service = own_service(service_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"body": "Send a JSON object."})
+    result = confirm_change(customer.id, service.id, data.get("product", ""), data.get("cycle", ""),
+                            expected_gross=data.get("expected_gross"), actor=customer, ip=access.client_ip())
+    document = result.document
+    return jsonify(status=result.status, change_id=result.change.id, quote=result.quote.public_json(),
+                   document=None if document is None else {
+                       "id": document.id, "number": document.number, "status": document.status,
+                       "total_gross": str(document.total_gross), "paid": str(document.paid),
+                       "amount_due": str(amount_due(document)),
+                       "methods": [m.code for m in methods_for(document)]}), 201

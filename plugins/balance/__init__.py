@@ -1,0 +1,80 @@
+"""Built-in plugin: the credit balance in quotes, on proformas and as a payment method.
+
+* ``on_upgrade_quote`` (``trylast``, after proration): applies the available
+  balance to the quote's gross total (BILLING.md rule 7) and sets ``to_pay``.
+  Pure: the balance was read by the quote builder.
+* ``on_invoice_issue``: when a proforma is issued, the available balance is
+  applied to it automatically as a payment (method ``balance``), never as a
+  negative line; inside the issuing transaction, with the money lock.
+* ``hookbill_payment_methods``: "Pay from balance" for an open proforma.
+
+Settings: ``[balance] apply_on_issue`` (default true) turns the automatic
+application off for providers who want the customer to choose.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from core import runtime
+from core.billing.proration import apply_balance
+from core.config import Config
+from core.hookspecs import hookimpl
+from core.money import ZERO
+from core.payments.methods import PaymentMethod, PaymentStart
+from core.upgrades.quote import Quote
+
+
+@hookimpl
+def hookbill_configure(config: Config) -> None:
+    config.setdefault("balance", {}).setdefault("apply_on_issue", True)
+
+
+@hookimpl(trylast=True)
+def on_upgrade_quote(quote: Quote) -> None:
+    """Apply the available balance to a quote that asks for money."""
+    if quote.action != "pay" or quote.gross <= 0:
+        quote.balance_applied = ZERO
+        return
+    available = max(quote.balance_available, ZERO)
+    quote.balance_applied, quote.to_pay = apply_balance(quote.gross, available)
+
+
+@hookimpl
+def on_invoice_issue(document: Any) -> None:
+    """Pay a new proforma from the balance, as far as it goes."""
+    if document.kind != "proforma" or not runtime.config().get_value("balance.apply_on_issue", True):
+        return
+    from core.payments.recording import pay_from_balance
+
+    pay_from_balance(document, f"auto:{document.id}")
+
+
+class BalanceMethod(PaymentMethod):
+    """Pay an open proforma from the credit balance (as much as it holds)."""
+
+    code = "balance"
+    label = "Pay from balance"
+    description = "Use the money on your credit balance."
+    order = 10
+
+    def available_for(self, document: Any) -> bool:
+        from core.balance_view import balance_of
+
+        return super().available_for(document) and balance_of(document.customer_id) > 0
+
+    def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
+        import uuid
+
+        from core.payments.recording import pay_from_balance
+
+        outcome = pay_from_balance(document, f"web:{uuid.uuid4().hex}")
+        if outcome is None:
+            return PaymentStart(done=False, message="There is nothing to pay from the balance.")
+        return PaymentStart(done=True, message="Paid from your credit balance.")
+
+
+@hookimpl
+def hookbill_payment_methods() -> list[PaymentMethod]:
+    return [BalanceMethod()]

@@ -1,0 +1,141 @@
+"""Built-in plugin: an online test gateway, the shape of a real one (Przelewy24, PayU).
+
+Flow: "Pay online" redirects the customer to the gateway's payment page (here
+a local page, ``/pay/testgateway/checkout/<document>``). When the customer
+pays there, the gateway notifies us server-to-server with a signed callback
+(``POST /pay/testgateway/callback``, JSON body, header
+``X-Hookbill-Signature: hex(HMAC-SHA256(secret, raw body))``) and sends the
+customer back to the proforma. The local page delivers that callback
+in-process, through the very function the HTTP route uses.
+
+Callback rules: a missing or wrong signature is refused with 403 (constant-
+time comparison); a timestamp outside ``replay_window_seconds`` is refused
+with 400 (a replay); a transaction id already recorded answers 409
+``duplicate`` and changes nothing (:func:`record_payment` is idempotent). A
+real gateway plugin should answer a duplicate its gateway's "OK" instead, so
+the gateway stops retrying.
+
+Config ``[testgateway]``: ``secret`` (default: derived from
+``app.secret_key``), ``replay_window_seconds`` (600), ``enabled`` (true).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from decimal import Decimal
+from typing import Any
+
+from core import runtime
+from core.config import Config
+from core.hookspecs import hookimpl
+from core.payments.methods import PaymentMethod, PaymentStart
+
+CODE = "testgateway"
+
+
+class CallbackRefused(Exception):
+    """A callback that must not be processed; ``status`` and ``code`` say why."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+def secret() -> bytes:
+    """The shared HMAC secret (config, else derived from the app's secret key)."""
+    config = runtime.config()
+    value = str(config.get_value("testgateway.secret") or "")
+    if not value:
+        app_key = str(config.get_value("app.secret_key") or "")
+        if not app_key:
+            return b""
+        value = hmac.new(app_key.encode(), b"hookbill-testgateway", hashlib.sha256).hexdigest()
+    return value.encode()
+
+
+def sign(body: bytes) -> str:
+    """The signature of a raw callback body."""
+    return hmac.new(secret(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, signature: str | None) -> dict[str, Any]:
+    """Check the signature and freshness of a callback; return its parsed payload."""
+    from core import clock
+
+    key = secret()
+    if not key:
+        raise CallbackRefused(503, "not_configured", "the gateway secret is not configured")
+    if not signature:
+        raise CallbackRefused(403, "signature_missing", "the callback is not signed")
+    if not hmac.compare_digest(hmac.new(key, body, hashlib.sha256).hexdigest(), signature.strip().lower()):
+        raise CallbackRefused(403, "signature_invalid", "the callback signature is wrong")
+    try:
+        payload = json.loads(body)
+        stamp = int(payload["timestamp"])
+    except (ValueError, KeyError, TypeError):
+        raise CallbackRefused(400, "malformed", "the callback body is not valid") from None
+    window = int(runtime.config().get_value("testgateway.replay_window_seconds") or 600)
+    if abs(int(clock.now().timestamp()) - stamp) > window:
+        raise CallbackRefused(400, "replayed", "the callback is too old (a replay?)")
+    return dict(payload)
+
+
+def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
+    """Verify and record one callback; return the JSON answer. Raises CallbackRefused."""
+    from core.errors import DomainError
+    from core.models import Document
+    from core.payments.recording import record_payment
+
+    payload = verify(body, signature)
+    document = Document.get_or_none(Document.id == int(payload.get("document_id") or 0))
+    if document is None:
+        raise CallbackRefused(404, "not_found", "no such document")
+    if str(payload.get("currency") or "") != document.currency:
+        raise CallbackRefused(422, "currency", "the currency does not match the document")
+    try:
+        outcome = record_payment(CODE, str(payload.get("transaction_id") or ""), payload.get("amount"), document,
+                                 details={"gateway": CODE, "timestamp": payload["timestamp"]})
+    except DomainError as exc:
+        raise CallbackRefused(exc.status, exc.code, exc.message) from None
+    if outcome.duplicate:
+        raise CallbackRefused(409, "duplicate", "this transaction was already recorded; nothing changed")
+    return {"status": "recorded", "payment_id": outcome.payment.id, "applied": str(outcome.applied),
+            "overpaid": str(outcome.overpaid)}
+
+
+class TestGateway(PaymentMethod):
+    """Online payment through the local test gateway page."""
+
+    __test__ = False  # not a pytest class
+    code = CODE
+    label = "Online payment (test gateway)"
+    description = "Pay online; the package changes as soon as the gateway confirms."
+    order = 30
+
+    def available_for(self, document: Any) -> bool:
+        return super().available_for(document) and bool(runtime.config().get_value("testgateway.enabled", True))
+
+    def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
+        return PaymentStart(redirect=f"{base_url}/pay/{CODE}/checkout/{document.id}")
+
+
+@hookimpl
+def hookbill_configure(config: Config) -> None:
+    section = config.setdefault("testgateway", {})
+    section.setdefault("secret", "")
+    section.setdefault("replay_window_seconds", 600)
+    section.setdefault("enabled", True)
+
+
+@hookimpl
+def hookbill_payment_methods() -> list[PaymentMethod]:
+    return [TestGateway()]
+
+
+@hookimpl
+def hookbill_blueprints(config: Config) -> list[Any]:
+    from plugins.testgateway.views import bp
+
+    return [bp]

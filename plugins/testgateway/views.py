@@ -1,0 +1,65 @@
+"""Routes of the test gateway: its payment page and the signed callback."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from core import clock
+from core.models import Document
+from core.payments.recording import amount_due
+from core.web.access import login_required
+from core.web.forms import EmptyForm
+from plugins.testgateway import CODE, CallbackRefused, handle_callback, sign
+
+bp = Blueprint("testgateway", __name__, url_prefix=f"/pay/{CODE}")
+
+
+def _own_document(document_id: int) -> Document:
+    doc = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
+    if doc is None:
+        abort(404)
+    return doc
+
+
+@bp.route("/checkout/<int:document_id>", methods=["GET", "POST"])
+@login_required
+def checkout(document_id: int) -> Any:
+    """The gateway's payment page: pay the amount due, or go back."""
+    document = _own_document(document_id)
+    due = amount_due(document)
+    form = EmptyForm()
+    if form.validate_on_submit() and due > 0:
+        payload = {"document_id": document.id, "transaction_id": f"TG-{uuid.uuid4().hex[:20]}",
+                   "amount": str(due), "currency": document.currency, "timestamp": int(clock.now().timestamp())}
+        body = json.dumps(payload, sort_keys=True).encode()
+        try:
+            handle_callback(body, sign(body))  # what the gateway's server would POST to /callback
+            flash(gettext("The payment was accepted. Thank you!"), "success")
+        except CallbackRefused as exc:
+            flash(gettext("The payment was not recorded: %(reason)s", reason=exc.detail), "error")
+        return redirect(url_for("payments.invoice", document_id=document.id))
+    return render_template("payments/testgateway.html", document=document, due=due, form=form)
+
+
+@bp.route("/callback", methods=["POST"])
+def callback() -> Any:
+    """Server-to-server notification; JSON in, JSON out, never a redirect."""
+    try:
+        answer = handle_callback(request.get_data(cache=False), request.headers.get("X-Hookbill-Signature"))
+    except CallbackRefused as exc:
+        return jsonify(error=exc.code, detail=exc.detail, status=exc.status), exc.status
+    return jsonify(answer), 200
+
+
+def _exempt() -> None:
+    from core.app import csrf
+
+    csrf.exempt(callback)
+
+
+_exempt()
