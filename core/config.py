@@ -77,6 +77,18 @@ class ConfigError(RuntimeError):
 class Config(dict[str, dict[str, Any]]):
     """Sectioned configuration; ``config.get_value("app.secret_key")`` reads one key."""
 
+    environ: Mapping[str, str] = {}
+
+    def apply_environment(self) -> None:
+        """Apply ``HOOKBILL_<SECTION>_<KEY>`` again, now for sections plugins added too.
+
+        Called after the ``hookbill_configure`` hook, so a plugin's own section
+        (``[tickets]``, ``[totp]``...) is overridable from the environment like
+        the core's. PGP passphrase variables are read where they are needed and
+        never copied into the configuration.
+        """
+        _apply_env(self, self.environ)
+
     def get_value(self, dotted: str, default: Any = None) -> Any:
         """Return the value at ``section.key`` or ``default`` when absent."""
         section, _, key = dotted.partition(".")
@@ -105,7 +117,7 @@ def _parse_env_value(raw: str) -> Any:
 
 def _apply_env(config: dict[str, Any], environ: Mapping[str, str]) -> None:
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_ENV:
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_ENV or "PASSPHRASE" in name:
             continue
         rest = name[len(ENV_PREFIX):].lower()
         for section in sorted(config, key=len, reverse=True):
@@ -142,7 +154,9 @@ def load_config(
     _apply_env(data, environ)
     if overrides:
         _merge(data, overrides)
-    return Config(data)
+    config = Config(data)
+    config.environ = dict(environ)
+    return config
 
 
 def check_config(config: Config) -> None:

@@ -10,6 +10,7 @@ from the ``.po`` sources when missing or older, so a checkout needs no build ste
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,7 +41,9 @@ def compile_catalogs(dirs: Iterable[Path]) -> None:
                 continue
             with po_path.open("rb") as handle:
                 catalog = pofile.read_po(handle, locale=po_path.parent.parent.name)
-            tmp = mo_path.with_suffix(".mo.tmp")
+            # A name of this process's own: two workers compiling at once must not
+            # write into one temporary file.
+            tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
                 mofile.write_mo(handle, catalog)
             tmp.replace(mo_path)

@@ -68,20 +68,21 @@ def _import_builtin(dotted: str) -> ModuleType:
 
 
 def _load_file_plugin(path: Path) -> ModuleType:
+    """Import a drop-in ``name.py`` or package folder; errors name the plugin as ``name``."""
     name = f"hookbill_dropin_{path.stem}"
     target = path / "__init__.py" if path.is_dir() else path
     spec = importlib.util.spec_from_file_location(
         name, target, submodule_search_locations=[str(path)] if path.is_dir() else None
     )
     if spec is None or spec.loader is None:
-        raise PluginError(f"drop-in plugin {path.name!r} cannot be loaded")
+        raise PluginError(f"drop-in plugin {path.stem!r} cannot be loaded")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001
         sys.modules.pop(name, None)
-        raise PluginError(f"drop-in plugin {path.name!r} failed to import: {exc}") from exc
+        raise PluginError(f"drop-in plugin {path.stem!r} ({path}) failed to import: {exc}") from exc
     return module
 
 
@@ -137,7 +138,8 @@ def make_plugin_manager(config: Config) -> pluggy.PluginManager:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r} implements an unknown hook: {exc}") from exc
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"plugin {name!r} implements an unknown hook: {exc}") from exc
     pm.hookbill_sources = sources  # type: ignore[attr-defined]
     if config.get_value("plugins.trace"):
         pm.trace.root.setwriter(log.info)

@@ -45,6 +45,7 @@ def setup(config: Config) -> Runtime:
     pm = make_plugin_manager(config)
     _current = Runtime(config, database, pm)
     pm.hook.hookbill_configure(config=config)
+    config.apply_environment()
     return _current
 
 

@@ -93,3 +93,24 @@ def test_staff_status_change_of_a_customer_is_logged(app):
     with db.connection():
         entry = ActivityLog.get(ActivityLog.action == "customer.status")
     assert entry.details == {"old": "active", "new": "suspended"} and entry.customer_id == customer.id
+
+
+def test_staff_suspend_a_service_from_the_customer_page(app):
+    from core.models import OutboxMessage, Service
+    from tests.catalogue import make_service
+
+    customer = make_customer()
+    with db.connection():
+        svc = make_service(customer)
+    browser = app.test_client()
+    staff_login(browser, make_staff(role="support").email)
+    page = browser.get(f"/admin/customers/{customer.id}").get_data(as_text=True)
+    assert f'id="service-status-{svc.id}"' in page
+    post_form(browser, f"/admin/services/{svc.id}/status", {"status": "suspended", "reason": "nieopłacona"},
+              form_page=f"/admin/customers/{customer.id}")
+    with db.connection():
+        assert Service.get_by_id(svc.id).status == "suspended"
+        assert OutboxMessage.get(OutboxMessage.kind == "provisioning").payload["action"] == "suspend"
+    refused = post_form(browser, f"/admin/services/{svc.id}/status", {"status": "pending"},
+                        form_page=f"/admin/customers/{customer.id}", follow_redirects=True)
+    assert "niedozwolona" in refused.get_data(as_text=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import db, outbox
+from core import clock, db, outbox
 from core.accounts import service as accounts
 from core.cron import run_due
 from core.documents.build import LineInput
@@ -78,3 +78,71 @@ def test_cron_outbox_and_settings_hooks(conn, smtp_server):
     assert get_setting("nothing", "declared") is None
     assert called("hookbill_settings")
     assert outbox.pending_count() == 0
+
+
+def test_billing_hooks_run_in_the_payment_flow(conn, smtp_server):
+    from datetime import date
+
+    from core.documents.issuing import reissue_with_current_data
+    from core.payments.methods import methods_for
+    from core.payments.recording import record_payment
+    from core.upgrades.confirm import confirm_change
+    from tests.upgrade_helpers import billing_profile, link, product, service, setup_seller
+
+    clock.freeze("2026-03-16T12:00:00")
+    setup_seller()
+    customer = make_customer()
+    billing_profile(customer)
+    basic = product("basic", "Basic", {"monthly": "50.00"})
+    pro = product("pro", "Pro", {"monthly": "100.00"})
+    link(basic, pro)
+    svc = service(customer, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00")
+    from core.balance.ledger import staff_adjust
+
+    staff = make_staff()
+    staff_adjust(customer.id, "10.00", "goodwill", staff)
+    assert called("on_balance_changed")
+    proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
+    assert called("on_upgrade_quote") and called("on_invoice_issue")
+    assert [m.code for m in methods_for(proforma)]
+    assert called("hookbill_payment_methods")
+    record_payment("banktransfer", "BANK-1", "21.73", proforma)
+    for name in ("on_payment", "on_invoice_paid", "on_service_changed"):
+        assert called(name), name
+    outbox.process()
+    assert called("hookbill_provisioning_modules")
+    with db.write_transaction():
+        second = issue_document(customer, "proforma", [LineInput("Domena", Decimal(1), "szt.", Decimal("40.00"))])
+        reissue_with_current_data(second, staff)
+    assert called("on_invoice_cancelled")
+
+
+def test_service_status_hook_can_refuse_and_queues_provisioning(conn):
+    from core.errors import Conflict
+    from core.hookspecs import HookRefused, hookimpl
+    from core.models import ActivityLog, OutboxMessage, Service
+    from core.runtime import current
+    from core.service_status import set_service_status
+    from tests.catalogue import make_service
+
+    staff = make_staff()
+    svc = make_service(make_customer())
+    set_service_status(svc.id, "suspended", staff, reason="unpaid")
+    assert called("on_service_status_changed")
+    assert OutboxMessage.get(OutboxMessage.kind == "provisioning").payload == {"service_id": svc.id,
+                                                                             "action": "suspend"}
+    assert ActivityLog.get(ActivityLog.action == "service.status").details["reason"] == "unpaid"
+    with pytest.raises(Conflict):
+        set_service_status(svc.id, "pending", staff)
+
+    class NoTermination:
+        @hookimpl
+        def on_service_status_changed(self, service, old_status, new_status):
+            if new_status == "terminated":
+                raise HookRefused("Backups first.")
+
+    current().pm.register(NoTermination())
+    with pytest.raises(HookRefused):
+        set_service_status(svc.id, "terminated", staff)
+    assert Service.get_by_id(svc.id).status == "suspended"
+    assert OutboxMessage.select().where(OutboxMessage.kind == "provisioning").count() == 1

@@ -82,3 +82,15 @@ def test_cli_refuses_production_start_without_secret(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "app.secret_key is not set" in result.stderr
+
+
+def test_plugin_sections_are_overridable_from_the_environment(tmp_path):
+    from core.runtime import setup
+
+    config = load_config(overrides={"database": {"url": f"sqlite:///{tmp_path}/x.sqlite3"}},
+                         environ={"HOOKBILL_TICKETS_MAX_ATTACHMENTS": "2", "HOOKBILL_TOTP_LOCK_MINUTES": "30",
+                                  "HOOKBILL_PGP_PASSPHRASE_TECHNICZNY": "never copied"}, use_files=False)
+    setup(config)
+    assert config.get_value("tickets.max_attachments") == 2
+    assert config.get_value("totp.lock_minutes") == 30
+    assert "never copied" not in repr(config)

@@ -16,6 +16,8 @@ from core import activity, db
 from core.accounts import passwords, service as accounts
 from core.balance_view import balance_of
 from core.errors import DomainError, RateLimited
+from core.hookspecs import HookRefused
+from core.service_status import allowed_statuses, set_service_status
 from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.web import access
 from core.web.access import staff_required
@@ -103,6 +105,7 @@ def customer_detail(customer_id: int) -> Any:
         log=list(ActivityLog.select().where(ActivityLog.customer_id == customer.id)
                  .order_by(ActivityLog.id.desc()).limit(50)),
         form=EmptyForm(),
+        allowed_statuses=allowed_statuses,
     )
 
 
@@ -114,6 +117,23 @@ def customer_status(customer_id: int) -> Any:
         accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
         flash(gettext("The account status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
+
+
+@bp.route("/services/<int:service_id>/status", methods=["POST"])
+@staff_required("admin", "support")
+def service_status(service_id: int) -> Any:
+    service = Service.get_or_none(Service.id == service_id) or abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            set_service_status(service.id, request.form.get("status", ""), g.staff,
+                               reason=(request.form.get("reason") or "")[:200], ip=access.client_ip())
+        except DomainError as exc:
+            flash(gettext(exc.message), "error")
+        except HookRefused as exc:
+            flash(str(exc), "error")
+        else:
+            flash(gettext("The service status was changed."), "success")
+    return redirect(url_for("admin.customer_detail", customer_id=service.customer_id))
 
 
 @bp.route("/staff", methods=["GET", "POST"])
