@@ -7,12 +7,12 @@ Dates are relative to the one clock, so services are always mid-period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from core import clock, db
 from core.accounts.passwords import hash_password
-from core.billing.cycles import Cycle, add_cycles, period_containing
+from core.billing.cycles import Cycle, period_containing
 from core.models import (
     BillingProfile, Customer, LedgerEntry, Product, ProductChangePath, ProductGroup, ProductPrice, Service, Staff,
 )
@@ -118,9 +118,9 @@ def load_demo_data() -> DemoLogins | None:
                                   first_name="Jan", last_name="Kowalski", language="pl", email_verified_at=verified)
         BillingProfile.create(customer=private, kind="private", name="Jan Kowalski",
                               address_line1="ul. Długa 5/7", postcode="80-831", city="Gdańsk", country="PL")
-        anchor = add_cycles(today, Cycle.monthly, -1).replace(day=min(today.day, 28))
+        anchor = today - timedelta(days=12)  # mid-period: 12 days used, the rest of the month left
         _service(company, products["hosting-basic"], Cycle.monthly, anchor, "zazolc.pl")
-        _service(company, products["vps-s"], Cycle.quarterly, add_cycles(today, Cycle.monthly, -1), "vps1.zazolc.pl")
+        _service(company, products["vps-s"], Cycle.quarterly, today - timedelta(days=40), "vps1.zazolc.pl")
         _service(private, products["hosting-start"], Cycle.monthly, anchor, "kowalski.net.pl")
         LedgerEntry.create(customer=company, kind="staff_credit", amount=Decimal("10.00"),
                            reason="Demo: goodwill credit")

@@ -94,3 +94,20 @@ def test_plugin_sections_are_overridable_from_the_environment(tmp_path):
     assert config.get_value("tickets.max_attachments") == 2
     assert config.get_value("totp.lock_minutes") == 30
     assert "never copied" not in repr(config)
+
+
+def test_config_example_is_complete_and_starts_in_production(tmp_path):
+    from cryptography.fernet import Fernet
+
+    from core.plugins import PluginError
+    from core.runtime import setup
+
+    example = ROOT / "config.example.toml"
+    env = {"HOOKBILL_APP_SECRET_KEY": "from-the-environment", "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises((ConfigError, PluginError, RuntimeError), match="totp.encryption_key"):
+        setup(load_config(example, environ=env))
+    env["HOOKBILL_TOTP_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    config = load_config(example, environ=env)
+    setup(config)
+    assert config.production and config.get_value("testgateway.enabled") is False
+    assert config.get_value("database.url").startswith("postgresql://")

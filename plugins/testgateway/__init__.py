@@ -16,7 +16,7 @@ real gateway plugin should answer a duplicate its gateway's "OK" instead, so
 the gateway stops retrying.
 
 Config ``[testgateway]``: ``secret`` (default: derived from
-``app.secret_key``), ``replay_window_seconds`` (600), ``enabled`` (true).
+``app.secret_key``), ``replay_window_seconds`` (600), ``enabled`` (true in development, false in production).
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def hookbill_configure(config: Config) -> None:
     section = config.setdefault("testgateway", {})
     section.setdefault("secret", "")
     section.setdefault("replay_window_seconds", 600)
-    section.setdefault("enabled", True)
+    # A test gateway takes no real money: on in development and demos, off in
+    # production unless the provider turns it on on purpose.
+    section.setdefault("enabled", not config.production)
 
 
 @hookimpl
