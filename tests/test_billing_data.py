@@ -7,9 +7,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from core import db
+from core import db, runtime
 from core.billing_data.service import MSG_NIP, MSG_VAT_ID, change_billing_data, history
 from core.errors import ValidationError
+from core.hookspecs import HookRefused, hookimpl
 from core.models import ActivityLog, BillingProfile
 from tests.helpers import login, make_customer, make_staff, post_form, staff_login
 from tests.ticket_helpers import make_department
@@ -127,3 +128,35 @@ def test_staff_see_the_history_with_who_and_what_changed(app, client):
     assert text.count('data-testid="billing-version"') == 2
     assert f"staff: {staff.email}" in text
     assert "city: <del>Łódź</del> → <ins>Kraków</ins>" in text
+
+
+class Watcher:
+    """A plugin that sees billing data changes and can refuse them."""
+
+    def __init__(self) -> None:
+        self.changes: list[dict] = []
+        self.refuse = False
+
+    @hookimpl
+    def on_customer_updated(self, customer, changes):
+        self.changes.append(changes)
+        if self.refuse:
+            raise HookRefused("Zmiana danych wstrzymana: trwa rozliczenie roczne.")
+
+
+def test_on_customer_updated_sees_old_and_new_and_can_refuse(app, client):
+    watcher = Watcher()
+    runtime.current().pm.register(watcher, name="watcher")
+    customer = make_customer()
+    with db.connection():
+        change_billing_data(customer, COMPANY, actor=customer)
+    assert watcher.changes[-1]["billing.kind"] == ("", "company")
+    assert watcher.changes[-1]["billing.tax_id"] == ("", "5260250274")
+    watcher.refuse = True
+    login(client, "ala@example.test")
+    refused = post_form(client, "/profile/billing", PRIVATE)
+    assert refused.status_code == 422
+    assert "Zmiana danych wstrzymana" in html.unescape(refused.get_data(as_text=True))
+    with db.connection():
+        assert BillingProfile.select().count() == 1  # rolled back with the refusal
+        assert ActivityLog.select().where(ActivityLog.action == "billing_data.changed").count() == 1

@@ -20,7 +20,14 @@ from core.models import ActivityLog, Document, DocumentFile, ServiceChange
 from core.payments.recording import record_payment
 from core.upgrades.confirm import confirm_change
 from tests.billing_doc_helpers import (
-    COMPANY, EU_COMPANY, PRIVATE, SELLER, attachment_names, pdf_text, setup_seller, shop,
+    COMPANY,
+    EU_COMPANY,
+    PRIVATE,
+    SELLER,
+    attachment_names,
+    pdf_text,
+    setup_seller,
+    shop,
 )
 from tests.helpers import login, make_customer, make_staff, post_form, staff_login
 from tests.upgrade_helpers import link, product

@@ -20,7 +20,7 @@ from tests.billing_doc_helpers import setup_seller, shop
 class Recorder(BaseHTTPRequestHandler):
     """Answers 201 with a reference and remembers every request (the server's ``received``)."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.received.append({"path": self.path, "headers": dict(self.headers), "body": body})  # type: ignore[attr-defined]
         status = self.server.status  # type: ignore[attr-defined]

@@ -30,7 +30,8 @@ from typing import Any
 from core import activity, db, runtime
 from core.documents.issuing import current_profile
 from core.documents.taxid import TaxIdError, validate_tax_id
-from core.errors import ValidationError
+from core.errors import Conflict, ValidationError
+from core.hookspecs import HookRefused
 from core.models import BillingProfile, Customer, Staff
 
 KINDS = ("company", "private")
@@ -115,9 +116,17 @@ def change_billing_data(customer: Customer, fields: Mapping[str, Any], *, actor:
     write transaction: the version, the activity log entry ``billing_data.changed``
     (old and new values of the changed fields) and ``on_customer_updated``
     (``changes`` keyed ``billing.<field>``) commit together, or not at all when
-    a plugin refuses. Raises ValidationError on bad input.
+    a plugin refuses (``HookRefused`` becomes :class:`Conflict` with the plugin's
+    message). Raises ValidationError on bad input.
     """
     values = validate(fields)
+    try:
+        return _append(customer, values, actor, ip)
+    except HookRefused as exc:
+        raise Conflict(str(exc), code="refused") from None
+
+
+def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> BillingProfile | None:
     with db.write_transaction():
         old = _as_dict(current_profile(customer.id))
         changes = {name: (old[name], values[name]) for name in FIELDS if old[name] != values[name]}

@@ -8,15 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from peewee import fn
 
 from core import activity, db
-from core.accounts import passwords, service as accounts
+from core.accounts import passwords
+from core.accounts import service as accounts
 from core.balance_view import balance_of
-from core.errors import DomainError, RateLimited
 from core.billing_data.service import history as billing_history
+from core.errors import DomainError, RateLimited
 from core.models import ActivityLog, Customer, Document, Service, Staff
 from core.web import access
 from core.web.access import staff_required

@@ -21,7 +21,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from core.billing_data.service import change_billing_data
 from core.documents.issuing import current_profile
-from core.errors import ValidationError
+from core.errors import DomainError, ValidationError
 from core.web import access
 from core.web.access import login_required
 from core.web.auth import add_form_errors
@@ -84,6 +84,8 @@ def edit() -> Any:
             saved = change_billing_data(g.customer, fields, actor=g.customer, ip=access.client_ip())
         except ValidationError as exc:
             add_form_errors(form, exc.errors)
+        except DomainError as exc:  # a plugin refused the change
+            flash(gettext(exc.message), "error")
         else:
             flash(gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them.")
                   if saved else gettext("Nothing changed."), "success" if saved else "info")

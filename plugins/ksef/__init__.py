@@ -49,7 +49,7 @@ def post_xml(url: str, xml: bytes, *, token: str = "", timeout: float = 30) -> K
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=xml, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return KsefAnswer(response.status, response.read(4096).decode("utf-8", "replace"))
 
 
