@@ -21,9 +21,10 @@ def hookbill_migrations() -> list[MigrationSet]:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
-    from core.web import admin, admin_billing, auth, client, payments, upgrades
+    from core.web import admin, admin_billing, auth, client, documents, payments, upgrades
 
-    return [auth.bp, client.bp, admin.bp, upgrades.bp, payments.bp, admin_billing.bp]
+    return [auth.bp, client.bp, admin.bp, upgrades.bp, payments.bp, admin_billing.bp, documents.bp,
+            documents.admin_bp]
 
 
 @hookimpl

@@ -59,6 +59,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "place_of_issue": "Warszawa",
         "vat_rates_by_country": {},
     },
+    "documents": {"logo_path": ""},  # PNG/JPEG drawn top left on document PDFs
     "numbering": {
         "vat": "FV/{year}/{month}/{seq:04}",
         "proforma": "PRO/{year}/{seq:05}",

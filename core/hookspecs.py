@@ -204,7 +204,9 @@ def on_customer_updated(customer: Any, changes: dict[str, tuple[Any, Any]]) -> N
     to refuse the change.
 
     :param customer: the :class:`core.models.Customer` after the change.
-    :param changes: ``{field: (old, new)}``. Do not change.
+    :param changes: ``{field: (old, new)}``; a billing data change (a new
+        :class:`core.models.BillingProfile` version) keys its fields
+        ``billing.<field>`` (``billing.kind``, ``billing.tax_id``...). Do not change.
     :returns: ignored.
     """
 

@@ -8,6 +8,7 @@ A mail template's first line is ``Subject: ...``; the rest is the plain-text bod
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -52,10 +53,18 @@ def render_mail(template: str, lang: str, **context: Any) -> tuple[str, str]:
     return first[len("Subject:"):].strip(), body.lstrip("\n")
 
 
-def queue_mail(to: str, template: str, lang: str, dedupe_key: str | None = None, **context: Any) -> None:
-    """Render a mail and queue it in the current transaction; it is sent after commit."""
+def queue_mail(to: str, template: str, lang: str, dedupe_key: str | None = None,
+               attachments: list[dict[str, str]] | None = None, **context: Any) -> None:
+    """Render a mail and queue it in the current transaction; it is sent after commit.
+
+    ``attachments``: ``[{"filename", "content_type", "data"}]`` with ``data`` in
+    base64 (kept in the outbox row, so the mail is complete on any node).
+    """
     subject, body = render_mail(template, lang, **context)
-    outbox.enqueue("mail", {"to": to, "subject": subject, "body": body}, dedupe_key=dedupe_key)
+    payload: dict[str, Any] = {"to": to, "subject": subject, "body": body}
+    if attachments:
+        payload["attachments"] = attachments
+    outbox.enqueue("mail", payload, dedupe_key=dedupe_key)
 
 
 def send_queued_mail(payload: dict[str, Any]) -> None:
@@ -68,6 +77,10 @@ def send_queued_mail(payload: dict[str, Any]) -> None:
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="hookbill")
     message.set_content(payload["body"])
+    for item in payload.get("attachments") or []:
+        maintype, _, subtype = str(item["content_type"]).partition("/")
+        message.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
+                               filename=item["filename"])
     host = str(config.get_value("mail.host"))
     port = int(config.get_value("mail.port"))
     with smtplib.SMTP(host, port, timeout=30) as smtp:

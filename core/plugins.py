@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.builtin",
     "core.upgrades.hooks",
     "core.payments.hooks",
+    "core.billing_data.plugin",
     "plugins.proration",
     "plugins.balance",
     "plugins.banktransfer",
@@ -43,6 +44,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.tickets.plugin",
     "plugins.totp",
     "plugins.pgp",
+    "plugins.ksef",
 )
 
 

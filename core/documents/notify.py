@@ -1,23 +1,31 @@
-"""After-commit work for an issued document: tell the customer by e-mail.
+"""After-commit work for an issued document: render and store its PDF, e-mail it.
 
 The outbox handler of kind ``document_issued`` runs after the issuing
-transaction committed, outside any transaction.
+transaction committed, outside any transaction: it renders the PDF once
+(:func:`core.documents.files.document_pdf` stores it), then queues the "new
+document" mail with the PDF attached. A retry after a crash finds the stored
+PDF and the mail's dedupe key, so nothing is rendered or sent twice.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from core import db, mail
+from core.documents.files import document_pdf, file_name
 from core.documents.issuing import snapshot_of
 from core.models import Document
 
 
 def send_document_issued(payload: dict[str, Any]) -> None:
-    """Queue the "new document" mail for the document in ``payload`` (once per document)."""
+    """Store the PDF of the document in ``payload`` and queue its mail (once per document)."""
+    document = Document.get_by_id(payload["document_id"])
+    pdf = document_pdf(document)
+    attachment = {"filename": file_name(document, "pdf"), "content_type": "application/pdf",
+                  "data": base64.b64encode(pdf).decode("ascii")}
     with db.write_transaction():
-        document = Document.get_by_id(payload["document_id"])
         customer = document.customer
         mail.queue_mail(customer.email, "document_issued", customer.language,
-                        dedupe_key=f"mail:document_issued:{document.id}",
+                        dedupe_key=f"mail:document_issued:{document.id}", attachments=[attachment],
                         customer=customer, document=document, snap=snapshot_of(document))

@@ -64,9 +64,11 @@ LABELS: dict[str, dict[str, str]] = {
 
 PAYMENT_METHODS: dict[str, dict[str, str]] = {
     "pl": {"transfer": "przelew", "card": "karta płatnicza", "cash": "gotówka",
-           "balance": "saldo konta", "blik": "BLIK", "online": "płatność online"},
+           "balance": "saldo konta", "blik": "BLIK", "online": "płatność online",
+           "banktransfer": "przelew", "testgateway": "płatność online"},
     "en": {"transfer": "bank transfer", "card": "card", "cash": "cash",
-           "balance": "account balance", "blik": "BLIK", "online": "online payment"},
+           "balance": "account balance", "blik": "BLIK", "online": "online payment",
+           "banktransfer": "bank transfer", "testgateway": "online payment"},
 }
 
 

@@ -5,6 +5,7 @@ from core.models.activity import ActivityLog
 from core.models.billing import (
     BillingProfile,
     Document,
+    DocumentFile,
     DocumentSequence,
     LedgerEntry,
     Payment,
@@ -14,7 +15,7 @@ from core.models.outbox import CronRun, OutboxMessage, Setting
 from core.models.services import Service, ServiceChange
 
 __all__ = [
-    "AccountToken", "ActivityLog", "BillingProfile", "CronRun", "Customer", "Document",
+    "AccountToken", "ActivityLog", "BillingProfile", "CronRun", "Customer", "Document", "DocumentFile",
     "DocumentSequence", "LedgerEntry", "OutboxMessage", "Payment", "Product",
     "ProductChangePath", "ProductGroup", "ProductPrice", "RateEvent", "Service",
     "ServiceChange", "Setting", "Staff", "WebSession",

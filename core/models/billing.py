@@ -99,6 +99,20 @@ class Document(BaseModel):
         raise DocumentImmutable(f"issued document {self.number} cannot be deleted")
 
 
+class DocumentFile(BaseModel):
+    """The rendered PDF of an issued document, stored once after the issue committed.
+
+    Written by the ``document_issued`` outbox handler (or on the first download);
+    one row per document, never changed: the snapshot it renders is immutable.
+    Kept in the database so every app node serves the same bytes.
+    """
+
+    document = peewee.ForeignKeyField(Document, unique=True, backref="files", on_delete="RESTRICT")
+    content_type = peewee.CharField(max_length=64, default="application/pdf")
+    content = peewee.BlobField()
+    created_at = peewee.DateTimeField(default=utc_now)
+
+
 class DocumentSequence(BaseModel):
     """The last number used in one numbering series and period (gapless counters)."""
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
@@ -76,7 +85,21 @@ def _new_form() -> TicketForm:
         SelectChoice(s.id, s.label or s.product.name) for s in services]
     if request.method == "GET" and request.args.get("service", "").isdigit():
         form.service_id.data = int(request.args["service"])
+    if request.method == "GET":
+        prefill_from_query(form)
     return form
+
+
+def prefill_from_query(form: TicketForm) -> None:
+    """Prefill from a link: ``?department=<slug>&subject=...&body=...`` (e.g. "ask for a correction")."""
+    slug = request.args.get("department", "")
+    chosen = next((d for d in service.visible_departments() if d.slug == slug), None)
+    if chosen is not None:
+        form.department_id.data = chosen.id
+    if request.args.get("subject"):
+        form.subject.data = request.args["subject"][:200]
+    if request.args.get("body"):
+        form.body.data = request.args["body"][:5000]
 
 
 @bp.route("/new", methods=["GET", "POST"])

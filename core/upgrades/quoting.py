@@ -54,9 +54,20 @@ def change_options(service: Service) -> list[ChangeOption]:
     return options
 
 
-def _vat_rate(product: Product) -> str:
-    rate = str(product.vat_rate or runtime.config().get_value("billing.vat_rate") or "23")
-    return rate
+def _vat_rate(product: Product, customer_id: int) -> str:
+    """The product's rate (default ``billing.vat_rate``); ``oo`` for a reverse-charge buyer.
+
+    An EU company with a VAT ID outside Poland (its current billing data) pays no
+    Polish VAT on services (art. 28b): the quote shows the amounts the proforma
+    will carry, so both use ``oo``.
+    """
+    from core.documents.build import is_reverse_charge
+    from core.documents.issuing import buyer_party
+    from core.models import Customer
+
+    if is_reverse_charge(buyer_party(Customer.get_by_id(customer_id))):
+        return "oo"
+    return str(product.vat_rate or runtime.config().get_value("billing.vat_rate") or "23")
 
 
 def _downgrade_mode() -> str:
@@ -97,7 +108,7 @@ def build_quote(service: Service, product_id: object, cycle: object, *,
     quote = Quote(
         service=service, target=option.product, target_cycle=cycle_value,
         change_date=change_date or clock.today(), old_price=service.recurring_net,
-        new_price=option.prices[cycle_value], vat_rate=_vat_rate(option.product),
+        new_price=option.prices[cycle_value], vat_rate=_vat_rate(option.product, service.customer_id),
         balance_available=balance_of(service.customer_id) if balance is None else balance,
         downgrade_mode=_downgrade_mode(), created_at=clock.utcnow(),
     )

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from peewee import fn
 
 from core import activity, db
-from core.accounts import passwords, service as accounts
+from core.accounts import passwords
+from core.accounts import service as accounts
 from core.balance_view import balance_of
+from core.billing_data.service import history as billing_history
 from core.errors import DomainError, RateLimited
 from core.hookspecs import HookRefused
+from core.models import ActivityLog, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
-from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.web import access
 from core.web.access import staff_required
 from core.web.auth import safe_next
@@ -99,8 +110,7 @@ def customer_detail(customer_id: int) -> Any:
         c=customer,
         services=list(Service.select().where(Service.customer == customer)),
         documents=list(Document.select().where(Document.customer == customer).order_by(Document.id.desc())),
-        profiles=list(BillingProfile.select().where(BillingProfile.customer == customer)
-                      .order_by(BillingProfile.id.desc())),
+        profiles=billing_history(customer.id),
         balance=balance_of(customer.id),
         log=list(ActivityLog.select().where(ActivityLog.customer_id == customer.id)
                  .order_by(ActivityLog.id.desc()).limit(50)),

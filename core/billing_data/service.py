@@ -1,0 +1,177 @@
+"""Changing a customer's billing data: validation, the append-only history, the hook.
+
+A change appends a new :class:`core.models.BillingProfile` version; rows are
+never updated, so the table is the history. Each version records who made it
+(``changed_by_kind``/``changed_by_id``) and when; the activity log entry of the
+change holds the old and new values of the fields that changed.
+
+Validation (every message is a fixed English msgid, translated by the web layer):
+
+* ``kind`` is ``company`` or ``private``;
+* name, first address line, postcode and city are required; the country is an
+  ISO 3166 alpha-2 code; a Polish postcode is ``NN-NNN``;
+* a company needs a tax id: a NIP with a valid checksum for Poland, a VAT id
+  valid for the chosen EU state, free text elsewhere
+  (:func:`core.documents.taxid.validate_tax_id`); it is stored normalized;
+* a private person has no tax id (anything typed is dropped).
+
+Nothing is written when anything is wrong: :class:`core.errors.ValidationError`
+carries one message per field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core import activity, db, runtime
+from core.documents.issuing import current_profile
+from core.documents.taxid import TaxIdError, validate_tax_id
+from core.errors import Conflict, ValidationError
+from core.hookspecs import HookRefused
+from core.models import BillingProfile, Customer, Staff
+
+KINDS = ("company", "private")
+FIELDS = ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country")
+LIMITS = {"name": 255, "address_line1": 255, "address_line2": 255, "postcode": 16, "city": 120}
+PL_POSTCODE = re.compile(r"^\d{2}-\d{3}$")
+
+MSG_KIND = "Choose company or private person."
+MSG_REQUIRED = {
+    "name": "Enter the name.",
+    "address_line1": "Enter the street and number.",
+    "postcode": "Enter the postcode.",
+    "city": "Enter the city.",
+}
+MSG_TOO_LONG = "This is too long."
+MSG_COUNTRY = "Choose a country."
+MSG_PL_POSTCODE = "A Polish postcode looks like 00-950."
+MSG_TAX_ID_EMPTY = "A company needs its tax ID (NIP, or the VAT ID in the EU)."
+MSG_NIP = "This is not a valid NIP: check the 10 digits (the last one is a check digit)."
+MSG_VAT_ID = "This is not a valid VAT ID of the chosen country: check the number and the country."
+MSG_TAX_ID_LONG = "The tax ID is longer than 50 characters."
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, str]:
+    values = {name: " ".join(str(fields.get(name) or "").split()) for name in FIELDS}
+    values["kind"] = values["kind"].lower()
+    values["country"] = values["country"].upper() or "PL"
+    return values
+
+
+def _tax_id_error(country: str, exc: TaxIdError) -> str:
+    if "longer than 50" in str(exc):
+        return MSG_TAX_ID_LONG
+    return MSG_NIP if country == "PL" else MSG_VAT_ID
+
+
+def validate(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Return the cleaned billing data or raise ValidationError (see the module docstring)."""
+    values = _clean(fields)
+    errors: dict[str, str] = {}
+    if values["kind"] not in KINDS:
+        errors["kind"] = MSG_KIND
+    for name, message in MSG_REQUIRED.items():
+        if not values[name]:
+            errors[name] = message
+    for name, limit in LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = MSG_TOO_LONG
+    country = values["country"]
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        errors["country"] = MSG_COUNTRY
+    elif country == "PL" and values["postcode"] and not PL_POSTCODE.match(values["postcode"]):
+        errors["postcode"] = MSG_PL_POSTCODE
+    if values["kind"] == "company" and "country" not in errors:
+        if not values["tax_id"]:
+            errors["tax_id"] = MSG_TAX_ID_EMPTY
+        else:
+            try:
+                values["tax_id"] = validate_tax_id(country, values["tax_id"])
+            except TaxIdError as exc:
+                errors["tax_id"] = _tax_id_error(country, exc)
+    elif values["kind"] == "private":
+        values["tax_id"] = ""
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _as_dict(profile: BillingProfile | None) -> dict[str, str]:
+    if profile is None:
+        return {name: "" for name in FIELDS}
+    return {name: str(getattr(profile, name) or "") for name in FIELDS}
+
+
+def change_billing_data(customer: Customer, fields: Mapping[str, Any], *, actor: Any = None,
+                        ip: str = "") -> BillingProfile | None:
+    """Validate ``fields`` and append them as the customer's current billing data.
+
+    ``fields`` holds ``kind`` and the :data:`FIELDS`. ``actor`` is the customer
+    or a staff member (None: the system). Returns the new version, or None when
+    nothing differs from the current one (nothing is written then). Runs its own
+    write transaction: the version, the activity log entry ``billing_data.changed``
+    (old and new values of the changed fields) and ``on_customer_updated``
+    (``changes`` keyed ``billing.<field>``) commit together, or not at all when
+    a plugin refuses (``HookRefused`` becomes :class:`Conflict` with the plugin's
+    message). Raises ValidationError on bad input.
+    """
+    values = validate(fields)
+    try:
+        return _append(customer, values, actor, ip)
+    except HookRefused as exc:
+        raise Conflict(str(exc), code="refused") from None
+
+
+def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> BillingProfile | None:
+    with db.write_transaction():
+        old = _as_dict(current_profile(customer.id))
+        changes = {name: (old[name], values[name]) for name in FIELDS if old[name] != values[name]}
+        if not changes:
+            return None
+        actor_kind = "staff" if isinstance(actor, Staff) else "customer" if isinstance(actor, Customer) else "system"
+        profile = BillingProfile.create(customer=customer, changed_by_kind=actor_kind,
+                                        changed_by_id=getattr(actor, "id", None), **values)
+        activity.record("billing_data.changed", actor=actor, subject=customer, ip=ip, version=profile.id,
+                        old={name: old_new[0] for name, old_new in changes.items()},
+                        new={name: old_new[1] for name, old_new in changes.items()})
+        runtime.hooks().on_customer_updated(
+            customer=customer, changes={f"billing.{name}": value for name, value in changes.items()})
+    return profile
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One version of the billing data as staff see it: the data, who, when, what changed."""
+
+    profile: BillingProfile
+    changed_by: str
+    changed_at: datetime
+    changed_fields: tuple[str, ...]
+    previous: dict[str, str]
+
+
+def _who(profile: BillingProfile) -> str:
+    if profile.changed_by_kind == "staff" and profile.changed_by_id:
+        staff = Staff.get_or_none(Staff.id == profile.changed_by_id)
+        return f"staff: {staff.email}" if staff else f"staff #{profile.changed_by_id}"
+    if profile.changed_by_kind == "customer":
+        return "customer"
+    return str(profile.changed_by_kind or "system")
+
+
+def history(customer_id: int) -> list[HistoryEntry]:
+    """Every version of the customer's billing data, newest first, each with what it changed."""
+    rows = list(BillingProfile.select().where(BillingProfile.customer == customer_id).order_by(BillingProfile.id))
+    entries: list[HistoryEntry] = []
+    previous = _as_dict(None)
+    for row in rows:
+        current = _as_dict(row)
+        changed = tuple(name for name in FIELDS if current[name] != previous[name])
+        entries.append(HistoryEntry(row, _who(row), row.created_at, changed, previous))
+        previous = current
+    return list(reversed(entries))
+

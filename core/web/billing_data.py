@@ -1,0 +1,95 @@
+"""Client area: "Dane do faktury" (billing data): company or private person.
+
+The page parses the form, calls :func:`core.billing_data.service.change_billing_data`
+and renders. Which fields apply is decided by the server from the chosen kind, so
+the switch works without JavaScript; ``js/billing-data.js`` only hides the
+company-only field. Bad input re-renders the form with messages on the fields
+(422) and keeps everything typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from babel import Locale
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, SelectField, StringField
+
+from core.billing_data.service import change_billing_data
+from core.documents.issuing import current_profile
+from core.errors import DomainError, ValidationError
+from core.web import access
+from core.web.access import login_required
+from core.web.auth import add_form_errors
+
+bp = Blueprint("billing_data", __name__)
+
+#: The ticket department billing questions go to (demo data: "Rozliczenia").
+BILLING_DEPARTMENT = "rozliczenia"
+
+
+class BillingDataForm(FlaskForm):
+    """The billing data fields; the domain service validates them per kind."""
+
+    kind = RadioField(_l("I am"), choices=[SelectChoice("company", _l("A company")),
+                                           SelectChoice("private", _l("A private person"))], default="private")
+    name = StringField(_l("Name (company name, or first and last name)"))
+    tax_id = StringField(_l("NIP or EU VAT ID"))
+    address_line1 = StringField(_l("Street and number"))
+    address_line2 = StringField(_l("Address, second line (optional)"))
+    postcode = StringField(_l("Postcode"))
+    city = StringField(_l("City"))
+    country = SelectField(_l("Country"))
+
+
+def country_choices() -> list[SelectChoice]:
+    """Poland first, then every country by its name in the page's language."""
+    locale = get_locale() or Locale("pl")
+    names = {code: name for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()}
+    rest = sorted((code for code in names if code != "PL"), key=lambda c: names[c])
+    return [SelectChoice(code, names[code]) for code in ["PL", *rest]]
+
+
+def ticket_link() -> str:
+    """The "ask support" link: a new ticket in the billing department, prefilled."""
+    query = urlencode({"department": BILLING_DEPARTMENT,
+                       "subject": gettext("Correction of a proforma to my current billing data"),
+                       "body": gettext("Please correct proforma no. ... to my current billing data.")})
+    return f"{url_for('tickets.new')}?{query}"
+
+
+def _form() -> BillingDataForm:
+    profile = current_profile(g.customer.id)
+    if profile is None:
+        form = BillingDataForm(data={"kind": "private", "name": g.customer.full_name, "country": "PL"})
+    else:
+        form = BillingDataForm(obj=profile)
+    form.country.choices = country_choices()
+    return form
+
+
+@bp.route("/profile/billing", methods=["GET", "POST"])
+@login_required
+def edit() -> Any:
+    """Show and change the billing data used on documents issued from now on."""
+    form = _form()
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in
+                  ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country")}
+        try:
+            saved = change_billing_data(g.customer, fields, actor=g.customer, ip=access.client_ip())
+        except ValidationError as exc:
+            add_form_errors(form, exc.errors)
+        except DomainError as exc:  # a plugin refused the change
+            flash(gettext(exc.message), "error")
+        else:
+            flash(gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them.")
+                  if saved else gettext("Nothing changed."), "success" if saved else "info")
+            return redirect(url_for("billing_data.edit"))
+    failed = request.method == "POST"
+    return render_template("client/billing_data.html", form=form, profile=current_profile(g.customer.id),
+                           ticket_link=ticket_link()), (422 if failed else 200)

@@ -1,0 +1,60 @@
+"""Browser: a customer changes billing data (company -> private) and downloads an invoice PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core import clock, db
+from core.models import BillingProfile, Document
+from core.payments.recording import record_payment
+from core.upgrades.confirm import confirm_change
+from tests.billing_doc_helpers import COMPANY, pdf_text, setup_seller, shop
+from tests.helpers import PASSWORD
+
+
+@pytest.mark.browser
+def test_customer_switches_to_private_and_downloads_the_invoice_pdf(page: Page, live_server: str,
+                                                                    tmp_path: Path) -> None:
+    clock.freeze("2026-03-16T12:00:00")
+    with db.connection():
+        setup_seller()
+        customer, (svc,), _basic, pro = shop("ola@example.test")
+        proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
+        record_payment("banktransfer", "BANK-1", proforma.total_gross, proforma)
+        invoice = Document.get((Document.kind == "vat") & (Document.proforma_id == proforma.id))
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "ola@example.test")
+    page.fill("#password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.goto(f"{live_server}/profile")
+    expect(page.get_by_test_id("billing-data-card")).to_contain_text("5260250274")
+    page.get_by_test_id("edit-billing").click()
+    expect(page.get_by_role("heading", name="Dane do faktury")).to_be_visible()
+    page.fill("#tax_id", "5260250275")  # a typo in the NIP
+    page.get_by_test_id("save-billing").click()
+    expect(page.locator("#tax_id-error")).to_contain_text("To nie jest poprawny NIP")
+    page.get_by_test_id("kind-private").check()
+    expect(page.locator("#tax_id")).to_be_hidden()  # the company-only field hides
+    page.fill("#name", "Aleksandra Wróblewska")
+    page.fill("#address_line1", "ul. Świętojańska 44")
+    page.fill("#postcode", "81-391")
+    page.fill("#city", "Gdynia")
+    page.get_by_test_id("save-billing").click()
+    expect(page.locator(".flash-success")).to_contain_text("Dane do faktury zapisane")
+    with db.connection():
+        current = BillingProfile.select().order_by(BillingProfile.id.desc()).first()
+        assert (current.kind, current.name, current.tax_id) == ("private", "Aleksandra Wróblewska", "")
+    page.goto(f"{live_server}/invoices/{invoice.id}")
+    with page.expect_download() as info:
+        page.get_by_test_id("download-pdf").click()
+    download = info.value
+    assert download.suggested_filename == invoice.number.replace("/", "-") + ".pdf"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    text = pdf_text(target.read_bytes())
+    # issued before the change: the invoice keeps the company data it was issued with
+    assert COMPANY["name"] in text and "NIP: 5260250274" in text and invoice.number in text
+    assert "Aleksandra Wróblewska" not in text
