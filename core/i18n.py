@@ -105,3 +105,27 @@ DATA_WORDS = [
     N_("Dashboard"), N_("Services"), N_("Invoices"), N_("Account details"), N_("Security"),
     N_("Customers"), N_("Staff"), N_("Activity log"),
 ]
+
+
+_document_translations: dict[str, NullTranslations] = {}
+
+
+def document_text(message: str, **values: object) -> str:
+    """``message`` in the provider's document language (``app.language``), filled with ``values``.
+
+    Text printed on proformas and invoices (line descriptions, notes, correction
+    reasons) is written in the provider's language whatever language the
+    customer browses in: an invoice is the seller's legal document.
+    """
+    from core import runtime
+
+    lang = str(runtime.config().get_value("app.language"))
+    translations = _document_translations.get(lang)
+    if translations is None:
+        from core.plugins import plugin_folder
+
+        extra = [folder / "translations" for _n, p in runtime.current().pm.list_name_plugin()
+                 if (folder := plugin_folder(p))]
+        translations = _document_translations[lang] = load_translations(lang, catalog_dirs(extra))
+    text = translations.gettext(message)
+    return text % values if values else text

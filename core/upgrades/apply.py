@@ -36,6 +36,7 @@ from core.balance import ledger
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document, snapshot_of
 from core.errors import Conflict, NotFound
+from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import ZERO
 
@@ -111,8 +112,9 @@ def _credit_downgrade(change: ServiceChange, service: Service) -> None:
     quote = change.quote
     net, gross = Decimal(quote["net"]), Decimal(quote["gross"])
     invoice = _current_vat_invoice(service)
-    reason = (f"Downgrade {change.from_product.name} -> {change.to_product.name} on "
-              f"{quote['change_date']}: unused {quote['remaining_days']}/{quote['period_days']} days")
+    reason = document_text(N_("Downgrade %(old)s -> %(new)s on %(date)s: unused %(left)s/%(days)s days"),
+                           old=change.from_product.name, new=change.to_product.name, date=quote["change_date"],
+                           left=quote["remaining_days"], days=quote["period_days"])
     if invoice is not None and invoice.total_net + net >= 0:
         snap = snapshot_of(invoice)
         base = snap.corrected.lines_after if snap.corrected else snap.lines

@@ -32,6 +32,7 @@ from core import activity, clock, db, runtime
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.errors import Conflict, NotFound
+from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import to_decimal
 from core.upgrades.apply import UNIT, apply_change, end_of_day_utc
@@ -106,8 +107,9 @@ def confirm_change(customer_id: int, service_id: int, product_id: object, cycle:
             change.save()
             document = issue_document(service.customer, "proforma", proforma_lines(quote), due_date=due,
                                       purpose="service_change", purpose_ref=change.id,
-                                      notes=[f"Change of service #{service.id}: {service.product.name} -> "
-                                             f"{quote.target.name}"])
+                                      notes=[document_text(N_("Change of service %(service)s: %(old)s -> %(new)s"),
+                                                           service=service.label or f"#{service.id}",
+                                                           old=service.product.name, new=quote.target.name)])
             change = ServiceChange.get_by_id(change.id)
             document = Document.get_by_id(document.id)
         elif quote.action in ("apply", "credit"):

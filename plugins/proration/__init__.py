@@ -19,11 +19,12 @@ from core.billing.cycles import Cycle, add_cycles, period_containing
 from core.billing.proration import ProrationInput, prorate
 from core.billing.vat import document_totals, grand_totals
 from core.hookspecs import hookimpl
+from core.i18n import N_, document_text
 from core.money import ZERO
 from core.upgrades.quote import Quote, QuoteLine
 
-CYCLE_WORDS = {"monthly": "monthly", "quarterly": "quarterly", "semiannually": "semi-annual",
-               "annually": "annual", "biennially": "two-year", "triennially": "three-year"}
+CYCLE_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannually": N_("semi-annual"),
+               "annually": N_("annual"), "biennially": N_("two-year"), "triennially": N_("three-year")}
 
 
 def _rate_percent(rate: str) -> str:
@@ -40,14 +41,20 @@ def on_upgrade_quote(quote: Quote) -> None:
         period_start=service.period_start, next_due=service.next_due, change_date=quote.change_date,
     ))
     old_name, new_name = service.product.name, quote.target.name
+    days = {"left": result.remaining_days, "days": result.period_days}
+    cycle = document_text(CYCLE_WORDS[quote.target_cycle])
+    if result.same_cycle:
+        charge = document_text(N_("%(product)s, %(cycle)s (%(left)s/%(days)s days)"),
+                               product=new_name, cycle=cycle, **days)
+    else:
+        charge = document_text(N_("%(product)s, %(cycle)s, %(start)s – %(end)s"), product=new_name, cycle=cycle,
+                               start=result.new_period_start.isoformat(), end=result.new_next_due.isoformat())
+    # Line texts go on the proforma, so they are in the provider's document language.
     quote.lines = [
-        QuoteLine("credit", f"Credit for the unused part of {old_name} "
-                  f"({result.remaining_days}/{result.period_days} days)", -result.credit,
-                  old_name, service.cycle, quote.vat_rate),
-        QuoteLine("charge", f"{new_name}, {CYCLE_WORDS[quote.target_cycle]} "
-                  + (f"({result.remaining_days}/{result.period_days} days)" if result.same_cycle
-                     else f"{result.new_period_start.isoformat()} - {result.new_next_due.isoformat()}"),
-                  result.charge, new_name, quote.target_cycle, quote.vat_rate),
+        QuoteLine("credit", document_text(N_("Credit for the unused part of %(product)s (%(left)s/%(days)s days)"),
+                                          product=old_name, **days),
+                  -result.credit, old_name, service.cycle, quote.vat_rate),
+        QuoteLine("charge", charge, result.charge, new_name, quote.target_cycle, quote.vat_rate),
     ]
     quote.remaining_days, quote.period_days = result.remaining_days, result.period_days
     quote.same_cycle = result.same_cycle

@@ -1,0 +1,32 @@
+"""Documents are written in the provider's language, whatever language the customer browses in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import clock, db
+from core.models import Customer
+from core.upgrades.confirm import confirm_change
+from tests.helpers import make_customer
+from tests.upgrade_helpers import billing_profile, link, product, service, setup_seller
+
+
+@pytest.mark.parametrize("customer_language", ["pl", "en"])
+def test_proforma_lines_are_in_the_provider_language(conn, customer_language):
+    clock.freeze("2026-03-16T12:00:00")
+    setup_seller()
+    customer = make_customer(language=customer_language)
+    billing_profile(customer)
+    basic = product("basic", "Basic", {"monthly": "50.00"})
+    pro = product("pro", "Pro", {"monthly": "100.00", "annually": "500.00"})
+    link(basic, pro)
+    svc = service(customer, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00")
+    with db.connection():
+        assert Customer.get_by_id(customer.id).language == customer_language
+    proforma = confirm_change(customer.id, svc.id, pro.id, "annually").document
+    lines = [line["description"] for line in proforma.snapshot["lines"]]
+    assert lines == ["Zwrot za niewykorzystaną część Basic (16/31 dni)",
+                     "Pro, okres roczny, 2026-03-16 – 2027-03-16"]
+    assert proforma.snapshot["notes"] == ["Zmiana usługi example.pl: Basic -> Pro"]
