@@ -182,3 +182,18 @@ def plugin_folder(plugin: Any) -> Path | None:
     """The folder of a module or package plugin (for its templates/ and static/)."""
     file = getattr(plugin, "__file__", None)
     return Path(file).parent if file else None
+
+
+def collect_by_code(groups: list[list[Any]], what: str) -> dict[str, Any]:
+    """Merge the lists plugins returned into ``{obj.code: obj}``; two with one code raise.
+
+    Used for payment methods and provisioning modules: a code names one
+    implementation, so a clash is a configuration error to report, not to guess.
+    """
+    found: dict[str, Any] = {}
+    for group in groups:
+        for item in group:
+            if item.code in found:
+                raise RuntimeError(f"two plugins provide the {what} {item.code!r}")
+            found[item.code] = item
+    return found

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import runtime
+from core.plugins import collect_by_code
 from core.errors import NotFound
 
 
@@ -58,12 +59,7 @@ class PaymentMethod:
 
 def all_methods() -> list[PaymentMethod]:
     """Every registered payment method, by ``order`` then code; two with one code stop the app."""
-    found: dict[str, PaymentMethod] = {}
-    for group in runtime.hooks().hookbill_payment_methods():
-        for method in group:
-            if method.code in found:
-                raise RuntimeError(f"two plugins provide the payment method {method.code!r}")
-            found[method.code] = method
+    found = collect_by_code(runtime.hooks().hookbill_payment_methods(), "payment method")
     return sorted(found.values(), key=lambda m: (m.order, m.code))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import runtime
+from core.plugins import collect_by_code
 from core.models import Product, Service
 
 ACTIONS = ("create", "suspend", "unsuspend", "terminate", "change_package")
@@ -17,13 +18,7 @@ ACTIONS = ("create", "suspend", "unsuspend", "terminate", "change_package")
 
 def modules() -> dict[str, Any]:
     """Every provisioning module by code; two with one code stop the worker."""
-    found: dict[str, Any] = {}
-    for group in runtime.hooks().hookbill_provisioning_modules():
-        for module in group:
-            if module.code in found:
-                raise RuntimeError(f"two plugins provide the provisioning module {module.code!r}")
-            found[module.code] = module
-    return found
+    return collect_by_code(runtime.hooks().hookbill_provisioning_modules(), "provisioning module")
 
 
 def handle_provisioning(payload: dict[str, Any]) -> None:

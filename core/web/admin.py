@@ -26,14 +26,14 @@ from core.accounts import passwords
 from core.accounts import service as accounts
 from core.balance_view import balance_of
 from core.billing_data.service import history as billing_history
-from core.errors import DomainError, RateLimited
+from core.errors import DomainError
 from core.hookspecs import HookRefused
 from core.models import ActivityLog, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
 from core.web import access
 from core.web.access import staff_required
-from core.web.auth import safe_next
-from core.web.forms import EmptyForm, LoginForm, StaffForm
+from core.web.auth import login_view
+from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 25
@@ -49,19 +49,7 @@ def page_number() -> int:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            staff = accounts.authenticate("staff", form.email.data, form.password.data, access.client_ip())
-        except RateLimited as exc:
-            flash(gettext(exc.message), "error")
-            return render_template("admin/login.html", form=form), 429
-        except DomainError as exc:
-            flash(gettext(exc.message), "error")
-            return render_template("admin/login.html", form=form), 401
-        second = access.start_login(staff, "staff")
-        return redirect(second or safe_next(url_for("admin.dashboard")))
-    return render_template("admin/login.html", form=form)
+    return login_view("staff", "admin/login.html", "admin.dashboard")
 
 
 @bp.route("/logout", methods=["POST"])

@@ -35,21 +35,28 @@ def add_form_errors(form: Any, errors: dict[str, str]) -> None:
             flash(gettext(message), "error")
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Any:
+def login_view(kind: str, template: str, home_endpoint: str) -> Any:
+    """The login form of ``kind`` (customer or staff): check, renew the session, go on.
+
+    A wrong password answers 401 and a rate-limited account 429, both with the
+    form again; a right one goes to the second factor when one is due, else to
+    ``next`` (a local path) or ``home_endpoint``.
+    """
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            account = service.authenticate("customer", form.email.data, form.password.data, access.client_ip())
-        except RateLimited as exc:
-            flash(gettext(exc.message), "error")
-            return render_template("client/login.html", form=form), 429
+            account = service.authenticate(kind, form.email.data, form.password.data, access.client_ip())
         except DomainError as exc:
             flash(gettext(exc.message), "error")
-            return render_template("client/login.html", form=form), 401
-        second = access.start_login(account, "customer")
-        return redirect(second or safe_next(url_for("client.dashboard")))
-    return render_template("client/login.html", form=form)
+            return render_template(template, form=form), (429 if isinstance(exc, RateLimited) else 401)
+        second = access.start_login(account, kind)
+        return redirect(second or safe_next(url_for(home_endpoint)))
+    return render_template(template, form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    return login_view("customer", "client/login.html", "client.dashboard")
 
 
 @bp.route("/logout", methods=["POST"])
