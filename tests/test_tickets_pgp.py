@@ -146,6 +146,8 @@ def test_staff_reply_is_encrypted_to_the_customers_key(sqlite_app, tmp_path, dep
     with db.connection():
         ticket = Ticket.get()
     path = f"/admin/tickets/{ticket.id}"
+    notice = staff_client.get(path).get_data(as_text=True)
+    assert "odpowiedź zostanie zaszyfrowana kluczem klienta " + customer_key.fingerprint in notice
     assert post_form(staff_client, f"{path}/reply", {"body": "Odpowiedź: hasło zmienione"},
                      form_page=path).status_code == 302
     with db.connection():
@@ -160,6 +162,21 @@ def test_staff_reply_is_encrypted_to_the_customers_key(sqlite_app, tmp_path, dep
             assert own.decrypt(download.data, customer_key.passphrase).decode() == "Odpowiedź: hasło zmienione"
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_staff_are_warned_when_a_reply_cannot_be_encrypted(sqlite_app, tmp_path, department_key):
+    staff = make_staff()
+    make_customer("ala@example.test")
+    department = _department_with_key(staff, department_key, tmp_path)
+    client = sqlite_app.test_client()
+    login(client, "ala@example.test")
+    assert open_ticket(client, department, body=SECRET_TEXT, encrypt=True).status_code == 302
+    staff_client = sqlite_app.test_client()
+    staff_login(staff_client, staff.email)
+    with db.connection():
+        ticket = Ticket.get()
+    page = staff_client.get(f"/admin/tickets/{ticket.id}").get_data(as_text=True)
+    assert "klient nie ma klucza PGP: odpowiedź zostanie wysłana bez szyfrowania" in page
 
 
 def test_expired_department_key_refuses_and_stores_nothing(sqlite_app, expired_key):

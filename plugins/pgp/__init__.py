@@ -79,6 +79,12 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Markup | N
     """The "encrypt" checkbox, decrypt buttons, the customer's and department's key panels."""
     from plugins.pgp import service
 
+    if name == "ticket_form" and context.get("area") == "admin":
+        ticket = context.get("ticket")
+        if ticket is None or not ticket.encrypted:
+            return None
+        # Staff must know before writing whether the reply will be encrypted.
+        return Markup(render_template("pgp/staff_reply_notice.html", key=service.customer_key(ticket.customer_id)))
     if name == "ticket_form":
         if not any(d.pgp_fingerprint for d in context.get("departments") or []):
             return None
