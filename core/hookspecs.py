@@ -59,6 +59,7 @@ def hookbill_configure(config: Config) -> None:
 
     :param config: the loaded configuration. **May change**: a plugin may add
         defaults for its own section; it must not change other sections.
+
     :returns: ignored.
     """
 
@@ -192,6 +193,7 @@ def on_customer_registered(customer: Any) -> None:
 
     :param customer: the new :class:`core.models.Customer` (saved, has an id).
         **May change**: fields of the customer (save them yourself).
+
     :returns: ignored.
     """
 
@@ -221,6 +223,9 @@ def on_login(account: Any, kind: str, ip: str) -> None:
     :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
     :param kind: ``"customer"`` or ``"staff"``.
     :param ip: the client's address.
+
+    **May change**: nothing; the account and session are final. Refuse with HookRefused.
+
     :returns: ignored.
     """
 
@@ -249,6 +254,9 @@ def on_logout(account: Any, kind: str) -> None:
 
     :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
     :param kind: ``"customer"`` or ``"staff"``.
+
+    **May change**: nothing.
+
     :returns: ignored.
     """
 
@@ -285,6 +293,7 @@ def on_upgrade_quote(quote: Any) -> None:
         the service, the target product and cycle, the change date, the lines,
         the VAT totals and the balance. **May change**: its lines, totals,
         ``balance_applied`` and notes; never the service or the target.
+
     :returns: ignored; the quote is changed in place.
     """
 
@@ -299,6 +308,10 @@ def on_service_changed(service: Any, change: Any) -> None:
 
     :param service: the :class:`core.models.Service` after the change.
     :param change: the :class:`core.models.ServiceChange` being applied.
+
+    **May change**: the service's ``module_ref`` and other non-billing fields
+    (save them yourself); never its price, cycle or dates.
+
     :returns: ignored.
     """
 
@@ -313,6 +326,9 @@ def on_service_status_changed(service: Any, old_status: str, new_status: str) ->
     :param service: the :class:`core.models.Service` after the change.
     :param old_status: the status before.
     :param new_status: the status after.
+
+    **May change**: nothing; refuse with HookRefused.
+
     :returns: ignored.
     """
 
@@ -346,6 +362,7 @@ def on_invoice_issue(document: Any) -> None:
     :param document: the saved :class:`core.models.Document`. **May change**:
         only its payment state through the payment services; the snapshot is
         frozen.
+
     :returns: ignored.
     """
 
@@ -362,6 +379,10 @@ def on_payment(payment: Any, document: Any) -> None:
     :param payment: the saved :class:`core.models.Payment`.
     :param document: the :class:`core.models.Document` it pays, or None for a
         top-up of the balance.
+
+    **May change**: the document's payment state only through
+    :mod:`core.payments`; never the payment itself.
+
     :returns: ignored.
     """
 
@@ -373,6 +394,9 @@ def on_invoice_paid(document: Any) -> None:
     **Transaction**: inside the payment's transaction (after ``on_payment``).
 
     :param document: the paid :class:`core.models.Document`.
+
+    **May change**: nothing on the document; act on what it paid for.
+
     :returns: ignored.
     """
 
@@ -385,6 +409,9 @@ def on_invoice_cancelled(document: Any) -> None:
     :class:`HookRefused` to refuse.
 
     :param document: the :class:`core.models.Document`, with its new status.
+
+    **May change**: nothing on the document.
+
     :returns: ignored.
     """
 
@@ -397,6 +424,9 @@ def on_balance_changed(entry: Any) -> None:
     money lock held.
 
     :param entry: the saved :class:`core.models.LedgerEntry`.
+
+    **May change**: nothing; the ledger is append-only.
+
     :returns: ignored.
     """
 
@@ -451,6 +481,9 @@ def on_ticket_status_change(ticket: Any, old_status: str, new_status: str) -> No
     :param ticket: the ticket after the change.
     :param old_status: the status before.
     :param new_status: the status after.
+
+    **May change**: nothing; refuse with HookRefused.
+
     :returns: ignored.
     """
 
@@ -463,5 +496,8 @@ def on_ticket_close(ticket: Any, closed_by: str) -> None:
 
     :param ticket: the closed ticket.
     :param closed_by: ``"customer"``, ``"staff"`` or ``"system"``.
+
+    **May change**: nothing.
+
     :returns: ignored.
     """

@@ -32,6 +32,9 @@ def test_every_hookspec_says_when_transaction_and_returns(name):
     params = [p for p in inspect.signature(getattr(hookspecs, name)).parameters]
     for param in params:
         assert f":param {param}:" in doc, f"{name}: argument {param} is undocumented"
+    if params:
+        assert any(k in doc for k in ("**May change**", "Do not change", "read-only")), (
+            f"{name}: must say which arguments an implementation may change")
     if getattr(hookspecs, name).hookbill_spec.get("firstresult"):
         assert "Stops at first non-None result." in doc
 
