@@ -41,6 +41,7 @@ def ksef_server() -> Iterator[ThreadingHTTPServer]:
     thread.start()
     yield server
     server.shutdown()
+    server.server_close()
     thread.join(timeout=5)
 
 

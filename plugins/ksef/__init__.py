@@ -20,6 +20,7 @@ live puts a gateway speaking that protocol behind ``[ksef] url``.
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -49,8 +50,15 @@ def post_xml(url: str, xml: bytes, *, token: str = "", timeout: float = 30) -> K
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=xml, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return KsefAnswer(response.status, response.read(4096).decode("utf-8", "replace"))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return KsefAnswer(response.status, response.read(4096).decode("utf-8", "replace"))
+    except urllib.error.HTTPError as exc:
+        # The error carries the open connection: read the answer and close it
+        # here, or the socket leaks until the outbox's retry is long gone.
+        with exc:
+            detail = exc.read(512).decode("utf-8", "replace")
+        raise RuntimeError(f"KSeF answered {exc.code}: {detail}") from None
 
 
 def enabled() -> bool:
