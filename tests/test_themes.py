@@ -25,7 +25,8 @@ def test_theme_extends_a_default_template_and_keeps_the_rest(sqlite_app):
 
 def test_theme_overrides_a_static_file(sqlite_app):
     client = sqlite_app.test_client()
-    css = client.get("/static/css/hookbill.css")
-    assert css.status_code == 200 and b"--primary: #7a1f5c" in css.data
-    assert client.get("/static/img/logo.svg").status_code == 200  # falls back to the default theme
+    with client.get("/static/css/hookbill.css") as css:
+        assert css.status_code == 200 and b"--primary: #7a1f5c" in css.data
+    with client.get("/static/img/logo.svg") as logo:  # falls back to the default theme
+        assert logo.status_code == 200
     assert client.get("/static/../../core/config.py").status_code == 404

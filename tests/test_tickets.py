@@ -34,11 +34,11 @@ def test_customer_opens_ticket_staff_answers_and_mail_goes_out(app, client, smtp
         assert oct(stored.stat().st_mode & 0o777) == "0o600"
     page = client.get(f"/tickets/{ticket.id}")
     assert "Dzień dobry, proszę o pomoc." in page.get_data(as_text=True)
-    download = client.get(f"/tickets/{ticket.id}/attachments/{attachment.id}")
-    assert download.data == PNG
-    assert download.headers["Content-Disposition"].startswith("attachment")
-    assert download.headers["X-Content-Type-Options"] == "nosniff"
-    assert "no-store" in download.headers["Cache-Control"]
+    with client.get(f"/tickets/{ticket.id}/attachments/{attachment.id}") as download:
+        assert download.data == PNG
+        assert download.headers["Content-Disposition"].startswith("attachment")
+        assert download.headers["X-Content-Type-Options"] == "nosniff"
+        assert "no-store" in download.headers["Cache-Control"]
 
     staff_client = app.test_client()
     staff_login(staff_client, staff.email)
