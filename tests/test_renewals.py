@@ -280,3 +280,16 @@ def test_service_page_links_the_open_renewal(situation, client):
 def test_cron_command_runs_the_renewals_job(run):  # noqa: F811
     run("migrate")
     assert "renewals: ran" in run("cron").stdout
+
+
+def test_upgrade_to_another_cycle_cancels_the_open_renewal(situation):
+    customer, svc, basic, _s = situation
+    clock.freeze("2026-03-18T12:00:00")
+    issue_due_renewals()
+    give_balance(customer, "1000.00")
+    assert confirm_change(customer.id, svc.id, basic.id, "annually").status == "applied"
+    [renewal] = renewals(svc)
+    assert renewal.status == "cancelled"
+    clock.freeze("2026-04-09T12:00:00")
+    assert run_dunning() == {"reminded": 0, "suspended": 0, "terminated": 0}
+    assert Service.get_by_id(svc.id).status == "active"

@@ -150,7 +150,15 @@ def issue_renewal(service_id: int) -> Document | None:
 
 
 def reprice_renewal(renewal_id: int) -> Document | None:
-    """Cancel an untouched renewal proforma whose terms changed and issue a fresh one (module docstring)."""
+    """Bring an open renewal proforma in line with its service (module docstring); return a new one if issued.
+
+    Untouched and priced on old terms: cancelled and issued again for the same
+    period. Obsolete (the service was terminated, or its dates moved off this
+    period, e.g. an upgrade to another cycle re-anchored it): cancelled, and
+    anything paid on it goes to the balance, so dunning never acts on it. A
+    renewal whose scheduled change applied first (``next_due`` is already its
+    ``period_end``) is still owed and left alone.
+    """
     from core.upgrades.apply import release_document
 
     with db.write_transaction():
@@ -158,14 +166,29 @@ def reprice_renewal(renewal_id: int) -> Document | None:
         service = Service.get_by_id(renewal.service_id)
         db.lock_customer(service.customer_id)
         document = current_document(renewal)
-        if (document is None or document.status != "unpaid" or document.paid > 0 or renewal.extended_at
-                or service.next_due != renewal.period_start or service.status not in BILLED_STATUSES):
+        if document is None or document.status not in OPEN or renewal.extended_at:
+            return None
+        if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start,
+                                                                                 renewal.period_end):
+            release_document(document, "stale_payment", f"{document.number}: the renewal is no longer due")
+            activity.record("renewal.cancelled", subject=service, customer_id=service.customer_id,
+                            document=document.number, status=service.status)
+            return None
+        if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
             return None
         terms = renewal_terms(service)
         if terms.key == renewal.terms:
             return None
         release_document(document, "stale_payment", f"{document.number}: renewal re-priced")
         return _issue(service, terms, renewal)
+
+
+def refresh_open_renewals(service_id: int) -> int:
+    """Re-check every open renewal of a service (after a package change); return how many were re-issued."""
+    rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).where(
+        (ServiceRenewal.service == service_id) & ServiceRenewal.extended_at.is_null()
+        & ServiceRenewal.document_id.is_null(False))]
+    return sum(reprice_renewal(row) is not None for row in rows)
 
 
 def issue_due_renewals(today: date | None = None) -> dict[str, int]:
@@ -182,7 +205,7 @@ def issue_due_renewals(today: date | None = None) -> dict[str, int]:
         done["issued"] += issue_renewal(service_id) is not None
     open_rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).join(
         Document, on=(Document.id == ServiceRenewal.document_id)).where(
-        ServiceRenewal.extended_at.is_null() & (Document.status == "unpaid") & (Document.paid == 0))]
+        ServiceRenewal.extended_at.is_null() & Document.status.in_(OPEN))]
     for renewal_id in open_rows:
         done["repriced"] += reprice_renewal(renewal_id) is not None
     return done

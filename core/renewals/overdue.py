@@ -65,6 +65,7 @@ def _step(renewal_id: int, today: date) -> str:
                 service = set_service_status(service.id, "terminated", None,
                                              reason=f"unpaid renewal {document.number}")
                 _notify(service, "renewal_terminated", document)
+            document = Document.get_by_id(document.id)  # hooks of the status change may have moved it
             release_document(document, "stale_payment", f"{document.number}: service terminated for non-payment")
             return "terminated"
         if (suspend > 0 and today >= due + timedelta(days=suspend) and renewal.suspended_at is None

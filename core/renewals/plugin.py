@@ -4,6 +4,9 @@
   (:func:`core.renewals.paying.extend_paid_renewal`), inside the payment's
   transaction; the VAT invoice is issued by :mod:`core.payments.hooks`
   (``trylast``) in the same transaction.
+* ``on_service_changed``: an applied upgrade or downgrade re-prices the open
+  renewal proforma (or cancels it when the change moved the service's dates),
+  in the change's transaction, so the customer never pays the old price.
 * ``hookbill_cron_jobs``: ``renewals`` (hourly): issue due renewal proformas,
   then remind, suspend and terminate for unpaid ones. Safe on several nodes:
   the cron slot is claimed once, and every step is idempotent on its own.
@@ -28,6 +31,14 @@ def on_invoice_paid(document: Any) -> None:
     from core.renewals.paying import extend_paid_renewal
 
     extend_paid_renewal(document)
+
+
+@hookimpl
+def on_service_changed(service: Any, change: Any) -> None:
+    """A package or cycle change applied: re-price or cancel the service's open renewal at once."""
+    from core.renewals.issuing import refresh_open_renewals
+
+    refresh_open_renewals(service.id)
 
 
 def run_renewals() -> dict[str, int]:
