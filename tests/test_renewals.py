@@ -10,7 +10,7 @@ import pytest
 
 from core import clock, db, outbox
 from core.balance_view import balance_of
-from core.models import BillingProfile, Document, OutboxMessage, Service, ServiceChange
+from core.models import BillingProfile, Document, OutboxMessage, Service
 from core.payments.recording import record_payment
 from core.renewals.issuing import issue_due_renewals, issue_renewal
 from core.renewals.models import ServiceRenewal
@@ -20,7 +20,14 @@ from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote
 from tests.helpers import login, make_customer
 from tests.test_cli import run  # noqa: F401 - the subprocess fixture
-from tests.upgrade_helpers import billing_profile, give_balance, link, product, service, setup_seller
+from tests.upgrade_helpers import (
+    billing_profile,
+    give_balance,
+    link,
+    product,
+    service,
+    setup_seller,
+)
 
 
 @pytest.fixture
@@ -258,10 +265,12 @@ def test_reverse_charge_for_a_german_company(situation):
     assert "odwrotne obciążenie" in renewal.snapshot["notes"]
 
 
-def test_polish_buyer_keeps_the_product_rate_with_oss_configured(situation, app):
+@pytest.mark.parametrize("app_overrides", [{"billing": {"vat_rates_by_country": {"DE": "19", "PL": "5"}}}])
+def test_polish_buyer_keeps_the_product_rate_with_oss_configured(situation):
     customer, svc, basic, _s = situation
-    app.config["HOOKBILL"]["billing"]["vat_rates_by_country"] = {"DE": "19", "PL": "5"}
     assert build_quote(svc, basic.id, "annually").vat_rate == "23"
+    _german(customer, "private")  # the newest billing data counts
+    assert build_quote(svc, basic.id, "annually").vat_rate == "19"
 
 
 def test_service_page_links_the_open_renewal(situation, client):
