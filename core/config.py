@@ -57,7 +57,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "proforma_due_days": 7,
         "quote_valid_minutes": 60,
         "place_of_issue": "Warszawa",
-        "vat_rates_by_country": {},
+        "vat_rates_by_country": {},  # OSS (art. 28k): {"DE": "19"} for private EU buyers
+        "renewal_days_before": 14,  # issue the renewal proforma this many days before next_due
+        "reminder_days_before_due": 3,  # one reminder e-mail this many days before its due date
+        "suspend_after_days": 7,  # suspend a service this many days after an unpaid renewal was due
+        "terminate_after_days": 30,  # terminate it this many days after the due date
     },
     "documents": {"logo_path": ""},  # PNG/JPEG drawn top left on document PDFs
     "numbering": {

@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.builtin",
     "core.upgrades.hooks",
     "core.payments.hooks",
+    "core.renewals.plugin",
     "core.billing_data.plugin",
     "plugins.proration",
     "plugins.balance",

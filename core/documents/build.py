@@ -42,6 +42,8 @@ from core.documents.snapshot import (
     Line,
     Party,
     RateTotal,
+    is_oss_rate,
+    is_vat_rate,
 )
 from core.money import ZERO, round_money, to_decimal, vat_of
 
@@ -69,8 +71,15 @@ class LineInput:
 
 
 def rate_percent(vat_rate: str) -> Decimal | None:
-    """The percentage of a numeric rate (``"23"`` -> 23), None for zw/np/oo."""
-    return Decimal(vat_rate) if vat_rate.isdigit() else None
+    """The percentage of a numeric rate (``"23"`` -> 23, OSS ``"25.5"`` -> 25.5), None for zw/np/oo."""
+    return Decimal(vat_rate) if vat_rate.isdigit() or is_oss_rate(vat_rate) else None
+
+
+def ordered_rates(present: Iterable[str]) -> list[str]:
+    """``present`` rates in document order: :data:`VAT_RATES` order, then OSS rates, highest first."""
+    rates = set(present)
+    oss = sorted((r for r in rates if r not in VAT_RATES), key=Decimal, reverse=True)
+    return [r for r in VAT_RATES if r in rates] + oss
 
 
 def _line(description: str, quantity: Decimal, unit: str, unit_net: Decimal,
@@ -83,7 +92,7 @@ def _line(description: str, quantity: Decimal, unit: str, unit_net: Decimal,
 
 def make_line(item: LineInput, *, reverse_charge: bool = False) -> Line:
     """Price one line: net rounded on its own; under reverse charge rate "oo", no VAT."""
-    if item.vat_rate not in VAT_RATES:
+    if not is_vat_rate(item.vat_rate):
         raise ValueError(f"unknown VAT rate {item.vat_rate!r}; use one of {VAT_RATES}")
     quantity, unit_net = to_decimal(item.quantity), to_decimal(item.unit_net)
     rate = "oo" if reverse_charge else item.vat_rate
@@ -97,7 +106,7 @@ def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
     for line in lines:
         sums[line.vat_rate] = sums.get(line.vat_rate, ZERO) + line.net
     result = []
-    for rate in VAT_RATES:
+    for rate in ordered_rates(sums):
         if rate in sums:
             percent = rate_percent(rate)
             vat = vat_of(sums[rate], percent) if percent is not None else ZERO
@@ -112,7 +121,7 @@ def difference_totals(before: Sequence[RateTotal],
     new = {t.vat_rate: t for t in after}
     zero = RateTotal("23", ZERO, ZERO, ZERO)
     result = []
-    for rate in VAT_RATES:
+    for rate in ordered_rates([*old, *new]):
         if rate in old or rate in new:
             a, b = new.get(rate, zero), old.get(rate, zero)
             if a.net != b.net or a.vat != b.vat:

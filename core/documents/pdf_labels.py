@@ -108,7 +108,9 @@ def fmt_date(value: date) -> str:
 
 def fmt_rate(vat_rate: str) -> str:
     """``"23"`` -> ``"23%"``; ``zw``, ``np.``, ``oo`` as written on Polish invoices."""
-    return f"{vat_rate}%" if vat_rate.isdigit() else {"np": "np."}.get(vat_rate, vat_rate)
+    from core.documents.build import rate_percent
+
+    return f"{vat_rate}%" if rate_percent(vat_rate) is not None else {"np": "np."}.get(vat_rate, vat_rate)
 
 
 def payment_method_label(method: str, lang: str) -> str:

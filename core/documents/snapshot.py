@@ -16,6 +16,7 @@ summed; nothing downstream (PDF totals, KSeF P_13/P_14/P_15, payments) adds them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,6 +32,21 @@ VatRate = Literal["23", "8", "5", "0", "zw", "np", "oo"]
 VAT_RATES: tuple[VatRate, ...] = ("23", "8", "5", "0", "zw", "np", "oo")
 DOCUMENT_KINDS: tuple[str, ...] = ("proforma", "vat", "correction")
 SNAPSHOT_VERSION = 1
+_FOREIGN_RATE = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,2})?$")
+
+
+def is_oss_rate(vat_rate: str) -> bool:
+    """True for a numeric rate outside the Polish set: another EU state's rate (OSS, art. 28k).
+
+    Such a rate (``"19"``, ``"25.5"``) comes only from ``billing.vat_rates_by_country``
+    (:mod:`core.documents.taxation`); it carries VAT like a Polish numeric rate.
+    """
+    return vat_rate not in VAT_RATES and bool(_FOREIGN_RATE.match(vat_rate))
+
+
+def is_vat_rate(vat_rate: str) -> bool:
+    """True for a rate a line may carry: one of :data:`VAT_RATES` or an OSS rate."""
+    return vat_rate in VAT_RATES or is_oss_rate(vat_rate)
 
 
 def _check(condition: bool, message: str) -> None:
@@ -97,7 +113,7 @@ class Line:
     annex15: bool = False
 
     def __post_init__(self) -> None:
-        _check(self.vat_rate in VAT_RATES, f"VAT rate {self.vat_rate!r}")
+        _check(is_vat_rate(self.vat_rate), f"VAT rate {self.vat_rate!r}")
         for name in ("quantity", "unit_net", "net", "vat", "gross"):
             _check(isinstance(getattr(self, name), Decimal), f"line {name} must be Decimal")
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from core import clock, runtime
 from core.balance_view import balance_of
 from core.billing.cycles import Cycle
+from core.documents.taxation import vat_rate_for
 from core.errors import Conflict, NotFound, ValidationError
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
 from core.upgrades.quote import DOWNGRADE_MODES, Quote
@@ -52,22 +53,6 @@ def change_options(service: Service) -> list[ChangeOption]:
     options = [ChangeOption(service.product, prices_of(service.product), True)]
     options += [ChangeOption(p, prices_of(p), False) for p in targets if p.id != service.product_id]
     return options
-
-
-def _vat_rate(product: Product, customer_id: int) -> str:
-    """The product's rate (default ``billing.vat_rate``); ``oo`` for a reverse-charge buyer.
-
-    An EU company with a VAT ID outside Poland (its current billing data) pays no
-    Polish VAT on services (art. 28b): the quote shows the amounts the proforma
-    will carry, so both use ``oo``.
-    """
-    from core.documents.build import is_reverse_charge
-    from core.documents.issuing import buyer_party
-    from core.models import Customer
-
-    if is_reverse_charge(buyer_party(Customer.get_by_id(customer_id))):
-        return "oo"
-    return str(product.vat_rate or runtime.config().get_value("billing.vat_rate") or "23")
 
 
 def _downgrade_mode() -> str:
@@ -108,7 +93,7 @@ def build_quote(service: Service, product_id: object, cycle: object, *,
     quote = Quote(
         service=service, target=option.product, target_cycle=cycle_value,
         change_date=change_date or clock.today(), old_price=service.recurring_net,
-        new_price=option.prices[cycle_value], vat_rate=_vat_rate(option.product, service.customer_id),
+        new_price=option.prices[cycle_value], vat_rate=vat_rate_for(option.product, service.customer_id),
         balance_available=balance_of(service.customer_id) if balance is None else balance,
         downgrade_mode=_downgrade_mode(), created_at=clock.utcnow(),
     )

@@ -75,7 +75,16 @@ def hookbill_configure(config: Config) -> None:
 
 @hookimpl
 def on_invoice_issue(document: Any) -> None:
-    """Queue the invoice for KSeF (VAT and correcting invoices, when enabled)."""
+    """Queue the invoice for KSeF (VAT and correcting invoices, when enabled).
+
+    Invoices with an OSS rate (another EU state's VAT, art. 28k) are not sent:
+    sales under the OSS procedure are outside the KSeF obligation and FA(3)
+    has no Polish rate field for them.
+    """
+    from core.documents.snapshot import is_oss_rate
+
+    if any(is_oss_rate(str(t.get("vat_rate", ""))) for t in (document.snapshot or {}).get("totals", [])):
+        return
     if document.kind in KSEF_KINDS and enabled():
         outbox.enqueue("ksef_send", {"document_id": document.id}, dedupe_key=f"ksef_send:{document.id}")
 

@@ -28,7 +28,9 @@ CYCLE_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannu
 
 
 def _rate_percent(rate: str) -> str:
-    return rate if rate.isdigit() else "0"
+    from core.documents.build import rate_percent
+
+    return rate if rate_percent(rate) is not None else "0"
 
 
 @hookimpl(tryfirst=True)

@@ -1,0 +1,211 @@
+"""Issuing renewal proformas ahead of a service's next due date (the cron job's first step).
+
+The way WHMCS and Blesta do it: ``billing.renewal_days_before`` days (default
+14) before ``next_due`` the customer gets a proforma for the next period, due
+on ``next_due`` itself (or today, when the job catches up late). Choices:
+
+* **Which services.** ``active`` and ``suspended`` ones (a service suspended
+  by staff is still billed, as in WHMCS); pending, terminated and cancelled
+  ones are not.
+* **The period.** ``[next_due, add_cycles(anchor, cycle, n + 1))`` where
+  ``next_due = add_cycles(anchor, cycle, n)``: counted from the original anchor
+  and clamped to the month's end (BILLING.md rule 4), so anchor 31 Jan bills
+  28 Feb..31 Mar, then 31 Mar..30 Apr. The line prints the period with its last
+  day (``2026-02-28 – 2026-03-30``), the way a Polish invoice states "od – do".
+* **A scheduled downgrade** (``ServiceChange`` ``scheduled`` for ``next_due``)
+  is priced in: the renewal bills the new package, cycle and price, and the new
+  period the change's frozen quote gives (``new_next_due``), which is exactly
+  the period :func:`core.upgrades.apply.apply_change` sets when it applies the
+  change on that day, so the two always agree.
+* **The VAT rate** comes from :func:`core.documents.taxation.vat_rate_for`,
+  the rule the upgrade quotes use (reverse charge, OSS, product rate).
+* **Once per period.** ``service_renewal`` has a unique index on
+  ``(service, period_start)``; each service is issued in its own write
+  transaction under the customer's money lock and re-checked inside it, so two
+  cron runs, or two nodes at once, issue one proforma. The row is written
+  before the proforma, so when the balance plugin pays it in full on issue
+  (``on_invoice_issue``) the payment hook already finds its period.
+* **Re-pricing.** While a renewal proforma is untouched (nothing paid), each run
+  compares its terms (package, cycle, price, period, VAT rate) with the
+  service's current ones; after an upgrade, a newly scheduled downgrade or a
+  change of the buyer's country it is cancelled and a new one is issued for the
+  same period. A proforma with money on it is never re-priced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import peewee
+
+from core import activity, clock, db, runtime
+from core.billing.cycles import Cycle, period_containing
+from core.documents.build import LineInput
+from core.documents.issuing import issue_document
+from core.documents.taxation import vat_rate_for
+from core.i18n import N_, document_text
+from core.models import Document, Product, Service, ServiceChange
+from core.renewals.models import ServiceRenewal
+
+UNIT = "usł."
+BILLED_STATUSES = ("active", "suspended")
+OPEN = ("unpaid", "partially_paid")
+CYCLE_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannually": N_("semi-annual"),
+               "annually": N_("annual"), "biennially": N_("two-year"), "triennially": N_("three-year")}
+
+
+@dataclass(frozen=True)
+class RenewalTerms:
+    """What the renewal of a service's next period bills, and for which period."""
+
+    product: Product
+    cycle: str
+    net: Decimal
+    period_start: date
+    period_end: date
+    vat_rate: str
+    change: ServiceChange | None = None
+
+    @property
+    def key(self) -> str:
+        """A text that differs whenever the price of the renewal would differ."""
+        return f"{self.product.id}:{self.cycle}:{self.net}:{self.period_end.isoformat()}:{self.vat_rate}"
+
+
+def scheduled_change(service: Service) -> ServiceChange | None:
+    """The change scheduled to apply on the service's next due date (still valid), if any."""
+    return (ServiceChange.select().where(
+        (ServiceChange.service == service) & (ServiceChange.status == "scheduled")
+        & (ServiceChange.apply_on == service.next_due) & (ServiceChange.service_version == service.version))
+        .order_by(ServiceChange.id.desc()).first())
+
+
+def renewal_terms(service: Service) -> RenewalTerms:
+    """The terms of renewing ``service`` for the period starting at its ``next_due`` (module docstring)."""
+    change = scheduled_change(service)
+    if change is not None:
+        quote = change.quote
+        product = Product.get_by_id(change.to_product_id)
+        return RenewalTerms(product, change.to_cycle, Decimal(quote["new_price"]), service.next_due,
+                            date.fromisoformat(quote["new_next_due"]), vat_rate_for(product, service.customer_id),
+                            change)
+    end = period_containing(service.anchor_date, Cycle(service.cycle), service.next_due)[1]
+    return RenewalTerms(service.product, service.cycle, service.recurring_net, service.next_due, end,
+                        vat_rate_for(service.product, service.customer_id))
+
+
+def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
+    """The proforma line, in the provider's document language."""
+    name = f"{terms.product.name} ({service.label})" if service.label else terms.product.name
+    text = document_text(N_("Renewal: %(product)s, %(cycle)s, %(start)s – %(end)s"), product=name,
+                         cycle=document_text(CYCLE_WORDS[terms.cycle]), start=terms.period_start.isoformat(),
+                         end=(terms.period_end - timedelta(days=1)).isoformat())
+    return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate)
+
+
+def current_document(renewal: ServiceRenewal) -> Document | None:
+    """The renewal's proforma, following staff re-issues (``superseded_by``) to the newest version."""
+    document = Document.get_or_none(Document.id == renewal.document_id) if renewal.document_id else None
+    while document is not None and document.superseded_by_id:
+        document = Document.get_by_id(document.superseded_by_id)
+    return document
+
+
+def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Document:
+    renewal.document_id = None  # the payment hook finds a period being issued by its empty document id
+    renewal.terms, renewal.change_id = terms.key, terms.change.id if terms.change else None
+    renewal.period_end = terms.period_end
+    renewal.save()
+    document = issue_document(service.customer, "proforma", [renewal_line(service, terms)],
+                              sale_date=terms.period_start, due_date=max(terms.period_start, clock.today()),
+                              purpose="renewal", purpose_ref=service.id)
+    ServiceRenewal.update(document_id=document.id).where(ServiceRenewal.id == renewal.id).execute()
+    activity.record("renewal.issued", subject=service, customer_id=service.customer_id, document=document.number,
+                    period_start=terms.period_start.isoformat(), period_end=terms.period_end.isoformat())
+    return document
+
+
+def issue_renewal(service_id: int) -> Document | None:
+    """Issue the renewal proforma of the service's next period unless that period has one.
+
+    Runs its own write transaction with the customer's lock; returns the new
+    proforma, or None when the period was billed already (by this or another node).
+    """
+    try:
+        with db.write_transaction():
+            service = Service.get_by_id(service_id)
+            db.lock_customer(service.customer_id)
+            service = Service.get_by_id(service_id)
+            if service.status not in BILLED_STATUSES or ServiceRenewal.select().where(
+                    (ServiceRenewal.service == service) & (ServiceRenewal.period_start == service.next_due)).exists():
+                return None
+            terms = renewal_terms(service)
+            renewal = ServiceRenewal.create(service=service, period_start=terms.period_start,
+                                            period_end=terms.period_end)
+            return _issue(service, terms, renewal)
+    except peewee.IntegrityError:
+        return None  # another node inserted this period first
+
+
+def reprice_renewal(renewal_id: int) -> Document | None:
+    """Bring an open renewal proforma in line with its service (module docstring); return a new one if issued.
+
+    Untouched and priced on old terms: cancelled and issued again for the same
+    period. Obsolete (the service was terminated, or its dates moved off this
+    period, e.g. an upgrade to another cycle re-anchored it): cancelled, and
+    anything paid on it goes to the balance, so dunning never acts on it. A
+    renewal whose scheduled change applied first (``next_due`` is already its
+    ``period_end``) is still owed and left alone.
+    """
+    from core.upgrades.apply import release_document
+
+    with db.write_transaction():
+        renewal = ServiceRenewal.get_by_id(renewal_id)
+        service = Service.get_by_id(renewal.service_id)
+        db.lock_customer(service.customer_id)
+        document = current_document(renewal)
+        if document is None or document.status not in OPEN or renewal.extended_at:
+            return None
+        if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start,
+                                                                                 renewal.period_end):
+            release_document(document, "stale_payment", f"{document.number}: the renewal is no longer due")
+            activity.record("renewal.cancelled", subject=service, customer_id=service.customer_id,
+                            document=document.number, status=service.status)
+            return None
+        if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
+            return None
+        terms = renewal_terms(service)
+        if terms.key == renewal.terms:
+            return None
+        release_document(document, "stale_payment", f"{document.number}: renewal re-priced")
+        return _issue(service, terms, renewal)
+
+
+def refresh_open_renewals(service_id: int) -> int:
+    """Re-check every open renewal of a service (after a package change); return how many were re-issued."""
+    rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).where(
+        (ServiceRenewal.service == service_id) & ServiceRenewal.extended_at.is_null()
+        & ServiceRenewal.document_id.is_null(False))]
+    return sum(reprice_renewal(row) is not None for row in rows)
+
+
+def issue_due_renewals(today: date | None = None) -> dict[str, int]:
+    """Cron: issue every renewal due within ``billing.renewal_days_before`` days; re-price changed ones."""
+    today = today or clock.today()
+    days = int(runtime.config().get_value("billing.renewal_days_before") or 14)
+    billed = ServiceRenewal.select(ServiceRenewal.id).where(
+        (ServiceRenewal.service == Service.id) & (ServiceRenewal.period_start == Service.next_due))
+    due = [s.id for s in Service.select(Service.id).where(
+        Service.status.in_(BILLED_STATUSES) & (Service.next_due <= today + timedelta(days=days))
+        & ~peewee.fn.EXISTS(billed)).order_by(Service.next_due, Service.id)]
+    done = {"issued": 0, "repriced": 0}
+    for service_id in due:
+        done["issued"] += issue_renewal(service_id) is not None
+    open_rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).join(
+        Document, on=(Document.id == ServiceRenewal.document_id)).where(
+        ServiceRenewal.extended_at.is_null() & Document.status.in_(OPEN))]
+    for renewal_id in open_rows:
+        done["repriced"] += reprice_renewal(renewal_id) is not None
+    return done

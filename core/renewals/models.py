@@ -1,0 +1,38 @@
+"""The record of each billed renewal period: one row per service and period."""
+
+from __future__ import annotations
+
+import peewee
+
+from core.models.base import BaseModel, utc_now
+from core.models.services import Service
+
+
+class ServiceRenewal(BaseModel):
+    """A renewal proforma issued for ``service`` and the period ``[period_start, period_end)``.
+
+    The unique index on ``(service, period_start)`` is what makes issuing
+    idempotent across cron runs and nodes: a second insert for the same period
+    fails, so one period is billed once. ``document_id`` is the current proforma
+    (replaced when an untouched proforma is re-priced, see
+    :mod:`core.renewals.issuing`); ``change_id`` the scheduled change priced in.
+    ``terms`` is the key of the price it was issued with. ``reminded_at``,
+    ``suspended_at``, ``terminated_at`` and ``extended_at`` record the dunning
+    steps and the payment, each done once.
+    """
+
+    service = peewee.ForeignKeyField(Service, backref="renewals", on_delete="CASCADE")
+    period_start = peewee.DateField()
+    period_end = peewee.DateField()
+    document_id = peewee.IntegerField(null=True, index=True)
+    change_id = peewee.IntegerField(null=True)
+    terms = peewee.CharField(max_length=191, default="")
+    reminded_at = peewee.DateTimeField(null=True)
+    suspended_at = peewee.DateTimeField(null=True)
+    terminated_at = peewee.DateTimeField(null=True)
+    extended_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "service_renewal"
+        indexes = ((("service", "period_start"), True),)
