@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -65,9 +65,15 @@ def date_filter(value: date | datetime | None) -> str:
     return i18n.day(value, current_lang())
 
 
+def last_day_filter(value: date) -> date:
+    """The last day of a half-open period ending at ``value`` (what a person calls its end)."""
+    return value - timedelta(days=1)
+
+
 def install(app: Flask) -> None:
     """Register filters and globals on ``app``'s Jinja environment."""
-    app.jinja_env.filters.update(money=money_filter, num=number_filter, date=date_filter)
+    app.jinja_env.filters.update(money=money_filter, num=number_filter, date=date_filter,
+                                 last_day=last_day_filter)
     app.jinja_env.globals.update(
         menu=menu,
         hook_snippets=hook_snippets,

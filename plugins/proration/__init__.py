@@ -15,6 +15,8 @@ begins on the current next due date (a new cycle re-anchors there).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.billing.cycles import Cycle, add_cycles, period_containing
 from core.billing.proration import ProrationInput, prorate
 from core.billing.vat import document_totals, grand_totals
@@ -50,8 +52,10 @@ def on_upgrade_quote(quote: Quote) -> None:
                                product=new_name, cycle=cycle, **days)
     else:
         charge = document_text(N_("%(product)s, %(cycle)s, %(start)s – %(end)s"), product=new_name, cycle=cycle,
-                               start=result.new_period_start.isoformat(), end=result.new_next_due.isoformat())
-    # Line texts go on the proforma, so they are in the provider's document language.
+                               start=result.new_period_start.isoformat(),
+                               end=(result.new_next_due - timedelta(days=1)).isoformat())
+    # Line texts go on the proforma, so they are in the provider's document language;
+    # a printed period names its last day (the stored period is half-open).
     quote.lines = [
         QuoteLine("credit", document_text(N_("Credit for the unused part of %(product)s (%(left)s/%(days)s days)"),
                                           product=old_name, **days),
