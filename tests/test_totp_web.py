@@ -92,6 +92,24 @@ def test_no_client_page_between_password_and_code(client):
         assert ActivityLog.select().where(ActivityLog.action == "customer.login").count() == 2
 
 
+def test_code_step_keeps_the_page_asked_for_before_login(client):
+    clock.freeze(T0)
+    make_customer()
+    login(client, "ala@example.test")
+    secret, _ = turn_on_through_pages(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/security/2fa").get_data(as_text=True))})
+    asked = client.get("/invoices")
+    assert asked.headers["Location"].endswith("/login?next=/invoices")
+    form = client.get("/login?next=/invoices").get_data(as_text=True)
+    response = client.post("/login?next=/invoices", data={"csrf_token": csrf_from(form), "email": "ala@example.test",
+                                                          "password": PASSWORD})
+    assert response.headers["Location"].endswith("/login/2fa")
+    clock.advance(timedelta(seconds=30))
+    code_form = client.get("/login/2fa").get_data(as_text=True)
+    done = client.post("/login/2fa", data={"csrf_token": csrf_from(code_form), "code": code_now(secret)})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/invoices")
+
+
 def test_recovery_code_logs_in_once(client):
     clock.freeze(T0)
     make_customer()

@@ -54,11 +54,12 @@ def load_account() -> Response | None:
     return None
 
 
-def start_login(account: Customer | Staff, kind: str) -> str | None:
+def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str | None:
     """After a right password: renew the session, and either finish or ask for a second factor.
 
-    Returns the second-factor URL when one is due (the session is then partial),
-    else None (the login is complete).
+    Returns the second-factor URL when one is due (the session is then partial,
+    and ``next_url`` is kept for :func:`after_login_url`), else None (the login
+    is complete).
     """
     session.clear()
     session.regenerate()  # type: ignore[attr-defined]
@@ -68,6 +69,8 @@ def start_login(account: Customer | Staff, kind: str) -> str | None:
     if target:
         session["_auth"] = "partial"
         session["_second_factor_url"] = target
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            session["_next_after_login"] = next_url
         return str(target)
     _finish_login(account, kind)
     return None
@@ -92,6 +95,11 @@ def complete_second_factor() -> Customer | Staff:
     session.regenerate()  # type: ignore[attr-defined]
     _finish_login(account, kind)
     return account
+
+
+def after_login_url(default: str) -> str:
+    """Where to go once the second factor passed: the page asked for before login, or ``default``."""
+    return str(session.pop("_next_after_login", "") or default)
 
 
 def pending_account() -> Customer | Staff | None:
@@ -119,7 +127,7 @@ def login_required(view: F) -> F:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if g.get("customer") is None:
-            return redirect(url_for("auth.login", next=request.full_path))
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
@@ -136,7 +144,7 @@ def staff_required(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             staff = g.get("staff")
             if staff is None:
-                return redirect(url_for("admin.login", next=request.full_path))
+                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
             if roles and staff.role != "admin" and staff.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

@@ -49,8 +49,9 @@ def login_view(kind: str, template: str, home_endpoint: str) -> Any:
         except DomainError as exc:
             flash(gettext(exc.message), "error")
             return render_template(template, form=form), (429 if isinstance(exc, RateLimited) else 401)
-        second = access.start_login(account, kind)
-        return redirect(second or safe_next(url_for(home_endpoint)))
+        destination = safe_next(url_for(home_endpoint))
+        second = access.start_login(account, kind, next_url=destination)
+        return redirect(second or destination)
     return render_template(template, form=form)
 
 

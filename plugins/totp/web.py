@@ -200,7 +200,7 @@ def _login_code(kind: str) -> Any:
             if method == "recovery":
                 flash(gettext("You logged in with a recovery code; %(n)s left.",
                               n=service.recovery_codes_left(account)), "info")
-            return redirect(home)
+            return redirect(access.after_login_url(home))
     return render_template("totp/login.html", form=form, kind=kind), status
 
 
