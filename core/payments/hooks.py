@@ -35,12 +35,16 @@ def on_invoice_paid(document: Any) -> None:
 
 @hookimpl
 def hookbill_template_snippet(name: str, context: Any) -> Any:
-    """In the admin customer page: links to the balance and to each document's payment page."""
+    """In the admin customer page: the credit balance and a link to its history and adjustments.
+
+    The documents are listed (and linked) by the customer page itself.
+    """
     if name != "admin_customer_detail" or context.get("customer") is None:
         return None
     from flask import render_template
     from markupsafe import Markup
 
+    from core.balance_view import balance_of
+
     customer = context.get("customer")
-    documents = list(Document.select().where(Document.customer == customer).order_by(Document.id.desc()).limit(50))
-    return Markup(render_template("admin/_customer_billing.html", customer=customer, documents=documents))
+    return Markup(render_template("admin/_customer_billing.html", customer=customer, balance=balance_of(customer.id)))
