@@ -53,3 +53,51 @@ def seller_data() -> dict[str, str]:
     data = {key: "" for key in SELLER_KEYS}
     data.update({row.key: row.value for row in rows if row.key in SELLER_KEYS})
     return data
+
+
+def parse_setting(spec: SettingSpec, raw: str | None) -> Any:
+    """Turn a form value into the stored value of ``spec``'s kind; ValueError when it is not one."""
+    text = (raw or "").strip()
+    if spec.kind == "bool":
+        return text in ("1", "true", "on", "yes")
+    if spec.kind == "int":
+        return int(text)
+    return text
+
+
+def update_declared(values: dict[str, str | None], staff: Any, ip: str = "") -> list[str]:
+    """Store declared plugin settings from a form (``namespace.key`` -> raw value).
+
+    A secret left empty keeps its stored value (secrets are never shown back).
+    Raises core.errors.ValidationError naming each bad field; stores nothing then.
+    Returns the ``namespace.key`` of the settings that changed.
+    """
+    from core import activity, db
+    from core.errors import ValidationError
+    from core.i18n import N_
+
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in declared_settings():
+        name = f"{spec.namespace}.{spec.key}"
+        raw = values.get(name)
+        if spec.kind == "secret" and not (raw or "").strip():
+            continue
+        if raw is None and spec.kind != "bool":
+            continue
+        try:
+            parsed[name] = (spec, parse_setting(spec, raw))
+        except ValueError:
+            errors[name] = N_("Enter a whole number.")
+    if errors:
+        raise ValidationError(errors)
+    changed: list[str] = []
+    with db.write_transaction():
+        for name, (spec, value) in parsed.items():
+            if get_setting(spec.namespace, spec.key) != value:
+                set_setting(spec.namespace, spec.key, value)
+                changed.append(name)
+        if changed:
+            # Names only: a secret's value never reaches the activity log.
+            activity.record("settings.updated", actor=staff, subject_type="setting", ip=ip, settings=changed)
+    return changed
