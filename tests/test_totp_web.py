@@ -92,6 +92,18 @@ def test_no_client_page_between_password_and_code(client):
         assert ActivityLog.select().where(ActivityLog.action == "customer.login").count() == 2
 
 
+def test_turning_on_ends_the_other_sessions(app):
+    clock.freeze(T0)
+    make_customer()
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "ala@example.test")
+    login(phone, "ala@example.test")
+    assert phone.get("/").status_code == 200
+    turn_on_through_pages(laptop)
+    assert phone.get("/").status_code == 302  # logged in with the password alone: gone
+    assert laptop.get("/").status_code == 200
+
+
 def test_code_step_keeps_the_page_asked_for_before_login(client):
     clock.freeze(T0)
     make_customer()

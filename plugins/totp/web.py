@@ -31,7 +31,8 @@ from markupsafe import Markup
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from core import clock
+from core import clock, db
+from core.accounts.service import revoke_sessions
 from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer
 from core.web import access
@@ -134,6 +135,11 @@ def _setup(account: Any, area: Area) -> Any:
         else:
             if area is FORCED:
                 access.complete_second_factor()
+            # Sessions opened with the password alone end now: from here on every
+            # login needs the code, including one an attacker may already hold.
+            with db.write_transaction():
+                revoke_sessions(session["_user_kind"], account.id,
+                                keep_token_hash=session.token_hash)  # type: ignore[attr-defined]
             flash(gettext("Two-step verification is on."), "success")
             return render_template("totp/recovery_codes.html", area=area, layout=area.layout, codes=codes)
     pending = service.pending_enrollment(account)
