@@ -30,3 +30,28 @@ def test_proforma_lines_are_in_the_provider_language(conn, customer_language):
     assert lines == ["Zwrot za niewykorzystaną część Basic (16/31 dni)",
                      "Pro, okres roczny, 2026-03-16 – 2027-03-15"]
     assert proforma.snapshot["notes"] == ["Zmiana usługi example.pl: Basic -> Pro"]
+
+
+def test_balance_history_reasons_are_in_the_provider_language(conn):
+    from decimal import Decimal
+
+    from core.balance import ledger
+    from core.models import LedgerEntry
+    from core.payments.recording import record_payment
+    from tests.helpers import make_staff
+
+    clock.freeze("2026-03-16T12:00:00")
+    setup_seller()
+    customer = make_customer(language="en")
+    billing_profile(customer)
+    basic = product("basic", "Basic", {"monthly": "50.00"})
+    pro = product("pro", "Pro", {"monthly": "100.00"})
+    link(basic, pro)
+    svc = service(customer, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00")
+    ledger.staff_adjust(customer.id, "10.00", "goodwill", make_staff())
+    proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
+    record_payment("banktransfer", "BANK-77", "30.00", proforma)
+    reasons = [e.reason for e in LedgerEntry.select().order_by(LedgerEntry.id)]
+    assert reasons[1] == f"Zapłata za {proforma.number}"
+    assert reasons[2] == f"Nadpłata do {proforma.number}"
+    assert sum(e.amount for e in LedgerEntry.select()) == Decimal("8.27")

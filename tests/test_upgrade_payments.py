@@ -188,7 +188,7 @@ def test_downgrade_credit_without_an_invoice_credits_the_quote(situation):
     assert (down.quote.net, down.quote.gross) == (D("-15.49"), D("-19.05"))
     assert balance_of(customer.id) == D("19.05")
     entry = LedgerEntry.get(LedgerEntry.kind == "downgrade_credit")
-    assert "no VAT invoice" in entry.reason
+    assert "brak faktury VAT bieżącego okresu do skorygowania" in entry.reason  # provider language
 
 
 def test_cycle_change_starts_a_new_period(situation):

@@ -28,6 +28,7 @@ from core.balance import ledger
 from core.errors import Conflict, ValidationError
 from core.models import Document, Payment
 from core.money import ZERO, round_money, to_decimal
+from core.i18n import N_, document_text
 
 BALANCE_METHOD = "balance"
 OPEN_STATUSES = ("unpaid", "partially_paid")
@@ -109,7 +110,7 @@ def _record(method: str, txid: str, value: Decimal, document: Document | None, c
                              recorded_by_staff=getattr(staff, "id", None), details=details)
     if method == BALANCE_METHOD:
         ledger.append(cid, "applied", -value, document_id=doc.id if doc else None, payment_id=payment.id,
-                      reason=f"Applied to {doc.number}" if doc else "")
+                      reason=document_text(N_("Applied to %(number)s"), number=doc.number) if doc else "")
     became_paid = False
     if doc is not None and applied > 0:
         doc.paid = doc.paid + applied
@@ -120,8 +121,9 @@ def _record(method: str, txid: str, value: Decimal, document: Document | None, c
         doc.save()
     if overpaid > 0:
         kind = "topup" if doc is None else "overpayment"
-        reason = "" if doc is None else (f"Overpayment of {doc.number}" if due > 0 else f"Payment for {doc.number}, "
-                                         "which was no longer open")
+        reason = "" if doc is None else (
+            document_text(N_("Overpayment of %(number)s"), number=doc.number) if due > 0
+            else document_text(N_("Payment for %(number)s, which was no longer open"), number=doc.number))
         ledger.append(cid, kind, overpaid, document_id=doc.id if doc else None, payment_id=payment.id, reason=reason)
     activity.record("payment.recorded", actor=staff, actor_kind=None if staff else "system", subject=payment,
                     customer_id=cid, ip=ip, method=method, amount=str(value), applied=str(applied),

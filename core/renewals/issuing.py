@@ -170,7 +170,7 @@ def reprice_renewal(renewal_id: int) -> Document | None:
             return None
         if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start,
                                                                                  renewal.period_end):
-            release_document(document, "stale_payment", f"{document.number}: the renewal is no longer due")
+            release_document(document, "stale_payment", document_text(N_("%(number)s: the renewal is no longer due"), number=document.number))
             activity.record("renewal.cancelled", subject=service, customer_id=service.customer_id,
                             document=document.number, status=service.status)
             return None
@@ -179,7 +179,7 @@ def reprice_renewal(renewal_id: int) -> Document | None:
         terms = renewal_terms(service)
         if terms.key == renewal.terms:
             return None
-        release_document(document, "stale_payment", f"{document.number}: renewal re-priced")
+        release_document(document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number))
         return _issue(service, terms, renewal)
 
 

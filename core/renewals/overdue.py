@@ -31,6 +31,7 @@ from core.models import Document, Service
 from core.renewals.issuing import OPEN, current_document
 from core.renewals.models import ServiceRenewal
 from core.service_status import set_service_status
+from core.i18n import N_, document_text
 
 
 def _days(key: str, default: int) -> int:
@@ -66,7 +67,7 @@ def _step(renewal_id: int, today: date) -> str:
                                              reason=f"unpaid renewal {document.number}")
                 _notify(service, "renewal_terminated", document)
             document = Document.get_by_id(document.id)  # hooks of the status change may have moved it
-            release_document(document, "stale_payment", f"{document.number}: service terminated for non-payment")
+            release_document(document, "stale_payment", document_text(N_("%(number)s: service terminated for non-payment"), number=document.number))
             return "terminated"
         if (suspend > 0 and today >= due + timedelta(days=suspend) and renewal.suspended_at is None
                 and service.status == "active"):

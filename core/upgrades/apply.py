@@ -89,7 +89,8 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
                                     & (Document.purpose_ref == change.id))
     if document is not None:
         refunded = release_document(document, "stale_payment",
-                                    f"{document.number}: the quote was no longer valid ({reason})")
+                                    document_text(N_("%(number)s: the quote was no longer valid"),
+                                                  number=document.number))
     service = Service.get_by_id(change.service_id)
     activity.record("service.change_stale", subject=change, customer_id=change.customer_id,
                     reason=reason, refunded=str(refunded))
@@ -129,7 +130,8 @@ def _credit_downgrade(change: ServiceChange, service: Service) -> None:
         change.document_id = correction.id
     elif gross < 0:
         ledger.append(service.customer_id, "downgrade_credit", -gross,
-                      reason=f"{reason} (no VAT invoice of the current period to correct)")
+                      reason=document_text(N_("%(reason)s (no VAT invoice of the current period to correct)"),
+                                           reason=reason))
 
 
 def apply_change(change: ServiceChange) -> Service:
@@ -188,7 +190,7 @@ def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: st
         if document is not None and change.status == "awaiting_payment":
             if document.status == "paid":
                 raise Conflict("This change was already paid.", code="change_paid")
-            release_document(document, "stale_payment", f"{document.number}: change cancelled by the customer")
+            release_document(document, "stale_payment", document_text(N_("%(number)s: change cancelled by the customer"), number=document.number))
         change.status = "cancelled"
         change.save()
         activity.record("service.change_cancelled", actor=actor, subject=change, customer_id=customer_id, ip=ip)
