@@ -14,7 +14,14 @@ from core.tickets.models import Ticket, TicketMessage
 from tests.api_helpers import DATE_RE, MOMENT_RE, MONEY_RE, bearer, get_json, token_for
 from tests.helpers import make_customer, make_staff
 from tests.ticket_helpers import make_department
-from tests.upgrade_helpers import billing_profile, give_balance, link, product, service, setup_seller
+from tests.upgrade_helpers import (
+    billing_profile,
+    give_balance,
+    link,
+    product,
+    service,
+    setup_seller,
+)
 
 
 @pytest.fixture
