@@ -10,7 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from core.models import BillingProfile, Customer, Document, LedgerEntry, Service, ServiceChange
+from core.models import (
+    BillingProfile,
+    Customer,
+    Document,
+    LedgerEntry,
+    Service,
+    ServiceChange,
+)
 from core.money import CENT
 
 
