@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.payments.hooks",
     "core.renewals.plugin",
     "core.billing_data.plugin",
+    "core.api.plugin",
     "plugins.proration",
     "plugins.balance",
     "plugins.banktransfer",

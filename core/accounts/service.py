@@ -12,6 +12,7 @@ from typing import Any
 
 from core import activity, clock, db, mail, ratelimit, runtime
 from core.accounts import passwords, tokens
+from core.api import tokens as api_tokens
 from core.errors import DomainError, RateLimited, ValidationError
 from core.i18n import N_
 from core.models import Customer, Staff, WebSession
@@ -142,7 +143,7 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(raw_token: str, new_password: str) -> Customer:
-    """Set a new password with a reset token (once) and log out every session."""
+    """Set a new password with a reset token (once), log out every session and revoke every API token."""
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"password": weak})
@@ -154,6 +155,7 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
         customer.password_hash = passwords.hash_password(new_password)
         customer.save()
         revoke_sessions("customer", customer.id)
+        api_tokens.revoke_all(customer.id, "password_reset")  # whoever reset it may not trust old tokens
         activity.record("customer.password_reset", actor=customer, subject=customer)
     return customer
 

@@ -42,6 +42,8 @@ def load_account() -> Response | None:
         session.destroy()  # type: ignore[attr-defined]
         return None
     if session.get("_auth") == "partial":
+        if request.path.startswith("/api/"):
+            return None  # not authenticated for the API (401 there), no redirect to a page
         target = session.get("_second_factor_url", "")
         if request.endpoint in ALWAYS_ALLOWED_ENDPOINTS or (target and request.path.startswith(target)):
             g.pending_account = account

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
 from core.models import ServiceChange
 from core.payments.methods import all_methods, get_method, methods_for
@@ -138,6 +139,7 @@ def _api_customer() -> Any:
 
 
 @bp.route("/api/v1/services/<int:service_id>/quote")
+@api_view
 def api_quote(service_id: int) -> Any:
     """``GET ?product=<id>&cycle=<cycle>``: the quote as JSON (422/409/404 as JSON)."""
     _api_customer()
@@ -147,8 +149,9 @@ def api_quote(service_id: int) -> Any:
 
 
 @bp.route("/api/v1/services/<int:service_id>/change", methods=["POST"])
+@api_view
 def api_confirm(service_id: int) -> Any:
-    """``POST {"product", "cycle", "expected_gross"?}`` (header ``X-CSRFToken``): confirm."""
+    """``POST {"product", "cycle", "expected_gross"?}``: confirm (bearer token, or cookie + ``X-CSRFToken``)."""
     customer = _api_customer()
     service = own_service(service_id)
     data = request.get_json(silent=True)

@@ -1,0 +1,52 @@
+"""The API feature's hook implementations (a built-in plugin of the core).
+
+* ``hookbill_configure``: the ``[api]`` defaults (failed-token rate limit).
+* ``hookbill_blueprints``: the JSON API (``/api/v1``) and the "API tokens" pages.
+* ``hookbill_template_snippet``: on "Account details" (``client_profile``) a card
+  linking to the tokens page; on the admin customer page (``admin_customer_detail``)
+  the customer's tokens with a revoke button.
+
+The table is created by the core migration ``m0004_api_tokens``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from core.config import Config
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def hookbill_configure(config: Config) -> None:
+    from core.api.auth import DEFAULTS
+
+    section = config.setdefault("api", {})
+    for key, value in DEFAULTS.items():
+        section.setdefault(key, value)
+
+
+@hookimpl
+def hookbill_blueprints(config: Config) -> list[Blueprint]:
+    from core.api import pages, views, views_tickets
+
+    return [views.bp, views_tickets.bp, pages.bp]
+
+
+@hookimpl
+def hookbill_template_snippet(name: str, context: Any) -> Any:
+    """The tokens card on "Account details" and the tokens list on the admin customer page."""
+    if name not in ("client_profile", "admin_customer_detail") or context.get("customer") is None:
+        return None
+    from flask import render_template
+    from markupsafe import Markup
+
+    from core.api.tokens import active_tokens
+
+    customer = context.get("customer")
+    rows = active_tokens(customer.id)
+    if name == "client_profile":
+        return Markup(render_template("api/_profile_link.html", count=len(rows)))
+    return Markup(render_template("api/_admin_tokens.html", c=customer, tokens=rows, staff=context.get("staff")))

@@ -1,0 +1,93 @@
+"""The account endpoints of the JSON API: profile, services, invoices, balance.
+
+Every lookup is scoped to ``g.customer`` (set by :func:`core.api.auth.authenticate`
+from the token or the session); another customer's object answers 404 JSON, as one
+that does not exist. Views read through the domain services and serialize.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, jsonify
+
+from core.api import auth, serialize
+from core.balance import ledger
+from core.balance_view import balance_of
+from core.documents.files import document_pdf, file_name
+from core.documents.issuing import current_profile
+from core.models import Document, Service
+from core.payments.recording import amount_due
+from core.upgrades.quoting import pending_change
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+auth.install(bp)
+
+
+def _service(service_id: int) -> Service:
+    item = Service.get_or_none((Service.id == service_id) & (Service.customer == g.customer))
+    if item is None:
+        abort(404)
+    return item
+
+
+def _document(document_id: int) -> Document:
+    item = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/me")
+def me() -> Any:
+    """The customer's profile, current billing data and credit balance."""
+    customer = g.customer
+    return jsonify(customer=serialize.customer(customer), billing=serialize.billing(current_profile(customer)),
+                   balance=serialize.money(balance_of(customer.id)), currency="PLN")
+
+
+@bp.route("/services")
+def services() -> Any:
+    """Every service of the customer, oldest first."""
+    rows = Service.select().where(Service.customer == g.customer).order_by(Service.id)
+    return jsonify(services=[serialize.service(s) for s in rows])
+
+
+@bp.route("/services/<int:service_id>")
+def service(service_id: int) -> Any:
+    """One service with its product's features and the pending package change."""
+    item = _service(service_id)
+    return jsonify(serialize.service(item, detail=True, pending=pending_change(item)))
+
+
+@bp.route("/invoices")
+def invoices() -> Any:
+    """Every document of the customer (proformas, VAT invoices, corrections), newest first."""
+    rows = Document.select().where(Document.customer == g.customer).order_by(Document.issue_date.desc(),
+                                                                           Document.id.desc())
+    return jsonify(invoices=[serialize.document(d, amount_due(d)) for d in rows])
+
+
+@bp.route("/invoices/<int:document_id>")
+def invoice(document_id: int) -> Any:
+    """One document with its seller, buyer, lines and totals per VAT rate."""
+    item = _document(document_id)
+    return jsonify(serialize.document(item, amount_due(item), detail=True))
+
+
+@bp.route("/invoices/<int:document_id>/pdf")
+def invoice_pdf(document_id: int) -> Any:
+    """The document's PDF (a download, the same stored file as in the client area)."""
+    item = _document(document_id)
+    response = Response(document_pdf(item), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(item, "pdf")}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/balance")
+def balance() -> Any:
+    """The credit balance and its ledger, newest entry first."""
+    customer_id = g.customer.id
+    return jsonify(balance=serialize.money(balance_of(customer_id)), currency="PLN",
+                   entries=[serialize.ledger_entry(e) for e in ledger.history(customer_id)])
