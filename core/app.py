@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 
 from core import db, i18n, outbox, runtime
 from core.config import Config, load_config
-from core.plugins import plugin_folder
 from core.themes import find_static, template_loader
 from core.web import access, errors, templating
 from core.web.uploads import MemoryUploadRequest
@@ -52,8 +51,7 @@ def configure_flask(app: Flask, config: Config) -> None:
 
 def configure_i18n(app: Flask, config: Config, rt: runtime.Runtime) -> None:
     """Flask-Babel with every catalog folder (core, core features, plugins)."""
-    extra = [folder / "translations" for _n, p in rt.pm.list_name_plugin() if (folder := plugin_folder(p))]
-    dirs = i18n.catalog_dirs(extra)
+    dirs = i18n.runtime_catalog_dirs(rt.pm)
     i18n.compile_catalogs(dirs)
     languages = list(config.get_value("app.languages"))
 

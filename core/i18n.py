@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from babel import numbers
 from babel.dates import format_date, format_datetime
@@ -30,6 +31,29 @@ def catalog_dirs(extra: Iterable[Path] = ()) -> list[Path]:
     dirs += sorted(p for p in CORE_DIR.glob("*/translations") if p.is_dir())
     dirs += [p for p in extra if p.is_dir()]
     return list(dict.fromkeys(p.resolve() for p in dirs))
+
+
+def runtime_catalog_dirs(pm: Any) -> list[Path]:
+    """Every translations folder of the core and of the plugins registered in ``pm``."""
+    from core.plugins import plugin_folder
+
+    extra = [folder / "translations" for _n, p in pm.list_name_plugin() if (folder := plugin_folder(p))]
+    return catalog_dirs(extra)
+
+
+def translations_for(lang: str) -> NullTranslations:
+    """gettext translations for ``lang`` from the core's and every plugin's catalogs.
+
+    Loaded once per runtime; used where no Flask request chooses the language
+    (mail, document texts).
+    """
+    from core import runtime
+
+    rt = runtime.current()
+    key = f"translations:{lang}"
+    if key not in rt.cache:
+        rt.cache[key] = load_translations(lang, runtime_catalog_dirs(rt.pm))
+    return rt.cache[key]
 
 
 def compile_catalogs(dirs: Iterable[Path]) -> None:
@@ -107,8 +131,6 @@ DATA_WORDS = [
 ]
 
 
-_document_translations: dict[str, NullTranslations] = {}
-
 
 def document_text(message: str, **values: object) -> str:
     """``message`` in the provider's document language (``app.language``), filled with ``values``.
@@ -119,13 +141,5 @@ def document_text(message: str, **values: object) -> str:
     """
     from core import runtime
 
-    lang = str(runtime.config().get_value("app.language"))
-    translations = _document_translations.get(lang)
-    if translations is None:
-        from core.plugins import plugin_folder
-
-        extra = [folder / "translations" for _n, p in runtime.current().pm.list_name_plugin()
-                 if (folder := plugin_folder(p))]
-        translations = _document_translations[lang] = load_translations(lang, catalog_dirs(extra))
-    text = translations.gettext(message)
+    text = translations_for(str(runtime.config().get_value("app.language"))).gettext(message)
     return text % values if values else text

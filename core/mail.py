@@ -20,13 +20,10 @@ import jinja2
 from core import i18n, outbox, runtime
 from core.themes import template_loader
 
-_environments: dict[str, jinja2.Environment] = {}
-
-
 def _environment(lang: str) -> jinja2.Environment:
     rt = runtime.current()
-    key = f"{id(rt)}:{lang}"
-    env = _environments.get(key)
+    key = f"mail-environment:{lang}"
+    env = rt.cache.get(key)
     if env is None:
         env = jinja2.Environment(
             loader=template_loader(rt.config, rt.pm),
@@ -35,9 +32,9 @@ def _environment(lang: str) -> jinja2.Environment:
             keep_trailing_newline=True,
         )
         env.install_gettext_translations(  # type: ignore[attr-defined]
-            i18n.load_translations(lang, i18n.catalog_dirs()), newstyle=True
+            i18n.translations_for(lang), newstyle=True
         )
-        _environments[key] = env
+        rt.cache[key] = env
     return env
 
 

@@ -7,7 +7,7 @@ services reach plugins through :func:`hooks` without importing Flask.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
@@ -22,11 +22,16 @@ log = logging.getLogger("hookbill")
 
 @dataclass
 class Runtime:
-    """What :func:`setup` made: the config, the bound database and the plugin manager."""
+    """What :func:`setup` made: the config, the bound database and the plugin manager.
+
+    ``cache`` holds what is derived from them once per runtime (gettext
+    catalogs, mail template environments), so a new runtime never sees a stale one.
+    """
 
     config: Config
     database: peewee.Database
     pm: pluggy.PluginManager
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 _current: Runtime | None = None

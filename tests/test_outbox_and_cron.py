@@ -82,3 +82,9 @@ def test_failing_cron_job_is_recorded(conn):
     with_plugin(CronPlugin("boom", boom))
     assert cron.run_due("boom") == {"boom": "failed"}
     assert "provider API down" in CronRun.get(CronRun.job == "boom").error
+
+
+def test_plugin_mail_is_translated_with_the_plugin_catalog(conn):
+    customer = make_customer(language="pl")
+    subject, _body = mail.render_mail("totp_locked", "pl", account=customer, minutes=15, ip="127.0.0.1")
+    assert subject == "Weryfikacja dwuetapowa zablokowana po błędnych kodach"
