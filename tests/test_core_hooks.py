@@ -146,3 +146,24 @@ def test_service_status_hook_can_refuse_and_queues_provisioning(conn):
         set_service_status(svc.id, "terminated", staff)
     assert Service.get_by_id(svc.id).status == "suspended"
     assert OutboxMessage.select().where(OutboxMessage.kind == "provisioning").count() == 1
+
+
+def test_a_failing_logout_hook_is_logged_and_the_logout_happens(app, caplog):
+    from core.hookspecs import hookimpl
+    from core.models import ActivityLog
+    from core.runtime import current
+
+    class Broken:
+        @hookimpl
+        def on_logout(self, account, kind):
+            raise RuntimeError("plugin bug")
+
+    make_customer("ala@example.test")
+    client = app.test_client()
+    login(client, "ala@example.test")
+    current().pm.register(Broken())
+    assert post_form(client, "/logout", {}, form_page="/").status_code == 302
+    assert client.get("/").status_code == 302
+    assert "an on_logout implementation failed" in caplog.text
+    with db.connection():
+        assert ActivityLog.select().where(ActivityLog.action == "customer.logout").count() == 1
