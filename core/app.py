@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, request, send_file, session
+from flask import Flask, abort, send_file, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response

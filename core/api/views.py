@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, jsonify
+from flask import Blueprint, Response, g, jsonify
 
 from core.api import auth, serialize
 from core.balance import ledger
@@ -19,23 +19,10 @@ from core.documents.issuing import current_profile
 from core.models import Document, Service
 from core.payments.recording import amount_due
 from core.upgrades.quoting import pending_change
+from core.web.scoping import own_document, own_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 auth.install(bp)
-
-
-def _service(service_id: int) -> Service:
-    item = Service.get_or_none((Service.id == service_id) & (Service.customer == g.customer))
-    if item is None:
-        abort(404)
-    return item
-
-
-def _document(document_id: int) -> Document:
-    item = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
-    if item is None:
-        abort(404)
-    return item
 
 
 @bp.route("/me")
@@ -56,7 +43,7 @@ def services() -> Any:
 @bp.route("/services/<int:service_id>")
 def service(service_id: int) -> Any:
     """One service with its product's features and the pending package change."""
-    item = _service(service_id)
+    item = own_service(service_id)
     return jsonify(serialize.service(item, detail=True, pending=pending_change(item)))
 
 
@@ -71,14 +58,14 @@ def invoices() -> Any:
 @bp.route("/invoices/<int:document_id>")
 def invoice(document_id: int) -> Any:
     """One document with its seller, buyer, lines and totals per VAT rate."""
-    item = _document(document_id)
+    item = own_document(document_id)
     return jsonify(serialize.document(item, amount_due(item), detail=True))
 
 
 @bp.route("/invoices/<int:document_id>/pdf")
 def invoice_pdf(document_id: int) -> Any:
     """The document's PDF (a download, the same stored file as in the client area)."""
-    item = _document(document_id)
+    item = own_document(document_id)
     response = Response(document_pdf(item), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(item, "pdf")}"'
     response.headers["Cache-Control"] = "private, no-store"

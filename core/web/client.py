@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext
 
 from core import activity, clock, db, runtime
@@ -20,16 +20,9 @@ from core.web import access
 from core.web.access import login_required
 from core.web.auth import add_form_errors
 from core.web.forms import EmptyForm, PasswordChangeForm, ProfileForm
+from core.web.scoping import own_service
 
 bp = Blueprint("client", __name__)
-
-
-def own_service(service_id: int) -> Service:
-    """The logged-in customer's service ``service_id``, or 404."""
-    service = Service.get_or_none((Service.id == service_id) & (Service.customer == g.customer))
-    if service is None:
-        abort(404)
-    return service
 
 
 @bp.route("/")

@@ -21,6 +21,7 @@ from core.models import Document
 from core.web import access
 from core.web.access import login_required, staff_required
 from core.web.forms import EmptyForm
+from core.web.scoping import own_document
 
 bp = Blueprint("documents", __name__)
 admin_bp = Blueprint("admin_documents", __name__, url_prefix="/admin")
@@ -47,25 +48,18 @@ def xml_response(document: Document) -> Response:
     return _download(document_xml(document), "application/xml", file_name(document, "xml"))
 
 
-def _own(document_id: int) -> Document:
-    document = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
-    if document is None:
-        abort(404)
-    return document
-
-
 @bp.route("/invoices/<int:document_id>/pdf")
 @login_required
 def client_pdf(document_id: int) -> Any:
     """The customer's own document as PDF."""
-    return pdf_response(_own(document_id))
+    return pdf_response(own_document(document_id))
 
 
 @bp.route("/invoices/<int:document_id>/ksef.xml")
 @login_required
 def client_xml(document_id: int) -> Any:
     """The customer's own VAT or correcting invoice as KSeF FA(3) XML."""
-    return xml_response(_own(document_id))
+    return xml_response(own_document(document_id))
 
 
 def _any(document_id: int) -> Document:

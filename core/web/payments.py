@@ -16,16 +16,9 @@ from core.payments.methods import PaymentMethod, get_method, methods_for
 from core.payments.recording import amount_due
 from core.web.access import login_required
 from core.web.forms import EmptyForm
+from core.web.scoping import own_document
 
 bp = Blueprint("payments", __name__)
-
-
-def own_document(document_id: int) -> Document:
-    """The logged-in customer's document, or 404."""
-    document = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
-    if document is None:
-        abort(404)
-    return document
 
 
 def start_payment(method: PaymentMethod, document: Document) -> Any:

@@ -22,7 +22,7 @@ from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.web import access
 from core.web.access import login_required
-from core.web.client import own_service
+from core.web.scoping import own_service
 from core.web.forms import EmptyForm
 
 bp = Blueprint("upgrades", __name__)

@@ -6,31 +6,24 @@ import json
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from core import clock
-from core.models import Document
 from core.payments.recording import amount_due
 from core.web.access import login_required
 from core.web.forms import EmptyForm
+from core.web.scoping import own_document
 from plugins.testgateway import CODE, CallbackRefused, handle_callback, sign
 
 bp = Blueprint("testgateway", __name__, url_prefix=f"/pay/{CODE}")
-
-
-def _own_document(document_id: int) -> Document:
-    doc = Document.get_or_none((Document.id == document_id) & (Document.customer == g.customer))
-    if doc is None:
-        abort(404)
-    return doc
 
 
 @bp.route("/checkout/<int:document_id>", methods=["GET", "POST"])
 @login_required
 def checkout(document_id: int) -> Any:
     """The gateway's payment page: pay the amount due, or go back."""
-    document = _own_document(document_id)
+    document = own_document(document_id)
     due = amount_due(document)
     form = EmptyForm()
     if form.validate_on_submit() and due > 0:
