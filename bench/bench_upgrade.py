@@ -29,8 +29,10 @@ from tests.upgrade_helpers import billing_profile, give_balance, link, product, 
 def _figures(name: str, samples: list[float]) -> str:
     samples = sorted(samples)
     p95 = samples[int(len(samples) * 0.95) - 1]
-    return (f"{name}: n={len(samples)} median={statistics.median(samples) * 1000:.2f} ms "
-            f"p95={p95 * 1000:.2f} ms ({len(samples) / sum(samples):.0f}/s)")
+    return (
+        f"{name}: n={len(samples)} median={statistics.median(samples) * 1000:.2f} ms "
+        f"p95={p95 * 1000:.2f} ms ({len(samples) / sum(samples):.0f}/s)"
+    )
 
 
 def main() -> None:
@@ -41,8 +43,11 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hookbill-bench-"))
     url = args.db or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    config = load_config(overrides={"database": {"url": url}, "app": {"secret_key": "bench",
-                                    "instance_path": str(tmp)}}, environ={}, use_files=False)
+    config = load_config(
+        overrides={"database": {"url": url}, "app": {"secret_key": "bench", "instance_path": str(tmp)}},
+        environ={},
+        use_files=False,
+    )
     create_app(config)
     migrate(current())
     clock.freeze("2026-03-16T12:00:00")
@@ -71,8 +76,7 @@ def main() -> None:
             outcome = record_payment("testgateway", f"BENCH-{n}", "21.73", result.document)
             cycle_samples.append(time.perf_counter() - started)
             assert outcome.applied > 0
-        print(_figures("upgrade to paid (confirm + proforma + balance + payment + apply + VAT invoice)",
-                       cycle_samples))
+        print(_figures("upgrade to paid (confirm + proforma + balance + payment + apply + VAT invoice)", cycle_samples))
 
 
 if __name__ == "__main__":

@@ -23,8 +23,17 @@ def hookbill_migrations() -> list[MigrationSet]:
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
     from core.web import admin, admin_billing, admin_settings, auth, client, documents, payments, upgrades
 
-    return [auth.bp, client.bp, admin.bp, admin_settings.bp, upgrades.bp, payments.bp, admin_billing.bp,
-            documents.bp, documents.admin_bp]
+    return [
+        auth.bp,
+        client.bp,
+        admin.bp,
+        admin_settings.bp,
+        upgrades.bp,
+        payments.bp,
+        admin_billing.bp,
+        documents.bp,
+        documents.admin_bp,
+    ]
 
 
 @hookimpl
@@ -44,8 +53,13 @@ def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
     return [
         MenuItem("Dashboard", "admin.dashboard", order=10),
         MenuItem("Customers", "admin.customers", order=20, active_prefix="/admin/customers"),
-        MenuItem("Catalogue", "admin_billing.catalogue", order=40, roles=("admin", "billing"),
-                 active_prefix="/admin/catalogue"),
+        MenuItem(
+            "Catalogue",
+            "admin_billing.catalogue",
+            order=40,
+            roles=("admin", "billing"),
+            active_prefix="/admin/catalogue",
+        ),
         MenuItem("Staff", "admin.staff", order=80, roles=("admin",), active_prefix="/admin/staff"),
         MenuItem("Settings", "admin_settings.index", order=85, roles=("admin",), active_prefix="/admin/settings"),
         MenuItem("Activity log", "admin.activity_log", order=90, active_prefix="/admin/activity"),

@@ -20,8 +20,13 @@ def _setup(config_path: str | None) -> runtime.Runtime:
 
 
 @click.group()
-@click.option("--config", "config_path", envvar="HOOKBILL_CONFIG", default=None,
-              help="Path to config.toml (default: $HOOKBILL_CONFIG or ./config.toml).")
+@click.option(
+    "--config",
+    "config_path",
+    envvar="HOOKBILL_CONFIG",
+    default=None,
+    help="Path to config.toml (default: $HOOKBILL_CONFIG or ./config.toml).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """hookbill: a billing panel for hosting providers."""

@@ -124,10 +124,10 @@ def _apply_env(config: dict[str, Any], environ: Mapping[str, str]) -> None:
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_ENV or "PASSPHRASE" in name:
             continue
-        rest = name[len(ENV_PREFIX):].lower()
+        rest = name[len(ENV_PREFIX) :].lower()
         for section in sorted(config, key=len, reverse=True):
             if rest.startswith(section + "_"):
-                config[section][rest[len(section) + 1:]] = _parse_env_value(raw)
+                config[section][rest[len(section) + 1 :]] = _parse_env_value(raw)
                 break
 
 
@@ -173,11 +173,7 @@ def check_config(config: Config) -> None:
     if not config.production:
         return
     if not str(config.get_value("app.secret_key") or "").strip():
-        raise ConfigError(
-            "app.secret_key is not set (set it in config.toml or HOOKBILL_APP_SECRET_KEY)"
-        )
+        raise ConfigError("app.secret_key is not set (set it in config.toml or HOOKBILL_APP_SECRET_KEY)")
     url = str(config.get_value("database.url") or "").strip()
     if not url or url == DEFAULTS["database"]["url"]:
-        raise ConfigError(
-            "database.url is not set (set it in config.toml or HOOKBILL_DATABASE_URL)"
-        )
+        raise ConfigError("database.url is not set (set it in config.toml or HOOKBILL_DATABASE_URL)")

@@ -29,7 +29,7 @@ def make_database(url: str) -> peewee.Database:
     """Return an (unconnected) peewee database for ``url``."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        raw = url[len("sqlite:///"):] if url.startswith("sqlite:///") else parsed.path
+        raw = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
         if raw in ("", ":memory:"):
             raise DatabaseConfigError("an in-memory SQLite database cannot be shared; use a file")
         path = Path(unquote(raw))

@@ -14,7 +14,15 @@ from core import clock, db
 from core.accounts.passwords import hash_password
 from core.billing.cycles import Cycle, period_containing
 from core.models import (
-    BillingProfile, Customer, LedgerEntry, Product, ProductChangePath, ProductGroup, ProductPrice, Service, Staff,
+    BillingProfile,
+    Customer,
+    LedgerEntry,
+    Product,
+    ProductChangePath,
+    ProductGroup,
+    ProductPrice,
+    Service,
+    Staff,
 )
 from core.settings import set_setting
 
@@ -39,20 +47,59 @@ SELLER = {
 }
 
 HOSTING = [
-    ("hosting-start", "Hosting Start", "25.00", [("Disk", "10 GB SSD"), ("Transfer", "unlimited"),
-     ("Domains", "1"), ("Mailboxes", "10"), ("Databases", "2"), ("Backups", "7 days")]),
-    ("hosting-basic", "Hosting Basic", "50.00", [("Disk", "25 GB SSD"), ("Transfer", "unlimited"),
-     ("Domains", "5"), ("Mailboxes", "50"), ("Databases", "10"), ("Backups", "14 days")]),
-    ("hosting-pro", "Hosting Pro", "100.00", [("Disk", "100 GB NVMe"), ("Transfer", "unlimited"),
-     ("Domains", "unlimited"), ("Mailboxes", "unlimited"), ("Databases", "unlimited"), ("Backups", "30 days")]),
+    (
+        "hosting-start",
+        "Hosting Start",
+        "25.00",
+        [
+            ("Disk", "10 GB SSD"),
+            ("Transfer", "unlimited"),
+            ("Domains", "1"),
+            ("Mailboxes", "10"),
+            ("Databases", "2"),
+            ("Backups", "7 days"),
+        ],
+    ),
+    (
+        "hosting-basic",
+        "Hosting Basic",
+        "50.00",
+        [
+            ("Disk", "25 GB SSD"),
+            ("Transfer", "unlimited"),
+            ("Domains", "5"),
+            ("Mailboxes", "50"),
+            ("Databases", "10"),
+            ("Backups", "14 days"),
+        ],
+    ),
+    (
+        "hosting-pro",
+        "Hosting Pro",
+        "100.00",
+        [
+            ("Disk", "100 GB NVMe"),
+            ("Transfer", "unlimited"),
+            ("Domains", "unlimited"),
+            ("Mailboxes", "unlimited"),
+            ("Databases", "unlimited"),
+            ("Backups", "30 days"),
+        ],
+    ),
 ]
 VPS = [
     ("vps-s", "VPS S", "40.00", [("vCPU", "2"), ("RAM", "4 GB"), ("Disk", "80 GB NVMe"), ("IPv4", "1")]),
     ("vps-m", "VPS M", "80.00", [("vCPU", "4"), ("RAM", "8 GB"), ("Disk", "160 GB NVMe"), ("IPv4", "1")]),
 ]
 # Longer cycles get a discount on the monthly price; annual = 10 months.
-CYCLE_FACTORS = {Cycle.monthly: Decimal(1), Cycle.quarterly: Decimal(3), Cycle.semiannually: Decimal("5.5"),
-                 Cycle.annually: Decimal(10), Cycle.biennially: Decimal(19), Cycle.triennially: Decimal(27)}
+CYCLE_FACTORS = {
+    Cycle.monthly: Decimal(1),
+    Cycle.quarterly: Decimal(3),
+    Cycle.semiannually: Decimal("5.5"),
+    Cycle.annually: Decimal(10),
+    Cycle.biennially: Decimal(19),
+    Cycle.triennially: Decimal(27),
+}
 
 
 @dataclass(frozen=True)
@@ -65,13 +112,12 @@ class DemoLogins:
 
 def _catalogue() -> dict[str, Product]:
     products: dict[str, Product] = {}
-    for position, (slug, name, items) in enumerate(
-        [("hosting", "Hosting WWW", HOSTING), ("vps", "Serwery VPS", VPS)]
-    ):
+    for position, (slug, name, items) in enumerate([("hosting", "Hosting WWW", HOSTING), ("vps", "Serwery VPS", VPS)]):
         group = ProductGroup.create(name=name, slug=slug, position=position)
         for index, (pslug, pname, monthly, features) in enumerate(items):
-            product = Product.create(group=group, name=pname, slug=pslug, features=[list(f) for f in features],
-                                     position=index)
+            product = Product.create(
+                group=group, name=pname, slug=pslug, features=[list(f) for f in features], position=index
+            )
             for cycle, factor in CYCLE_FACTORS.items():
                 ProductPrice.create(product=product, cycle=cycle.value, net_price=Decimal(monthly) * factor)
             products[pslug] = product
@@ -87,41 +133,78 @@ def _catalogue() -> dict[str, Product]:
 def _service(customer: Customer, product: Product, cycle: Cycle, anchor: date, label: str) -> Service:
     start, next_due = period_containing(anchor, cycle, clock.today())
     price = ProductPrice.get((ProductPrice.product == product) & (ProductPrice.cycle == cycle.value)).net_price
-    return Service.create(customer=customer, product=product, cycle=cycle.value, status="active", label=label,
-                          anchor_date=anchor, period_start=start, next_due=next_due, recurring_net=price)
+    return Service.create(
+        customer=customer,
+        product=product,
+        cycle=cycle.value,
+        status="active",
+        label=label,
+        anchor_date=anchor,
+        period_start=start,
+        next_due=next_due,
+        recurring_net=price,
+    )
 
 
 def load_demo_data() -> DemoLogins | None:
     """Create the demo provider; None when it already exists."""
-    logins = DemoLogins((STAFF_EMAIL, STAFF_PASSWORD),
-                        ((COMPANY_EMAIL, CUSTOMER_PASSWORD), (PRIVATE_EMAIL, CUSTOMER_PASSWORD)))
+    logins = DemoLogins(
+        (STAFF_EMAIL, STAFF_PASSWORD), ((COMPANY_EMAIL, CUSTOMER_PASSWORD), (PRIVATE_EMAIL, CUSTOMER_PASSWORD))
+    )
     with db.write_transaction():
         if Staff.select().where(Staff.email == STAFF_EMAIL).exists():
             return None
         for key, value in SELLER.items():
             set_setting("seller", key, value)
-        admin = Staff.create(email=STAFF_EMAIL, name="Anna Administratorka", role="admin",
-                             password_hash=hash_password(STAFF_PASSWORD))
+        admin = Staff.create(
+            email=STAFF_EMAIL, name="Anna Administratorka", role="admin", password_hash=hash_password(STAFF_PASSWORD)
+        )
         from core.tickets.demo import load_demo_departments
 
         load_demo_departments(admin)
         products = _catalogue()
         today = clock.today()
         verified = clock.utcnow()
-        company = Customer.create(email=COMPANY_EMAIL, password_hash=hash_password(CUSTOMER_PASSWORD),
-                                  first_name="Zofia", last_name="Żółkiewska", language="pl",
-                                  email_verified_at=verified)
-        BillingProfile.create(customer=company, kind="company", name="Zażółć Gęślą Jaźń sp. z o.o.",
-                              tax_id="5260250274", address_line1="ul. Piotrkowska 120", postcode="90-006",
-                              city="Łódź", country="PL")
-        private = Customer.create(email=PRIVATE_EMAIL, password_hash=hash_password(CUSTOMER_PASSWORD),
-                                  first_name="Jan", last_name="Kowalski", language="pl", email_verified_at=verified)
-        BillingProfile.create(customer=private, kind="private", name="Jan Kowalski",
-                              address_line1="ul. Długa 5/7", postcode="80-831", city="Gdańsk", country="PL")
+        company = Customer.create(
+            email=COMPANY_EMAIL,
+            password_hash=hash_password(CUSTOMER_PASSWORD),
+            first_name="Zofia",
+            last_name="Żółkiewska",
+            language="pl",
+            email_verified_at=verified,
+        )
+        BillingProfile.create(
+            customer=company,
+            kind="company",
+            name="Zażółć Gęślą Jaźń sp. z o.o.",
+            tax_id="5260250274",
+            address_line1="ul. Piotrkowska 120",
+            postcode="90-006",
+            city="Łódź",
+            country="PL",
+        )
+        private = Customer.create(
+            email=PRIVATE_EMAIL,
+            password_hash=hash_password(CUSTOMER_PASSWORD),
+            first_name="Jan",
+            last_name="Kowalski",
+            language="pl",
+            email_verified_at=verified,
+        )
+        BillingProfile.create(
+            customer=private,
+            kind="private",
+            name="Jan Kowalski",
+            address_line1="ul. Długa 5/7",
+            postcode="80-831",
+            city="Gdańsk",
+            country="PL",
+        )
         anchor = today - timedelta(days=12)  # mid-period: 12 days used, the rest of the month left
         _service(company, products["hosting-basic"], Cycle.monthly, anchor, "zazolc.pl")
         _service(company, products["vps-s"], Cycle.quarterly, today - timedelta(days=40), "vps1.zazolc.pl")
         _service(private, products["hosting-start"], Cycle.monthly, anchor, "kowalski.net.pl")
-        LedgerEntry.create(customer=company, kind="staff_credit", amount=Decimal("10.00"),
-                           reason="Demo: goodwill credit")
+        LedgerEntry.create(
+            customer=company, kind="staff_credit", amount=Decimal("10.00"), reason="Demo: goodwill credit"
+        )
     return logins

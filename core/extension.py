@@ -75,16 +75,18 @@ class TemplateContext:
 
 # Template snippet names the default theme renders. A template that asks for a
 # name not listed here raises an error: a typo must fail loudly, not render nothing.
-TEMPLATE_HOOK_NAMES: frozenset[str] = frozenset({
-    "head",                   # inside <head>, e.g. a stylesheet link
-    "client_dashboard",       # panels on the customer's dashboard
-    "client_service_detail",  # below a service's details
-    "client_profile",         # below the profile forms
-    "client_security",        # the security page (2FA, sessions)
-    "admin_dashboard",        # panels on the staff dashboard
-    "admin_customer_detail",  # below a customer's details in the admin area
-    "footer",                 # the page footer
-    "ticket_form",            # inside the ticket open/reply forms (e.g. "encrypt this message")
-    "ticket_message",         # below one ticket message, client and admin (e.g. decrypt)
-    "admin_department",       # below a department's form in the admin area (e.g. its PGP key)
-})
+TEMPLATE_HOOK_NAMES: frozenset[str] = frozenset(
+    {
+        "head",  # inside <head>, e.g. a stylesheet link
+        "client_dashboard",  # panels on the customer's dashboard
+        "client_service_detail",  # below a service's details
+        "client_profile",  # below the profile forms
+        "client_security",  # the security page (2FA, sessions)
+        "admin_dashboard",  # panels on the staff dashboard
+        "admin_customer_detail",  # below a customer's details in the admin area
+        "footer",  # the page footer
+        "ticket_form",  # inside the ticket open/reply forms (e.g. "encrypt this message")
+        "ticket_message",  # below one ticket message, client and admin (e.g. decrypt)
+        "admin_department",  # below a department's form in the admin area (e.g. its PGP key)
+    }
+)

@@ -21,8 +21,7 @@ function with the same name (and any subset of the arguments) marked with
 
 def hook_names() -> list[str]:
     """Every hookspec's name, in the order of the module."""
-    return [name for name, obj in vars(hookspecs).items()
-            if inspect.isfunction(obj) and hasattr(obj, "hookbill_spec")]
+    return [name for name, obj in vars(hookspecs).items() if inspect.isfunction(obj) and hasattr(obj, "hookbill_spec")]
 
 
 def _section(name: str) -> str:

@@ -20,6 +20,7 @@ import jinja2
 from core import i18n, outbox, runtime
 from core.themes import template_loader
 
+
 def _environment(lang: str) -> jinja2.Environment:
     rt = runtime.current()
     key = f"mail-environment:{lang}"
@@ -47,11 +48,17 @@ def render_mail(template: str, lang: str, **context: Any) -> tuple[str, str]:
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
-    return first[len("Subject:"):].strip(), body.lstrip("\n")
+    return first[len("Subject:") :].strip(), body.lstrip("\n")
 
 
-def queue_mail(to: str, template: str, lang: str, dedupe_key: str | None = None,
-               attachments: list[dict[str, str]] | None = None, **context: Any) -> None:
+def queue_mail(
+    to: str,
+    template: str,
+    lang: str,
+    dedupe_key: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
+    **context: Any,
+) -> None:
     """Render a mail and queue it in the current transaction; it is sent after commit.
 
     ``attachments``: ``[{"filename", "content_type", "data"}]`` with ``data`` in
@@ -76,8 +83,9 @@ def send_queued_mail(payload: dict[str, Any]) -> None:
     message.set_content(payload["body"])
     for item in payload.get("attachments") or []:
         maintype, _, subtype = str(item["content_type"]).partition("/")
-        message.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
-                               filename=item["filename"])
+        message.add_attachment(
+            base64.b64decode(item["data"]), maintype=maintype, subtype=subtype, filename=item["filename"]
+        )
     host = str(config.get_value("mail.host"))
     port = int(config.get_value("mail.port"))
     with smtplib.SMTP(host, port, timeout=30) as smtp:

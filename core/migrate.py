@@ -63,9 +63,7 @@ def collect(runtime: Runtime) -> list[PlannedMigration]:
             raise RuntimeError(f"two plugins register migrations for component {mset.component!r}")
         seen.add(mset.component)
         package = importlib.import_module(mset.package)
-        names = sorted(
-            info.name for info in pkgutil.iter_modules(package.__path__) if info.name.startswith("m")
-        )
+        names = sorted(info.name for info in pkgutil.iter_modules(package.__path__) if info.name.startswith("m"))
         for name in names:
             module = importlib.import_module(f"{mset.package}.{name}")
             if not callable(getattr(module, "up", None)):

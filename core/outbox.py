@@ -122,4 +122,3 @@ def process(limit: int = 100, max_attempts: int = 8) -> int:
 def pending_count() -> int:
     """Messages waiting to be sent (pending or claimed)."""
     return OutboxMessage.select().where(OutboxMessage.status.in_(["pending", "sending"])).count()
-

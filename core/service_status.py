@@ -44,8 +44,7 @@ def set_service_status(service_id: int, new_status: str, staff: Any, *, reason: 
         service.updated_at = clock.utcnow()
         service.save()
         runtime.hooks().on_service_status_changed(service=service, old_status=old, new_status=new_status)
-        activity.record("service.status", actor=staff, subject=service, ip=ip, old=old, new=new_status,
-                        reason=reason)
+        activity.record("service.status", actor=staff, subject=service, ip=ip, old=old, new=new_status, reason=reason)
         if action is not None:
             outbox.enqueue("provisioning", {"service_id": service.id, "action": action})
     return service

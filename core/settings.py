@@ -8,8 +8,17 @@ from core.extension import SettingSpec
 from core.models import Setting
 
 SELLER_KEYS = (
-    "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country",
-    "bank_account", "bank_name", "email", "phone",
+    "name",
+    "tax_id",
+    "address_line1",
+    "address_line2",
+    "postcode",
+    "city",
+    "country",
+    "bank_account",
+    "bank_name",
+    "email",
+    "phone",
 )
 
 
@@ -38,11 +47,7 @@ def get_setting(namespace: str, key: str, default: Any = _MISSING) -> Any:
 
 def set_setting(namespace: str, key: str, value: Any) -> None:
     """Store ``value`` (JSON-serialisable) for ``namespace``/``key``; call inside a transaction."""
-    updated = (
-        Setting.update(value=value)
-        .where((Setting.namespace == namespace) & (Setting.key == key))
-        .execute()
-    )
+    updated = Setting.update(value=value).where((Setting.namespace == namespace) & (Setting.key == key)).execute()
     if not updated:
         Setting.create(namespace=namespace, key=key, value=value)
 

@@ -49,9 +49,7 @@ def template_loader(config: Config, pm: pluggy.PluginManager) -> jinja2.BaseLoad
     """A Jinja loader for the lookup chain, with ``default:`` reaching the default theme."""
     return jinja2.ChoiceLoader(
         [
-            jinja2.PrefixLoader(
-                {"default": jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))}, delimiter=":"
-            ),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))}, delimiter=":"),
             jinja2.FileSystemLoader([str(p) for p in search_path(config, pm, "templates")]),
         ]
     )

@@ -16,10 +16,19 @@ def make_product(slug: str = "basic", name: str = "Basic", monthly: str = "50.00
     return product
 
 
-def make_service(customer: Customer, product: Product | None = None,
-                 period: tuple[date, date] = (date(2026, 3, 1), date(2026, 4, 1))) -> Service:
+def make_service(
+    customer: Customer, product: Product | None = None, period: tuple[date, date] = (date(2026, 3, 1), date(2026, 4, 1))
+) -> Service:
     """An active monthly service of ``customer`` in ``period``."""
     product = product or make_product()
     price = ProductPrice.get(ProductPrice.product == product).net_price
-    return Service.create(customer=customer, product=product, cycle="monthly", anchor_date=period[0],
-                          period_start=period[0], next_due=period[1], recurring_net=price, label="example.pl")
+    return Service.create(
+        customer=customer,
+        product=product,
+        cycle="monthly",
+        anchor_date=period[0],
+        period_start=period[0],
+        next_due=period[1],
+        recurring_net=price,
+        label="example.pl",
+    )

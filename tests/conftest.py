@@ -31,8 +31,12 @@ def make_config(db_url: str, tmp_path: Path, smtp_port: int, **sections: dict[st
     """A test configuration: no files, no environment, mail to the loopback capture."""
     port = free_port()
     overrides: dict[str, Any] = {
-        "app": {"secret_key": "test-secret", "instance_path": str(tmp_path / "instance"),
-                "base_url": f"http://127.0.0.1:{port}", "_port": port},
+        "app": {
+            "secret_key": "test-secret",
+            "instance_path": str(tmp_path / "instance"),
+            "base_url": f"http://127.0.0.1:{port}",
+            "_port": port,
+        },
         "database": {"url": db_url},
         "mail": {"host": "127.0.0.1", "port": smtp_port, "sender": "hookbill <billing@hookbill.test>"},
         "outbox": {"process_after_request": False},
@@ -81,8 +85,9 @@ def app(db_url: str, tmp_path: Path, smtp_server: Any, app_overrides: dict[str, 
 
 
 @pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path, smtp_server: Any,
-               app_overrides: dict[str, dict[str, Any]]) -> Iterator[Flask]:
+def sqlite_app(
+    sqlite_url: str, tmp_path: Path, smtp_server: Any, app_overrides: dict[str, dict[str, Any]]
+) -> Iterator[Flask]:
     """The migrated app on SQLite only."""
     yield from _build(sqlite_url, tmp_path, smtp_server.port, app_overrides)
 

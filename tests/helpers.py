@@ -30,8 +30,9 @@ def csrf(client: FlaskClient, path: str) -> str:
     return csrf_from(response.get_data(as_text=True))
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, Any], *, form_page: str | None = None,
-              **kwargs: Any) -> Any:
+def post_form(
+    client: FlaskClient, path: str, data: dict[str, Any], *, form_page: str | None = None, **kwargs: Any
+) -> Any:
     """POST ``data`` to ``path`` with a CSRF token taken from ``form_page`` (default: ``path``)."""
     token = csrf(client, form_page or path)
     return client.post(path, data={**data, "csrf_token": token}, **kwargs)
@@ -48,9 +49,14 @@ def make_customer(email: str = "ala@example.test", password: str = PASSWORD, **f
     from core import clock
 
     with db.connection():
-        return Customer.create(email=email, password_hash=password_hash(password),
-                               first_name=fields.pop("first_name", "Ala"), last_name=fields.pop("last_name", "Nowak"),
-                               email_verified_at=clock.utcnow(), **fields)
+        return Customer.create(
+            email=email,
+            password_hash=password_hash(password),
+            first_name=fields.pop("first_name", "Ala"),
+            last_name=fields.pop("last_name", "Nowak"),
+            email_verified_at=clock.utcnow(),
+            **fields,
+        )
 
 
 def make_staff(email: str = "staff@example.test", role: str = "admin", password: str = PASSWORD) -> Staff:

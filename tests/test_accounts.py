@@ -111,8 +111,11 @@ def test_login_is_rate_limited_even_with_the_right_password(client):
 
 def test_registration_errors_rerender_and_keep_input(client):
     make_customer("taken@example.test")
-    response = post_form(client, "/register", {"first_name": "Zenon", "last_name": "Źdźbło",
-                                               "email": "taken@example.test", "password": "long enough pw"})
+    response = post_form(
+        client,
+        "/register",
+        {"first_name": "Zenon", "last_name": "Źdźbło", "email": "taken@example.test", "password": "long enough pw"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Konto z tym adresem e-mail już istnieje." in page
@@ -122,8 +125,11 @@ def test_registration_errors_rerender_and_keep_input(client):
 
 
 def test_registration_sends_verification_that_works_once(client, smtp_server):
-    response = post_form(client, "/register", {"first_name": "Zenon", "last_name": "Nowak",
-                                               "email": "zenon@example.test", "password": "long enough pw"})
+    response = post_form(
+        client,
+        "/register",
+        {"first_name": "Zenon", "last_name": "Nowak", "email": "zenon@example.test", "password": "long enough pw"},
+    )
     assert response.status_code == 302
     with db.connection():
         outbox.process()

@@ -44,10 +44,16 @@ def test_customer_login_does_not_open_the_admin_area(app):
     assert staff_login(browser, "ala@example.test").status_code == 401
 
 
-@pytest.mark.parametrize("role,path,expected", [
-    ("support", "/admin/staff", 403), ("billing", "/admin/staff", 403), ("admin", "/admin/staff", 200),
-    ("support", "/admin/customers", 200), ("billing", "/admin/activity", 200),
-])
+@pytest.mark.parametrize(
+    "role,path,expected",
+    [
+        ("support", "/admin/staff", 403),
+        ("billing", "/admin/staff", 403),
+        ("admin", "/admin/staff", 200),
+        ("support", "/admin/customers", 200),
+        ("billing", "/admin/activity", 200),
+    ],
+)
 def test_roles_are_checked_on_admin_routes(sqlite_app, role, path, expected):
     member = make_staff(f"{role}@example.test", role=role)
     browser = sqlite_app.test_client()
@@ -74,8 +80,11 @@ def test_staff_management_is_logged(app):
     admin = make_staff()
     browser = app.test_client()
     staff_login(browser, admin.email)
-    response = post_form(browser, "/admin/staff", {"name": "Bartek", "email": "bartek@example.test",
-                                                  "role": "support", "password": "support password"})
+    response = post_form(
+        browser,
+        "/admin/staff",
+        {"name": "Bartek", "email": "bartek@example.test", "role": "support", "password": "support password"},
+    )
     assert response.status_code == 302
     with db.connection():
         member = Staff.get(Staff.email == "bartek@example.test")
@@ -88,8 +97,12 @@ def test_staff_status_change_of_a_customer_is_logged(app):
     customer = make_customer()
     browser = app.test_client()
     staff_login(browser, make_staff().email)
-    post_form(browser, f"/admin/customers/{customer.id}/status", {"status": "suspended"},
-              form_page=f"/admin/customers/{customer.id}")
+    post_form(
+        browser,
+        f"/admin/customers/{customer.id}/status",
+        {"status": "suspended"},
+        form_page=f"/admin/customers/{customer.id}",
+    )
     with db.connection():
         entry = ActivityLog.get(ActivityLog.action == "customer.status")
     assert entry.details == {"old": "active", "new": "suspended"} and entry.customer_id == customer.id
@@ -106,11 +119,20 @@ def test_staff_suspend_a_service_from_the_customer_page(app):
     staff_login(browser, make_staff(role="support").email)
     page = browser.get(f"/admin/customers/{customer.id}").get_data(as_text=True)
     assert f'id="service-status-{svc.id}"' in page
-    post_form(browser, f"/admin/services/{svc.id}/status", {"status": "suspended", "reason": "nieopłacona"},
-              form_page=f"/admin/customers/{customer.id}")
+    post_form(
+        browser,
+        f"/admin/services/{svc.id}/status",
+        {"status": "suspended", "reason": "nieopłacona"},
+        form_page=f"/admin/customers/{customer.id}",
+    )
     with db.connection():
         assert Service.get_by_id(svc.id).status == "suspended"
         assert OutboxMessage.get(OutboxMessage.kind == "provisioning").payload["action"] == "suspend"
-    refused = post_form(browser, f"/admin/services/{svc.id}/status", {"status": "pending"},
-                        form_page=f"/admin/customers/{customer.id}", follow_redirects=True)
+    refused = post_form(
+        browser,
+        f"/admin/services/{svc.id}/status",
+        {"status": "pending"},
+        form_page=f"/admin/customers/{customer.id}",
+        follow_redirects=True,
+    )
     assert "niedozwolona" in refused.get_data(as_text=True)

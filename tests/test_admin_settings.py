@@ -12,10 +12,19 @@ from core.runtime import current
 from core.settings import get_setting, seller_data
 from tests.helpers import make_staff, post_form, staff_login
 
-SELLER = {"name": "Hostownia Łąka sp. z o.o.", "tax_id": "PL 526-025-02-74", "address_line1": "ul. Żurawia 4",
-          "address_line2": "", "postcode": "00-503", "city": "Warszawa", "country": "pl",
-          "bank_account": "PL61109010140000071219812874", "bank_name": "Bank", "email": "faktury@laka.test",
-          "phone": ""}
+SELLER = {
+    "name": "Hostownia Łąka sp. z o.o.",
+    "tax_id": "PL 526-025-02-74",
+    "address_line1": "ul. Żurawia 4",
+    "address_line2": "",
+    "postcode": "00-503",
+    "city": "Warszawa",
+    "country": "pl",
+    "bank_account": "PL61109010140000071219812874",
+    "bank_name": "Bank",
+    "email": "faktury@laka.test",
+    "phone": "",
+}
 
 
 class LimitsPlugin:
@@ -23,8 +32,10 @@ class LimitsPlugin:
 
     @hookimpl
     def hookbill_settings(self) -> list[SettingSpec]:
-        return [SettingSpec("limits", "max_vps", "Most VPS per customer", default=3, kind="int"),
-                SettingSpec("limits", "api_token", "Panel API token", default="", kind="secret")]
+        return [
+            SettingSpec("limits", "max_vps", "Most VPS per customer", default=3, kind="int"),
+            SettingSpec("limits", "api_token", "Panel API token", default="", kind="secret"),
+        ]
 
 
 @pytest.fixture
@@ -51,8 +62,11 @@ def test_bad_seller_data_rerender_and_store_nothing(admin_client):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="Hostownia Łąka sp. z o.o."' in page
-    for message in ("Ten numer identyfikacji podatkowej jest nieprawidłowy.",
-                    "To nie jest poprawny numer rachunku IBAN.", "Polski kod pocztowy ma postać 00-950."):
+    for message in (
+        "Ten numer identyfikacji podatkowej jest nieprawidłowy.",
+        "To nie jest poprawny numer rachunku IBAN.",
+        "Polski kod pocztowy ma postać 00-950.",
+    ):
         assert message in page
     with db.connection():
         assert seller_data()["name"] == ""
@@ -68,10 +82,18 @@ def test_declared_plugin_settings_are_edited_and_secrets_never_shown(admin_clien
     current().pm.register(LimitsPlugin())
     page = admin_client.get("/admin/settings/").get_data(as_text=True)
     assert "limits.max_vps" in page and 'value="3"' in page
-    assert post_form(admin_client, "/admin/settings/plugins", {"limits.max_vps": "x"},
-                     form_page="/admin/settings/").status_code == 422
-    response = post_form(admin_client, "/admin/settings/plugins",
-                         {"limits.max_vps": "5", "limits.api_token": "s3cr3t-token"}, form_page="/admin/settings/")
+    assert (
+        post_form(
+            admin_client, "/admin/settings/plugins", {"limits.max_vps": "x"}, form_page="/admin/settings/"
+        ).status_code
+        == 422
+    )
+    response = post_form(
+        admin_client,
+        "/admin/settings/plugins",
+        {"limits.max_vps": "5", "limits.api_token": "s3cr3t-token"},
+        form_page="/admin/settings/",
+    )
     assert response.status_code == 302
     with db.connection():
         assert get_setting("limits", "max_vps") == 5
@@ -79,7 +101,11 @@ def test_declared_plugin_settings_are_edited_and_secrets_never_shown(admin_clien
         entry = ActivityLog.get(ActivityLog.action == "settings.updated")
     assert "s3cr3t-token" not in str(entry.details)
     assert "s3cr3t-token" not in admin_client.get("/admin/settings/").get_data(as_text=True)
-    post_form(admin_client, "/admin/settings/plugins", {"limits.max_vps": "5", "limits.api_token": ""},
-              form_page="/admin/settings/")
+    post_form(
+        admin_client,
+        "/admin/settings/plugins",
+        {"limits.max_vps": "5", "limits.api_token": ""},
+        form_page="/admin/settings/",
+    )
     with db.connection():
         assert get_setting("limits", "api_token") == "s3cr3t-token"  # empty keeps the secret

@@ -53,8 +53,9 @@ def test_me_services_quote_change_invoices_balance(client, shop):
     assert one["pending_change"] is None
     quote = get_json(client, f"/api/v1/services/{sid}/quote?product={shop['pro'].id}&cycle=monthly", a)
     assert (quote["gross"], quote["to_pay"]) == ("31.73", "21.73")
-    made = client.post(f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"},
-                       headers=bearer(a))
+    made = client.post(
+        f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"}, headers=bearer(a)
+    )
     assert made.status_code == 201 and made.get_json()["document"]["amount_due"] == "21.73"
     pending = get_json(client, f"/api/v1/services/{sid}", a)["pending_change"]
     assert pending["status"] == "awaiting_payment" and pending["to_product"]["name"] == "Pro"
@@ -80,27 +81,38 @@ def test_me_services_quote_change_invoices_balance(client, shop):
 
 def test_another_customers_objects_answer_404_json(client, shop):
     a, b, sid = shop["a"], shop["b"], shop["svc"].id
-    client.post(f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"},
-                headers=bearer(a))
+    client.post(
+        f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"}, headers=bearer(a)
+    )
     doc_id = get_json(client, "/api/v1/invoices", a)["invoices"][0]["id"]
     department = make_department()
     with db.connection():
-        ticket = tickets.open_ticket(Customer.get_by_id(shop["alice"].id), department_id=department.id,
-                                     subject="Pomoc", body="Treść")
-    for path in (f"/api/v1/services/{sid}", f"/api/v1/services/{sid}/quote?product={shop['pro'].id}&cycle=monthly",
-                 f"/api/v1/invoices/{doc_id}", f"/api/v1/invoices/{doc_id}/pdf", f"/api/v1/tickets/{ticket.id}",
-                 "/api/v1/services/99999"):
+        ticket = tickets.open_ticket(
+            Customer.get_by_id(shop["alice"].id), department_id=department.id, subject="Pomoc", body="Treść"
+        )
+    for path in (
+        f"/api/v1/services/{sid}",
+        f"/api/v1/services/{sid}/quote?product={shop['pro'].id}&cycle=monthly",
+        f"/api/v1/invoices/{doc_id}",
+        f"/api/v1/invoices/{doc_id}/pdf",
+        f"/api/v1/tickets/{ticket.id}",
+        "/api/v1/services/99999",
+    ):
         response = client.get(path, headers=bearer(b))
         assert response.status_code == 404 and response.get_json()["error"], path
-    change = client.post(f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"},
-                         headers=bearer(b))
+    change = client.post(
+        f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"}, headers=bearer(b)
+    )
     assert change.status_code == 404
     assert get_json(client, "/api/v1/services", b)["services"] == []
     assert get_json(client, "/api/v1/invoices", b)["invoices"] == []
     assert get_json(client, "/api/v1/tickets", b)["tickets"] == []
     assert get_json(client, "/api/v1/balance", b) == {"balance": "0.00", "currency": "PLN", "entries": []}
-    bad = client.post("/api/v1/tickets", json={"department": "techniczny", "subject": "S", "body": "B",
-                                               "service_id": sid}, headers=bearer(b))
+    bad = client.post(
+        "/api/v1/tickets",
+        json={"department": "techniczny", "subject": "S", "body": "B", "service_id": sid},
+        headers=bearer(b),
+    )
     assert bad.status_code == 422 and bad.get_json()["fields"]["service_id"]
 
 
@@ -122,8 +134,13 @@ def test_tickets_open_list_and_read_without_internal_notes(client, shop):
         staff = make_staff()
         make_department(staff=staff)
         a, sid = shop["a"], shop["svc"].id
-        body = {"department": "techniczny", "subject": "Serwer nie działa", "body": "Dzień dobry, proszę o pomoc.",
-                "priority": "high", "service_id": sid}
+        body = {
+            "department": "techniczny",
+            "subject": "Serwer nie działa",
+            "body": "Dzień dobry, proszę o pomoc.",
+            "priority": "high",
+            "service_id": sid,
+        }
         created = client.post("/api/v1/tickets", json=body, headers=bearer(a))
         assert created.status_code == 201, created.get_data(as_text=True)
         assert recorder.calls == [("Serwer nie działa", "Dzień dobry, proszę o pomoc.", {"encrypt": False})]
@@ -138,8 +155,12 @@ def test_tickets_open_list_and_read_without_internal_notes(client, shop):
         assert [m["body"] for m in thread["messages"]] == ["Dzień dobry, proszę o pomoc.", "Już sprawdzamy."]
         assert "Notatka" not in str(thread) and thread["messages"][0]["encrypted"] is False
         assert [t["id"] for t in get_json(client, "/api/v1/tickets", a)["tickets"]] == [ticket.id]
-        for wrong, field in (({**body, "department": "nie-ma"}, "department"), ({**body, "subject": ""}, "subject"),
-                             ({**body, "body": " "}, "body"), ({**body, "priority": "pilne"}, "priority")):
+        for wrong, field in (
+            ({**body, "department": "nie-ma"}, "department"),
+            ({**body, "subject": ""}, "subject"),
+            ({**body, "body": " "}, "body"),
+            ({**body, "priority": "pilne"}, "priority"),
+        ):
             refused = client.post("/api/v1/tickets", json=wrong, headers=bearer(a))
             assert refused.status_code == 422 and field in refused.get_json()["fields"], field
         not_json = client.post("/api/v1/tickets", data="x", headers=bearer(a))

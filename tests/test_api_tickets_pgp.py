@@ -37,8 +37,11 @@ def test_encrypted_ticket_by_api_stores_ciphertext_and_returns_it_armored(sqlite
     with db.connection():
         pgp.set_department_key(department, department_key.public, staff)
     client = sqlite_app.test_client()
-    created = client.post("/api/v1/tickets", headers=bearer(raw), json={
-        "department": "techniczny", "subject": "Dostęp", "body": SECRET_TEXT, "encrypt": True})
+    created = client.post(
+        "/api/v1/tickets",
+        headers=bearer(raw),
+        json={"department": "techniczny", "subject": "Dostęp", "body": SECRET_TEXT, "encrypt": True},
+    )
     assert created.status_code == 201, created.get_data(as_text=True)
     assert created.get_json()["encrypted"] is True
     with db.connection():
@@ -54,8 +57,11 @@ def test_encryption_refused_by_api_is_422_and_stores_nothing(sqlite_app):
     raw = token_for(make_customer())
     make_department()  # no key: the department does not accept encrypted messages
     client = sqlite_app.test_client()
-    refused = client.post("/api/v1/tickets", headers=bearer(raw), json={
-        "department": "techniczny", "subject": "Dostęp", "body": SECRET_TEXT, "encrypt": True})
+    refused = client.post(
+        "/api/v1/tickets",
+        headers=bearer(raw),
+        json={"department": "techniczny", "subject": "Dostęp", "body": SECRET_TEXT, "encrypt": True},
+    )
     assert refused.status_code == 422 and refused.get_json()["error"] == "refused"
     assert SECRET_TEXT not in refused.get_data(as_text=True)
     assert counts() == (0, 0, 0)

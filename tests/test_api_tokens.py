@@ -48,7 +48,9 @@ def test_token_is_shown_once_stored_as_hash_and_revoked_from_the_page(client):
         assert ActivityLog.select().where(ActivityLog.action == "api_token.created").count() == 1
     fresh = client.__class__(client.application)  # no cookie: the token alone
     assert fresh.get("/api/v1/me", headers=bearer(raw)).get_json()["customer"]["email"] == "ala@example.test"
-    revoked = client.post(f"/profile/api-tokens/{row.id}/revoke", data={"csrf_token": csrf(client, "/profile/api-tokens")})
+    revoked = client.post(
+        f"/profile/api-tokens/{row.id}/revoke", data={"csrf_token": csrf(client, "/profile/api-tokens")}
+    )
     assert revoked.status_code == 302
     assert fresh.get("/api/v1/me", headers=bearer(raw)).status_code == 401
     with db.connection():
@@ -65,8 +67,9 @@ def test_bad_names_rerender_with_422_and_another_customers_token_is_404(client):
     assert bad.status_code == 422 and "hbk_" not in bad.get_data(as_text=True)
     with db.connection():
         alices = ApiToken.get()
-    response = client.post(f"/profile/api-tokens/{alices.id}/revoke",
-                           data={"csrf_token": csrf(client, "/profile/api-tokens")})
+    response = client.post(
+        f"/profile/api-tokens/{alices.id}/revoke", data={"csrf_token": csrf(client, "/profile/api-tokens")}
+    )
     assert response.status_code == 404
     with db.connection():
         assert ApiToken.get_by_id(alices.id).revoked_at is None
@@ -98,8 +101,15 @@ def test_bearer_post_needs_no_csrf_but_a_cookie_post_does(client):
         basic = product("basic", "Basic", {"monthly": "50.00"})
         pro = product("pro", "Pro", {"monthly": "100.00"})
         link(basic, pro)
-        svc = service(alice, basic, "monthly", clock.today().replace(day=1), clock.today().replace(day=1),
-                      clock.today().replace(month=4, day=1), "50.00")
+        svc = service(
+            alice,
+            basic,
+            "monthly",
+            clock.today().replace(day=1),
+            clock.today().replace(day=1),
+            clock.today().replace(month=4, day=1),
+            "50.00",
+        )
     login(client, "ala@example.test")
     body = {"product": pro.id, "cycle": "monthly"}
     no_csrf = client.post(f"/api/v1/services/{svc.id}/change", json=body)
@@ -107,8 +117,9 @@ def test_bearer_post_needs_no_csrf_but_a_cookie_post_does(client):
     with db.connection():
         assert ApiToken.select().count() == 0
     raw = token_for(alice)
-    by_token = client.__class__(client.application).post(f"/api/v1/services/{svc.id}/change", json=body,
-                                                         headers=bearer(raw))
+    by_token = client.__class__(client.application).post(
+        f"/api/v1/services/{svc.id}/change", json=body, headers=bearer(raw)
+    )
     assert by_token.status_code == 201, by_token.get_data(as_text=True)
     assert by_token.get_json()["status"] == "awaiting_payment"
     ticket_no_csrf = client.post("/api/v1/tickets", json={"department": "x", "subject": "s", "body": "b"})
@@ -188,8 +199,10 @@ def test_staff_see_tokens_on_the_customer_page_and_revoke_them(client):
     assert "Monitoring" in page and raw[:12] in page and raw not in page
     with db.connection():
         token = ApiToken.get()
-    response = client.post(f"/admin/customers/{alice.id}/api-tokens/{token.id}/revoke",
-                           data={"csrf_token": csrf(client, f"/admin/customers/{alice.id}")})
+    response = client.post(
+        f"/admin/customers/{alice.id}/api-tokens/{token.id}/revoke",
+        data={"csrf_token": csrf(client, f"/admin/customers/{alice.id}")},
+    )
     assert response.status_code == 302
     with db.connection():
         entry = ActivityLog.get(ActivityLog.action == "api_token.revoked")

@@ -56,13 +56,19 @@ def test_fifty_concurrent_balance_payments_spend_once(app, tmp_path):
     with gunicorn_server(url, tmp_path, workers=4, clock_fixed="2026-03-16T12:00:00") as base:
         opener = _opener()
         page = opener.open(f"{base}/login", timeout=30).read().decode()
-        status = _post(opener, f"{base}/login", {"email": customer.email, "password": PASSWORD,
-                                                 "csrf_token": TOKEN_RE.search(page).group(1)})
+        status = _post(
+            opener,
+            f"{base}/login",
+            {"email": customer.email, "password": PASSWORD, "csrf_token": TOKEN_RE.search(page).group(1)},
+        )
         assert status == 302
         token = TOKEN_RE.search(opener.open(f"{base}/invoices/{proforma.id}", timeout=30).read().decode()).group(1)
         with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-            statuses = list(pool.map(lambda _: _post(opener, f"{base}/pay/balance/{proforma.id}",
-                                                     {"csrf_token": token}), range(ATTEMPTS)))
+            statuses = list(
+                pool.map(
+                    lambda _: _post(opener, f"{base}/pay/balance/{proforma.id}", {"csrf_token": token}), range(ATTEMPTS)
+                )
+            )
     assert all(s in (302, 303) for s in statuses), statuses
     with db.connection():
         applied = list(LedgerEntry.select().where(LedgerEntry.kind == "applied"))

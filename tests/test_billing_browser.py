@@ -16,8 +16,9 @@ from tests.helpers import PASSWORD
 
 
 @pytest.mark.browser
-def test_customer_switches_to_private_and_downloads_the_invoice_pdf(page: Page, live_server: str,
-                                                                    tmp_path: Path) -> None:
+def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
+    page: Page, live_server: str, tmp_path: Path
+) -> None:
     clock.freeze("2026-03-16T12:00:00")
     with db.connection():
         setup_seller()

@@ -27,8 +27,11 @@ def test_twenty_concurrent_payments_get_gapless_unique_invoice_numbers(app):
             customer = make_customer(f"klient{n}@example.test")
             change_billing_data(customer, COMPANY, actor=customer)
             with db.write_transaction():
-                proformas.append(issue_document(customer, "proforma", [
-                    LineInput(f"Hosting Pro, klient {n}", D(1), "usł.", D("100.00"))]))
+                proformas.append(
+                    issue_document(
+                        customer, "proforma", [LineInput(f"Hosting Pro, klient {n}", D(1), "usł.", D("100.00"))]
+                    )
+                )
     start = threading.Barrier(PAYMENTS)
 
     def pay(proforma: Document) -> str:

@@ -13,8 +13,12 @@ JAN31 = date(2026, 1, 31)
 
 def test_cycle_values_and_lengths() -> None:
     assert {c.value: c.months for c in Cycle} == {
-        "monthly": 1, "quarterly": 3, "semiannually": 6,
-        "annually": 12, "biennially": 24, "triennially": 36,
+        "monthly": 1,
+        "quarterly": 3,
+        "semiannually": 6,
+        "annually": 12,
+        "biennially": 24,
+        "triennially": 36,
     }
     assert Cycle("quarterly") is Cycle.quarterly
     assert str(Cycle.annually) == "annually" and f"{Cycle.annually}" == "annually"
@@ -24,9 +28,18 @@ def test_cycle_values_and_lengths() -> None:
 def test_anchor_31_jan_monthly_clamps_and_never_drifts() -> None:
     got = [add_cycles(JAN31, Cycle.monthly, n) for n in range(0, 13)]
     assert got == [
-        date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30),
-        date(2026, 5, 31), date(2026, 6, 30), date(2026, 7, 31), date(2026, 8, 31),
-        date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30), date(2026, 12, 31),
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+        date(2026, 4, 30),
+        date(2026, 5, 31),
+        date(2026, 6, 30),
+        date(2026, 7, 31),
+        date(2026, 8, 31),
+        date(2026, 9, 30),
+        date(2026, 10, 31),
+        date(2026, 11, 30),
+        date(2026, 12, 31),
         date(2027, 1, 31),
     ]
 
@@ -52,9 +65,7 @@ def test_leap_year_february() -> None:
 )
 def test_every_cycle_length(cycle: Cycle, expected: date) -> None:
     assert add_cycles(JAN31, cycle, 1) == expected
-    assert add_cycles(date(2026, 3, 15), cycle, 2) == add_cycles(
-        date(2026, 3, 15), Cycle.monthly, 2 * cycle.months
-    )
+    assert add_cycles(date(2026, 3, 15), cycle, 2) == add_cycles(date(2026, 3, 15), Cycle.monthly, 2 * cycle.months)
 
 
 def test_zero_and_negative_n() -> None:
@@ -67,26 +78,19 @@ def test_zero_and_negative_n() -> None:
 
 def test_period_containing_edges() -> None:
     # day == start belongs to the period it starts
-    assert period_containing(JAN31, Cycle.monthly, date(2026, 2, 28)) == (
-        date(2026, 2, 28), date(2026, 3, 31))
+    assert period_containing(JAN31, Cycle.monthly, date(2026, 2, 28)) == (date(2026, 2, 28), date(2026, 3, 31))
     # day == next_due - 1 is the last day of the period
-    assert period_containing(JAN31, Cycle.monthly, date(2026, 3, 30)) == (
-        date(2026, 2, 28), date(2026, 3, 31))
+    assert period_containing(JAN31, Cycle.monthly, date(2026, 3, 30)) == (date(2026, 2, 28), date(2026, 3, 31))
     # day == next_due starts the next period
-    assert period_containing(JAN31, Cycle.monthly, date(2026, 3, 31)) == (
-        date(2026, 3, 31), date(2026, 4, 30))
+    assert period_containing(JAN31, Cycle.monthly, date(2026, 3, 31)) == (date(2026, 3, 31), date(2026, 4, 30))
     assert period_containing(JAN31, Cycle.monthly, JAN31) == (JAN31, date(2026, 2, 28))
-    assert period_containing(JAN31, Cycle.annually, date(2027, 1, 30)) == (
-        JAN31, date(2027, 1, 31))
+    assert period_containing(JAN31, Cycle.annually, date(2027, 1, 30)) == (JAN31, date(2027, 1, 31))
 
 
 def test_period_containing_before_anchor_extends_schedule_backwards() -> None:
-    assert period_containing(JAN31, Cycle.monthly, date(2026, 1, 30)) == (
-        date(2025, 12, 31), JAN31)
-    assert period_containing(JAN31, Cycle.monthly, date(2025, 12, 1)) == (
-        date(2025, 11, 30), date(2025, 12, 31))
-    assert period_containing(JAN31, Cycle.quarterly, date(2025, 11, 1)) == (
-        date(2025, 10, 31), JAN31)
+    assert period_containing(JAN31, Cycle.monthly, date(2026, 1, 30)) == (date(2025, 12, 31), JAN31)
+    assert period_containing(JAN31, Cycle.monthly, date(2025, 12, 1)) == (date(2025, 11, 30), date(2025, 12, 31))
+    assert period_containing(JAN31, Cycle.quarterly, date(2025, 11, 1)) == (date(2025, 10, 31), JAN31)
 
 
 def test_next_due_after() -> None:

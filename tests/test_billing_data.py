@@ -15,10 +15,24 @@ from core.models import ActivityLog, BillingProfile
 from tests.helpers import login, make_customer, make_staff, post_form, staff_login
 from tests.ticket_helpers import make_department
 
-COMPANY = {"kind": "company", "name": "Zakład Usług Informatycznych „Żuraw” sp. z o.o.", "tax_id": "526-025-02-74",
-           "address_line1": "ul. Piotrkowska 120", "postcode": "90-006", "city": "Łódź", "country": "PL"}
-PRIVATE = {"kind": "private", "name": "Żaneta Gęślińska", "tax_id": "5260250274",
-           "address_line1": "ul. Źródlana 7/3", "postcode": "80-831", "city": "Gdańsk", "country": "PL"}
+COMPANY = {
+    "kind": "company",
+    "name": "Zakład Usług Informatycznych „Żuraw” sp. z o.o.",
+    "tax_id": "526-025-02-74",
+    "address_line1": "ul. Piotrkowska 120",
+    "postcode": "90-006",
+    "city": "Łódź",
+    "country": "PL",
+}
+PRIVATE = {
+    "kind": "private",
+    "name": "Żaneta Gęślińska",
+    "tax_id": "5260250274",
+    "address_line1": "ul. Źródlana 7/3",
+    "postcode": "80-831",
+    "city": "Gdańsk",
+    "country": "PL",
+}
 
 
 def test_company_then_private_is_a_history_with_who_and_what(conn):
@@ -40,12 +54,15 @@ def test_company_then_private_is_a_history_with_who_and_what(conn):
     assert last.details["new"]["name"] == "Żaneta Gęślińska" and last.customer_id == customer.id
 
 
-@pytest.mark.parametrize(("country", "tax_id", "message"), [
-    ("PL", "5260250275", MSG_NIP),  # wrong check digit
-    ("PL", "12345", MSG_NIP),
-    ("DE", "DE123456789", MSG_VAT_ID),  # DE checksum fails
-    ("FR", "DE136695976", MSG_VAT_ID),  # a valid German id, but the country says France
-])
+@pytest.mark.parametrize(
+    ("country", "tax_id", "message"),
+    [
+        ("PL", "5260250275", MSG_NIP),  # wrong check digit
+        ("PL", "12345", MSG_NIP),
+        ("DE", "DE123456789", MSG_VAT_ID),  # DE checksum fails
+        ("FR", "DE136695976", MSG_VAT_ID),  # a valid German id, but the country says France
+    ],
+)
 def test_invalid_tax_id_is_refused_and_nothing_is_saved(conn, country, tax_id, message):
     customer = make_customer()
     with pytest.raises(ValidationError) as refused:
@@ -57,16 +74,29 @@ def test_invalid_tax_id_is_refused_and_nothing_is_saved(conn, country, tax_id, m
 
 def test_valid_eu_vat_id_is_stored_with_its_prefix(conn):
     customer = make_customer()
-    saved = change_billing_data(customer, {**COMPANY, "country": "DE", "tax_id": "136695976", "postcode": "10115",
-                                           "city": "Berlin"}, actor=customer)
+    saved = change_billing_data(
+        customer,
+        {**COMPANY, "country": "DE", "tax_id": "136695976", "postcode": "10115", "city": "Berlin"},
+        actor=customer,
+    )
     assert saved is not None and saved.tax_id == "DE136695976"
 
 
 def test_required_fields_and_polish_postcode(conn):
     customer = make_customer()
     with pytest.raises(ValidationError) as refused:
-        change_billing_data(customer, {"kind": "company", "name": "", "address_line1": "", "postcode": "80831",
-                                       "city": "", "country": "PL", "tax_id": ""})
+        change_billing_data(
+            customer,
+            {
+                "kind": "company",
+                "name": "",
+                "address_line1": "",
+                "postcode": "80831",
+                "city": "",
+                "country": "PL",
+                "tax_id": "",
+            },
+        )
     assert set(refused.value.errors) == {"name", "address_line1", "postcode", "city", "tax_id"}
     with pytest.raises(ValidationError) as refused:
         change_billing_data(customer, {**PRIVATE, "kind": "nobody"})
@@ -109,7 +139,7 @@ def test_ask_support_link_opens_a_prefilled_ticket_in_billing(app, client):
     login(client, "ala@example.test")
     text = html.unescape(client.get("/profile/billing").get_data(as_text=True))
     start = text.index('data-testid="ask-correction"')
-    href = text[text.rindex('href="', 0, start) + 6:text.index('"', text.rindex('href="', 0, start) + 6)]
+    href = text[text.rindex('href="', 0, start) + 6 : text.index('"', text.rindex('href="', 0, start) + 6)]
     assert parse_qs(urlparse(href).query)["department"] == ["rozliczenia"]
     form = html.unescape(client.get(href).get_data(as_text=True))
     assert f'<option selected value="{billing.id}">Rozliczenia</option>' in form

@@ -88,16 +88,32 @@ def test_paid_proforma_cannot_be_corrected(app, conn):
 
 ART_106E = [
     "Faktura VAT",  # the kind
-    "Data wystawienia", "2026-03-16",  # pkt 1
+    "Data wystawienia",
+    "2026-03-16",  # pkt 1
     "Data sprzedaży (wykonania usługi)",  # pkt 6
-    "Sprzedawca", "Nabywca",  # pkt 3
-    "NIP: 5213017228", "NIP: 5260250274",  # pkt 4, 5
-    "Nazwa towaru lub usługi", "J.m.", "usł.", "Ilość",  # pkt 7, 8
-    "Cena jedn. netto", "Wartość netto", "Stawka VAT", "23%",  # pkt 9, 11, 12
-    "Podsumowanie według stawek VAT", "Kwota VAT",  # pkt 13, 14
-    "Kwota należności ogółem", "31,73",  # pkt 15
-    "Numer rachunku", SELLER["bank_account"], "Tytuł przelewu",
-    "Termin płatności", "Data zapłaty", "Sposób płatności", "przelew",
+    "Sprzedawca",
+    "Nabywca",  # pkt 3
+    "NIP: 5213017228",
+    "NIP: 5260250274",  # pkt 4, 5
+    "Nazwa towaru lub usługi",
+    "J.m.",
+    "usł.",
+    "Ilość",  # pkt 7, 8
+    "Cena jedn. netto",
+    "Wartość netto",
+    "Stawka VAT",
+    "23%",  # pkt 9, 11, 12
+    "Podsumowanie według stawek VAT",
+    "Kwota VAT",  # pkt 13, 14
+    "Kwota należności ogółem",
+    "31,73",  # pkt 15
+    "Numer rachunku",
+    SELLER["bank_account"],
+    "Tytuł przelewu",
+    "Termin płatności",
+    "Data zapłaty",
+    "Sposób płatności",
+    "przelew",
 ]
 
 
@@ -111,9 +127,17 @@ def test_invoice_pdf_from_the_real_flow_has_polish_text_and_every_106e_field(app
     outbox.process()
     stored = DocumentFile.get(DocumentFile.document == vat.id)
     text = pdf_text(bytes(stored.content))
-    expected = ART_106E + [vat.number, SELLER["name"], "ul. Żelazna 5 lok. 12", "00-838 Warszawa",
-                           "Bank Śląski", COMPANY["name"], "ul. Piotrkowska 120", "90-006 Łódź",
-                           f"Dotyczy faktury pro forma nr {proforma.number}"]
+    expected = ART_106E + [
+        vat.number,
+        SELLER["name"],
+        "ul. Żelazna 5 lok. 12",
+        "00-838 Warszawa",
+        "Bank Śląski",
+        COMPANY["name"],
+        "ul. Piotrkowska 120",
+        "90-006 Łódź",
+        f"Dotyczy faktury pro forma nr {proforma.number}",
+    ]
     missing = [item for item in expected if item not in text]
     assert not missing, (missing, text)
     assert document_pdf(vat) == bytes(stored.content)  # downloads serve the stored copy
@@ -149,8 +173,13 @@ def test_xml_of_vat_and_correction_from_the_real_flow_validates(app, conn):
     link(basic, pro, start)
     clock.freeze("2026-03-01T09:00:00")
     with db.write_transaction():  # the renewal invoice of the current period
-        invoice = issue_document(customer, "vat", [LineInput("Hosting Basic, 2026-03-01 - 2026-03-31", D(1), "usł.",
-                                                             D("50.00"))], purpose="renewal", purpose_ref=svc.id)
+        invoice = issue_document(
+            customer,
+            "vat",
+            [LineInput("Hosting Basic, 2026-03-01 - 2026-03-31", D(1), "usł.", D("50.00"))],
+            purpose="renewal",
+            purpose_ref=svc.id,
+        )
     clock.freeze("2026-03-16T12:00:00")
     down = confirm_change(customer.id, svc.id, start.id, "monthly")
     assert down.status == "applied"

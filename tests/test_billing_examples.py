@@ -18,25 +18,24 @@ EXAMPLES = pytest.mark.parametrize("ex", BILLING_EXAMPLES, ids=[e["id"] for e in
 def _prorate(ex: dict[str, Any]):
     return prorate(
         ProrationInput(
-            old_net_price=ex["old_net_price"], old_cycle=ex["old_cycle"],
-            new_net_price=ex["new_net_price"], new_cycle=ex["new_cycle"],
-            period_start=ex["period_start"], next_due=ex["next_due"],
+            old_net_price=ex["old_net_price"],
+            old_cycle=ex["old_cycle"],
+            new_net_price=ex["new_net_price"],
+            new_cycle=ex["new_cycle"],
+            period_start=ex["period_start"],
+            next_due=ex["next_due"],
             change_date=ex["change_date"],
         )
     )
 
 
 def test_all_public_examples_are_in_the_table() -> None:
-    assert [e["id"] for e in BILLING_EXAMPLES] == [
-        "E1", "E2", "E4", "E5", "E6", "E9", "E13", "E15", "E17"
-    ]
+    assert [e["id"] for e in BILLING_EXAMPLES] == ["E1", "E2", "E4", "E5", "E6", "E9", "E13", "E15", "E17"]
 
 
 @EXAMPLES
 def test_period_comes_from_the_anchored_schedule(ex: dict[str, Any]) -> None:
-    assert period_containing(ex["anchor"], ex["old_cycle"], ex["change_date"]) == (
-        ex["period_start"], ex["next_due"]
-    )
+    assert period_containing(ex["anchor"], ex["old_cycle"], ex["change_date"]) == (ex["period_start"], ex["next_due"])
 
 
 @EXAMPLES

@@ -15,12 +15,11 @@ from core.billing.proration import ProrationError, ProrationInput, apply_balance
 from core.billing.vat import document_totals, grand_totals, require_grosz
 from core.money import round_money
 
-prices = st.decimals(min_value=0, max_value=Decimal("999999.99"), places=2,
-                     allow_nan=False, allow_infinity=False)
-signed = st.decimals(min_value=Decimal("-99999.99"), max_value=Decimal("99999.99"), places=2,
-                     allow_nan=False, allow_infinity=False)
-rates = st.sampled_from([Decimal("23"), Decimal("8"), Decimal("5"), Decimal("0"),
-                         Decimal("23.00"), Decimal("19")])
+prices = st.decimals(min_value=0, max_value=Decimal("999999.99"), places=2, allow_nan=False, allow_infinity=False)
+signed = st.decimals(
+    min_value=Decimal("-99999.99"), max_value=Decimal("99999.99"), places=2, allow_nan=False, allow_infinity=False
+)
+rates = st.sampled_from([Decimal("23"), Decimal("8"), Decimal("5"), Decimal("0"), Decimal("23.00"), Decimal("19")])
 cycles = st.sampled_from(list(Cycle))
 
 
@@ -73,13 +72,29 @@ def test_other_cycle_charges_full_price_from_the_change_date(inp: ProrationInput
 def test_change_date_outside_period_is_refused(inp: ProrationInput, days: int) -> None:
     for bad in (inp.period_start - timedelta(days=days), inp.next_due + timedelta(days=days - 1)):
         with pytest.raises(ProrationError, match="outside the current period"):
-            prorate(ProrationInput(inp.old_net_price, inp.old_cycle, inp.new_net_price,
-                                   inp.new_cycle, inp.period_start, inp.next_due, bad))
+            prorate(
+                ProrationInput(
+                    inp.old_net_price,
+                    inp.old_cycle,
+                    inp.new_net_price,
+                    inp.new_cycle,
+                    inp.period_start,
+                    inp.next_due,
+                    bad,
+                )
+            )
 
 
 def test_bad_inputs_are_refused() -> None:
-    ok = ProrationInput(Decimal("50.00"), Cycle.monthly, Decimal("100.00"), Cycle.monthly,
-                        date(2026, 3, 1), date(2026, 4, 1), date(2026, 3, 16))
+    ok = ProrationInput(
+        Decimal("50.00"),
+        Cycle.monthly,
+        Decimal("100.00"),
+        Cycle.monthly,
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+        date(2026, 3, 16),
+    )
     with pytest.raises(ProrationError, match="must not be negative"):
         prorate(dataclasses.replace(ok, old_net_price=Decimal("-1")))
     with pytest.raises(ProrationError, match="new net price"):

@@ -18,13 +18,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def run(tmp_path):
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOOKBILL_")},
-           "HOOKBILL_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3", "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path),
-           "HOOKBILL_MAIL_PORT": "1", "PYTHONPATH": str(ROOT)}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HOOKBILL_")},
+        "HOOKBILL_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+        "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path),
+        "HOOKBILL_MAIL_PORT": "1",
+        "PYTHONPATH": str(ROOT),
+    }
 
     def hookbill(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "core.cli", *args], cwd=tmp_path, env=env, input=stdin,
-                              capture_output=True, text=True, check=check, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "core.cli", *args],
+            cwd=tmp_path,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
+        )
 
     return hookbill
 
@@ -47,8 +59,17 @@ def test_plugins_lists_version_source_and_hooks(run):
 
 def test_create_staff_and_refuse_duplicates(run):
     run("migrate")
-    args = ("create-staff", "--email", "ewa@example.test", "--name", "Ewa", "--role", "billing",
-            "--password", "billing password 1")
+    args = (
+        "create-staff",
+        "--email",
+        "ewa@example.test",
+        "--name",
+        "Ewa",
+        "--role",
+        "billing",
+        "--password",
+        "billing password 1",
+    )
     assert "created staff ewa@example.test (billing)" in run(*args).stdout
     again = run(*args, check=False)
     assert again.returncode != 0 and "already exists" in again.stderr

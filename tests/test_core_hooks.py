@@ -37,8 +37,11 @@ def test_start_up_hooks_are_called(app):
 
 
 def test_account_hooks_are_called(app, client):
-    post_form(client, "/register", {"first_name": "Ola", "last_name": "Lis", "email": "ola@example.test",
-                                    "password": "long enough pw"})
+    post_form(
+        client,
+        "/register",
+        {"first_name": "Ola", "last_name": "Lis", "email": "ola@example.test", "password": "long enough pw"},
+    )
     assert called("on_customer_registered") == [{"email": "ola@example.test"}]
     make_customer("ala@example.test")
     login(client, "ala@example.test")
@@ -129,8 +132,10 @@ def test_service_status_hook_can_refuse_and_queues_provisioning(conn):
     svc = make_service(make_customer())
     set_service_status(svc.id, "suspended", staff, reason="unpaid")
     assert called("on_service_status_changed")
-    assert OutboxMessage.get(OutboxMessage.kind == "provisioning").payload == {"service_id": svc.id,
-                                                                             "action": "suspend"}
+    assert OutboxMessage.get(OutboxMessage.kind == "provisioning").payload == {
+        "service_id": svc.id,
+        "action": "suspend",
+    }
     assert ActivityLog.get(ActivityLog.action == "service.status").details["reason"] == "unpaid"
     with pytest.raises(Conflict):
         set_service_status(svc.id, "pending", staff)

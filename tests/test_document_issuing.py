@@ -45,11 +45,24 @@ def test_rolled_back_issue_leaves_no_gap(conn):
 def test_snapshot_keeps_buyer_data_and_refuses_edits(conn):
     customer = make_customer()
     with db.write_transaction():
-        BillingProfile.create(customer=customer, kind="company", name="Zażółć sp. z o.o.", tax_id="5260250274",
-                              address_line1="ul. Piotrkowska 120", postcode="90-006", city="Łódź")
+        BillingProfile.create(
+            customer=customer,
+            kind="company",
+            name="Zażółć sp. z o.o.",
+            tax_id="5260250274",
+            address_line1="ul. Piotrkowska 120",
+            postcode="90-006",
+            city="Łódź",
+        )
         proforma = issue_document(customer, "proforma", [LINE])
-        BillingProfile.create(customer=customer, kind="private", name="Ala Nowak", address_line1="ul. Długa 1",
-                              postcode="80-831", city="Gdańsk")
+        BillingProfile.create(
+            customer=customer,
+            kind="private",
+            name="Ala Nowak",
+            address_line1="ul. Długa 1",
+            postcode="80-831",
+            city="Gdańsk",
+        )
     stored = Document.get_by_id(proforma.id)
     snap = snapshot_of(stored)
     assert snap.buyer.name == "Zażółć sp. z o.o." and snap.buyer.tax_id == "5260250274"

@@ -27,8 +27,7 @@ def test_proforma_lines_are_in_the_provider_language(conn, customer_language):
         assert Customer.get_by_id(customer.id).language == customer_language
     proforma = confirm_change(customer.id, svc.id, pro.id, "annually").document
     lines = [line["description"] for line in proforma.snapshot["lines"]]
-    assert lines == ["Zwrot za niewykorzystaną część Basic (16/31 dni)",
-                     "Pro, okres roczny, 2026-03-16 – 2027-03-15"]
+    assert lines == ["Zwrot za niewykorzystaną część Basic (16/31 dni)", "Pro, okres roczny, 2026-03-16 – 2027-03-15"]
     assert proforma.snapshot["notes"] == ["Zmiana usługi example.pl: Basic -> Pro"]
 
 

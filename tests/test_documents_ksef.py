@@ -88,12 +88,18 @@ def test_non_eu_company_uses_nr_id() -> None:
 def test_correcting_invoice() -> None:
     root = build("correction")
     assert text(root, "f:Fa/f:RodzajFaktury") == "KOR"
-    assert text(root, "f:Fa/f:PrzyczynaKorekty", ).startswith("Zmiana pakietu")  # type: ignore[union-attr]
+    assert text(
+        root,
+        "f:Fa/f:PrzyczynaKorekty",
+    ).startswith("Zmiana pakietu")  # type: ignore[union-attr]
     assert text(root, "f:Fa/f:DaneFaKorygowanej/f:NrFaKorygowanej") == "FV/2026/03/0007"
     assert text(root, "f:Fa/f:DaneFaKorygowanej/f:DataWystFaKorygowanej") == "2026-03-16"
     assert text(root, "f:Fa/f:DaneFaKorygowanej/f:NrKSeFN") == "1"
-    assert (text(root, "f:Fa/f:P_13_1"), text(root, "f:Fa/f:P_14_1"),
-            text(root, "f:Fa/f:P_15")) == ("-48.67", "-11.20", "-59.87")
+    assert (text(root, "f:Fa/f:P_13_1"), text(root, "f:Fa/f:P_14_1"), text(root, "f:Fa/f:P_15")) == (
+        "-48.67",
+        "-11.20",
+        "-59.87",
+    )
     rows = root.findall("f:Fa/f:FaWiersz", N)
     before = [r for r in rows if text(r, "f:StanPrzed") == "1"]
     after = [r for r in rows if r.find("f:StanPrzed", N) is None]
@@ -111,11 +117,12 @@ def test_paid_split_payment_invoice() -> None:
 
 
 def test_exempt_and_several_rates() -> None:
-    lines = (LineInput("Szkolenie", Decimal(1), "usł.", Decimal("500.00"), "zw"),
-             LineInput("Hosting", Decimal(1), "usł.", Decimal("10.00"), "23"),
-             LineInput("Usługa 8%", Decimal(1), "usł.", Decimal("10.00"), "8"))
-    root = build(lines=lines, exemption_basis="art. 43 ust. 1 pkt 29 lit. c ustawy",
-                 payment_method="balance")
+    lines = (
+        LineInput("Szkolenie", Decimal(1), "usł.", Decimal("500.00"), "zw"),
+        LineInput("Hosting", Decimal(1), "usł.", Decimal("10.00"), "23"),
+        LineInput("Usługa 8%", Decimal(1), "usł.", Decimal("10.00"), "8"),
+    )
+    root = build(lines=lines, exemption_basis="art. 43 ust. 1 pkt 29 lit. c ustawy", payment_method="balance")
     assert text(root, "f:Fa/f:P_13_7") == "500.00" and text(root, "f:Fa/f:P_14_2") == "0.80"
     assert text(root, "f:Fa/f:Adnotacje/f:Zwolnienie/f:P_19A") == "art. 43 ust. 1 pkt 29 lit. c ustawy"
     assert text(root, "f:Fa/f:Platnosc/f:OpisPlatnosci") == "balance"

@@ -19,10 +19,8 @@ def test_lines_round_on_their_own_and_vat_is_once_per_rate() -> None:
     snap = sample_snapshot()
     assert [line.net for line in snap.lines] == [D("100.00"), D("49.99"), D("13.00")]
     (total,) = snap.totals
-    assert (total.vat_rate, total.net, total.vat, total.gross) == (
-        "23", D("162.99"), D("37.49"), D("200.48"))
-    assert (snap.total_net, snap.total_vat, snap.total_gross) == (
-        D("162.99"), D("37.49"), D("200.48"))
+    assert (total.vat_rate, total.net, total.vat, total.gross) == ("23", D("162.99"), D("37.49"), D("200.48"))
+    assert (snap.total_net, snap.total_vat, snap.total_gross) == (D("162.99"), D("37.49"), D("200.48"))
     assert snap.amount_due == D("200.48") and snap.transfer_title == "FV/2026/03/0007"
 
 
@@ -34,14 +32,18 @@ def test_rate_vat_differs_from_sum_of_line_vat_and_the_rate_wins() -> None:
 
 
 def test_several_rates_each_get_their_own_total_in_fixed_order() -> None:
-    lines = (LineInput("Książka", D("2"), "szt.", D("10.00"), "5"),
-             LineInput("Hosting", D("1"), "usł.", D("33.33"), "23"),
-             LineInput("Nocleg", D("1"), "usł.", D("100.00"), "8"),
-             LineInput("Hosting 2", D("1"), "usł.", D("33.33"), "23"))
+    lines = (
+        LineInput("Książka", D("2"), "szt.", D("10.00"), "5"),
+        LineInput("Hosting", D("1"), "usł.", D("33.33"), "23"),
+        LineInput("Nocleg", D("1"), "usł.", D("100.00"), "8"),
+        LineInput("Hosting 2", D("1"), "usł.", D("33.33"), "23"),
+    )
     snap = sample_snapshot(lines=lines)
     assert [(t.vat_rate, t.net, t.vat) for t in snap.totals] == [
-        ("23", D("66.66"), D("15.33")), ("8", D("100.00"), D("8.00")),
-        ("5", D("20.00"), D("1.00"))]
+        ("23", D("66.66"), D("15.33")),
+        ("8", D("100.00"), D("8.00")),
+        ("5", D("20.00"), D("1.00")),
+    ]
     assert snap.total_gross == D("186.66") + D("24.33")
 
 
@@ -83,8 +85,7 @@ def test_split_payment_needs_annex15_a_taxpayer_and_domestic_vat() -> None:
 
 
 def test_split_payment_in_foreign_currency_uses_the_pln_equivalent() -> None:
-    eur = sample_snapshot(lines=_annex15("4000.00"), currency="EUR",
-                          gross_in_pln=D("21000.00"))
+    eur = sample_snapshot(lines=_annex15("4000.00"), currency="EUR", gross_in_pln=D("21000.00"))
     assert eur.split_payment and eur.currency == "EUR"
     with pytest.raises(ValueError, match="gross_in_pln"):
         sample_snapshot(lines=_annex15("4000.00"), currency="EUR")
@@ -121,26 +122,37 @@ def test_correction_lines_are_the_difference_and_totals_follow() -> None:
     assert snap.corrected is not None and snap.corrected.number == "FV/2026/03/0007"
     assert [(l.description, l.quantity, l.unit_net, l.net) for l in snap.lines] == [
         ("Hosting WWW Pro – marzec 2026", D("1"), D("-40.00"), D("-40.00")),
-        ("Adres IP dodatkowy", D("-2"), D("4.333"), D("-8.67"))]
+        ("Adres IP dodatkowy", D("-2"), D("4.333"), D("-8.67")),
+    ]
     # before 162.99 / 37.49, after 114.32 / 26.29: VAT difference is -11.20, not
     # vat_of(-48.67) = -11.19, so invoice + correction = VAT of the final state.
-    assert (snap.total_net, snap.total_vat, snap.total_gross) == (
-        D("-48.67"), D("-11.20"), D("-59.87"))
+    assert (snap.total_net, snap.total_vat, snap.total_gross) == (D("-48.67"), D("-11.20"), D("-59.87"))
     assert sum(t.vat for t in rate_totals(snap.corrected.lines_after)) == D("26.29")
     assert snap.amount_due == D("-59.87")
 
 
 def test_difference_lines_handle_removed_added_and_rate_changes() -> None:
-    before = sample_snapshot(lines=(LineInput("A", D("1"), "szt.", D("10.00")),
-                                    LineInput("B", D("1"), "szt.", D("5.00")))).lines
+    before = sample_snapshot(
+        lines=(LineInput("A", D("1"), "szt.", D("10.00")), LineInput("B", D("1"), "szt.", D("5.00")))
+    ).lines
     after = sample_snapshot(lines=(LineInput("A", D("1"), "szt.", D("10.00"), "8"),)).lines
     diff = difference_lines(before, after)
     assert [(l.description, l.vat_rate, l.net) for l in diff] == [
-        ("A", "23", D("-10.00")), ("A", "8", D("10.00")), ("B", "23", D("-5.00"))]
+        ("A", "23", D("-10.00")),
+        ("A", "8", D("10.00")),
+        ("B", "23", D("-5.00")),
+    ]
 
 
 def test_correction_needs_what_it_corrects_and_why() -> None:
     with pytest.raises(ValueError, match="reason"):
-        build_snapshot(kind="correction", number="FK/1", issue_date=sample_snapshot().issue_date,
-                       sale_date=sample_snapshot().sale_date, due_date=sample_snapshot().due_date,
-                       seller=SELLER, buyer=BUYERS["pl_company"], lines=())
+        build_snapshot(
+            kind="correction",
+            number="FK/1",
+            issue_date=sample_snapshot().issue_date,
+            sale_date=sample_snapshot().sale_date,
+            due_date=sample_snapshot().due_date,
+            seller=SELLER,
+            buyer=BUYERS["pl_company"],
+            lines=(),
+        )

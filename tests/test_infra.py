@@ -33,12 +33,8 @@ def test_postgres_select_one_and_table_round_trip(postgres_database: str) -> Non
     with psycopg.connect(postgres_database) as conn:
         assert conn.execute("select 1").fetchone() == (1,)
         assert conn.execute("show server_encoding").fetchone() == ("UTF8",)
-        conn.execute(
-            "create table invoice (id serial primary key, buyer text, total numeric(12, 2))"
-        )
-        conn.execute(
-            "insert into invoice (buyer, total) values (%s, %s)", (POLISH, Decimal("1234.56"))
-        )
+        conn.execute("create table invoice (id serial primary key, buyer text, total numeric(12, 2))")
+        conn.execute("insert into invoice (buyer, total) values (%s, %s)", (POLISH, Decimal("1234.56")))
         conn.commit()
     with psycopg.connect(postgres_database) as conn:
         rows = conn.execute("select id, buyer, total from invoice").fetchall()
@@ -141,7 +137,7 @@ def test_browser_renders_page_and_click_changes_text(page: Page, tiny_site: str)
     expect(status).to_have_text("Kliknięto ✓")
 
 
-MIXED_TESTS = '''
+MIXED_TESTS = """
 import asyncio
 
 from playwright.sync_api import Page
@@ -170,7 +166,7 @@ def test_c_browser_again(page: Page) -> None:
 
 def test_d_asyncio_last() -> None:
     assert asyncio.run(answer()) == 42
-'''
+"""
 
 
 @pytest.mark.browser

@@ -65,8 +65,9 @@ def test_on_sends_validated_xml_after_commit_and_retries_failures(sqlite_app, ks
     from core import db, runtime
 
     config = runtime.config()
-    config["ksef"].update(enabled=True, url=f"http://127.0.0.1:{ksef_server.server_port}/api/invoices",
-                          token="test-token")
+    config["ksef"].update(
+        enabled=True, url=f"http://127.0.0.1:{ksef_server.server_port}/api/invoices", token="test-token"
+    )
     ksef_server.status = 503
     with db.connection():
         invoice = _paid_invoice()

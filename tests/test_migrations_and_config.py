@@ -27,10 +27,20 @@ def test_migrate_twice_changes_nothing_the_second_time(app):
 
 
 def _migrate_process(url: str, tmp_path: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "HOOKBILL_DATABASE_URL": url, "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path),
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "core.cli", "migrate"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "HOOKBILL_DATABASE_URL": url,
+        "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_processes_migrating_at_once(db_url, tmp_path):
@@ -43,15 +53,17 @@ def test_two_processes_migrating_at_once(db_url, tmp_path):
 
 
 def test_production_needs_a_secret_key():
-    config = load_config(overrides={"app": {"mode": "production"},
-                                    "database": {"url": "postgresql://db/hookbill"}}, environ={}, use_files=False)
+    config = load_config(
+        overrides={"app": {"mode": "production"}, "database": {"url": "postgresql://db/hookbill"}},
+        environ={},
+        use_files=False,
+    )
     with pytest.raises(ConfigError, match="app.secret_key"):
         check_config(config)
 
 
 def test_production_needs_a_database_url():
-    config = load_config(overrides={"app": {"mode": "production", "secret_key": "s3cret"}},
-                         environ={}, use_files=False)
+    config = load_config(overrides={"app": {"mode": "production", "secret_key": "s3cret"}}, environ={}, use_files=False)
     with pytest.raises(ConfigError, match="database.url"):
         check_config(config)
 
@@ -59,8 +71,14 @@ def test_production_needs_a_database_url():
 def test_environment_overrides_every_key(tmp_path):
     file = tmp_path / "config.toml"
     file.write_text('[app]\nname = "Z pliku"\n[billing]\nvat_rate = "23"\n', encoding="utf-8")
-    config = load_config(file, environ={"HOOKBILL_APP_NAME": "Z env", "HOOKBILL_BILLING_PROFORMA_DUE_DAYS": "14",
-                                        "HOOKBILL_PLUGINS_DISABLED": '["hello"]'})
+    config = load_config(
+        file,
+        environ={
+            "HOOKBILL_APP_NAME": "Z env",
+            "HOOKBILL_BILLING_PROFORMA_DUE_DAYS": "14",
+            "HOOKBILL_PLUGINS_DISABLED": '["hello"]',
+        },
+    )
     assert config.get_value("app.name") == "Z env"
     assert config.get_value("billing.proforma_due_days") == 14
     assert config.get_value("plugins.disabled") == ["hello"]
@@ -76,10 +94,15 @@ def test_bad_config_file_is_named(tmp_path):
 
 
 def test_cli_refuses_production_start_without_secret(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOOKBILL_APP_MODE": "production", "PYTHONPATH": str(ROOT),
-           "HOOKBILL_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
-    result = subprocess.run([sys.executable, "-m", "core.cli", "migrate"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOOKBILL_APP_MODE": "production",
+        "PYTHONPATH": str(ROOT),
+        "HOOKBILL_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "app.secret_key is not set" in result.stderr
 
@@ -87,9 +110,15 @@ def test_cli_refuses_production_start_without_secret(tmp_path):
 def test_plugin_sections_are_overridable_from_the_environment(tmp_path):
     from core.runtime import setup
 
-    config = load_config(overrides={"database": {"url": f"sqlite:///{tmp_path}/x.sqlite3"}},
-                         environ={"HOOKBILL_TICKETS_MAX_ATTACHMENTS": "2", "HOOKBILL_TOTP_LOCK_MINUTES": "30",
-                                  "HOOKBILL_PGP_PASSPHRASE_TECHNICZNY": "never copied"}, use_files=False)
+    config = load_config(
+        overrides={"database": {"url": f"sqlite:///{tmp_path}/x.sqlite3"}},
+        environ={
+            "HOOKBILL_TICKETS_MAX_ATTACHMENTS": "2",
+            "HOOKBILL_TOTP_LOCK_MINUTES": "30",
+            "HOOKBILL_PGP_PASSPHRASE_TECHNICZNY": "never copied",
+        },
+        use_files=False,
+    )
     setup(config)
     assert config.get_value("tickets.max_attachments") == 2
     assert config.get_value("totp.lock_minutes") == 30

@@ -18,8 +18,11 @@ REQUIRED = ("on_upgrade_quote", "on_payment", "on_invoice_issue", "on_ticket_cre
 
 
 def config_for(tmp_path, **plugins):
-    return load_config(overrides={"database": {"url": f"sqlite:///{tmp_path}/x.sqlite3"},
-                                  "plugins": plugins}, environ={}, use_files=False)
+    return load_config(
+        overrides={"database": {"url": f"sqlite:///{tmp_path}/x.sqlite3"}, "plugins": plugins},
+        environ={},
+        use_files=False,
+    )
 
 
 @pytest.mark.parametrize("name", hook_names())
@@ -34,7 +37,8 @@ def test_every_hookspec_says_when_transaction_and_returns(name):
         assert f":param {param}:" in doc, f"{name}: argument {param} is undocumented"
     if params:
         assert any(k in doc for k in ("**May change**", "Do not change", "read-only")), (
-            f"{name}: must say which arguments an implementation may change")
+            f"{name}: must say which arguments an implementation may change"
+        )
     if getattr(hookspecs, name).hookbill_spec.get("firstresult"):
         assert "Stops at first non-None result." in doc
 
@@ -45,7 +49,8 @@ def test_the_promised_hooks_exist():
 
 def test_hook_reference_matches_the_specs():
     assert (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8") == render(), (
-        "docs/hooks.md is stale: run `hookbill hooks-doc > docs/hooks.md`")
+        "docs/hooks.md is stale: run `hookbill hooks-doc > docs/hooks.md`"
+    )
 
 
 @pytest.mark.parametrize("name", hook_names())
@@ -118,6 +123,7 @@ def test_unknown_hook_stops_start_up_naming_the_plugin(tmp_path):
     folder = tmp_path / "dropins"
     folder.mkdir()
     (folder / "typo.py").write_text(
-        "from core.hookspecs import hookimpl\n@hookimpl\ndef on_paymnet(payment):\n    pass\n", encoding="utf-8")
+        "from core.hookspecs import hookimpl\n@hookimpl\ndef on_paymnet(payment):\n    pass\n", encoding="utf-8"
+    )
     with pytest.raises(PluginError, match="'typo'.*unknown hook"):
         make_plugin_manager(config_for(tmp_path, folder=str(folder)))

@@ -45,13 +45,17 @@ def situation(app, conn):
 
 
 def renewals(svc):
-    return list(Document.select().where((Document.purpose == "renewal") & (Document.kind == "proforma")
-                                        & (Document.purpose_ref == svc.id)).order_by(Document.id))
+    return list(
+        Document.select()
+        .where((Document.purpose == "renewal") & (Document.kind == "proforma") & (Document.purpose_ref == svc.id))
+        .order_by(Document.id)
+    )
 
 
 def provisioning(action):
-    return [m for m in OutboxMessage.select().where(OutboxMessage.kind == "provisioning")
-            if m.payload["action"] == action]
+    return [
+        m for m in OutboxMessage.select().where(OutboxMessage.kind == "provisioning") if m.payload["action"] == action
+    ]
 
 
 def test_renewal_is_issued_once_within_the_window(situation):
@@ -74,15 +78,19 @@ def test_renewal_is_issued_once_within_the_window(situation):
 def test_anchor_31_january_bills_28_february_to_31_march(situation):
     customer, _svc, basic, _s = situation
     clock.freeze("2026-02-20T12:00:00")
-    svc = service(customer, basic, "monthly", date(2026, 1, 31), date(2026, 1, 31), date(2026, 2, 28), "40.00",
-                  label="")
+    svc = service(
+        customer, basic, "monthly", date(2026, 1, 31), date(2026, 1, 31), date(2026, 2, 28), "40.00", label=""
+    )
     issue_renewal(svc.id)
     row = ServiceRenewal.get(ServiceRenewal.service == svc)
     assert (row.period_start, row.period_end) == (date(2026, 2, 28), date(2026, 3, 31))
     record_payment("banktransfer", "A-1", "49.20", renewals(svc)[0])
     svc = Service.get_by_id(svc.id)
-    assert (svc.period_start, svc.next_due, svc.anchor_date) == (date(2026, 2, 28), date(2026, 3, 31),
-                                                                  date(2026, 1, 31))
+    assert (svc.period_start, svc.next_due, svc.anchor_date) == (
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+        date(2026, 1, 31),
+    )
     clock.freeze("2026-03-20T12:00:00")
     issue_renewal(svc.id)
     second = ServiceRenewal.select().where(ServiceRenewal.service == svc).order_by(ServiceRenewal.id.desc()).get()
@@ -223,9 +231,16 @@ def test_termination_after_thirty_days(situation):
 
 def _german(customer, kind: str) -> None:
     with db.write_transaction():
-        BillingProfile.create(customer=customer, kind=kind, name="Erika Muster", address_line1="Hauptstr. 1",
-                              postcode="10115", city="Berlin", country="DE",
-                              tax_id="DE136695976" if kind == "company" else "")
+        BillingProfile.create(
+            customer=customer,
+            kind=kind,
+            name="Erika Muster",
+            address_line1="Hauptstr. 1",
+            postcode="10115",
+            city="Berlin",
+            country="DE",
+            tax_id="DE136695976" if kind == "company" else "",
+        )
 
 
 OSS = [{"billing": {"vat_rates_by_country": {"DE": "19"}}}]
@@ -249,7 +264,10 @@ def test_oss_rate_for_a_german_private_buyer_in_quote_and_proforma(situation):
     issue_renewal(other.id)
     renewal = renewals(other)[0]
     assert (renewal.total_net, renewal.total_vat, renewal.snapshot["totals"][0]["vat_rate"]) == (
-        D("50.00"), D("9.50"), "19")
+        D("50.00"),
+        D("9.50"),
+        "19",
+    )
 
 
 @pytest.mark.parametrize("app_overrides", OSS)

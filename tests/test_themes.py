@@ -17,8 +17,8 @@ def app_overrides():
 def test_theme_extends_a_default_template_and_keeps_the_rest(sqlite_app):
     client = sqlite_app.test_client()
     login = client.get("/login").get_data(as_text=True)
-    assert "Witamy w Hostowni Przykładowej" in login   # the theme's addition
-    assert 'name="password"' in login                     # ...on top of the default page
+    assert "Witamy w Hostowni Przykładowej" in login  # the theme's addition
+    assert 'name="password"' in login  # ...on top of the default page
     register = client.get("/register").get_data(as_text=True)
     assert "Załóż konto" in register and "Witamy" not in register  # not overridden: default
 

@@ -8,8 +8,14 @@ import zipfile
 
 import pytest
 
-from core.tickets.filetypes import (DEFAULT_ALLOWED, AttachmentRejected, CheckedAttachment,
-                                    check_attachment, random_storage_name, sniff_type)
+from core.tickets.filetypes import (
+    DEFAULT_ALLOWED,
+    AttachmentRejected,
+    CheckedAttachment,
+    check_attachment,
+    random_storage_name,
+    sniff_type,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -31,46 +37,64 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("head", "mime"), [
-    (PNG, "image/png"), (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
-    (b"GIF89a\x01\x00", "image/gif"), (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
-    (PDF, "application/pdf"), (_zip(), "application/zip"),
-    (gzip.compress(b"log", mtime=0), "application/gzip"), (TEXT, "text/plain"),
-    (EXE, "application/x-msdownload"), (b"\x7fELF\x02\x01\x01", "application/x-executable"),
-    (HTML, "text/html"), (b"  \n<html>", "text/html"), (SVG, "image/svg+xml"),
-    (b"\xef\xbb\xbf<?xml version='1.0'?><svg/>", "application/xml"),
-    (b"", None), (b"\x00\x01\x02\x03", None), ("zażółć".encode("cp1250"), None),
-    ("ą".encode() * 4096 + "ą".encode()[:1], "text/plain"),  # a letter cut at 8 KiB
-])
+@pytest.mark.parametrize(
+    ("head", "mime"),
+    [
+        (PNG, "image/png"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"GIF89a\x01\x00", "image/gif"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (PDF, "application/pdf"),
+        (_zip(), "application/zip"),
+        (gzip.compress(b"log", mtime=0), "application/gzip"),
+        (TEXT, "text/plain"),
+        (EXE, "application/x-msdownload"),
+        (b"\x7fELF\x02\x01\x01", "application/x-executable"),
+        (HTML, "text/html"),
+        (b"  \n<html>", "text/html"),
+        (SVG, "image/svg+xml"),
+        (b"\xef\xbb\xbf<?xml version='1.0'?><svg/>", "application/xml"),
+        (b"", None),
+        (b"\x00\x01\x02\x03", None),
+        ("zażółć".encode("cp1250"), None),
+        ("ą".encode() * 4096 + "ą".encode()[:1], "text/plain"),  # a letter cut at 8 KiB
+    ],
+)
 def test_sniff_type_reads_content(head: bytes, mime: str | None) -> None:
     assert sniff_type(head) == mime
 
 
-@pytest.mark.parametrize(("name", "data", "mime"), [
-    ("zrzut ekranu.PNG", PNG, "image/png"),
-    ("faktura_wrzesień.pdf", PDF, "application/pdf"),
-    ("błąd.log", TEXT, "text/plain"),
-    ("notatki.txt", b"GET /?q=<script>alert(1)</script> 404\n", "text/plain"),
-    ("kopia.zip", _zip(), "application/zip"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "mime"),
+    [
+        ("zrzut ekranu.PNG", PNG, "image/png"),
+        ("faktura_wrzesień.pdf", PDF, "application/pdf"),
+        ("błąd.log", TEXT, "text/plain"),
+        ("notatki.txt", b"GET /?q=<script>alert(1)</script> 404\n", "text/plain"),
+        ("kopia.zip", _zip(), "application/zip"),
+    ],
+)
 def test_allowed_files_are_accepted(name: str, data: bytes, mime: str) -> None:
     checked = _check(name, data)
     assert checked == CheckedAttachment(name, mime, len(data))
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("setup.exe", EXE),
-    ("program.png", EXE),
-    ("obrazek.png", HTML),
-    ("strona.txt", HTML),
-    ("logo.png", SVG),
-    ("logo.svg", SVG),
-    ("strona.html", b"hello"),
-    ("dokument.png", PDF),
-    ("zdjecie.pdf", PNG),
-    ("bez_rozszerzenia", TEXT),
-    ("dane.bin", b"\x00\x01\x02\x03" * 10),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("setup.exe", EXE),
+        ("program.png", EXE),
+        ("obrazek.png", HTML),
+        ("strona.txt", HTML),
+        ("logo.png", SVG),
+        ("logo.svg", SVG),
+        ("strona.html", b"hello"),
+        ("dokument.png", PDF),
+        ("zdjecie.pdf", PNG),
+        ("bez_rozszerzenia", TEXT),
+        ("dane.bin", b"\x00\x01\x02\x03" * 10),
+    ],
+)
 def test_disguised_or_unknown_types_are_refused(name: str, data: bytes) -> None:
     with pytest.raises(AttachmentRejected) as caught:
         _check(name, data)
@@ -90,11 +114,29 @@ def test_active_content_is_refused_even_when_allowed() -> None:
     assert caught.value.code == "type"
 
 
-@pytest.mark.parametrize("name", [
-    "../etc/passwd", "a/b.png", "c:\\x.png", "C:x.png", "..", ".", "a..png", "/abs.png",
-    "nul\x00.png", "line\nbreak.png", "tab\t.png", "gnp\u202e.exe", ".htaccess",
-    "trailing.png ", "trailing.png.", "", "   ", "x" * 300 + ".png",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../etc/passwd",
+        "a/b.png",
+        "c:\\x.png",
+        "C:x.png",
+        "..",
+        ".",
+        "a..png",
+        "/abs.png",
+        "nul\x00.png",
+        "line\nbreak.png",
+        "tab\t.png",
+        "gnp\u202e.exe",
+        ".htaccess",
+        "trailing.png ",
+        "trailing.png.",
+        "",
+        "   ",
+        "x" * 300 + ".png",
+    ],
+)
 def test_bad_names_are_refused_not_cleaned(name: str) -> None:
     with pytest.raises(AttachmentRejected) as caught:
         _check(name, PNG)

@@ -28,7 +28,11 @@ def test_customer_opens_ticket_staff_answers_and_mail_goes_out(app, client, smtp
     with db.connection():
         ticket = Ticket.get()
         attachment = TicketAttachment.get()
-        assert (ticket.status, ticket.department.slug, attachment.filename) == ("open", "techniczny", "zrzut ekranu.png")
+        assert (ticket.status, ticket.department.slug, attachment.filename) == (
+            "open",
+            "techniczny",
+            "zrzut ekranu.png",
+        )
         stored = attachments_folder() / attachment.storage_name
         assert stored.read_bytes() == PNG and attachment.storage_name != attachment.filename
         assert oct(stored.stat().st_mode & 0o777) == "0o600"
@@ -70,8 +74,11 @@ def test_another_customers_ticket_is_404_everywhere(sqlite_app):
     with db.connection():
         ticket, message, attachment = Ticket.get(), TicketMessage.get(), TicketAttachment.get()
     token = csrf(client_b, "/tickets/new")
-    for path in (f"/tickets/{ticket.id}", f"/tickets/{ticket.id}/attachments/{attachment.id}",
-                 f"/tickets/{ticket.id}/messages/{message.id}.asc"):
+    for path in (
+        f"/tickets/{ticket.id}",
+        f"/tickets/{ticket.id}/attachments/{attachment.id}",
+        f"/tickets/{ticket.id}/messages/{message.id}.asc",
+    ):
         assert client_b.get(path).status_code == 404, path
     for path in (f"/tickets/{ticket.id}/reply", f"/tickets/{ticket.id}/close"):
         assert client_b.post(path, data={"csrf_token": token, "body": "hej"}).status_code == 404, path
@@ -80,24 +87,33 @@ def test_another_customers_ticket_is_404_everywhere(sqlite_app):
     assert linked.status_code == 422
     assert counts() == (1, 1, 1)
     with db.connection(), pytest.raises(Exception, match="Choose one of your services"):
-        service.open_ticket(type(alice).get(type(alice).email == "b@example.test"), department_id=department.id,
-                            subject="x", body="y", service_id=service_a.id)
+        service.open_ticket(
+            type(alice).get(type(alice).email == "b@example.test"),
+            department_id=department.id,
+            subject="x",
+            body="y",
+            service_id=service_a.id,
+        )
 
 
-@pytest.mark.parametrize("name, content, why", [
-    ("program.exe", b"MZ\x90\x00" + b"\x00" * 100, "not accepted"),
-    ("strona.txt", b"<!doctype html><script>alert(1)</script>", "not accepted"),
-    ("../../etc/passwd.txt", b"root:x:0:0", "folder path"),
-    ("duzy.txt", b"a" * 2048, "limit"),
-])
+@pytest.mark.parametrize(
+    "name, content, why",
+    [
+        ("program.exe", b"MZ\x90\x00" + b"\x00" * 100, "not accepted"),
+        ("strona.txt", b"<!doctype html><script>alert(1)</script>", "not accepted"),
+        ("../../etc/passwd.txt", b"root:x:0:0", "folder path"),
+        ("duzy.txt", b"a" * 2048, "limit"),
+    ],
+)
 def test_refused_attachment_keeps_what_was_typed_and_stores_nothing(sqlite_app, name, content, why):
     runtime.config()["tickets"]["max_attachment_bytes"] = 1024
     client = sqlite_app.test_client()
     make_customer()
     department = make_department()
     login(client, "ala@example.test")
-    response = open_ticket(client, department, subject="Mój temat ąę", body="Treść, której nie chcę stracić",
-                           files=[(content, name)])
+    response = open_ticket(
+        client, department, subject="Mój temat ąę", body="Treść, której nie chcę stracić", files=[(content, name)]
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert why in page and "Mój temat ąę" in page and "Treść, której nie chcę stracić" in page
@@ -169,8 +185,13 @@ def test_hooks_run_before_storing_and_a_refusal_rolls_back(sqlite_app):
         assert service.close_idle() == 1
         assert Ticket.get().status == "closed"
         assert ActivityLog.select().where(ActivityLog.action == "ticket.closed").count() == 1
-    assert recorder.calls[1:] == [("reply", "staff", False), ("status", "open", "answered"),
-                                  ("reply", "staff", True), ("status", "answered", "closed"), ("close", "system")]
+    assert recorder.calls[1:] == [
+        ("reply", "staff", False),
+        ("status", "open", "answered"),
+        ("reply", "staff", True),
+        ("status", "answered", "closed"),
+        ("close", "system"),
+    ]
 
 
 def test_customer_reply_reopens_and_customer_closes(sqlite_app):
@@ -196,9 +217,18 @@ def test_staff_manage_departments_status_and_assignment(sqlite_app):
     admin = make_staff()
     support = make_staff("wsparcie@example.test", role="support")
     staff_login(client, admin.email)
-    created = post_form(client, "/admin/departments/new", {"name": "Sprzedaż", "slug": "sprzedaz",
-                                                          "visible": "y", "notify_email": "s@example.test",
-                                                          "position": "1", "members": [str(support.id)]})
+    created = post_form(
+        client,
+        "/admin/departments/new",
+        {
+            "name": "Sprzedaż",
+            "slug": "sprzedaz",
+            "visible": "y",
+            "notify_email": "s@example.test",
+            "position": "1",
+            "members": [str(support.id)],
+        },
+    )
     assert created.status_code == 302
     from core.tickets.models import Department, DepartmentMember
 
@@ -237,7 +267,8 @@ def test_attachment_files_are_removed_when_the_transaction_fails(sqlite_app, mon
     with db.connection():
         customer = Customer.get()
         with pytest.raises(RuntimeError):
-            service.open_ticket(customer, department_id=department.id, subject="s", body="b",
-                                uploads=[Upload("a.png", PNG)])
+            service.open_ticket(
+                customer, department_id=department.id, subject="s", body="b", uploads=[Upload("a.png", PNG)]
+            )
     assert counts() == (0, 0, 0)
     assert [p for p in Path(attachments_folder()).iterdir()] == []

@@ -29,8 +29,9 @@ def _stop_agents(keyring_home: Path) -> Iterator[None]:
 
 
 @pytest.mark.browser
-def test_encrypted_ticket_in_techniczny_and_staff_reply(live_server: str, page: Page, tmp_path: Path,
-                                                        department_key) -> None:
+def test_encrypted_ticket_in_techniczny_and_staff_reply(
+    live_server: str, page: Page, tmp_path: Path, department_key
+) -> None:
     staff = make_staff()
     make_customer("ala@example.test")
     department = make_department(staff=staff)

@@ -73,7 +73,8 @@ def _files_containing(roots: list[Path], needles: list[bytes], since: float) -> 
 
 
 def test_encrypted_ticket_leaves_no_plaintext_and_decrypts_byte_for_byte(
-        sqlite_app, tmp_path, smtp_server, department_key, customer_key, caplog, monkeypatch):
+    sqlite_app, tmp_path, smtp_server, department_key, customer_key, caplog, monkeypatch
+):
     caplog.set_level(logging.DEBUG)
     started = time.time() - 1
     staff = make_staff()
@@ -81,8 +82,14 @@ def test_encrypted_ticket_leaves_no_plaintext_and_decrypts_byte_for_byte(
     department = _department_with_key(staff, department_key, tmp_path)
     client = sqlite_app.test_client()
     login(client, "ala@example.test")
-    response = open_ticket(client, department, subject="Dostęp do serwera", body=SECRET_TEXT,
-                           files=[(SECRET_FILE, "dostęp.txt")], encrypt=True)
+    response = open_ticket(
+        client,
+        department,
+        subject="Dostęp do serwera",
+        body=SECRET_TEXT,
+        files=[(SECRET_FILE, "dostęp.txt")],
+        encrypt=True,
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     with db.connection():
         message, attachment = TicketMessage.get(), TicketAttachment.get()
@@ -148,8 +155,10 @@ def test_staff_reply_is_encrypted_to_the_customers_key(sqlite_app, tmp_path, dep
     path = f"/admin/tickets/{ticket.id}"
     notice = staff_client.get(path).get_data(as_text=True)
     assert "odpowiedź zostanie zaszyfrowana kluczem klienta " + customer_key.fingerprint in notice
-    assert post_form(staff_client, f"{path}/reply", {"body": "Odpowiedź: hasło zmienione"},
-                     form_page=path).status_code == 302
+    assert (
+        post_form(staff_client, f"{path}/reply", {"body": "Odpowiedź: hasło zmienione"}, form_page=path).status_code
+        == 302
+    )
     with db.connection():
         reply = TicketMessage.select().where(TicketMessage.author_kind == "staff").get()
     assert reply.encrypted and customer_key.fingerprint in reply.encrypted_to
@@ -186,8 +195,9 @@ def test_expired_department_key_refuses_and_stores_nothing(sqlite_app, expired_k
         Department.update(pgp_fingerprint=expired_key.fingerprint, pgp_public_key=expired_key.public).execute()
     client = sqlite_app.test_client()
     login(client, "ala@example.test")
-    response = open_ticket(client, department, subject="Temat zostaje", body=SECRET_TEXT,
-                           files=[(SECRET_FILE, "a.txt")], encrypt=True)
+    response = open_ticket(
+        client, department, subject="Temat zostaje", body=SECRET_TEXT, files=[(SECRET_FILE, "a.txt")], encrypt=True
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "expired" in page
     assert SECRET_TEXT in page and "Temat zostaje" in page
@@ -220,11 +230,15 @@ def test_department_without_key_refuses_encryption(sqlite_app):
     assert counts() == (0, 0, 0)
 
 
-@pytest.mark.parametrize("which, why", [("expired", "expired"), ("revoked", "revoked"), ("broken", "could not be read")])
+@pytest.mark.parametrize(
+    "which, why", [("expired", "expired"), ("revoked", "revoked"), ("broken", "could not be read")]
+)
 def test_key_uploads_validate(sqlite_app, which, why, request, department_key):
-    armored = {"expired": lambda: request.getfixturevalue("expired_key").public,
-               "revoked": lambda: request.getfixturevalue("revoked_key").public,
-               "broken": lambda: department_key.public[:200] + "XXXX" + department_key.public[260:]}[which]()
+    armored = {
+        "expired": lambda: request.getfixturevalue("expired_key").public,
+        "revoked": lambda: request.getfixturevalue("revoked_key").public,
+        "broken": lambda: department_key.public[:200] + "XXXX" + department_key.public[260:],
+    }[which]()
     staff = make_staff()
     department = make_department()
     client = sqlite_app.test_client()
@@ -242,4 +256,6 @@ def test_key_uploads_validate(sqlite_app, which, why, request, department_key):
     login(customer_client, "ala@example.test")
     mine = post_form(customer_client, "/profile/pgp-key", {"armored": armored})
     assert mine.status_code == 422 and why in mine.get_data(as_text=True)
-    assert csrf(customer_client, "/tickets/new") and "encrypt" in customer_client.get("/tickets/new").get_data(as_text=True)
+    assert csrf(customer_client, "/tickets/new") and "encrypt" in customer_client.get("/tickets/new").get_data(
+        as_text=True
+    )

@@ -12,11 +12,15 @@ from plugins.totp import crypto
 
 
 def config_for(tmp_path, **totp):
-    return load_config(overrides={
-        "app": {"mode": "production", "secret_key": "s3cret", "instance_path": str(tmp_path)},
-        "database": {"url": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
-        "totp": totp,
-    }, environ={}, use_files=False)
+    return load_config(
+        overrides={
+            "app": {"mode": "production", "secret_key": "s3cret", "instance_path": str(tmp_path)},
+            "database": {"url": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+            "totp": totp,
+        },
+        environ={},
+        use_files=False,
+    )
 
 
 def test_production_without_a_key_refuses_to_start_naming_it(tmp_path):
@@ -38,10 +42,12 @@ def test_production_with_a_key_fills_defaults(tmp_path):
 
 
 def test_development_key_is_derived_from_the_secret_key_and_stable(tmp_path):
-    first = load_config(overrides={"app": {"secret_key": "abc", "instance_path": str(tmp_path)}},
-                        environ={}, use_files=False)
-    second = load_config(overrides={"app": {"secret_key": "abc", "instance_path": str(tmp_path)}},
-                         environ={}, use_files=False)
+    first = load_config(
+        overrides={"app": {"secret_key": "abc", "instance_path": str(tmp_path)}}, environ={}, use_files=False
+    )
+    second = load_config(
+        overrides={"app": {"secret_key": "abc", "instance_path": str(tmp_path)}}, environ={}, use_files=False
+    )
     crypto.configure(first)
     crypto.configure(second)
     assert first.get_value("totp.encryption_key") == second.get_value("totp.encryption_key")

@@ -19,8 +19,11 @@ def test_every_marked_message_has_a_polish_translation():
     marked = {
         msg if isinstance(msg, str) else msg[0]
         for _file, _line, msg, _comments, _ctx in extract_from_dir(
-            str(PLUGIN), method_map, options_map=options,
-            keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None})
+            str(PLUGIN),
+            method_map,
+            options_map=options,
+            keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None},
+        )
     }
     with (PLUGIN / "translations/pl/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = pofile.read_po(handle, locale="pl")

@@ -147,7 +147,7 @@ def test_secret_is_encrypted_at_rest(conn, app):
     url = str(app.config["HOOKBILL"].get_value("database.url"))
     if url.startswith("sqlite:///"):
         db.database.obj.execute_sql("PRAGMA wal_checkpoint(FULL)")
-        raw = Path(url[len("sqlite:///"):]).read_bytes()
+        raw = Path(url[len("sqlite:///") :]).read_bytes()
         assert secret.encode() not in raw
 
 

@@ -22,8 +22,16 @@ from tests.helpers import (
 
 T0 = "2026-03-16T12:00:00"
 SECRET_RE = re.compile(r'data-testid="totp-secret"[^>]*>([^<]+)<')
-CLIENT_PAGES = ["/", "/services", "/invoices", "/profile", "/security", "/security/2fa",
-                "/services/1", "/security/2fa/setup"]
+CLIENT_PAGES = [
+    "/",
+    "/services",
+    "/invoices",
+    "/profile",
+    "/security",
+    "/security/2fa",
+    "/services/1",
+    "/security/2fa/setup",
+]
 
 
 def code_now(secret: str) -> str:
@@ -113,8 +121,9 @@ def test_code_step_keeps_the_page_asked_for_before_login(client):
     asked = client.get("/invoices")
     assert asked.headers["Location"].endswith("/login?next=/invoices")
     form = client.get("/login?next=/invoices").get_data(as_text=True)
-    response = client.post("/login?next=/invoices", data={"csrf_token": csrf_from(form), "email": "ala@example.test",
-                                                          "password": PASSWORD})
+    response = client.post(
+        "/login?next=/invoices", data={"csrf_token": csrf_from(form), "email": "ala@example.test", "password": PASSWORD}
+    )
     assert response.headers["Location"].endswith("/login/2fa")
     clock.advance(timedelta(seconds=30))
     code_form = client.get("/login/2fa").get_data(as_text=True)
@@ -144,13 +153,19 @@ def test_turn_off_needs_code_and_password(client):
     login(client, "ala@example.test")
     secret, _ = turn_on_through_pages(client)
     clock.advance(timedelta(seconds=30))
-    bad = post_form(client, "/security/2fa/disable", {"disable-code": code_now(secret), "disable-password": "nope"},
-                    form_page="/security/2fa")
+    bad = post_form(
+        client,
+        "/security/2fa/disable",
+        {"disable-code": code_now(secret), "disable-password": "nope"},
+        form_page="/security/2fa",
+    )
     assert bad.status_code == 422
     page = client.get("/security/2fa").get_data(as_text=True)
     token = re.search(r'name="disable-csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    ok = client.post("/security/2fa/disable", data={"disable-csrf_token": token, "disable-code": code_now(secret),
-                                                    "disable-password": PASSWORD})
+    ok = client.post(
+        "/security/2fa/disable",
+        data={"disable-csrf_token": token, "disable-code": code_now(secret), "disable-password": PASSWORD},
+    )
     assert ok.status_code == 302
     with db.connection():
         customer = service.Customer.get()
@@ -167,8 +182,9 @@ def test_staff_reset_from_customer_page(client, smtp_server):
     staff_login(client, "staff@example.test")
     page = client.get(f"/admin/customers/{customer.id}").get_data(as_text=True)
     assert 'data-testid="totp-admin"' in page and f"/admin/customers/{customer.id}/2fa/reset" in page
-    response = post_form(client, f"/admin/customers/{customer.id}/2fa/reset", {},
-                         form_page=f"/admin/customers/{customer.id}")
+    response = post_form(
+        client, f"/admin/customers/{customer.id}/2fa/reset", {}, form_page=f"/admin/customers/{customer.id}"
+    )
     assert response.status_code == 302
     with db.connection():
         assert not service.is_enabled(customer)

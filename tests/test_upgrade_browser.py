@@ -23,8 +23,9 @@ def test_upgrade_mid_period_with_balance_and_gateway_then_downgrade(page: Page, 
         pro = product("pro", "Pro", {"monthly": "100.00"}, [["Disk", "100 GB NVMe"], ["Domains", "unlimited"]])
         start = product("start", "Start", {"monthly": "20.00"}, [["Disk", "10 GB SSD"], ["Domains", "1"]])
         link(basic, pro, start)
-        svc = service(customer, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00",
-                      label="ola.pl")
+        svc = service(
+            customer, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00", label="ola.pl"
+        )
         give_balance(customer, "10.00")
     page.goto(f"{live_server}/login")
     page.fill("#email", "ola@example.test")

@@ -54,8 +54,13 @@ def test_partial_then_full_payment_applies_change_and_issues_vat_invoice(situati
     assert invoice.snapshot["buyer"] == proforma.snapshot["buyer"]
     assert ServiceChange.get_by_id(result.change.id).status == "applied"
     message = OutboxMessage.get(OutboxMessage.kind == "provisioning")
-    assert message.payload == {"service_id": svc.id, "action": "change_package", "product": "pro", "module": "",
-                               "change_id": result.change.id}
+    assert message.payload == {
+        "service_id": svc.id,
+        "action": "change_package",
+        "product": "pro",
+        "module": "",
+        "change_id": result.change.id,
+    }
     outbox.process()
     assert ActivityLog.select().where(ActivityLog.action == "provisioning.change_package").count() == 1
     subjects = [m["Subject"] for m in smtp_server.messages]
@@ -166,8 +171,13 @@ def test_downgrade_credit_corrects_the_current_invoice(situation):
     customer, svc, _b, _p, start = situation
     clock.freeze("2026-03-01T09:00:00")
     with db.write_transaction():  # the renewal invoice of the current period
-        invoice = issue_document(customer, "vat", [LineInput("Basic, 2026-03-01 - 2026-03-31", D(1), "usł.",
-                                                             D("50.00"))], purpose="renewal", purpose_ref=svc.id)
+        invoice = issue_document(
+            customer,
+            "vat",
+            [LineInput("Basic, 2026-03-01 - 2026-03-31", D(1), "usł.", D("50.00"))],
+            purpose="renewal",
+            purpose_ref=svc.id,
+        )
     clock.freeze("2026-03-16T12:00:00")
     down = confirm_change(customer.id, svc.id, start.id, "monthly")
     # 16/31 of Basic 50.00 = 25.81 credit, 16/31 of Start 20.00 = 10.32 charge: net -15.49
@@ -197,7 +207,11 @@ def test_cycle_change_starts_a_new_period(situation):
     confirm_change(customer.id, svc.id, pro.id, "annually")
     svc = Service.get_by_id(svc.id)
     assert (svc.cycle, svc.anchor_date, svc.period_start, svc.next_due) == (
-        "annually", date(2026, 3, 16), date(2026, 3, 16), date(2027, 3, 16))
+        "annually",
+        date(2026, 3, 16),
+        date(2026, 3, 16),
+        date(2027, 3, 16),
+    )
 
 
 def test_expired_unpaid_change_is_released_by_cron(situation):

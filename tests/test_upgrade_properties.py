@@ -28,17 +28,41 @@ cycles = st.sampled_from(list(Cycle))
 
 
 @settings(max_examples=300, deadline=None)
-@given(old=money, new=money, balance=money, old_cycle=cycles, new_cycle=cycles,
-       anchor=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
-       offset=st.integers(min_value=0, max_value=2000), mode=st.sampled_from(["end_of_period", "credit", "none"]))
+@given(
+    old=money,
+    new=money,
+    balance=money,
+    old_cycle=cycles,
+    new_cycle=cycles,
+    anchor=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    offset=st.integers(min_value=0, max_value=2000),
+    mode=st.sampled_from(["end_of_period", "credit", "none"]),
+)
 def test_quote_properties(hook, old, new, balance, old_cycle, new_cycle, anchor, offset, mode):
     next_due = add_cycles(anchor, old_cycle, 1)
     change = anchor + timedelta(days=offset % (next_due - anchor).days)
-    service = SimpleNamespace(id=1, version=1, product_id=1, cycle=old_cycle.value, period_start=anchor,
-                              next_due=next_due, anchor_date=anchor, product=SimpleNamespace(name="Old"))
-    quote = Quote(service=service, target=SimpleNamespace(id=2, name="New"), target_cycle=new_cycle.value,
-                  change_date=change, old_price=old, new_price=new, vat_rate="23", balance_available=balance,
-                  downgrade_mode=mode, created_at=datetime(2026, 1, 1))
+    service = SimpleNamespace(
+        id=1,
+        version=1,
+        product_id=1,
+        cycle=old_cycle.value,
+        period_start=anchor,
+        next_due=next_due,
+        anchor_date=anchor,
+        product=SimpleNamespace(name="Old"),
+    )
+    quote = Quote(
+        service=service,
+        target=SimpleNamespace(id=2, name="New"),
+        target_cycle=new_cycle.value,
+        change_date=change,
+        old_price=old,
+        new_price=new,
+        vat_rate="23",
+        balance_available=balance,
+        downgrade_mode=mode,
+        created_at=datetime(2026, 1, 1),
+    )
     hook.on_upgrade_quote(quote=quote)
     assert ZERO <= quote.credit <= old  # credit never above the old price
     assert sum((line.net for line in quote.lines), ZERO) == quote.net  # lines sum to the total

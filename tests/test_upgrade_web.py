@@ -26,8 +26,9 @@ def shop(app):
         bob = make_customer("bob@example.test")
         billing_profile(alice)
         basic = product("basic", "Basic", {"monthly": "50.00"}, [["Disk", "25 GB"], ["Domains", "5"]])
-        pro = product("pro", "Pro", {"monthly": "100.00", "annually": "1000.00"}, [["Disk", "100 GB"],
-                                                                                   ["Domains", "unlimited"]])
+        pro = product(
+            "pro", "Pro", {"monthly": "100.00", "annually": "1000.00"}, [["Disk", "100 GB"], ["Domains", "unlimited"]]
+        )
         start = product("start", "Start", {"monthly": "20.00"})
         link(basic, pro, start)
         svc = service(alice, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00")
@@ -38,9 +39,16 @@ def shop(app):
 def _confirm(client, shop, **extra):
     page = client.get(f"/services/{shop['svc'].id}/change/summary?product={shop['pro'].id}&cycle=monthly")
     assert page.status_code == 200
-    return client.post(f"/services/{shop['svc'].id}/change/confirm", data={
-        "csrf_token": csrf(client, f"/services/{shop['svc'].id}/change"), "product": shop["pro"].id,
-        "cycle": "monthly", "expected_gross": "31.73", **extra})
+    return client.post(
+        f"/services/{shop['svc'].id}/change/confirm",
+        data={
+            "csrf_token": csrf(client, f"/services/{shop['svc'].id}/change"),
+            "product": shop["pro"].id,
+            "cycle": "monthly",
+            "expected_gross": "31.73",
+            **extra,
+        },
+    )
 
 
 def test_summary_shows_the_arithmetic_in_polish(client, shop):
@@ -48,7 +56,8 @@ def test_summary_shows_the_arithmetic_in_polish(client, shop):
     choose = client.get(f"/services/{shop['svc'].id}/change").get_data(as_text=True)
     assert "100 GB" in choose and "25 GB" in choose
     html = client.get(f"/services/{shop['svc'].id}/change/summary?choice={shop['pro'].id}:monthly").get_data(
-        as_text=True)
+        as_text=True
+    )
     text = " ".join(html.split())
     for figure in ("16 z 31", "-25,81", "51,61", "25,80", "5,93", "31,73", "-10,00", "21,73"):
         assert figure in text, figure
@@ -99,8 +108,13 @@ def test_gateway_callbacks_duplicate_replayed_unsigned(client, shop):
     _confirm(client, shop)
     proforma = Document.get(Document.kind == "proforma")
     anonymous = client.application.test_client()
-    payload = {"document_id": proforma.id, "transaction_id": "TG-1", "amount": "21.73", "currency": "PLN",
-               "timestamp": int(clock.now().timestamp())}
+    payload = {
+        "document_id": proforma.id,
+        "transaction_id": "TG-1",
+        "amount": "21.73",
+        "currency": "PLN",
+        "timestamp": int(clock.now().timestamp()),
+    }
     body = json.dumps(payload).encode()
     assert _callback(anonymous, body, None).status_code == 403
     assert _callback(anonymous, body, "0" * 64).status_code == 403
@@ -124,14 +138,22 @@ def test_other_customers_objects_are_404(client, shop):
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
     login(client, "bob@example.test")
     sid = shop["svc"].id
-    for path in (f"/services/{sid}/change", f"/services/{sid}/change/summary?product={shop['pro'].id}&cycle=monthly",
-                 f"/invoices/{proforma.id}", f"/pay/testgateway/checkout/{proforma.id}",
-                 f"/api/v1/services/{sid}/quote?product={shop['pro'].id}&cycle=monthly"):
+    for path in (
+        f"/services/{sid}/change",
+        f"/services/{sid}/change/summary?product={shop['pro'].id}&cycle=monthly",
+        f"/invoices/{proforma.id}",
+        f"/pay/testgateway/checkout/{proforma.id}",
+        f"/api/v1/services/{sid}/quote?product={shop['pro'].id}&cycle=monthly",
+    ):
         assert client.get(path).status_code == 404, path
     token = csrf(client, "/")
     assert client.post(f"/pay/balance/{proforma.id}", data={"csrf_token": token}).status_code == 404
-    assert client.post(f"/services/{sid}/change/confirm", data={"csrf_token": token, "product": shop["pro"].id,
-                                                                "cycle": "monthly"}).status_code == 404
+    assert (
+        client.post(
+            f"/services/{sid}/change/confirm", data={"csrf_token": token, "product": shop["pro"].id, "cycle": "monthly"}
+        ).status_code
+        == 404
+    )
 
 
 def test_api_quote_and_errors(client, shop):
@@ -139,15 +161,26 @@ def test_api_quote_and_errors(client, shop):
     sid = shop["svc"].id
     ok = client.get(f"/api/v1/services/{sid}/quote?product={shop['pro'].id}&cycle=monthly").get_json()
     assert (ok["credit"], ok["charge"], ok["gross"], ok["balance_applied"], ok["to_pay"]) == (
-        "25.81", "51.61", "31.73", "10.00", "21.73")
+        "25.81",
+        "51.61",
+        "31.73",
+        "10.00",
+        "21.73",
+    )
     bad = client.get(f"/api/v1/services/{sid}/quote?product=abc&cycle=monthly")
     assert bad.status_code == 422 and bad.get_json()["fields"]["product"]
     token = csrf(client, "/")
-    made = client.post(f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"},
-                       headers={"X-CSRFToken": token})
+    made = client.post(
+        f"/api/v1/services/{sid}/change",
+        json={"product": shop["pro"].id, "cycle": "monthly"},
+        headers={"X-CSRFToken": token},
+    )
     assert made.status_code == 201 and made.get_json()["document"]["amount_due"] == "21.73"
-    twice = client.post(f"/api/v1/services/{sid}/change", json={"product": shop["pro"].id, "cycle": "monthly"},
-                        headers={"X-CSRFToken": token})
+    twice = client.post(
+        f"/api/v1/services/{sid}/change",
+        json={"product": shop["pro"].id, "cycle": "monthly"},
+        headers={"X-CSRFToken": token},
+    )
     assert twice.status_code == 409 and twice.get_json()["error"] == "change_pending"
 
 
@@ -155,8 +188,9 @@ def test_downgrade_is_scheduled_and_can_be_cancelled(client, shop):
     login(client, "alice@example.test")
     sid = shop["svc"].id
     token = csrf(client, f"/services/{sid}/change")
-    response = client.post(f"/services/{sid}/change/confirm", data={
-        "csrf_token": token, "product": shop["start"].id, "cycle": "monthly"})
+    response = client.post(
+        f"/services/{sid}/change/confirm", data={"csrf_token": token, "product": shop["start"].id, "cycle": "monthly"}
+    )
     assert response.status_code == 302
     html = client.get(f"/services/{sid}").get_data(as_text=True)
     assert 'data-testid="pending-change"' in html and "Start" in html
@@ -179,15 +213,26 @@ def test_admin_balance_adjust_and_catalogue(client, shop):
     post_form(client, f"/admin/customers/{cid}/balance", {"amount": "-4.00", "reason": "Correction"})
     assert balance_of(cid) == D("6.00")
     pid = shop["start"].id
-    post_form(client, f"/admin/catalogue/products/{pid}", {
-        "name": "Start+", "features": "Disk: 5 GB\nDomains: 1", "price_monthly": "22.00",
-        "price_annually": "220.00", "targets": [str(shop["pro"].id)], "active": "on"})
+    post_form(
+        client,
+        f"/admin/catalogue/products/{pid}",
+        {
+            "name": "Start+",
+            "features": "Disk: 5 GB\nDomains: 1",
+            "price_monthly": "22.00",
+            "price_annually": "220.00",
+            "targets": [str(shop["pro"].id)],
+            "active": "on",
+        },
+    )
     from core.models import Product, ProductPrice
 
     item = Product.get_by_id(pid)
     assert item.name == "Start+" and item.features == [["Disk", "5 GB"], ["Domains", "1"]]
     assert {p.cycle: p.net_price for p in ProductPrice.select().where(ProductPrice.product == pid)} == {
-        "monthly": D("22.00"), "annually": D("220.00")}
+        "monthly": D("22.00"),
+        "annually": D("220.00"),
+    }
     bad_price = post_form(client, f"/admin/catalogue/products/{pid}", {"name": "X", "price_monthly": "abc"})
     assert bad_price.status_code == 422
     time.sleep(0)

@@ -28,20 +28,43 @@ def make_service(customer: Customer, label: str = "zazolc.pl") -> Service:
     """An active hosting service of ``customer``."""
     with db.connection():
         group = ProductGroup.get_or_none(ProductGroup.slug == "hosting") or ProductGroup.create(
-            name="Hosting", slug="hosting")
+            name="Hosting", slug="hosting"
+        )
         product = Product.get_or_none(Product.slug == "start") or Product.create(
-            group=group, name="Hosting Start", slug="start", features=[])
-        return Service.create(customer=customer, product=product, cycle="monthly", label=label,
-                              anchor_date=date(2026, 3, 1), period_start=date(2026, 3, 1),
-                              next_due=date(2026, 4, 1), recurring_net=Decimal("25.00"))
+            group=group, name="Hosting Start", slug="start", features=[]
+        )
+        return Service.create(
+            customer=customer,
+            product=product,
+            cycle="monthly",
+            label=label,
+            anchor_date=date(2026, 3, 1),
+            period_start=date(2026, 3, 1),
+            next_due=date(2026, 4, 1),
+            recurring_net=Decimal("25.00"),
+        )
 
 
-def open_ticket(client: FlaskClient, department: Department, *, subject: str = "Serwer nie działa",
-                body: str = "Dzień dobry, proszę o pomoc.", files: list[tuple[bytes, str]] = (),
-                encrypt: bool = False, **extra: Any) -> Any:
+def open_ticket(
+    client: FlaskClient,
+    department: Department,
+    *,
+    subject: str = "Serwer nie działa",
+    body: str = "Dzień dobry, proszę o pomoc.",
+    files: list[tuple[bytes, str]] = (),
+    encrypt: bool = False,
+    **extra: Any,
+) -> Any:
     """POST the new-ticket form as a browser would (multipart, CSRF token)."""
-    data: dict[str, Any] = {"csrf_token": csrf(client, "/tickets/new"), "department_id": str(department.id),
-                            "subject": subject, "priority": "medium", "service_id": "0", "body": body, **extra}
+    data: dict[str, Any] = {
+        "csrf_token": csrf(client, "/tickets/new"),
+        "department_id": str(department.id),
+        "subject": subject,
+        "priority": "medium",
+        "service_id": "0",
+        "body": body,
+        **extra,
+    }
     if encrypt:
         data["encrypt"] = "1"
     data["attachments"] = [(BytesIO(content), name) for content, name in files]

@@ -8,13 +8,27 @@ from typing import Any
 
 from core import db
 from core.models import (
-    BillingProfile, Customer, LedgerEntry, Product, ProductChangePath, ProductGroup, ProductPrice, Service,
+    BillingProfile,
+    Customer,
+    LedgerEntry,
+    Product,
+    ProductChangePath,
+    ProductGroup,
+    ProductPrice,
+    Service,
 )
 from core.settings import set_setting
 
-SELLER = {"name": "Hostownia Testowa sp. z o.o.", "tax_id": "5213017228", "address_line1": "ul. Prosta 1",
-          "postcode": "00-001", "city": "Warszawa", "country": "PL",
-          "bank_account": "PL61 1090 1014 0000 0712 1981 2874", "bank_name": "Bank Testowy"}
+SELLER = {
+    "name": "Hostownia Testowa sp. z o.o.",
+    "tax_id": "5213017228",
+    "address_line1": "ul. Prosta 1",
+    "postcode": "00-001",
+    "city": "Warszawa",
+    "country": "PL",
+    "bank_account": "PL61 1090 1014 0000 0712 1981 2874",
+    "bank_name": "Bank Testowy",
+}
 
 
 def setup_seller() -> None:
@@ -28,9 +42,11 @@ def product(slug: str, name: str, prices: dict[str, Any], features: list[list[st
     """A product in the ``hosting`` group with ``{cycle: net price}``."""
     with db.write_transaction():
         group = ProductGroup.get_or_none(ProductGroup.slug == "hosting") or ProductGroup.create(
-            name="Hosting WWW", slug="hosting")
-        item = Product.create(group=group, name=name, slug=slug,
-                              features=features or [["Disk", f"{slug} disk"], ["Domains", "1"]])
+            name="Hosting WWW", slug="hosting"
+        )
+        item = Product.create(
+            group=group, name=name, slug=slug, features=features or [["Disk", f"{slug} disk"], ["Domains", "1"]]
+        )
         for cycle, price in prices.items():
             ProductPrice.create(product=item, cycle=str(cycle), net_price=Decimal(str(price)))
     return item
@@ -45,12 +61,28 @@ def link(*products: Product) -> None:
                     ProductChangePath.insert(product=a, target=b).on_conflict_ignore().execute()
 
 
-def service(customer: Customer, item: Product, cycle: str, anchor: date, start: date, due: date,
-            price: Any, label: str = "example.pl") -> Service:
+def service(
+    customer: Customer,
+    item: Product,
+    cycle: str,
+    anchor: date,
+    start: date,
+    due: date,
+    price: Any,
+    label: str = "example.pl",
+) -> Service:
     """An active service in period ``[start, due)``."""
     with db.write_transaction():
-        return Service.create(customer=customer, product=item, cycle=str(cycle), anchor_date=anchor,
-                              period_start=start, next_due=due, recurring_net=Decimal(str(price)), label=label)
+        return Service.create(
+            customer=customer,
+            product=item,
+            cycle=str(cycle),
+            anchor_date=anchor,
+            period_start=start,
+            next_due=due,
+            recurring_net=Decimal(str(price)),
+            label=label,
+        )
 
 
 def give_balance(customer: Customer | int, amount: Any, kind: str = "staff_credit") -> None:
@@ -64,8 +96,15 @@ def give_balance(customer: Customer | int, amount: Any, kind: str = "staff_credi
 def billing_profile(customer: Customer) -> None:
     """Private-person billing data."""
     with db.write_transaction():
-        BillingProfile.create(customer=customer, kind="private", name=customer.full_name,
-                              address_line1="ul. Długa 5", postcode="80-831", city="Gdańsk", country="PL")
+        BillingProfile.create(
+            customer=customer,
+            kind="private",
+            name=customer.full_name,
+            address_line1="ul. Długa 5",
+            postcode="80-831",
+            city="Gdańsk",
+            country="PL",
+        )
 
 
 def example_situation(ex: dict[str, Any], customer: Customer) -> tuple[Service, Product]:
@@ -73,7 +112,6 @@ def example_situation(ex: dict[str, Any], customer: Customer) -> tuple[Service, 
     old = product(f"old-{ex['id'].lower()}", "Basic", {ex["old_cycle"]: ex["old_net_price"]})
     new = product(f"new-{ex['id'].lower()}", "Pro", {ex["new_cycle"]: ex["new_net_price"]})
     link(old, new)
-    svc = service(customer, old, ex["old_cycle"], ex["anchor"], ex["period_start"], ex["next_due"],
-                  ex["old_net_price"])
+    svc = service(customer, old, ex["old_cycle"], ex["anchor"], ex["period_start"], ex["next_due"], ex["old_net_price"])
     give_balance(customer, ex["balance"])
     return svc, new

@@ -44,8 +44,9 @@ def _setting(key: str) -> int:
 def _unauthorized(detail: str, error: str = "unauthorized") -> Response:
     response = jsonify(error=error, detail=detail, status=401)
     response.status_code = 401
-    response.headers["WWW-Authenticate"] = f'Bearer realm="hookbill", error="{error}"' if error != "unauthorized" \
-        else 'Bearer realm="hookbill"'
+    response.headers["WWW-Authenticate"] = (
+        f'Bearer realm="hookbill", error="{error}"' if error != "unauthorized" else 'Bearer realm="hookbill"'
+    )
     return response
 
 

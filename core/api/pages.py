@@ -30,14 +30,28 @@ class TokenForm(FlaskForm):
     """A name for the new token and how long it works."""
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
-    expires_in_days = SelectField(_l("Valid for"), coerce=int, default=0, choices=[
-        SelectChoice(0, _l("No expiry")), SelectChoice(30, _l("30 days")), SelectChoice(90, _l("90 days")),
-        SelectChoice(365, _l("1 year"))])
+    expires_in_days = SelectField(
+        _l("Valid for"),
+        coerce=int,
+        default=0,
+        choices=[
+            SelectChoice(0, _l("No expiry")),
+            SelectChoice(30, _l("30 days")),
+            SelectChoice(90, _l("90 days")),
+            SelectChoice(365, _l("1 year")),
+        ],
+    )
 
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200) -> Any:
-    response = render_template("api/tokens.html", form=form, tokens=tokens.active_tokens(g.customer.id),
-                               new_token=new_token, is_expired=tokens.is_expired, revoke_form=EmptyForm())
+    response = render_template(
+        "api/tokens.html",
+        form=form,
+        tokens=tokens.active_tokens(g.customer.id),
+        new_token=new_token,
+        is_expired=tokens.is_expired,
+        revoke_form=EmptyForm(),
+    )
     return response, status, {"Cache-Control": "no-store"}
 
 

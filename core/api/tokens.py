@@ -36,8 +36,11 @@ EXPIRY_DAYS = (0, 30, 90, 365)
 
 def active_tokens(customer_id: int) -> list[ApiToken]:
     """The customer's tokens that are not revoked (expired ones included), newest first."""
-    return list(ApiToken.select().where((ApiToken.customer == customer_id) & ApiToken.revoked_at.is_null())
-                .order_by(ApiToken.id.desc()))
+    return list(
+        ApiToken.select()
+        .where((ApiToken.customer == customer_id) & ApiToken.revoked_at.is_null())
+        .order_by(ApiToken.id.desc())
+    )
 
 
 def is_expired(token: ApiToken, now: datetime | None = None) -> bool:
@@ -62,12 +65,24 @@ def create_token(customer: Customer, name: str, expires_in_days: int = 0, ip: st
     with db.write_transaction():
         if len(active_tokens(customer.id)) >= MAX_ACTIVE:
             raise ValidationError({"name": N_("You have too many tokens. Revoke one you do not use.")})
-        token = ApiToken.create(customer=customer, name=name, prefix=raw[:PREFIX_LENGTH], token_hash=token_hash(raw),
-                                created_at=now,
-                                expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
-        activity.record("api_token.created", actor=customer, subject=customer, ip=ip, token_id=token.id,
-                        name=name, prefix=token.prefix, expires_at=token.expires_at.isoformat()
-                        if token.expires_at else None)
+        token = ApiToken.create(
+            customer=customer,
+            name=name,
+            prefix=raw[:PREFIX_LENGTH],
+            token_hash=token_hash(raw),
+            created_at=now,
+            expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        activity.record(
+            "api_token.created",
+            actor=customer,
+            subject=customer,
+            ip=ip,
+            token_id=token.id,
+            name=name,
+            prefix=token.prefix,
+            expires_at=token.expires_at.isoformat() if token.expires_at else None,
+        )
     return token, raw
 
 
@@ -84,18 +99,34 @@ def revoke_token(customer_id: int, token_id: int, actor: Customer | Staff, ip: s
             token.revoked_at = clock.utcnow()
             token.revoked_reason = "staff" if isinstance(actor, Staff) else "customer"
             token.save()
-            activity.record("api_token.revoked", actor=actor, subject=token.customer, ip=ip, token_id=token.id,
-                            name=token.name, prefix=token.prefix)
+            activity.record(
+                "api_token.revoked",
+                actor=actor,
+                subject=token.customer,
+                ip=ip,
+                token_id=token.id,
+                name=token.name,
+                prefix=token.prefix,
+            )
     return token
 
 
 def revoke_all(customer_id: int, reason: str) -> int:
     """Revoke every live token of the customer (inside the caller's transaction); return how many."""
-    count = (ApiToken.update(revoked_at=clock.utcnow(), revoked_reason=reason[:32])
-             .where((ApiToken.customer == customer_id) & ApiToken.revoked_at.is_null()).execute())
+    count = (
+        ApiToken.update(revoked_at=clock.utcnow(), revoked_reason=reason[:32])
+        .where((ApiToken.customer == customer_id) & ApiToken.revoked_at.is_null())
+        .execute()
+    )
     if count:
-        activity.record("api_token.revoked_all", actor_kind="system", customer_id=customer_id,
-                        subject_type="customer", reason=reason, count=count)
+        activity.record(
+            "api_token.revoked_all",
+            actor_kind="system",
+            customer_id=customer_id,
+            subject_type="customer",
+            reason=reason,
+            count=count,
+        )
     return int(count)
 
 

@@ -29,8 +29,12 @@ auth.install(bp)
 def me() -> Any:
     """The customer's profile, current billing data and credit balance."""
     customer = g.customer
-    return jsonify(customer=serialize.customer(customer), billing=serialize.billing(current_profile(customer)),
-                   balance=serialize.money(balance_of(customer.id)), currency="PLN")
+    return jsonify(
+        customer=serialize.customer(customer),
+        billing=serialize.billing(current_profile(customer)),
+        balance=serialize.money(balance_of(customer.id)),
+        currency="PLN",
+    )
 
 
 @bp.route("/services")
@@ -50,8 +54,11 @@ def service(service_id: int) -> Any:
 @bp.route("/invoices")
 def invoices() -> Any:
     """Every document of the customer (proformas, VAT invoices, corrections), newest first."""
-    rows = Document.select().where(Document.customer == g.customer).order_by(Document.issue_date.desc(),
-                                                                           Document.id.desc())
+    rows = (
+        Document.select()
+        .where(Document.customer == g.customer)
+        .order_by(Document.issue_date.desc(), Document.id.desc())
+    )
     return jsonify(invoices=[serialize.document(d, amount_due(d)) for d in rows])
 
 
@@ -76,5 +83,8 @@ def invoice_pdf(document_id: int) -> Any:
 def balance() -> Any:
     """The credit balance and its ledger, newest entry first."""
     customer_id = g.customer.id
-    return jsonify(balance=serialize.money(balance_of(customer_id)), currency="PLN",
-                   entries=[serialize.ledger_entry(e) for e in ledger.history(customer_id)])
+    return jsonify(
+        balance=serialize.money(balance_of(customer_id)),
+        currency="PLN",
+        entries=[serialize.ledger_entry(e) for e in ledger.history(customer_id)],
+    )

@@ -28,17 +28,33 @@ FIELD_NAMES = {"department_id": "department"}
 
 
 def _ticket_json(ticket: Ticket) -> dict[str, Any]:
-    return {"id": ticket.id, "subject": ticket.subject, "status": ticket.status, "priority": ticket.priority,
-            "department": {"slug": ticket.department.slug, "name": ticket.department.name},
-            "service_id": ticket.service_id, "encrypted": ticket.encrypted, "created_at": moment(ticket.created_at),
-            "last_reply_at": moment(ticket.last_reply_at), "closed_at": moment(ticket.closed_at)}
+    return {
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "department": {"slug": ticket.department.slug, "name": ticket.department.name},
+        "service_id": ticket.service_id,
+        "encrypted": ticket.encrypted,
+        "created_at": moment(ticket.created_at),
+        "last_reply_at": moment(ticket.last_reply_at),
+        "closed_at": moment(ticket.closed_at),
+    }
 
 
 def _message_json(message: TicketMessage, files: list[TicketAttachment]) -> dict[str, Any]:
-    return {"id": message.id, "author": message.author_kind, "author_name": message.author_name,
-            "body": message.body, "encrypted": message.encrypted, "created_at": moment(message.created_at),
-            "attachments": [{"id": f.id, "filename": f.filename, "size": f.size, "mime": f.mime,
-                             "encrypted": f.encrypted} for f in files]}
+    return {
+        "id": message.id,
+        "author": message.author_kind,
+        "author_name": message.author_name,
+        "body": message.body,
+        "encrypted": message.encrypted,
+        "created_at": moment(message.created_at),
+        "attachments": [
+            {"id": f.id, "filename": f.filename, "size": f.size, "mime": f.mime, "encrypted": f.encrypted}
+            for f in files
+        ],
+    }
 
 
 @bp.route("")
@@ -55,8 +71,11 @@ def detail(ticket_id: int) -> Any:
         ticket = service.customer_ticket(g.customer, ticket_id)
     except NotFound:
         abort(404)
-    messages = (TicketMessage.select().where((TicketMessage.ticket == ticket) & ~TicketMessage.internal)
-                .order_by(TicketMessage.id))
+    messages = (
+        TicketMessage.select()
+        .where((TicketMessage.ticket == ticket) & ~TicketMessage.internal)
+        .order_by(TicketMessage.id)
+    )
     files: dict[int, list[TicketAttachment]] = {}
     for item in TicketAttachment.select().where(TicketAttachment.ticket == ticket).order_by(TicketAttachment.id):
         files.setdefault(item.message_id, []).append(item)
@@ -84,9 +103,15 @@ def create() -> Any:
         raise ValidationError({n: "Send text." for n, v in texts.items() if not isinstance(v, str)})
     try:
         ticket = service.open_ticket(
-            g.customer, department_id=_department_id(data.get("department")), subject=texts["subject"],
-            body=texts["body"], priority=str(data.get("priority") or "medium"), service_id=service_id,
-            options={"encrypt": data.get("encrypt") is True}, ip=client_ip())
+            g.customer,
+            department_id=_department_id(data.get("department")),
+            subject=texts["subject"],
+            body=texts["body"],
+            priority=str(data.get("priority") or "medium"),
+            service_id=service_id,
+            options={"encrypt": data.get("encrypt") is True},
+            ip=client_ip(),
+        )
     except ValidationError as exc:
         raise ValidationError({FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}) from None
     return jsonify(_ticket_json(ticket)), 201

@@ -23,8 +23,16 @@ CREDIT_KINDS = ("topup", "overpayment", "downgrade_credit", "staff_credit", "sta
 DEBIT_KINDS = ("applied", "refund", "staff_debit")
 
 
-def append(customer_id: int, kind: str, amount: Decimal, *, document_id: int | None = None,
-           payment_id: int | None = None, staff_id: int | None = None, reason: str = "") -> LedgerEntry:
+def append(
+    customer_id: int,
+    kind: str,
+    amount: Decimal,
+    *,
+    document_id: int | None = None,
+    payment_id: int | None = None,
+    staff_id: int | None = None,
+    reason: str = "",
+) -> LedgerEntry:
     """Append one entry; ``amount`` is signed (credit kinds > 0, debit kinds < 0).
 
     Promises: takes the customer's money lock (so callers that did not are
@@ -42,8 +50,15 @@ def append(customer_id: int, kind: str, amount: Decimal, *, document_id: int | N
     db.lock_customer(customer_id)
     if value < 0 and balance_of(customer_id) + value < ZERO:
         raise Conflict("The credit balance is too low.", code="insufficient_balance")
-    entry = LedgerEntry.create(customer=customer_id, kind=kind, amount=value, document_id=document_id,
-                               payment_id=payment_id, staff_id=staff_id, reason=reason[:255])
+    entry = LedgerEntry.create(
+        customer=customer_id,
+        kind=kind,
+        amount=value,
+        document_id=document_id,
+        payment_id=payment_id,
+        staff_id=staff_id,
+        reason=reason[:255],
+    )
     runtime.hooks().on_balance_changed(entry=entry)
     return entry
 
@@ -68,14 +83,27 @@ def staff_adjust(customer_id: int, amount: object, reason: str, staff: object, i
     if errors:
         raise ValidationError(errors)
     with db.write_transaction():
-        entry = append(customer_id, "staff_credit" if value > 0 else "staff_debit", value,
-                       staff_id=getattr(staff, "id", None), reason=reason.strip())
-        activity.record("balance.adjusted", actor=staff, subject=entry, customer_id=customer_id, ip=ip,
-                        amount=str(value), reason=reason.strip())
+        entry = append(
+            customer_id,
+            "staff_credit" if value > 0 else "staff_debit",
+            value,
+            staff_id=getattr(staff, "id", None),
+            reason=reason.strip(),
+        )
+        activity.record(
+            "balance.adjusted",
+            actor=staff,
+            subject=entry,
+            customer_id=customer_id,
+            ip=ip,
+            amount=str(value),
+            reason=reason.strip(),
+        )
     return entry
 
 
 def history(customer_id: int, limit: int = 200) -> list[LedgerEntry]:
     """The customer's ledger entries, newest first."""
-    return list(LedgerEntry.select().where(LedgerEntry.customer == customer_id)
-                .order_by(LedgerEntry.id.desc()).limit(limit))
+    return list(
+        LedgerEntry.select().where(LedgerEntry.customer == customer_id).order_by(LedgerEntry.id.desc()).limit(limit)
+    )

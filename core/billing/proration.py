@@ -93,13 +93,10 @@ def prorate(inp: ProrationInput) -> Proration:
     old = _price(inp.old_net_price, "old net price")
     new = _price(inp.new_net_price, "new net price")
     if not inp.period_start < inp.next_due:
-        raise ProrationError(
-            f"period start {inp.period_start} must be before next due {inp.next_due}"
-        )
+        raise ProrationError(f"period start {inp.period_start} must be before next due {inp.next_due}")
     if not inp.period_start <= inp.change_date < inp.next_due:
         raise ProrationError(
-            f"change date {inp.change_date} is outside the current period "
-            f"[{inp.period_start}, {inp.next_due})"
+            f"change date {inp.change_date} is outside the current period [{inp.period_start}, {inp.next_due})"
         )
     remaining = (inp.next_due - inp.change_date).days
     period = (inp.next_due - inp.period_start).days

@@ -106,8 +106,9 @@ def _as_dict(profile: BillingProfile | None) -> dict[str, str]:
     return {name: str(getattr(profile, name) or "") for name in FIELDS}
 
 
-def change_billing_data(customer: Customer, fields: Mapping[str, Any], *, actor: Any = None,
-                        ip: str = "") -> BillingProfile | None:
+def change_billing_data(
+    customer: Customer, fields: Mapping[str, Any], *, actor: Any = None, ip: str = ""
+) -> BillingProfile | None:
     """Validate ``fields`` and append them as the customer's current billing data.
 
     ``fields`` holds ``kind`` and the :data:`FIELDS`. ``actor`` is the customer
@@ -133,13 +134,21 @@ def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> 
         if not changes:
             return None
         actor_kind = "staff" if isinstance(actor, Staff) else "customer" if isinstance(actor, Customer) else "system"
-        profile = BillingProfile.create(customer=customer, changed_by_kind=actor_kind,
-                                        changed_by_id=getattr(actor, "id", None), **values)
-        activity.record("billing_data.changed", actor=actor, subject=customer, ip=ip, version=profile.id,
-                        old={name: old_new[0] for name, old_new in changes.items()},
-                        new={name: old_new[1] for name, old_new in changes.items()})
+        profile = BillingProfile.create(
+            customer=customer, changed_by_kind=actor_kind, changed_by_id=getattr(actor, "id", None), **values
+        )
+        activity.record(
+            "billing_data.changed",
+            actor=actor,
+            subject=customer,
+            ip=ip,
+            version=profile.id,
+            old={name: old_new[0] for name, old_new in changes.items()},
+            new={name: old_new[1] for name, old_new in changes.items()},
+        )
         runtime.hooks().on_customer_updated(
-            customer=customer, changes={f"billing.{name}": value for name, value in changes.items()})
+            customer=customer, changes={f"billing.{name}": value for name, value in changes.items()}
+        )
     return profile
 
 
@@ -174,4 +183,3 @@ def history(customer_id: int) -> list[HistoryEntry]:
         entries.append(HistoryEntry(row, _who(row), row.created_at, changed, previous))
         previous = current
     return list(reversed(entries))
-

@@ -11,6 +11,13 @@ from core.documents.snapshot import Correction, DocumentSnapshot, Line, Party, R
 from core.documents.taxid import TaxIdError, validate_tax_id
 
 __all__ = [
-    "Correction", "DocumentSnapshot", "Line", "LineInput", "Party", "RateTotal",
-    "TaxIdError", "build_snapshot", "validate_tax_id",
+    "Correction",
+    "DocumentSnapshot",
+    "Line",
+    "LineInput",
+    "Party",
+    "RateTotal",
+    "TaxIdError",
+    "build_snapshot",
+    "validate_tax_id",
 ]

@@ -51,11 +51,37 @@ REVERSE_CHARGE_NOTE = "odwrotne obciążenie"
 SPLIT_PAYMENT_NOTE = "mechanizm podzielonej płatności"
 SPLIT_PAYMENT_THRESHOLD = Decimal("15000.00")
 #: ISO-2 codes of EU member states (Greece is GR here; its VAT prefix is EL).
-EU_COUNTRIES = frozenset([
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
-    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
-    "SK",
-])
+EU_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -82,12 +108,22 @@ def ordered_rates(present: Iterable[str]) -> list[str]:
     return [r for r in VAT_RATES if r in rates] + oss
 
 
-def _line(description: str, quantity: Decimal, unit: str, unit_net: Decimal,
-          vat_rate: str, net: Decimal, annex15: bool) -> Line:
+def _line(
+    description: str, quantity: Decimal, unit: str, unit_net: Decimal, vat_rate: str, net: Decimal, annex15: bool
+) -> Line:
     percent = rate_percent(vat_rate)
     vat = vat_of(net, percent) if percent is not None else ZERO
-    return Line(description, quantity, unit, unit_net, vat_rate,  # type: ignore[arg-type]
-                net, vat, net + vat, annex15)
+    return Line(
+        description,
+        quantity,
+        unit,
+        unit_net,
+        vat_rate,  # type: ignore[arg-type]
+        net,
+        vat,
+        net + vat,
+        annex15,
+    )
 
 
 def make_line(item: LineInput, *, reverse_charge: bool = False) -> Line:
@@ -96,8 +132,7 @@ def make_line(item: LineInput, *, reverse_charge: bool = False) -> Line:
         raise ValueError(f"unknown VAT rate {item.vat_rate!r}; use one of {VAT_RATES}")
     quantity, unit_net = to_decimal(item.quantity), to_decimal(item.unit_net)
     rate = "oo" if reverse_charge else item.vat_rate
-    return _line(item.description, quantity, item.unit, unit_net, rate,
-                 round_money(quantity * unit_net), item.annex15)
+    return _line(item.description, quantity, item.unit, unit_net, rate, round_money(quantity * unit_net), item.annex15)
 
 
 def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
@@ -114,8 +149,7 @@ def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
     return tuple(result)
 
 
-def difference_totals(before: Sequence[RateTotal],
-                      after: Sequence[RateTotal]) -> tuple[RateTotal, ...]:
+def difference_totals(before: Sequence[RateTotal], after: Sequence[RateTotal]) -> tuple[RateTotal, ...]:
     """Per-rate ``after - before``; rates whose net and VAT both stay put are dropped."""
     old = {t.vat_rate: t for t in before}
     new = {t.vat_rate: t for t in after}
@@ -125,8 +159,7 @@ def difference_totals(before: Sequence[RateTotal],
         if rate in old or rate in new:
             a, b = new.get(rate, zero), old.get(rate, zero)
             if a.net != b.net or a.vat != b.vat:
-                result.append(RateTotal(rate, a.net - b.net, a.vat - b.vat,
-                                        a.gross - b.gross))
+                result.append(RateTotal(rate, a.net - b.net, a.vat - b.vat, a.gross - b.gross))
     return tuple(result)
 
 
@@ -142,8 +175,7 @@ def difference_lines(before: Sequence[Line], after: Sequence[Line]) -> tuple[Lin
     result: list[Line] = []
 
     def negated(line: Line) -> Line:
-        return _line(line.description, -line.quantity, line.unit, line.unit_net,
-                     line.vat_rate, -line.net, line.annex15)
+        return _line(line.description, -line.quantity, line.unit, line.unit_net, line.vat_rate, -line.net, line.annex15)
 
     for index in range(max(len(before), len(after))):
         old = before[index] if index < len(before) else None
@@ -162,32 +194,52 @@ def difference_lines(before: Sequence[Line], after: Sequence[Line]) -> tuple[Lin
                 qty, price = new.quantity, new.unit_net - old.unit_net
             else:
                 qty, price = Decimal(1), net
-            result.append(_line(new.description, qty, new.unit, price, new.vat_rate, net,
-                                new.annex15 or old.annex15))
+            result.append(_line(new.description, qty, new.unit, price, new.vat_rate, net, new.annex15 or old.annex15))
     return tuple(result)
 
 
 def is_reverse_charge(buyer: Party) -> bool:
     """True for a company buyer from another EU state that gave a VAT id."""
-    return (buyer.kind == "company" and buyer.country in EU_COUNTRIES
-            and buyer.country != "PL" and bool(buyer.tax_id.strip()))
+    return (
+        buyer.kind == "company"
+        and buyer.country in EU_COUNTRIES
+        and buyer.country != "PL"
+        and bool(buyer.tax_id.strip())
+    )
 
 
-def is_split_payment(buyer: Party, lines: Sequence[Line], gross_pln: Decimal,
-                     reverse_charge: bool) -> bool:
+def is_split_payment(buyer: Party, lines: Sequence[Line], gross_pln: Decimal, reverse_charge: bool) -> bool:
     """The split-payment rule of the module docstring."""
-    return (buyer.kind == "company" and not reverse_charge
-            and any(line.annex15 for line in lines) and gross_pln >= SPLIT_PAYMENT_THRESHOLD)
+    return (
+        buyer.kind == "company"
+        and not reverse_charge
+        and any(line.annex15 for line in lines)
+        and gross_pln >= SPLIT_PAYMENT_THRESHOLD
+    )
 
 
 def build_snapshot(
-    *, kind: DocumentKind, number: str, issue_date: date, sale_date: date,
-    due_date: date, seller: Party, buyer: Party, lines: Sequence[LineInput],
-    currency: str = "PLN", place_of_issue: str = "", paid: Decimal = ZERO,
-    payment_date: date | None = None, payment_method: str = "transfer",
-    transfer_title: str = "", notes: Sequence[str] = (), proforma_number: str = "",
-    corrects: DocumentSnapshot | None = None, correction_reason: str = "",
-    exemption_basis: str = "", gross_in_pln: Decimal | None = None,
+    *,
+    kind: DocumentKind,
+    number: str,
+    issue_date: date,
+    sale_date: date,
+    due_date: date,
+    seller: Party,
+    buyer: Party,
+    lines: Sequence[LineInput],
+    currency: str = "PLN",
+    place_of_issue: str = "",
+    paid: Decimal = ZERO,
+    payment_date: date | None = None,
+    payment_method: str = "transfer",
+    transfer_title: str = "",
+    notes: Sequence[str] = (),
+    proforma_number: str = "",
+    corrects: DocumentSnapshot | None = None,
+    correction_reason: str = "",
+    exemption_basis: str = "",
+    gross_in_pln: Decimal | None = None,
 ) -> DocumentSnapshot:
     """Price ``lines`` and return the frozen snapshot, following the module rules.
 
@@ -206,9 +258,13 @@ def build_snapshot(
         if corrects is None or corrects.kind == "proforma" or not correction_reason.strip():
             raise ValueError("a correction needs the corrected VAT invoice and a reason")
         base = corrects.corrected.lines_after if corrects.corrected else corrects.lines
-        correction = Correction(number=corrects.number, issue_date=corrects.issue_date,
-                                reason=correction_reason.strip(), lines_before=base,
-                                lines_after=priced)
+        correction = Correction(
+            number=corrects.number,
+            issue_date=corrects.issue_date,
+            reason=correction_reason.strip(),
+            lines_before=base,
+            lines_after=priced,
+        )
         doc_lines = difference_lines(base, priced)
         totals = difference_totals(rate_totals(base), rate_totals(priced))
     elif corrects is not None:
@@ -231,12 +287,29 @@ def build_snapshot(
     all_notes += [note for note in notes if note not in all_notes]
     paid = to_decimal(paid)
     return DocumentSnapshot(
-        kind=kind, number=number, issue_date=issue_date, sale_date=sale_date,
-        due_date=due_date, payment_date=payment_date, place_of_issue=place_of_issue,
-        currency=currency, seller=seller, buyer=buyer, lines=doc_lines, totals=totals,
-        total_net=total_net, total_vat=total_vat, total_gross=total_net + total_vat,
-        paid=paid, amount_due=total_net + total_vat - paid, payment_method=payment_method,
-        transfer_title=transfer_title or number, reverse_charge=reverse,
-        split_payment=split, notes=tuple(all_notes), proforma_number=proforma_number,
-        corrected=correction, exemption_basis=exemption_basis.strip(),
+        kind=kind,
+        number=number,
+        issue_date=issue_date,
+        sale_date=sale_date,
+        due_date=due_date,
+        payment_date=payment_date,
+        place_of_issue=place_of_issue,
+        currency=currency,
+        seller=seller,
+        buyer=buyer,
+        lines=doc_lines,
+        totals=totals,
+        total_net=total_net,
+        total_vat=total_vat,
+        total_gross=total_net + total_vat,
+        paid=paid,
+        amount_due=total_net + total_vat - paid,
+        payment_method=payment_method,
+        transfer_title=transfer_title or number,
+        reverse_charge=reverse,
+        split_payment=split,
+        notes=tuple(all_notes),
+        proforma_number=proforma_number,
+        corrected=correction,
+        exemption_basis=exemption_basis.strip(),
     )

@@ -26,27 +26,50 @@ from core.settings import seller_data
 def seller_party() -> Party:
     """The provider as seller, from the stored seller settings."""
     data = seller_data()
-    return Party(kind="company", name=data["name"] or str(runtime.config().get_value("app.name")),
-                 tax_id=data["tax_id"], address_line1=data["address_line1"], address_line2=data["address_line2"],
-                 postcode=data["postcode"], city=data["city"], country=data["country"] or "PL",
-                 email=data["email"], bank_account=data["bank_account"], bank_name=data["bank_name"])
+    return Party(
+        kind="company",
+        name=data["name"] or str(runtime.config().get_value("app.name")),
+        tax_id=data["tax_id"],
+        address_line1=data["address_line1"],
+        address_line2=data["address_line2"],
+        postcode=data["postcode"],
+        city=data["city"],
+        country=data["country"] or "PL",
+        email=data["email"],
+        bank_account=data["bank_account"],
+        bank_name=data["bank_name"],
+    )
 
 
 def current_profile(customer: Customer | int) -> BillingProfile | None:
     """The customer's current billing data (the newest version), or None."""
-    return (BillingProfile.select().where(BillingProfile.customer == customer)
-            .order_by(BillingProfile.id.desc()).first())
+    return BillingProfile.select().where(BillingProfile.customer == customer).order_by(BillingProfile.id.desc()).first()
 
 
 def buyer_party(customer: Customer) -> Party:
     """The customer as buyer, from their current billing data (name only when they have none)."""
     profile = current_profile(customer)
     if profile is None:
-        return Party(kind="private", name=customer.full_name, address_line1="", postcode="", city="",
-                     country="PL", email=customer.email)
-    return Party(kind=profile.kind, name=profile.name, tax_id=profile.tax_id if profile.kind == "company" else "",
-                 address_line1=profile.address_line1, address_line2=profile.address_line2,
-                 postcode=profile.postcode, city=profile.city, country=profile.country, email=customer.email)
+        return Party(
+            kind="private",
+            name=customer.full_name,
+            address_line1="",
+            postcode="",
+            city="",
+            country="PL",
+            email=customer.email,
+        )
+    return Party(
+        kind=profile.kind,
+        name=profile.name,
+        tax_id=profile.tax_id if profile.kind == "company" else "",
+        address_line1=profile.address_line1,
+        address_line2=profile.address_line2,
+        postcode=profile.postcode,
+        city=profile.city,
+        country=profile.country,
+        email=customer.email,
+    )
 
 
 def snapshot_of(document: Document) -> DocumentSnapshot:
@@ -87,21 +110,45 @@ def issue_document(
     series, number = next_number(kind, today)
     due = due_date or today + timedelta(days=int(config.get_value("billing.proforma_due_days")))
     snap = build_snapshot(
-        kind=kind, number=number, issue_date=today, sale_date=sale_date or today, due_date=due,
-        seller=seller_party(), buyer=buyer or buyer_party(customer), lines=lines,
-        currency=str(config.get_value("app.currency")), place_of_issue=str(config.get_value("billing.place_of_issue")),
-        paid=paid, payment_date=payment_date, payment_method=payment_method,
+        kind=kind,
+        number=number,
+        issue_date=today,
+        sale_date=sale_date or today,
+        due_date=due,
+        seller=seller_party(),
+        buyer=buyer or buyer_party(customer),
+        lines=lines,
+        currency=str(config.get_value("app.currency")),
+        place_of_issue=str(config.get_value("billing.place_of_issue")),
+        paid=paid,
+        payment_date=payment_date,
+        payment_method=payment_method,
         proforma_number=proforma.number if proforma else "",
-        corrects=snapshot_of(corrects) if corrects else None, correction_reason=correction_reason, notes=notes,
+        corrects=snapshot_of(corrects) if corrects else None,
+        correction_reason=correction_reason,
+        notes=notes,
     )
     status = {"proforma": "unpaid", "vat": "paid", "correction": "issued"}[kind]
     document = Document.create(
-        customer=customer, kind=kind, series=series, number=number, status=status, issue_date=today,
-        due_date=due, currency=snap.currency, total_net=snap.total_net, total_vat=snap.total_vat,
-        total_gross=snap.total_gross, paid=paid, paid_at=clock.utcnow() if kind == "vat" else None,
-        snapshot=snap.to_json(), proforma_id=proforma.id if proforma else None,
-        corrects_id=corrects.id if corrects else None, supersedes_id=supersedes.id if supersedes else None,
-        purpose=purpose, purpose_ref=purpose_ref,
+        customer=customer,
+        kind=kind,
+        series=series,
+        number=number,
+        status=status,
+        issue_date=today,
+        due_date=due,
+        currency=snap.currency,
+        total_net=snap.total_net,
+        total_vat=snap.total_vat,
+        total_gross=snap.total_gross,
+        paid=paid,
+        paid_at=clock.utcnow() if kind == "vat" else None,
+        snapshot=snap.to_json(),
+        proforma_id=proforma.id if proforma else None,
+        corrects_id=corrects.id if corrects else None,
+        supersedes_id=supersedes.id if supersedes else None,
+        purpose=purpose,
+        purpose_ref=purpose_ref,
     )
     runtime.hooks().on_invoice_issue(document=document)
     outbox.enqueue("document_issued", {"document_id": document.id}, dedupe_key=f"document_issued:{document.id}")
@@ -119,12 +166,28 @@ def reissue_with_current_data(proforma: Document, staff: Any) -> Document:
     if proforma.kind != "proforma" or proforma.status != "unpaid":
         raise Conflict("Only an unpaid proforma can be corrected.", code="not_correctable")
     old = snapshot_of(proforma)
-    lines = [LineInput(description=l.description, quantity=l.quantity, unit=l.unit, unit_net=l.unit_net,
-                       vat_rate=l.vat_rate, annex15=l.annex15) for l in old.lines]
+    lines = [
+        LineInput(
+            description=l.description,
+            quantity=l.quantity,
+            unit=l.unit,
+            unit_net=l.unit_net,
+            vat_rate=l.vat_rate,
+            annex15=l.annex15,
+        )
+        for l in old.lines
+    ]
     new = issue_document(
-        proforma.customer, "proforma", lines, sale_date=old.sale_date, due_date=old.due_date,
-        payment_method=old.payment_method, supersedes=proforma, purpose=proforma.purpose,
-        purpose_ref=proforma.purpose_ref, notes=[n for n in old.notes],
+        proforma.customer,
+        "proforma",
+        lines,
+        sale_date=old.sale_date,
+        due_date=old.due_date,
+        payment_method=old.payment_method,
+        supersedes=proforma,
+        purpose=proforma.purpose,
+        purpose_ref=proforma.purpose_ref,
+        notes=[n for n in old.notes],
     )
     proforma.status = "superseded"
     proforma.superseded_by_id = new.id

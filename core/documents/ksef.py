@@ -53,8 +53,11 @@ def fa3_schema() -> xmlschema.XMLSchema:
     """
     local = BASE_FILE.as_uri()
     return xmlschema.XMLSchema(
-        str(SCHEMA_FILE), locations={BASE_NS: str(BASE_FILE)},
-        uri_mapper=lambda uri: local if uri == BASE_URL else uri, allow="sandbox")
+        str(SCHEMA_FILE),
+        locations={BASE_NS: str(BASE_FILE)},
+        uri_mapper=lambda uri: local if uri == BASE_URL else uri,
+        allow="sandbox",
+    )
 
 
 def validate_fa3(xml: bytes) -> None:
@@ -72,8 +75,7 @@ def validate_fa3(xml: bytes) -> None:
         first = errors[0]
         where = getattr(first, "path", None) or ""
         reason = getattr(first, "reason", None) or str(first)
-        raise KsefValidationError(f"{where}: {reason}" + (
-            f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+        raise KsefValidationError(f"{where}: {reason}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
 
 
 def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None) -> bytes:
@@ -86,8 +88,7 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     if snap.kind == "proforma":
         raise ValueError("a proforma is not a tax document and is not sent to KSeF")
     if snap.currency != "PLN" and any(t.vat for t in snap.totals):
-        raise ValueError("FA(3) with Polish VAT in a foreign currency needs P_14_xW: "
-                         "not supported")
+        raise ValueError("FA(3) with Polish VAT in a foreign currency needs P_14_xW: not supported")
     root = Element("Faktura", {"xmlns": NS})  # default namespace, no global registry
     _header(root, created_at or datetime.now(UTC))
     parts.seller(root, snap)

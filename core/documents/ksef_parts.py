@@ -32,14 +32,39 @@ from core.documents.snapshot import DocumentSnapshot, Line, Party, RateTotal
 from core.documents.taxid import vat_prefix
 
 NS = "http://crd.gov.pl/wzor/2025/06/25/13775/"
-EU_VAT_PREFIXES = frozenset([
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
-    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "RO", "SE", "SI", "SK",
-])
+EU_VAT_PREFIXES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "EL",
+        "ES",
+        "FI",
+        "FR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
 PAYMENT_FORMS = {"cash": "1", "card": "2", "transfer": "6", "blik": "7"}
 #: numeric FA(3) rate -> (P_13 field, P_14 field)
-TAXED_FIELDS = {"23": ("P_13_1", "P_14_1"), "8": ("P_13_2", "P_14_2"),
-                "5": ("P_13_3", "P_14_3")}
+TAXED_FIELDS = {"23": ("P_13_1", "P_14_1"), "8": ("P_13_2", "P_14_2"), "5": ("P_13_3", "P_14_3")}
 UNTAXED_FIELDS = {"0": "P_13_6_1", "zw": "P_13_7", "np": "P_13_8"}
 #: order of the untaxed P_13 fields in the schema
 UNTAXED_ORDER = ("P_13_6_1", "P_13_7", "P_13_8", "P_13_9", "P_13_10")
@@ -60,8 +85,12 @@ def amount(value: Decimal) -> str:
 
 def eu_buyer(party: Party) -> bool:
     """An EU (non-PL) company buyer identified by an EU VAT id."""
-    return (party.kind == "company" and party.country != "PL"
-            and vat_prefix(party.country) in EU_VAT_PREFIXES and bool(party.tax_id))
+    return (
+        party.kind == "company"
+        and party.country != "PL"
+        and vat_prefix(party.country) in EU_VAT_PREFIXES
+        and bool(party.tax_id)
+    )
 
 
 def ksef_rate(vat_rate: str, snap: DocumentSnapshot) -> str:
@@ -127,8 +156,7 @@ def rate_sums(fa: Element, totals: Sequence[RateTotal], snap: DocumentSnapshot) 
             net, vat = taxed[total.vat_rate]
             taxed[total.vat_rate] = (net + total.net, vat + total.vat)
         else:
-            field = UNTAXED_FIELDS.get(total.vat_rate) or (
-                "P_13_9" if eu_buyer(snap.buyer) else "P_13_10")
+            field = UNTAXED_FIELDS.get(total.vat_rate) or ("P_13_9" if eu_buyer(snap.buyer) else "P_13_10")
             untaxed[field] = untaxed.get(field, Decimal("0.00")) + total.net
     present = {t.vat_rate for t in totals}
     for rate, (net_field, vat_field) in TAXED_FIELDS.items():
@@ -158,8 +186,7 @@ def annotation_flags(fa: Element, snap: DocumentSnapshot) -> None:
     sub(sub(node, "PMarzy"), "P_PMarzyN", "1")
 
 
-def line_rows(fa: Element, lines: Sequence[Line], snap: DocumentSnapshot, *,
-              before: bool = False) -> None:
+def line_rows(fa: Element, lines: Sequence[Line], snap: DocumentSnapshot, *, before: bool = False) -> None:
     """FaWiersz per line, numbered from 1; ``before`` marks StanPrzed (correction)."""
     for number, line in enumerate(lines, start=1):
         row = sub(fa, "FaWiersz")

@@ -22,10 +22,20 @@ def send_document_issued(payload: dict[str, Any]) -> None:
     """Store the PDF of the document in ``payload`` and queue its mail (once per document)."""
     document = Document.get_by_id(payload["document_id"])
     pdf = document_pdf(document)
-    attachment = {"filename": file_name(document, "pdf"), "content_type": "application/pdf",
-                  "data": base64.b64encode(pdf).decode("ascii")}
+    attachment = {
+        "filename": file_name(document, "pdf"),
+        "content_type": "application/pdf",
+        "data": base64.b64encode(pdf).decode("ascii"),
+    }
     with db.write_transaction():
         customer = document.customer
-        mail.queue_mail(customer.email, "document_issued", customer.language,
-                        dedupe_key=f"mail:document_issued:{document.id}", attachments=[attachment],
-                        customer=customer, document=document, snap=snapshot_of(document))
+        mail.queue_mail(
+            customer.email,
+            "document_issued",
+            customer.language,
+            dedupe_key=f"mail:document_issued:{document.id}",
+            attachments=[attachment],
+            customer=customer,
+            document=document,
+            snap=snapshot_of(document),
+        )

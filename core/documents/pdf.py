@@ -41,8 +41,7 @@ LINE_WIDTHS = (8, 80, 14, 12, 24, 24, 18)
 LINE_ALIGNS = ("R", "L", "R", "C", "R", "R", "C")
 
 
-def render_pdf(snap: DocumentSnapshot, *, logo_path: Path | None = None,
-               lang: str = "pl") -> bytes:
+def render_pdf(snap: DocumentSnapshot, *, logo_path: Path | None = None, lang: str = "pl") -> bytes:
     """Return the PDF bytes of ``snap``; same snapshot in, same content out.
 
     ``logo_path`` (PNG/JPEG) is drawn top left; ``lang`` is "pl" or "en". Raises
@@ -50,15 +49,16 @@ def render_pdf(snap: DocumentSnapshot, *, logo_path: Path | None = None,
     """
     text = labels(lang)
     title = text[f"title_{snap.kind}"]
-    pdf = InvoicePDF(footer_text=f"{title} {text['number']} {snap.number}",
-                     page_label=text["page"])
+    pdf = InvoicePDF(footer_text=f"{title} {text['number']} {snap.number}", page_label=text["page"])
     pdf.set_title(f"{title} {snap.number}")
     pdf.set_author(snap.seller.name)
     pdf.set_creator("hookbill")
     pdf.add_page()
     _header(pdf, snap, text, title, logo_path)
-    pdf.party_blocks((text["seller"], _party_lines(snap.seller, snap, text, seller=True)),
-                     (text["buyer"], _party_lines(snap.buyer, snap, text, seller=False)))
+    pdf.party_blocks(
+        (text["seller"], _party_lines(snap.seller, snap, text, seller=True)),
+        (text["buyer"], _party_lines(snap.buyer, snap, text, seller=False)),
+    )
     if snap.corrected is not None:
         _correction(pdf, snap, text)
     else:
@@ -71,8 +71,7 @@ def render_pdf(snap: DocumentSnapshot, *, logo_path: Path | None = None,
     return bytes(pdf.output())
 
 
-def _header(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], title: str,
-            logo_path: Path | None) -> None:
+def _header(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], title: str, logo_path: Path | None) -> None:
     top = pdf.get_y()
     if logo_path is not None:
         pdf.image(str(logo_path), x=pdf.l_margin, y=top, h=16, keep_aspect_ratio=True)
@@ -88,8 +87,7 @@ def _header(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], title
     pdf.text_line(title, size=16, bold=True, width=width, align=Align.R, height=7)
     pdf.set_text_color(0, 0, 0)
     pdf.set_x(x)
-    pdf.text_line(f"{text['number']} {snap.number}", size=11, bold=True, width=width,
-                  align=Align.R, height=6)
+    pdf.text_line(f"{text['number']} {snap.number}", size=11, bold=True, width=width, align=Align.R, height=6)
     pdf.ln(1)
     rows = [(text["issue_date"], fmt_date(snap.issue_date))]
     if snap.place_of_issue:
@@ -99,8 +97,7 @@ def _header(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], title
     pdf.set_y(max(pdf.get_y(), top + 18) + 4)
 
 
-def _party_lines(party: Party, snap: DocumentSnapshot, text: dict[str, str], *,
-                 seller: bool) -> list[str]:
+def _party_lines(party: Party, snap: DocumentSnapshot, text: dict[str, str], *, seller: bool) -> list[str]:
     lines = [party.name, party.address_line1]
     if party.address_line2:
         lines.append(party.address_line2)
@@ -112,28 +109,39 @@ def _party_lines(party: Party, snap: DocumentSnapshot, text: dict[str, str], *,
         if snap.reverse_charge and snap.buyer.country != "PL":
             lines.append(f"{text['vat_eu']}: PL{party.tax_id}")
     elif party.kind == "company" and party.tax_id:
-        key = "nip" if party.country == "PL" else (
-            "vat_eu" if party.tax_id[:2].isalpha() and snap.reverse_charge else "tax_id")
+        key = (
+            "nip"
+            if party.country == "PL"
+            else ("vat_eu" if party.tax_id[:2].isalpha() and snap.reverse_charge else "tax_id")
+        )
         lines.append(f"{text[key]}: {party.tax_id}")
     return lines
 
 
 def _line_rows(lines: Sequence[Line]) -> list[list[str]]:
-    return [[str(number), line.description, fmt_number(line.quantity), line.unit,
-             fmt_price(line.unit_net), fmt_money(line.net), fmt_rate(line.vat_rate)]
-            for number, line in enumerate(lines, start=1)]
+    return [
+        [
+            str(number),
+            line.description,
+            fmt_number(line.quantity),
+            line.unit,
+            fmt_price(line.unit_net),
+            fmt_money(line.net),
+            fmt_rate(line.vat_rate),
+        ]
+        for number, line in enumerate(lines, start=1)
+    ]
 
 
 def _lines_table(pdf: InvoicePDF, lines: Sequence[Line], text: dict[str, str]) -> None:
-    headings = [text[key] for key in ("lp", "description", "quantity", "unit", "unit_net",
-                                      "net", "rate")]
+    headings = [text[key] for key in ("lp", "description", "quantity", "unit", "unit_net", "net", "rate")]
     pdf.grid(headings, _line_rows(lines), LINE_WIDTHS, LINE_ALIGNS)
 
 
-def _rate_summary(pdf: InvoicePDF, totals: Sequence[RateTotal], currency: str,
-                  text: dict[str, str], heading: str) -> None:
-    rows = [[fmt_rate(t.vat_rate), fmt_money(t.net), fmt_money(t.vat), fmt_money(t.gross)]
-            for t in totals]
+def _rate_summary(
+    pdf: InvoicePDF, totals: Sequence[RateTotal], currency: str, text: dict[str, str], heading: str
+) -> None:
+    rows = [[fmt_rate(t.vat_rate), fmt_money(t.net), fmt_money(t.vat), fmt_money(t.gross)] for t in totals]
     net = sum((t.net for t in totals), Decimal("0.00"))
     vat = sum((t.vat for t in totals), Decimal("0.00"))
     rows.append([text["total"], fmt_money(net), fmt_money(vat), fmt_money(net + vat)])
@@ -141,8 +149,13 @@ def _rate_summary(pdf: InvoicePDF, totals: Sequence[RateTotal], currency: str,
         pdf.add_page()
     pdf.set_font(FONT, "B", 8)
     pdf.cell(0, 5, f"{heading} ({currency})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.grid([text["rate"], text["net"], text["vat"], text["gross"]], rows,
-             (30, 50, 50, 50), ("C", "R", "R", "R"), bold_last=True)
+    pdf.grid(
+        [text["rate"], text["net"], text["vat"], text["gross"]],
+        rows,
+        (30, 50, 50, 50),
+        ("C", "R", "R", "R"),
+        bold_last=True,
+    )
 
 
 def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
@@ -154,8 +167,7 @@ def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -
         rows.append((text["corrected_ksef"], corrected.ksef_number))
     rows.append((text["reason"], corrected.reason))
     pdf.key_values(rows, x=pdf.l_margin, width=pdf.epw, key_width=45)
-    for heading, lines in ((text["before"], corrected.lines_before),
-                           (text["after"], corrected.lines_after)):
+    for heading, lines in ((text["before"], corrected.lines_before), (text["after"], corrected.lines_after)):
         pdf.section_title(heading)
         _lines_table(pdf, lines, text)
         _rate_summary(pdf, rate_totals(lines), snap.currency, text, text["rate_summary"])
@@ -167,23 +179,30 @@ def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -
 def _amounts(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
     pdf.ln(2)
     due_key = "to_refund" if snap.amount_due < 0 else "amount_due"
-    rows = [(text["total_gross"], snap.total_gross), (text["paid"], snap.paid),
-            (text[due_key], abs(snap.amount_due))]
+    rows = [(text["total_gross"], snap.total_gross), (text["paid"], snap.paid), (text[due_key], abs(snap.amount_due))]
     x = pdf.l_margin + pdf.epw * 0.45
     for index, (label, amount) in enumerate(rows):
         last = index == len(rows) - 1
         pdf.set_x(x)
         pdf.set_font(FONT, "B" if last else "", 11 if last else 9)
         pdf.cell(pdf.epw * 0.30, 6, f"{label}:", align=Align.R)
-        pdf.cell(pdf.epw * 0.25, 6, f"{fmt_money(amount)} {snap.currency}", align=Align.R,
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(
+            pdf.epw * 0.25,
+            6,
+            f"{fmt_money(amount)} {snap.currency}",
+            align=Align.R,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.set_font(FONT, size=9)
 
 
 def _payment(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], lang: str) -> None:
     pdf.section_title(text["payment_method"])
-    rows = [(text["payment_method"], payment_method_label(snap.payment_method, lang)),
-            (text["due_date"], fmt_date(snap.due_date))]
+    rows = [
+        (text["payment_method"], payment_method_label(snap.payment_method, lang)),
+        (text["due_date"], fmt_date(snap.due_date)),
+    ]
     if snap.payment_date:
         rows.append((text["payment_date"], fmt_date(snap.payment_date)))
     if snap.seller.bank_account:
@@ -194,8 +213,11 @@ def _payment(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], lang
 
 
 def _annotations(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
-    statutory = [text[key] for key, flag in (("reverse_charge", snap.reverse_charge),
-                                             ("split_payment", snap.split_payment)) if flag]
+    statutory = [
+        text[key]
+        for key, flag in (("reverse_charge", snap.reverse_charge), ("split_payment", snap.split_payment))
+        if flag
+    ]
     other = [note for note in snap.notes if note not in (REVERSE_CHARGE_PL, SPLIT_PAYMENT_PL)]
     if snap.exemption_basis:
         other.insert(0, f"{text['exemption']}: {snap.exemption_basis}")

@@ -44,16 +44,29 @@ class InvoicePDF(FPDF):
         self.set_text_color(0, 0, 0)
 
     # -- text primitives -------------------------------------------------------
-    def text_line(self, text: str, *, size: float = 9, bold: bool = False,
-                  width: float = 0, align: Align = Align.L, height: float = 4.6) -> None:
+    def text_line(
+        self,
+        text: str,
+        *,
+        size: float = 9,
+        bold: bool = False,
+        width: float = 0,
+        align: Align = Align.L,
+        height: float = 4.6,
+    ) -> None:
         """One wrapped paragraph at the current x, then move to the next line."""
         self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(width or self.epw, height, text, align=align,
-                        new_x=XPos.LMARGIN if not width else XPos.LEFT, new_y=YPos.NEXT)
+        self.multi_cell(
+            width or self.epw,
+            height,
+            text,
+            align=align,
+            new_x=XPos.LMARGIN if not width else XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
         self.set_font(FONT, size=9)
 
-    def key_values(self, rows: Sequence[tuple[str, str]], *, x: float, width: float,
-                   key_width: float) -> None:
+    def key_values(self, rows: Sequence[tuple[str, str]], *, x: float, width: float, key_width: float) -> None:
         """Aligned ``label: value`` rows in a column starting at ``x``."""
         for key, value in rows:
             self.set_x(x)
@@ -96,15 +109,29 @@ class InvoicePDF(FPDF):
         self.set_xy(self.l_margin, max(bottoms) + 2)
         self.set_font(FONT, size=9)
 
-    def grid(self, headings: Sequence[str], rows: Sequence[Sequence[str]],
-             widths: Sequence[float], aligns: Sequence[str], *,
-             bold_last: bool = False, size: float = 8) -> None:
+    def grid(
+        self,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        aligns: Sequence[str],
+        *,
+        bold_last: bool = False,
+        size: float = 8,
+    ) -> None:
         """A table with a shaded header row repeated on each page; plain-text cells."""
         self.set_font(FONT, "", size)
         style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL, size_pt=size)
-        with self.table(col_widths=tuple(widths), width=self.epw, line_height=4.2,
-                        headings_style=style, borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-                        markdown=False, padding=1.2, v_align="MIDDLE") as table:
+        with self.table(
+            col_widths=tuple(widths),
+            width=self.epw,
+            line_height=4.2,
+            headings_style=style,
+            borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+            markdown=False,
+            padding=1.2,
+            v_align="MIDDLE",
+        ) as table:
             head = table.row()
             for text, align in zip(headings, aligns):
                 head.cell(text, align=align)
@@ -112,7 +139,6 @@ class InvoicePDF(FPDF):
                 row = table.row()
                 last = bold_last and index == len(rows) - 1
                 for text, align in zip(values, aligns):
-                    row.cell(text, align=align,
-                             style=FontFace(emphasis="BOLD", size_pt=size) if last else None)
+                    row.cell(text, align=align, style=FontFace(emphasis="BOLD", size_pt=size) if last else None)
         self.set_font(FONT, size=9)
         self.ln(1)

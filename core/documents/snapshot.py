@@ -120,9 +120,14 @@ class Line:
     def to_json(self) -> dict[str, Any]:
         """Dict with Decimals as strings and ``annex15`` as a bool."""
         return {
-            "description": self.description, "quantity": str(self.quantity),
-            "unit": self.unit, "unit_net": str(self.unit_net), "vat_rate": self.vat_rate,
-            "net": str(self.net), "vat": str(self.vat), "gross": str(self.gross),
+            "description": self.description,
+            "quantity": str(self.quantity),
+            "unit": self.unit,
+            "unit_net": str(self.unit_net),
+            "vat_rate": self.vat_rate,
+            "net": str(self.net),
+            "vat": str(self.vat),
+            "gross": str(self.gross),
             "annex15": self.annex15,
         }
 
@@ -130,9 +135,14 @@ class Line:
     def from_json(cls, data: dict[str, Any]) -> Line:
         """Inverse of :meth:`to_json`."""
         return cls(
-            description=data["description"], quantity=_money(data["quantity"]),
-            unit=data["unit"], unit_net=_money(data["unit_net"]), vat_rate=data["vat_rate"],
-            net=_money(data["net"]), vat=_money(data["vat"]), gross=_money(data["gross"]),
+            description=data["description"],
+            quantity=_money(data["quantity"]),
+            unit=data["unit"],
+            unit_net=_money(data["unit_net"]),
+            vat_rate=data["vat_rate"],
+            net=_money(data["net"]),
+            vat=_money(data["vat"]),
+            gross=_money(data["gross"]),
             annex15=bool(data.get("annex15", False)),
         )
 
@@ -148,14 +158,12 @@ class RateTotal:
 
     def to_json(self) -> dict[str, Any]:
         """Dict with Decimals as strings."""
-        return {"vat_rate": self.vat_rate, "net": str(self.net), "vat": str(self.vat),
-                "gross": str(self.gross)}
+        return {"vat_rate": self.vat_rate, "net": str(self.net), "vat": str(self.vat), "gross": str(self.gross)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RateTotal:
         """Inverse of :meth:`to_json`."""
-        return cls(data["vat_rate"], _money(data["net"]), _money(data["vat"]),
-                   _money(data["gross"]))
+        return cls(data["vat_rate"], _money(data["net"]), _money(data["vat"]), _money(data["gross"]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,8 +188,10 @@ class Correction:
     def to_json(self) -> dict[str, Any]:
         """Dict with the date ISO and both line lists as lists of dicts."""
         return {
-            "number": self.number, "issue_date": self.issue_date.isoformat(),
-            "reason": self.reason, "ksef_number": self.ksef_number,
+            "number": self.number,
+            "issue_date": self.issue_date.isoformat(),
+            "reason": self.reason,
+            "ksef_number": self.ksef_number,
             "lines_before": [line.to_json() for line in self.lines_before],
             "lines_after": [line.to_json() for line in self.lines_after],
         }
@@ -190,8 +200,10 @@ class Correction:
     def from_json(cls, data: dict[str, Any]) -> Correction:
         """Inverse of :meth:`to_json`."""
         return cls(
-            number=data["number"], issue_date=date.fromisoformat(data["issue_date"]),
-            reason=data["reason"], ksef_number=data.get("ksef_number", ""),
+            number=data["number"],
+            issue_date=date.fromisoformat(data["issue_date"]),
+            reason=data["reason"],
+            ksef_number=data.get("ksef_number", ""),
             lines_before=tuple(Line.from_json(x) for x in data["lines_before"]),
             lines_after=tuple(Line.from_json(x) for x in data["lines_after"]),
         )
@@ -237,16 +249,27 @@ class DocumentSnapshot:
         for name in ("lines", "totals", "notes"):  # lists are accepted, tuples kept
             object.__setattr__(self, name, tuple(getattr(self, name)))
         _check(self.kind in DOCUMENT_KINDS, f"document kind {self.kind!r}")
-        _check((self.kind == "correction") == (self.corrected is not None),
-               "a correction, and only a correction, carries 'corrected'")
+        _check(
+            (self.kind == "correction") == (self.corrected is not None),
+            "a correction, and only a correction, carries 'corrected'",
+        )
         _check(len(self.currency) == 3, f"currency {self.currency!r}")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe dict (see module docstring); ``from_json`` restores it exactly."""
         money = ("total_net", "total_vat", "total_gross", "paid", "amount_due")
-        plain = ("kind", "number", "place_of_issue", "currency", "payment_method",
-                 "transfer_title", "reverse_charge", "split_payment", "proforma_number",
-                 "exemption_basis")
+        plain = (
+            "kind",
+            "number",
+            "place_of_issue",
+            "currency",
+            "payment_method",
+            "transfer_title",
+            "reverse_charge",
+            "split_payment",
+            "proforma_number",
+            "exemption_basis",
+        )
         data: dict[str, Any] = {"version": SNAPSHOT_VERSION}
         data.update({name: getattr(self, name) for name in plain})
         data.update({name: str(getattr(self, name)) for name in money})
@@ -266,20 +289,28 @@ class DocumentSnapshot:
         """Rebuild a snapshot from :meth:`to_json` output; refuses unknown versions."""
         _check(data.get("version") == SNAPSHOT_VERSION, f"snapshot version {data.get('version')!r}")
         return cls(
-            kind=data["kind"], number=data["number"],
+            kind=data["kind"],
+            number=data["number"],
             issue_date=date.fromisoformat(data["issue_date"]),
             sale_date=date.fromisoformat(data["sale_date"]),
             due_date=date.fromisoformat(data["due_date"]),
             payment_date=_date(data["payment_date"]),
-            place_of_issue=data["place_of_issue"], currency=data["currency"],
-            seller=Party.from_json(data["seller"]), buyer=Party.from_json(data["buyer"]),
+            place_of_issue=data["place_of_issue"],
+            currency=data["currency"],
+            seller=Party.from_json(data["seller"]),
+            buyer=Party.from_json(data["buyer"]),
             lines=tuple(Line.from_json(x) for x in data["lines"]),
             totals=tuple(RateTotal.from_json(x) for x in data["totals"]),
-            total_net=_money(data["total_net"]), total_vat=_money(data["total_vat"]),
-            total_gross=_money(data["total_gross"]), paid=_money(data["paid"]),
-            amount_due=_money(data["amount_due"]), payment_method=data["payment_method"],
-            transfer_title=data["transfer_title"], reverse_charge=data["reverse_charge"],
-            split_payment=data["split_payment"], notes=tuple(data["notes"]),
+            total_net=_money(data["total_net"]),
+            total_vat=_money(data["total_vat"]),
+            total_gross=_money(data["total_gross"]),
+            paid=_money(data["paid"]),
+            amount_due=_money(data["amount_due"]),
+            payment_method=data["payment_method"],
+            transfer_title=data["transfer_title"],
+            reverse_charge=data["reverse_charge"],
+            split_payment=data["split_payment"],
+            notes=tuple(data["notes"]),
             proforma_number=data.get("proforma_number", ""),
             corrected=Correction.from_json(data["corrected"]) if data["corrected"] else None,
             exemption_basis=data.get("exemption_basis", ""),

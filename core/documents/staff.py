@@ -31,7 +31,14 @@ def correct_proforma(document_id: int, staff: Any, *, ip: str = "") -> Document:
         db.lock_customer(found.customer_id)
         proforma = Document.get_by_id(document_id)  # re-read under the lock
         new = reissue_with_current_data(proforma, staff)
-        activity.record("document.proforma_corrected", actor=staff, subject=new, ip=ip,
-                        superseded=proforma.number, new=new.number,
-                        buyer_before=snapshot_of(proforma).buyer.name, buyer_after=snapshot_of(new).buyer.name)
+        activity.record(
+            "document.proforma_corrected",
+            actor=staff,
+            subject=new,
+            ip=ip,
+            superseded=proforma.number,
+            new=new.number,
+            buyer_before=snapshot_of(proforma).buyer.name,
+            buyer_after=snapshot_of(new).buyer.name,
+        )
     return new

@@ -68,8 +68,7 @@ def validate_tax_id(country: str, value: str) -> str:
         try:
             eu_vat.validate(candidates[0])
         except stdnum_errors.ValidationError as exc:
-            raise TaxIdError(
-                f"{text!r} is not a valid VAT id of {country}: {_reason(exc)}.") from exc
+            raise TaxIdError(f"{text!r} is not a valid VAT id of {country}: {_reason(exc)}.") from exc
         raise TaxIdError(f"{text!r} is not a valid VAT id of {country}.")  # pragma: no cover
     if len(text) > 50:
         raise TaxIdError("The tax id is longer than 50 characters.")

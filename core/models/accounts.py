@@ -41,8 +41,12 @@ class Customer(BaseModel):
         if self.id is not None and not extra:
             from core.models.billing import BillingProfile
 
-            profile = (BillingProfile.select(BillingProfile.name, BillingProfile.tax_id)
-                       .where(BillingProfile.customer == self.id).order_by(BillingProfile.id.desc()).first())
+            profile = (
+                BillingProfile.select(BillingProfile.name, BillingProfile.tax_id)
+                .where(BillingProfile.customer == self.id)
+                .order_by(BillingProfile.id.desc())
+                .first()
+            )
             if profile is not None:
                 parts += [profile.name, profile.tax_id]
         return " ".join(p for p in parts if p).casefold()

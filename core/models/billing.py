@@ -37,7 +37,8 @@ class BillingProfile(BaseModel):
         result = super().save(*args, **kwargs)
         customer = Customer.get_by_id(self.customer_id)
         Customer.update(search_key=customer.compute_search_key((self.name, self.tax_id))).where(
-            Customer.id == customer.id).execute()
+            Customer.id == customer.id
+        ).execute()
         return result
 
 
@@ -143,8 +144,14 @@ class Payment(BaseModel):
 
 
 LEDGER_KINDS = (
-    "topup", "overpayment", "downgrade_credit", "refund", "applied",
-    "staff_credit", "staff_debit", "stale_payment",
+    "topup",
+    "overpayment",
+    "downgrade_credit",
+    "refund",
+    "applied",
+    "staff_credit",
+    "staff_debit",
+    "stale_payment",
 )
 
 

@@ -27,10 +27,20 @@ def on_invoice_paid(document: Any) -> None:
     snap = snapshot_of(document)
     lines = [LineInput(l.description, l.quantity, l.unit, l.unit_net, l.vat_rate, l.annex15) for l in snap.lines]
     last = Payment.select().where(Payment.document == document.id).order_by(Payment.id.desc()).first()
-    issue_document(document.customer, "vat", lines, buyer=snap.buyer, proforma=document, paid=document.total_gross,
-                   payment_date=clock.today(), sale_date=snap.sale_date,
-                   payment_method=last.method if last else "transfer",
-                   purpose=document.purpose, purpose_ref=document.purpose_ref, notes=list(snap.notes))
+    issue_document(
+        document.customer,
+        "vat",
+        lines,
+        buyer=snap.buyer,
+        proforma=document,
+        paid=document.total_gross,
+        payment_date=clock.today(),
+        sale_date=snap.sale_date,
+        payment_method=last.method if last else "transfer",
+        purpose=document.purpose,
+        purpose_ref=document.purpose_ref,
+        notes=list(snap.notes),
+    )
 
 
 @hookimpl

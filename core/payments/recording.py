@@ -65,9 +65,17 @@ def _existing(method: str, transaction_id: str) -> Payment | None:
     return Payment.get_or_none((Payment.method == method) & (Payment.transaction_id == transaction_id))
 
 
-def record_payment(method: str, transaction_id: str, amount: object, document: Document | None = None, *,
-                   customer_id: int | None = None, staff: Any = None, details: dict[str, Any] | None = None,
-                   ip: str = "") -> PaymentOutcome:
+def record_payment(
+    method: str,
+    transaction_id: str,
+    amount: object,
+    document: Document | None = None,
+    *,
+    customer_id: int | None = None,
+    staff: Any = None,
+    details: dict[str, Any] | None = None,
+    ip: str = "",
+) -> PaymentOutcome:
     """Record ``amount`` received by ``method`` under ``transaction_id``; see the module docstring.
 
     ``document`` None is a top-up of ``customer_id``'s balance. Promises: at
@@ -97,20 +105,41 @@ def record_payment(method: str, transaction_id: str, amount: object, document: D
         return PaymentOutcome(found, True, ZERO, ZERO)
 
 
-def _record(method: str, txid: str, value: Decimal, document: Document | None, cid: int, staff: Any,
-            details: dict[str, Any], ip: str) -> PaymentOutcome:
+def _record(
+    method: str,
+    txid: str,
+    value: Decimal,
+    document: Document | None,
+    cid: int,
+    staff: Any,
+    details: dict[str, Any],
+    ip: str,
+) -> PaymentOutcome:
     doc = Document.get_by_id(document.id) if document is not None else None
     due = amount_due(doc) if doc is not None else ZERO
     applied = min(value, due)
     overpaid = value - applied
     if method == BALANCE_METHOD and overpaid > 0:
         raise Conflict("A payment from the balance cannot exceed the amount due.", code="balance_over_due")
-    payment = Payment.create(customer=cid, document=doc, method=method, transaction_id=txid, amount=value,
-                             currency=doc.currency if doc else str(runtime.config().get_value("app.currency")),
-                             recorded_by_staff=getattr(staff, "id", None), details=details)
+    payment = Payment.create(
+        customer=cid,
+        document=doc,
+        method=method,
+        transaction_id=txid,
+        amount=value,
+        currency=doc.currency if doc else str(runtime.config().get_value("app.currency")),
+        recorded_by_staff=getattr(staff, "id", None),
+        details=details,
+    )
     if method == BALANCE_METHOD:
-        ledger.append(cid, "applied", -value, document_id=doc.id if doc else None, payment_id=payment.id,
-                      reason=document_text(N_("Applied to %(number)s"), number=doc.number) if doc else "")
+        ledger.append(
+            cid,
+            "applied",
+            -value,
+            document_id=doc.id if doc else None,
+            payment_id=payment.id,
+            reason=document_text(N_("Applied to %(number)s"), number=doc.number) if doc else "",
+        )
     became_paid = False
     if doc is not None and applied > 0:
         doc.paid = doc.paid + applied
@@ -121,13 +150,29 @@ def _record(method: str, txid: str, value: Decimal, document: Document | None, c
         doc.save()
     if overpaid > 0:
         kind = "topup" if doc is None else "overpayment"
-        reason = "" if doc is None else (
-            document_text(N_("Overpayment of %(number)s"), number=doc.number) if due > 0
-            else document_text(N_("Payment for %(number)s, which was no longer open"), number=doc.number))
+        reason = (
+            ""
+            if doc is None
+            else (
+                document_text(N_("Overpayment of %(number)s"), number=doc.number)
+                if due > 0
+                else document_text(N_("Payment for %(number)s, which was no longer open"), number=doc.number)
+            )
+        )
         ledger.append(cid, kind, overpaid, document_id=doc.id if doc else None, payment_id=payment.id, reason=reason)
-    activity.record("payment.recorded", actor=staff, actor_kind=None if staff else "system", subject=payment,
-                    customer_id=cid, ip=ip, method=method, amount=str(value), applied=str(applied),
-                    overpaid=str(overpaid), document=doc.number if doc else "")
+    activity.record(
+        "payment.recorded",
+        actor=staff,
+        actor_kind=None if staff else "system",
+        subject=payment,
+        customer_id=cid,
+        ip=ip,
+        method=method,
+        amount=str(value),
+        applied=str(applied),
+        overpaid=str(overpaid),
+        document=doc.number if doc else "",
+    )
     hooks = runtime.hooks()
     hooks.on_payment(payment=payment, document=doc)
     if doc is not None and became_paid and doc.status == "paid":

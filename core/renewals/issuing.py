@@ -52,8 +52,14 @@ from core.renewals.models import ServiceRenewal
 UNIT = "usł."
 BILLED_STATUSES = ("active", "suspended")
 OPEN = ("unpaid", "partially_paid")
-CYCLE_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannually": N_("semi-annual"),
-               "annually": N_("annual"), "biennially": N_("two-year"), "triennially": N_("three-year")}
+CYCLE_WORDS = {
+    "monthly": N_("monthly"),
+    "quarterly": N_("quarterly"),
+    "semiannually": N_("semi-annual"),
+    "annually": N_("annual"),
+    "biennially": N_("two-year"),
+    "triennially": N_("three-year"),
+}
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,17 @@ class RenewalTerms:
 
 def scheduled_change(service: Service) -> ServiceChange | None:
     """The change scheduled to apply on the service's next due date (still valid), if any."""
-    return (ServiceChange.select().where(
-        (ServiceChange.service == service) & (ServiceChange.status == "scheduled")
-        & (ServiceChange.apply_on == service.next_due) & (ServiceChange.service_version == service.version))
-        .order_by(ServiceChange.id.desc()).first())
+    return (
+        ServiceChange.select()
+        .where(
+            (ServiceChange.service == service)
+            & (ServiceChange.status == "scheduled")
+            & (ServiceChange.apply_on == service.next_due)
+            & (ServiceChange.service_version == service.version)
+        )
+        .order_by(ServiceChange.id.desc())
+        .first()
+    )
 
 
 def renewal_terms(service: Service) -> RenewalTerms:
@@ -88,20 +101,36 @@ def renewal_terms(service: Service) -> RenewalTerms:
     if change is not None:
         quote = change.quote
         product = Product.get_by_id(change.to_product_id)
-        return RenewalTerms(product, change.to_cycle, Decimal(quote["new_price"]), service.next_due,
-                            date.fromisoformat(quote["new_next_due"]), vat_rate_for(product, service.customer_id),
-                            change)
+        return RenewalTerms(
+            product,
+            change.to_cycle,
+            Decimal(quote["new_price"]),
+            service.next_due,
+            date.fromisoformat(quote["new_next_due"]),
+            vat_rate_for(product, service.customer_id),
+            change,
+        )
     end = period_containing(service.anchor_date, Cycle(service.cycle), service.next_due)[1]
-    return RenewalTerms(service.product, service.cycle, service.recurring_net, service.next_due, end,
-                        vat_rate_for(service.product, service.customer_id))
+    return RenewalTerms(
+        service.product,
+        service.cycle,
+        service.recurring_net,
+        service.next_due,
+        end,
+        vat_rate_for(service.product, service.customer_id),
+    )
 
 
 def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
     """The proforma line, in the provider's document language."""
     name = f"{terms.product.name} ({service.label})" if service.label else terms.product.name
-    text = document_text(N_("Renewal: %(product)s, %(cycle)s, %(start)s – %(end)s"), product=name,
-                         cycle=document_text(CYCLE_WORDS[terms.cycle]), start=terms.period_start.isoformat(),
-                         end=(terms.period_end - timedelta(days=1)).isoformat())
+    text = document_text(
+        N_("Renewal: %(product)s, %(cycle)s, %(start)s – %(end)s"),
+        product=name,
+        cycle=document_text(CYCLE_WORDS[terms.cycle]),
+        start=terms.period_start.isoformat(),
+        end=(terms.period_end - timedelta(days=1)).isoformat(),
+    )
     return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate)
 
 
@@ -118,12 +147,24 @@ def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Do
     renewal.terms, renewal.change_id = terms.key, terms.change.id if terms.change else None
     renewal.period_end = terms.period_end
     renewal.save()
-    document = issue_document(service.customer, "proforma", [renewal_line(service, terms)],
-                              sale_date=terms.period_start, due_date=max(terms.period_start, clock.today()),
-                              purpose="renewal", purpose_ref=service.id)
+    document = issue_document(
+        service.customer,
+        "proforma",
+        [renewal_line(service, terms)],
+        sale_date=terms.period_start,
+        due_date=max(terms.period_start, clock.today()),
+        purpose="renewal",
+        purpose_ref=service.id,
+    )
     ServiceRenewal.update(document_id=document.id).where(ServiceRenewal.id == renewal.id).execute()
-    activity.record("renewal.issued", subject=service, customer_id=service.customer_id, document=document.number,
-                    period_start=terms.period_start.isoformat(), period_end=terms.period_end.isoformat())
+    activity.record(
+        "renewal.issued",
+        subject=service,
+        customer_id=service.customer_id,
+        document=document.number,
+        period_start=terms.period_start.isoformat(),
+        period_end=terms.period_end.isoformat(),
+    )
     return document
 
 
@@ -138,12 +179,17 @@ def issue_renewal(service_id: int) -> Document | None:
             service = Service.get_by_id(service_id)
             db.lock_customer(service.customer_id)
             service = Service.get_by_id(service_id)
-            if service.status not in BILLED_STATUSES or ServiceRenewal.select().where(
-                    (ServiceRenewal.service == service) & (ServiceRenewal.period_start == service.next_due)).exists():
+            if (
+                service.status not in BILLED_STATUSES
+                or ServiceRenewal.select()
+                .where((ServiceRenewal.service == service) & (ServiceRenewal.period_start == service.next_due))
+                .exists()
+            ):
                 return None
             terms = renewal_terms(service)
-            renewal = ServiceRenewal.create(service=service, period_start=terms.period_start,
-                                            period_end=terms.period_end)
+            renewal = ServiceRenewal.create(
+                service=service, period_start=terms.period_start, period_end=terms.period_end
+            )
             return _issue(service, terms, renewal)
     except peewee.IntegrityError:
         return None  # another node inserted this period first
@@ -168,26 +214,41 @@ def reprice_renewal(renewal_id: int) -> Document | None:
         document = current_document(renewal)
         if document is None or document.status not in OPEN or renewal.extended_at:
             return None
-        if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start,
-                                                                                 renewal.period_end):
-            release_document(document, "stale_payment", document_text(N_("%(number)s: the renewal is no longer due"), number=document.number))
-            activity.record("renewal.cancelled", subject=service, customer_id=service.customer_id,
-                            document=document.number, status=service.status)
+        if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start, renewal.period_end):
+            release_document(
+                document,
+                "stale_payment",
+                document_text(N_("%(number)s: the renewal is no longer due"), number=document.number),
+            )
+            activity.record(
+                "renewal.cancelled",
+                subject=service,
+                customer_id=service.customer_id,
+                document=document.number,
+                status=service.status,
+            )
             return None
         if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
             return None
         terms = renewal_terms(service)
         if terms.key == renewal.terms:
             return None
-        release_document(document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number))
+        release_document(
+            document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number)
+        )
         return _issue(service, terms, renewal)
 
 
 def refresh_open_renewals(service_id: int) -> int:
     """Re-check every open renewal of a service (after a package change); return how many were re-issued."""
-    rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).where(
-        (ServiceRenewal.service == service_id) & ServiceRenewal.extended_at.is_null()
-        & ServiceRenewal.document_id.is_null(False))]
+    rows = [
+        r.id
+        for r in ServiceRenewal.select(ServiceRenewal.id).where(
+            (ServiceRenewal.service == service_id)
+            & ServiceRenewal.extended_at.is_null()
+            & ServiceRenewal.document_id.is_null(False)
+        )
+    ]
     return sum(reprice_renewal(row) is not None for row in rows)
 
 
@@ -196,16 +257,27 @@ def issue_due_renewals(today: date | None = None) -> dict[str, int]:
     today = today or clock.today()
     days = int(runtime.config().get_value("billing.renewal_days_before") or 14)
     billed = ServiceRenewal.select(ServiceRenewal.id).where(
-        (ServiceRenewal.service == Service.id) & (ServiceRenewal.period_start == Service.next_due))
-    due = [s.id for s in Service.select(Service.id).where(
-        Service.status.in_(BILLED_STATUSES) & (Service.next_due <= today + timedelta(days=days))
-        & ~peewee.fn.EXISTS(billed)).order_by(Service.next_due, Service.id)]
+        (ServiceRenewal.service == Service.id) & (ServiceRenewal.period_start == Service.next_due)
+    )
+    due = [
+        s.id
+        for s in Service.select(Service.id)
+        .where(
+            Service.status.in_(BILLED_STATUSES)
+            & (Service.next_due <= today + timedelta(days=days))
+            & ~peewee.fn.EXISTS(billed)
+        )
+        .order_by(Service.next_due, Service.id)
+    ]
     done = {"issued": 0, "repriced": 0}
     for service_id in due:
         done["issued"] += issue_renewal(service_id) is not None
-    open_rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).join(
-        Document, on=(Document.id == ServiceRenewal.document_id)).where(
-        ServiceRenewal.extended_at.is_null() & Document.status.in_(OPEN))]
+    open_rows = [
+        r.id
+        for r in ServiceRenewal.select(ServiceRenewal.id)
+        .join(Document, on=(Document.id == ServiceRenewal.document_id))
+        .where(ServiceRenewal.extended_at.is_null() & Document.status.in_(OPEN))
+    ]
     for renewal_id in open_rows:
         done["repriced"] += reprice_renewal(renewal_id) is not None
     return done

@@ -41,8 +41,15 @@ def _days(key: str, default: int) -> int:
 
 def _notify(service: Service, template: str, document: Document) -> None:
     customer = service.customer
-    mail.queue_mail(customer.email, template, customer.language, dedupe_key=f"{template}:{document.id}",
-                    customer=customer, service=service, document=document)
+    mail.queue_mail(
+        customer.email,
+        template,
+        customer.language,
+        dedupe_key=f"{template}:{document.id}",
+        customer=customer,
+        service=service,
+        document=document,
+    )
 
 
 def _step(renewal_id: int, today: date) -> str:
@@ -63,26 +70,33 @@ def _step(renewal_id: int, today: date) -> str:
             renewal.terminated_at = clock.utcnow()
             renewal.save()
             if service.status in ("active", "suspended"):
-                service = set_service_status(service.id, "terminated", None,
-                                             reason=f"unpaid renewal {document.number}")
+                service = set_service_status(service.id, "terminated", None, reason=f"unpaid renewal {document.number}")
                 _notify(service, "renewal_terminated", document)
             document = Document.get_by_id(document.id)  # hooks of the status change may have moved it
-            release_document(document, "stale_payment", document_text(N_("%(number)s: service terminated for non-payment"), number=document.number))
+            release_document(
+                document,
+                "stale_payment",
+                document_text(N_("%(number)s: service terminated for non-payment"), number=document.number),
+            )
             return "terminated"
-        if (suspend > 0 and today >= due + timedelta(days=suspend) and renewal.suspended_at is None
-                and service.status == "active"):
+        if (
+            suspend > 0
+            and today >= due + timedelta(days=suspend)
+            and renewal.suspended_at is None
+            and service.status == "active"
+        ):
             renewal.suspended_at = clock.utcnow()
             renewal.save()
             service = set_service_status(service.id, "suspended", None, reason=f"unpaid renewal {document.number}")
             _notify(service, "renewal_suspended", document)
             return "suspended"
-        if (reminder > 0 and renewal.reminded_at is None and today <= due
-                and today >= due - timedelta(days=reminder)):
+        if reminder > 0 and renewal.reminded_at is None and today <= due and today >= due - timedelta(days=reminder):
             renewal.reminded_at = clock.utcnow()
             renewal.save()
             _notify(service, "renewal_reminder", document)
-            activity.record("renewal.reminded", subject=service, customer_id=service.customer_id,
-                            document=document.number)
+            activity.record(
+                "renewal.reminded", subject=service, customer_id=service.customer_id, document=document.number
+            )
             return "reminded"
     return ""
 
@@ -91,9 +105,16 @@ def run_dunning(today: date | None = None) -> dict[str, int]:
     """Cron: remind, suspend and terminate for every unpaid renewal; return counts per step."""
     today = today or clock.today()
     done = {"reminded": 0, "suspended": 0, "terminated": 0}
-    rows = [r.id for r in ServiceRenewal.select(ServiceRenewal.id).where(
-        ServiceRenewal.extended_at.is_null() & ServiceRenewal.terminated_at.is_null()
-        & ServiceRenewal.document_id.is_null(False)).order_by(ServiceRenewal.id)]
+    rows = [
+        r.id
+        for r in ServiceRenewal.select(ServiceRenewal.id)
+        .where(
+            ServiceRenewal.extended_at.is_null()
+            & ServiceRenewal.terminated_at.is_null()
+            & ServiceRenewal.document_id.is_null(False)
+        )
+        .order_by(ServiceRenewal.id)
+    ]
     for renewal_id in rows:
         step = _step(renewal_id, today)
         if step:

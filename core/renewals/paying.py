@@ -44,8 +44,9 @@ def renewal_of(document: Document) -> ServiceRenewal | None:
     """The ``service_renewal`` row a renewal proforma (or a staff re-issue of it) belongs to."""
     if document.kind != "proforma" or document.purpose != "renewal" or not document.purpose_ref:
         return None
-    rows = list(ServiceRenewal.select().where(ServiceRenewal.service == document.purpose_ref)
-                .order_by(ServiceRenewal.id.desc()))
+    rows = list(
+        ServiceRenewal.select().where(ServiceRenewal.service == document.purpose_ref).order_by(ServiceRenewal.id.desc())
+    )
     for row in rows:
         if row.document_id == document.id:
             return row
@@ -60,8 +61,9 @@ def renewal_of(document: Document) -> ServiceRenewal | None:
 
 def _suspended_by_dunning(service: Service) -> bool:
     """True when the dunning job suspended it and no other unpaid renewal keeps it suspended."""
-    rows = list(ServiceRenewal.select().where((ServiceRenewal.service == service)
-                                             & ServiceRenewal.suspended_at.is_null(False)))
+    rows = list(
+        ServiceRenewal.select().where((ServiceRenewal.service == service) & ServiceRenewal.suspended_at.is_null(False))
+    )
     return bool(rows) and all(row.extended_at is not None for row in rows)
 
 
@@ -74,23 +76,39 @@ def extend_paid_renewal(document: Document) -> Service | None:
     renewal.extended_at = clock.utcnow()
     renewal.save()
     if service.status not in ("active", "suspended"):
-        activity.record("renewal.not_extended", subject=service, customer_id=service.customer_id,
-                        document=document.number, reason=f"service is {service.status}")
+        activity.record(
+            "renewal.not_extended",
+            subject=service,
+            customer_id=service.customer_id,
+            document=document.number,
+            reason=f"service is {service.status}",
+        )
         return None
     if service.next_due == renewal.period_start:
         service.period_start, service.next_due = renewal.period_start, renewal.period_end
     elif service.next_due != renewal.period_end:
-        activity.record("renewal.not_extended", subject=service, customer_id=service.customer_id,
-                        document=document.number, reason="the service's dates changed since the renewal")
+        activity.record(
+            "renewal.not_extended",
+            subject=service,
+            customer_id=service.customer_id,
+            document=document.number,
+            reason="the service's dates changed since the renewal",
+        )
         return None
     service.version += 1
     service.updated_at = clock.utcnow()
     service.save()
     if renewal.change_id:
         ServiceChange.update(service_version=service.version).where(
-            (ServiceChange.id == renewal.change_id) & (ServiceChange.status == "scheduled")).execute()
-    activity.record("renewal.paid", subject=service, customer_id=service.customer_id, document=document.number,
-                    next_due=service.next_due.isoformat())
+            (ServiceChange.id == renewal.change_id) & (ServiceChange.status == "scheduled")
+        ).execute()
+    activity.record(
+        "renewal.paid",
+        subject=service,
+        customer_id=service.customer_id,
+        document=document.number,
+        next_due=service.next_due.isoformat(),
+    )
     if service.status == "suspended" and _suspended_by_dunning(service):
         service = set_service_status(service.id, "active", None, reason=f"renewal {document.number} paid")
     _mail(service, "renewal_paid", document=document)

@@ -59,9 +59,15 @@ def open_renewal(service: Any) -> Any:
     from core.renewals.issuing import OPEN, current_document
     from core.renewals.models import ServiceRenewal
 
-    rows = (ServiceRenewal.select().where((ServiceRenewal.service == service) & ServiceRenewal.extended_at.is_null()
-                                          & ServiceRenewal.terminated_at.is_null())
-            .order_by(ServiceRenewal.period_start.desc()))
+    rows = (
+        ServiceRenewal.select()
+        .where(
+            (ServiceRenewal.service == service)
+            & ServiceRenewal.extended_at.is_null()
+            & ServiceRenewal.terminated_at.is_null()
+        )
+        .order_by(ServiceRenewal.period_start.desc())
+    )
     for row in rows:
         document = current_document(row)
         if document is not None and document.status in OPEN:

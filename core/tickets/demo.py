@@ -16,8 +16,9 @@ def load_demo_departments(staff: Staff | None = None) -> list[Department]:
     """Create the three demo departments (inside the caller's transaction); ``staff`` joins each."""
     created = []
     for position, (name, slug, description, email) in enumerate(DEPARTMENTS):
-        department = Department.create(name=name, slug=slug, description=description, notify_email=email,
-                                       position=position)
+        department = Department.create(
+            name=name, slug=slug, description=description, notify_email=email, position=position
+        )
         if staff is not None:
             DepartmentMember.create(department=department, staff=staff)
         created.append(department)

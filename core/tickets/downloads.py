@@ -26,8 +26,17 @@ def send_attachment(attachment: TicketAttachment) -> Response:
     if not path.is_file():
         abort(404)
     mime = "application/pgp-encrypted" if attachment.encrypted else attachment.mime
-    return _harden(send_file(path, mimetype=mime, as_attachment=True, download_name=attachment.filename,
-                             conditional=False, etag=False, max_age=0))
+    return _harden(
+        send_file(
+            path,
+            mimetype=mime,
+            as_attachment=True,
+            download_name=attachment.filename,
+            conditional=False,
+            etag=False,
+            max_age=0,
+        )
+    )
 
 
 def send_armored(message: TicketMessage) -> Response:

@@ -34,20 +34,39 @@ DEFAULT_ALLOWED = frozenset({PNG, JPEG, GIF, WEBP, PDF, ZIP, GZIP, TEXT})
 ACTIVE = frozenset({HTML, SVG, XML, EXE, ELF})
 
 EXTENSIONS: dict[str, str] = {
-    "png": PNG, "jpg": JPEG, "jpeg": JPEG, "gif": GIF, "webp": WEBP, "pdf": PDF,
-    "zip": ZIP, "gz": GZIP, "tgz": GZIP,
-    **{ext: TEXT for ext in ("txt", "log", "csv", "md", "conf", "cfg", "ini", "json",
-                             "yaml", "yml")},
+    "png": PNG,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "gif": GIF,
+    "webp": WEBP,
+    "pdf": PDF,
+    "zip": ZIP,
+    "gz": GZIP,
+    "tgz": GZIP,
+    **{ext: TEXT for ext in ("txt", "log", "csv", "md", "conf", "cfg", "ini", "json", "yaml", "yml")},
 }
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"GIF87a", GIF),
-    (b"GIF89a", GIF), (b"%PDF-", PDF), (b"PK\x03\x04", ZIP), (b"PK\x05\x06", ZIP),
-    (b"\x1f\x8b", GZIP), (b"\x7fELF", ELF),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"GIF87a", GIF),
+    (b"GIF89a", GIF),
+    (b"%PDF-", PDF),
+    (b"PK\x03\x04", ZIP),
+    (b"PK\x05\x06", ZIP),
+    (b"\x1f\x8b", GZIP),
+    (b"\x7fELF", ELF),
 )
 _MARKUP: tuple[tuple[str, str], ...] = (
-    ("<!doctype html", HTML), ("<html", HTML), ("<head", HTML), ("<body", HTML),
-    ("<script", HTML), ("<iframe", HTML), ("<!--", HTML), ("<svg", SVG), ("<?xml", XML),
+    ("<!doctype html", HTML),
+    ("<html", HTML),
+    ("<head", HTML),
+    ("<body", HTML),
+    ("<script", HTML),
+    ("<iframe", HTML),
+    ("<!--", HTML),
+    ("<svg", SVG),
+    ("<?xml", XML),
 )
 
 
@@ -114,19 +133,21 @@ def _check_name(filename: str) -> str:
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise AttachmentRejected("name", "The file name is too long (255 bytes at most).")
     if "/" in name or "\\" in name or ":" in name or ".." in name:
-        raise AttachmentRejected("name", "The file name must not contain a folder path, "
-                                 "a drive letter or '..'; please send just the file.")
+        raise AttachmentRejected(
+            "name", "The file name must not contain a folder path, a drive letter or '..'; please send just the file."
+        )
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in name):
-        raise AttachmentRejected("name", "The file name contains control or invisible "
-                                 "characters; please rename the file.")
+        raise AttachmentRejected(
+            "name", "The file name contains control or invisible characters; please rename the file."
+        )
     if name != name.strip() or name.endswith(".") or name.startswith("."):
-        raise AttachmentRejected("name", "The file name must not start with a dot or a "
-                                 "space, nor end with a dot or a space.")
+        raise AttachmentRejected(
+            "name", "The file name must not start with a dot or a space, nor end with a dot or a space."
+        )
     return name
 
 
-def check_attachment(filename: str, data: bytes, *, max_bytes: int,
-                     allowed: Set[str]) -> CheckedAttachment:
+def check_attachment(filename: str, data: bytes, *, max_bytes: int, allowed: Set[str]) -> CheckedAttachment:
     """Accept an upload only if its name, size and sniffed type are all acceptable.
 
     Raises :class:`AttachmentRejected` with code "name", "empty", "too_big" or "type"
@@ -139,22 +160,24 @@ def check_attachment(filename: str, data: bytes, *, max_bytes: int,
     if size == 0:
         raise AttachmentRejected("empty", f"The file {name} is empty.")
     if size > max_bytes:
-        raise AttachmentRejected("too_big", f"The file {name} is {size} bytes; the limit "
-                                 f"is {max_bytes} bytes.")
+        raise AttachmentRejected("too_big", f"The file {name} is {size} bytes; the limit is {max_bytes} bytes.")
     mime = sniff_type(data[:SNIFF_BYTES])
     if mime is None:
-        raise AttachmentRejected("type", f"The content of {name} is not a file type we "
-                                 "accept (images, PDF, ZIP, gzip or plain UTF-8 text).")
+        raise AttachmentRejected(
+            "type", f"The content of {name} is not a file type we accept (images, PDF, ZIP, gzip or plain UTF-8 text)."
+        )
     if mime in ACTIVE or mime not in allowed:
         raise AttachmentRejected("type", f"Files of type {mime} are not accepted.")
     extension = name.rsplit(".", 1)[1].lower() if "." in name else ""
     expected = EXTENSIONS.get(extension)
     if expected is None:
-        raise AttachmentRejected("type", f"The extension of {name} is not one we accept; "
-                                 f"for this content use .{_extension_for(mime)}.")
+        raise AttachmentRejected(
+            "type", f"The extension of {name} is not one we accept; for this content use .{_extension_for(mime)}."
+        )
     if expected != mime:
-        raise AttachmentRejected("type", f"{name} is named like {expected} but its content "
-                                 f"is {mime}; the name and the content must agree.")
+        raise AttachmentRejected(
+            "type", f"{name} is named like {expected} but its content is {mime}; the name and the content must agree."
+        )
     return CheckedAttachment(name, mime, size)
 
 

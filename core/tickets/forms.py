@@ -10,11 +10,18 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from core.web.forms import Email
 
-PRIORITY_CHOICES = [SelectChoice("low", _l("Low")), SelectChoice("medium", _l("Medium")),
-                    SelectChoice("high", _l("High"))]
-STATUS_CHOICES = [SelectChoice("open", _l("Open")), SelectChoice("answered", _l("Answered")),
-                  SelectChoice("customer_reply", _l("Customer reply")),
-                  SelectChoice("on_hold", _l("On hold")), SelectChoice("closed", _l("Closed"))]
+PRIORITY_CHOICES = [
+    SelectChoice("low", _l("Low")),
+    SelectChoice("medium", _l("Medium")),
+    SelectChoice("high", _l("High")),
+]
+STATUS_CHOICES = [
+    SelectChoice("open", _l("Open")),
+    SelectChoice("answered", _l("Answered")),
+    SelectChoice("customer_reply", _l("Customer reply")),
+    SelectChoice("on_hold", _l("On hold")),
+    SelectChoice("closed", _l("Closed")),
+]
 
 
 class TicketForm(FlaskForm):
@@ -55,8 +62,10 @@ class DepartmentForm(FlaskForm):
     """A department: name, address for notifications, visibility, members."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    slug = StringField(_l("Short name (letters, digits, hyphens)"),
-                       validators=[DataRequired(), Length(max=64), Regexp(r"^[a-z0-9-]+$")])
+    slug = StringField(
+        _l("Short name (letters, digits, hyphens)"),
+        validators=[DataRequired(), Length(max=64), Regexp(r"^[a-z0-9-]+$")],
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     visible = BooleanField(_l("Visible to customers"), default=True)
     notify_email = StringField(_l("Notification e-mail"), validators=[Optional(), Email(), Length(max=254)])

@@ -21,13 +21,28 @@ def to_department(ticket: Ticket, message: TicketMessage, event: str) -> None:
     address = ticket.department.notify_email
     if not address:
         return
-    mail.queue_mail(address, "ticket_staff", "pl", ticket=ticket, event=event,
-                    encrypted=message.encrypted, body=_body(message), attachments=0)
+    mail.queue_mail(
+        address,
+        "ticket_staff",
+        "pl",
+        ticket=ticket,
+        event=event,
+        encrypted=message.encrypted,
+        body=_body(message),
+        attachments=0,
+    )
 
 
 def to_customer(ticket: Ticket, message: TicketMessage | None, event: str) -> None:
     """Tell the customer their ticket was opened, answered or closed."""
     customer = ticket.customer
-    mail.queue_mail(customer.email, "ticket_customer", customer.language or "pl", ticket=ticket,
-                    customer=customer, event=event,
-                    encrypted=bool(message and message.encrypted), body=_body(message))
+    mail.queue_mail(
+        customer.email,
+        "ticket_customer",
+        customer.language or "pl",
+        ticket=ticket,
+        customer=customer,
+        event=event,
+        encrypted=bool(message and message.encrypted),
+        body=_body(message),
+    )

@@ -59,8 +59,9 @@ def check_uploads(uploads: Sequence[Upload]) -> list[PendingAttachment]:
     pending = []
     for upload in uploads:
         try:
-            checked = check_attachment(upload.filename, upload.data,
-                                       max_bytes=limit("max_attachment_bytes"), allowed=allowed)
+            checked = check_attachment(
+                upload.filename, upload.data, max_bytes=limit("max_attachment_bytes"), allowed=allowed
+            )
         except AttachmentRejected as exc:
             raise ValidationError({"attachments": exc.message}) from exc
         pending.append(PendingAttachment(checked.safe_name, upload.data, checked.mime))

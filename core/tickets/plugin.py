@@ -46,8 +46,9 @@ def hookbill_client_menu(customer: Any) -> list[MenuItem]:
 def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
     return [
         MenuItem("Tickets", "tickets_admin.queue", order=30, active_prefix="/admin/tickets"),
-        MenuItem("Departments", "tickets_admin.departments", order=70, roles=("admin",),
-                 active_prefix="/admin/departments"),
+        MenuItem(
+            "Departments", "tickets_admin.departments", order=70, roles=("admin",), active_prefix="/admin/departments"
+        ),
     ]
 
 

@@ -62,17 +62,26 @@ def _check_body(body: str, field: str = "body") -> str:
     return text
 
 
-def _store(message: TicketMessage, pending: list[PendingAttachment], files: PendingFiles,
-           options: dict[str, Any]) -> None:
+def _store(
+    message: TicketMessage, pending: list[PendingAttachment], files: PendingFiles, options: dict[str, Any]
+) -> None:
     """Save the message and its files after the hooks ran; refuse unencrypted 'encrypt'."""
     if options.get("encrypt") and not (message.encrypted and all(p.encrypted for p in pending)):
-        raise HookRefused("Encryption is not available for this message, so it was not sent. "
-                          "Send it without encryption or ask us for another way.")
+        raise HookRefused(
+            "Encryption is not available for this message, so it was not sent. "
+            "Send it without encryption or ask us for another way."
+        )
     message.save(force_insert=True)
     for item in pending:
-        TicketAttachment.create(message=message, ticket=message.ticket, storage_name=files.write(item.data),
-                                filename=item.filename[:255], mime=item.mime, size=len(item.data),
-                                encrypted=item.encrypted)
+        TicketAttachment.create(
+            message=message,
+            ticket=message.ticket,
+            storage_name=files.write(item.data),
+            filename=item.filename[:255],
+            mime=item.mime,
+            size=len(item.data),
+            encrypted=item.encrypted,
+        )
 
 
 def _set_status(ticket: Ticket, new_status: str) -> None:
@@ -85,9 +94,18 @@ def _set_status(ticket: Ticket, new_status: str) -> None:
     runtime.hooks().on_ticket_status_change(ticket=ticket, old_status=old, new_status=new_status)
 
 
-def open_ticket(customer: Customer, *, department_id: int, subject: str, body: str, priority: str = "medium",
-                service_id: int | None = None, uploads: Sequence[Upload] = (),
-                options: dict[str, Any] | None = None, ip: str = "") -> Ticket:
+def open_ticket(
+    customer: Customer,
+    *,
+    department_id: int,
+    subject: str,
+    body: str,
+    priority: str = "medium",
+    service_id: int | None = None,
+    uploads: Sequence[Upload] = (),
+    options: dict[str, Any] | None = None,
+    ip: str = "",
+) -> Ticket:
     """Open a ticket with its first message; return it (saved, committed).
 
     Raises :class:`ValidationError` (fields: department_id, subject, priority,
@@ -113,24 +131,53 @@ def open_ticket(customer: Customer, *, department_id: int, subject: str, body: s
     try:
         with PendingFiles() as files, db.write_transaction():
             now = clock.utcnow()
-            ticket = Ticket.create(customer=customer, department=department, service=service, subject=subject,
-                                   priority=priority, encrypted=bool(options.get("encrypt")), created_at=now,
-                                   updated_at=now, last_reply_at=now)
-            message = TicketMessage(ticket=ticket, author_kind="customer", author_id=customer.id,
-                                    author_name=customer.full_name, body=text, created_at=now)
+            ticket = Ticket.create(
+                customer=customer,
+                department=department,
+                service=service,
+                subject=subject,
+                priority=priority,
+                encrypted=bool(options.get("encrypt")),
+                created_at=now,
+                updated_at=now,
+                last_reply_at=now,
+            )
+            message = TicketMessage(
+                ticket=ticket,
+                author_kind="customer",
+                author_id=customer.id,
+                author_name=customer.full_name,
+                body=text,
+                created_at=now,
+            )
             runtime.hooks().on_ticket_create(ticket=ticket, message=message, attachments=pending, options=options)
             _store(message, pending, files, options)
             notify.to_department(ticket, message, "new")
             notify.to_customer(ticket, message, "opened")
-            activity.record("ticket.opened", actor=customer, subject=ticket, ip=ip, department=department.slug,
-                            encrypted=message.encrypted, attachments=len(pending))
+            activity.record(
+                "ticket.opened",
+                actor=customer,
+                subject=ticket,
+                ip=ip,
+                department=department.slug,
+                encrypted=message.encrypted,
+                attachments=len(pending),
+            )
     except HookRefused as exc:
         raise TicketRefused(str(exc)) from None
     return ticket
 
 
-def reply(ticket: Ticket, author: Customer | Staff, body: str, *, uploads: Sequence[Upload] = (),
-          internal: bool = False, options: dict[str, Any] | None = None, ip: str = "") -> TicketMessage:
+def reply(
+    ticket: Ticket,
+    author: Customer | Staff,
+    body: str,
+    *,
+    uploads: Sequence[Upload] = (),
+    internal: bool = False,
+    options: dict[str, Any] | None = None,
+    ip: str = "",
+) -> TicketMessage:
     """Add a reply (or, for staff, an internal note) to ``ticket``; return the saved message.
 
     A customer's reply sets the status to ``customer_reply`` (reopening a closed
@@ -148,10 +195,18 @@ def reply(ticket: Ticket, author: Customer | Staff, body: str, *, uploads: Seque
     try:
         with PendingFiles() as files, db.write_transaction():
             now = clock.utcnow()
-            message = TicketMessage(ticket=ticket, author_kind=kind, author_id=author.id,
-                                    author_name=author.full_name, body=text, internal=internal, created_at=now)
-            runtime.hooks().on_ticket_reply(ticket=ticket, message=message, attachments=pending,
-                                            author_kind=kind, options=options)
+            message = TicketMessage(
+                ticket=ticket,
+                author_kind=kind,
+                author_id=author.id,
+                author_name=author.full_name,
+                body=text,
+                internal=internal,
+                created_at=now,
+            )
+            runtime.hooks().on_ticket_reply(
+                ticket=ticket, message=message, attachments=pending, author_kind=kind, options=options
+            )
             _store(message, pending, files, options)
             if not internal:
                 ticket.last_reply_at = now
@@ -162,8 +217,14 @@ def reply(ticket: Ticket, author: Customer | Staff, body: str, *, uploads: Seque
                 notify.to_department(ticket, message, "reply")
             elif not internal:
                 notify.to_customer(ticket, message, "answered")
-            activity.record("ticket.note" if internal else "ticket.replied", actor=author, subject=ticket, ip=ip,
-                            encrypted=message.encrypted, attachments=len(pending))
+            activity.record(
+                "ticket.note" if internal else "ticket.replied",
+                actor=author,
+                subject=ticket,
+                ip=ip,
+                encrypted=message.encrypted,
+                attachments=len(pending),
+            )
     except HookRefused as exc:
         raise TicketRefused(str(exc)) from None
     return message
@@ -199,8 +260,9 @@ def assign(ticket: Ticket, assignee: Staff | None, staff: Staff, ip: str = "") -
     with db.write_transaction():
         ticket.assigned_to = assignee
         ticket.save()
-        activity.record("ticket.assigned", actor=staff, subject=ticket, ip=ip,
-                        assignee=assignee.email if assignee else "")
+        activity.record(
+            "ticket.assigned", actor=staff, subject=ticket, ip=ip, assignee=assignee.email if assignee else ""
+        )
 
 
 def close_idle() -> int:
@@ -209,7 +271,9 @@ def close_idle() -> int:
     if days <= 0:
         return 0
     cutoff = clock.utcnow() - timedelta(days=days)
-    ids = [t.id for t in Ticket.select(Ticket.id).where((Ticket.status == "answered") & (Ticket.last_reply_at < cutoff))]
+    ids = [
+        t.id for t in Ticket.select(Ticket.id).where((Ticket.status == "answered") & (Ticket.last_reply_at < cutoff))
+    ]
     for ticket_id in ids:
         ticket = Ticket.get_by_id(ticket_id)
         if ticket.status == "answered":

@@ -50,26 +50,44 @@ def queue() -> Any:
     total = query.count()
     page = page_number()
     rows = list(query.order_by(Ticket.last_reply_at.desc()).paginate(page, PAGE_SIZE))
-    return render_template("tickets/admin_queue.html", tickets=rows, departments=departments, dept_id=dept_id,
-                           status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)))
+    return render_template(
+        "tickets/admin_queue.html",
+        tickets=rows,
+        departments=departments,
+        dept_id=dept_id,
+        status=status,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
 
 
 def _forms(ticket: Ticket, reply_form: StaffReplyForm | None = None) -> dict[str, Any]:
     assign_form = AssignForm(assignee=ticket.assigned_to_id or 0)
     assign_form.assignee.choices = [SelectChoice(0, gettext("Nobody"))] + [
-        SelectChoice(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)]
-    return {"form": reply_form or StaffReplyForm(), "assign_form": assign_form,
-            "status_form": StatusForm(status=ticket.status)}
+        SelectChoice(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)
+    ]
+    return {
+        "form": reply_form or StaffReplyForm(),
+        "assign_form": assign_form,
+        "status_form": StatusForm(status=ticket.status),
+    }
 
 
-def _view(ticket: Ticket, reply_form: StaffReplyForm | None = None, files_error: str | None = None,
-          status: int = 200) -> Any:
+def _view(
+    ticket: Ticket, reply_form: StaffReplyForm | None = None, files_error: str | None = None, status: int = 200
+) -> Any:
     messages = list(TicketMessage.select().where(TicketMessage.ticket == ticket).order_by(TicketMessage.id))
     files: dict[int, list[TicketAttachment]] = {}
     for item in TicketAttachment.select().where(TicketAttachment.ticket == ticket).order_by(TicketAttachment.id):
         files.setdefault(item.message_id, []).append(item)
-    return render_template("tickets/admin_ticket.html", ticket=ticket, messages=messages, files=files,
-                           files_error=files_error, **_forms(ticket, reply_form)), status
+    return render_template(
+        "tickets/admin_ticket.html",
+        ticket=ticket,
+        messages=messages,
+        files=files,
+        files_error=files_error,
+        **_forms(ticket, reply_form),
+    ), status
 
 
 @bp.route("/tickets/<int:ticket_id>")
@@ -86,8 +104,14 @@ def reply(ticket_id: int) -> Any:
     files_error = None
     if form.validate_on_submit():
         try:
-            service.reply(item, g.staff, form.body.data, uploads=uploads_from_request(),
-                          internal=bool(form.internal.data), ip=access.client_ip())
+            service.reply(
+                item,
+                g.staff,
+                form.body.data,
+                uploads=uploads_from_request(),
+                internal=bool(form.internal.data),
+                ip=access.client_ip(),
+            )
         except DomainError as exc:
             if isinstance(exc, ValidationError):
                 files_error = exc.errors.pop("attachments", None)
@@ -126,16 +150,18 @@ def status(ticket_id: int) -> Any:
 @bp.route("/tickets/<int:ticket_id>/attachments/<int:attachment_id>")
 @staff_required()
 def attachment(ticket_id: int, attachment_id: int) -> Any:
-    item = TicketAttachment.get_or_none((TicketAttachment.id == attachment_id)
-                                        & (TicketAttachment.ticket == ticket_id)) or abort(404)
+    item = TicketAttachment.get_or_none(
+        (TicketAttachment.id == attachment_id) & (TicketAttachment.ticket == ticket_id)
+    ) or abort(404)
     return downloads.send_attachment(item)
 
 
 @bp.route("/tickets/<int:ticket_id>/messages/<int:message_id>.asc")
 @staff_required()
 def armored(ticket_id: int, message_id: int) -> Any:
-    message = TicketMessage.get_or_none((TicketMessage.id == message_id)
-                                        & (TicketMessage.ticket == ticket_id)) or abort(404)
+    message = TicketMessage.get_or_none(
+        (TicketMessage.id == message_id) & (TicketMessage.ticket == ticket_id)
+    ) or abort(404)
     return downloads.send_armored(message)
 
 
@@ -152,12 +178,17 @@ def departments() -> Any:
 def department(department_id: int | None) -> Any:
     item = Department.get_or_none(Department.id == department_id) or abort(404) if department_id else None
     form = DepartmentForm(obj=item)
-    form.members.choices = [SelectChoice(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)]
+    form.members.choices = [
+        SelectChoice(s.id, s.full_name) for s in Staff.select().where(Staff.active).order_by(Staff.name)
+    ]
     if request.method == "GET" and item is not None:
         form.members.data = [m.staff_id for m in item.members]
     if form.validate_on_submit():
-        clash = Department.select().where((Department.slug == form.slug.data)
-                                          & (Department.id != (item.id if item else 0))).exists()
+        clash = (
+            Department.select()
+            .where((Department.slug == form.slug.data) & (Department.id != (item.id if item else 0)))
+            .exists()
+        )
         if clash:
             form.slug.errors = [gettext("Another department has this short name.")]
         else:
@@ -170,9 +201,13 @@ def department(department_id: int | None) -> Any:
                 DepartmentMember.delete().where(DepartmentMember.department == item).execute()
                 for staff_id in form.members.data or []:
                     DepartmentMember.create(department=item, staff=staff_id)
-                activity.record("department.saved", actor=g.staff, subject=item, ip=access.client_ip(),
-                                members=sorted(form.members.data or []))
+                activity.record(
+                    "department.saved",
+                    actor=g.staff,
+                    subject=item,
+                    ip=access.client_ip(),
+                    members=sorted(form.members.data or []),
+                )
             flash(gettext("The department was saved."), "success")
             return redirect(url_for("tickets_admin.department", department_id=item.id))
-    return render_template("tickets/admin_department.html", form=form, department=item), (
-        422 if form.errors else 200)
+    return render_template("tickets/admin_department.html", form=form, department=item), (422 if form.errors else 200)

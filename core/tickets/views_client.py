@@ -44,8 +44,11 @@ def _ticket_limits() -> dict[str, Any]:
 
 def uploads_from_request() -> list[Upload]:
     """Files of the ``attachments`` input (empty parts, sent when none was chosen, skipped)."""
-    return [Upload(f.filename or "", f.read()) for f in request.files.getlist("attachments")
-            if f.filename or f.content_length]
+    return [
+        Upload(f.filename or "", f.read())
+        for f in request.files.getlist("attachments")
+        if f.filename or f.content_length
+    ]
 
 
 def form_options() -> dict[str, Any]:
@@ -82,7 +85,8 @@ def _new_form() -> TicketForm:
     form.department_id.choices = [SelectChoice(d.id, d.name) for d in service.visible_departments()]
     services = Service.select().where(Service.customer == g.customer).order_by(Service.id)
     form.service_id.choices = [SelectChoice(0, gettext("None"))] + [
-        SelectChoice(s.id, s.label or s.product.name) for s in services]
+        SelectChoice(s.id, s.label or s.product.name) for s in services
+    ]
     if request.method == "GET" and request.args.get("service", "").isdigit():
         form.service_id.data = int(request.args["service"])
     if request.method == "GET":
@@ -110,29 +114,50 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             ticket = service.open_ticket(
-                g.customer, department_id=form.department_id.data, subject=form.subject.data,
-                body=form.body.data, priority=form.priority.data, service_id=form.service_id.data or None,
-                uploads=uploads_from_request(), options=form_options(), ip=access.client_ip())
+                g.customer,
+                department_id=form.department_id.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                priority=form.priority.data,
+                service_id=form.service_id.data or None,
+                uploads=uploads_from_request(),
+                options=form_options(),
+                ip=access.client_ip(),
+            )
         except DomainError as exc:
             files_error = _refused(form, exc)
         else:
             flash(gettext("Your ticket was sent. We will answer as soon as we can."), "success")
             return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     failed = request.method == "POST"
-    return render_template("tickets/client_new.html", form=form, files_error=files_error,
-                           departments=service.visible_departments(),
-                           encrypt=failed and form_options()["encrypt"]), (422 if failed else 200)
+    return render_template(
+        "tickets/client_new.html",
+        form=form,
+        files_error=files_error,
+        departments=service.visible_departments(),
+        encrypt=failed and form_options()["encrypt"],
+    ), (422 if failed else 200)
 
 
 def _thread(ticket: Ticket, form: ReplyForm, files_error: str | None = None, status: int = 200) -> Any:
-    messages = list(TicketMessage.select().where((TicketMessage.ticket == ticket) & ~TicketMessage.internal)
-                    .order_by(TicketMessage.id))
+    messages = list(
+        TicketMessage.select()
+        .where((TicketMessage.ticket == ticket) & ~TicketMessage.internal)
+        .order_by(TicketMessage.id)
+    )
     files: dict[int, list[TicketAttachment]] = {}
     for item in TicketAttachment.select().where(TicketAttachment.ticket == ticket).order_by(TicketAttachment.id):
         files.setdefault(item.message_id, []).append(item)
-    return render_template("tickets/client_detail.html", ticket=ticket, messages=messages, files=files, form=form,
-                           files_error=files_error, close_form=EmptyForm(),
-                           encrypt=request.method == "POST" and form_options()["encrypt"]), status
+    return render_template(
+        "tickets/client_detail.html",
+        ticket=ticket,
+        messages=messages,
+        files=files,
+        form=form,
+        files_error=files_error,
+        close_form=EmptyForm(),
+        encrypt=request.method == "POST" and form_options()["encrypt"],
+    ), status
 
 
 @bp.route("/<int:ticket_id>")
@@ -149,8 +174,14 @@ def reply(ticket_id: int) -> Any:
     files_error = None
     if form.validate_on_submit():
         try:
-            service.reply(ticket, g.customer, form.body.data, uploads=uploads_from_request(),
-                          options=form_options(), ip=access.client_ip())
+            service.reply(
+                ticket,
+                g.customer,
+                form.body.data,
+                uploads=uploads_from_request(),
+                options=form_options(),
+                ip=access.client_ip(),
+            )
         except DomainError as exc:
             files_error = _refused(form, exc)
         else:
@@ -183,8 +214,9 @@ def attachment(ticket_id: int, attachment_id: int) -> Any:
 @login_required
 def armored(ticket_id: int, message_id: int) -> Any:
     ticket = _own(ticket_id)
-    message = TicketMessage.get_or_none((TicketMessage.id == message_id) & (TicketMessage.ticket == ticket)
-                                        & ~TicketMessage.internal)
+    message = TicketMessage.get_or_none(
+        (TicketMessage.id == message_id) & (TicketMessage.ticket == ticket) & ~TicketMessage.internal
+    )
     if message is None:
         abort(404)
     return downloads.send_armored(message)

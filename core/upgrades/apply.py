@@ -85,15 +85,19 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
     change.status = "stale"
     change.save()
     refunded = ZERO
-    document = Document.get_or_none((Document.kind == "proforma") & (Document.purpose == "service_change")
-                                    & (Document.purpose_ref == change.id))
+    document = Document.get_or_none(
+        (Document.kind == "proforma") & (Document.purpose == "service_change") & (Document.purpose_ref == change.id)
+    )
     if document is not None:
-        refunded = release_document(document, "stale_payment",
-                                    document_text(N_("%(number)s: the quote was no longer valid"),
-                                                  number=document.number))
+        refunded = release_document(
+            document,
+            "stale_payment",
+            document_text(N_("%(number)s: the quote was no longer valid"), number=document.number),
+        )
     service = Service.get_by_id(change.service_id)
-    activity.record("service.change_stale", subject=change, customer_id=change.customer_id,
-                    reason=reason, refunded=str(refunded))
+    activity.record(
+        "service.change_stale", subject=change, customer_id=change.customer_id, reason=reason, refunded=str(refunded)
+    )
     _notify(service, "change_stale", change=change, reason=reason, refunded=refunded)
     return refunded
 
@@ -101,37 +105,64 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
 def _current_vat_invoice(service: Service) -> Document | None:
     change_ids = [c.id for c in ServiceChange.select(ServiceChange.id).where(ServiceChange.service == service)]
     span = service.next_due - service.period_start
-    by_service = (Document.purpose.in_(["renewal", "order"]) & (Document.purpose_ref == service.id))
+    by_service = Document.purpose.in_(["renewal", "order"]) & (Document.purpose_ref == service.id)
     by_change = (Document.purpose == "service_change") & Document.purpose_ref.in_(change_ids or [0])
-    return (Document.select().where((Document.kind == "vat") & (Document.customer == service.customer_id)
-                                    & (by_service | by_change)
-                                    & (Document.issue_date >= service.period_start - span))
-            .order_by(Document.id.desc()).first())
+    return (
+        Document.select()
+        .where(
+            (Document.kind == "vat")
+            & (Document.customer == service.customer_id)
+            & (by_service | by_change)
+            & (Document.issue_date >= service.period_start - span)
+        )
+        .order_by(Document.id.desc())
+        .first()
+    )
 
 
 def _credit_downgrade(change: ServiceChange, service: Service) -> None:
     quote = change.quote
     net, gross = Decimal(quote["net"]), Decimal(quote["gross"])
     invoice = _current_vat_invoice(service)
-    reason = document_text(N_("Downgrade %(old)s -> %(new)s on %(date)s: unused %(left)s/%(days)s days"),
-                           old=change.from_product.name, new=change.to_product.name, date=quote["change_date"],
-                           left=quote["remaining_days"], days=quote["period_days"])
+    reason = document_text(
+        N_("Downgrade %(old)s -> %(new)s on %(date)s: unused %(left)s/%(days)s days"),
+        old=change.from_product.name,
+        new=change.to_product.name,
+        date=quote["change_date"],
+        left=quote["remaining_days"],
+        days=quote["period_days"],
+    )
     if invoice is not None and invoice.total_net + net >= 0:
         snap = snapshot_of(invoice)
         base = snap.corrected.lines_after if snap.corrected else snap.lines
         after = [LineInput(l.description, l.quantity, l.unit, l.unit_net, l.vat_rate, l.annex15) for l in base]
         after.append(LineInput(reason, Decimal(1), UNIT, net, quote["vat_rate"]))
-        correction = issue_document(service.customer, "correction", after, buyer=snap.buyer, corrects=invoice,
-                                    correction_reason="Zmiana pakietu na tańszy (downgrade), zwrot na saldo",
-                                    purpose="service_change", purpose_ref=change.id)
+        correction = issue_document(
+            service.customer,
+            "correction",
+            after,
+            buyer=snap.buyer,
+            corrects=invoice,
+            correction_reason="Zmiana pakietu na tańszy (downgrade), zwrot na saldo",
+            purpose="service_change",
+            purpose_ref=change.id,
+        )
         if correction.total_gross < 0:
-            ledger.append(service.customer_id, "downgrade_credit", -correction.total_gross,
-                          document_id=correction.id, reason=reason)
+            ledger.append(
+                service.customer_id,
+                "downgrade_credit",
+                -correction.total_gross,
+                document_id=correction.id,
+                reason=reason,
+            )
         change.document_id = correction.id
     elif gross < 0:
-        ledger.append(service.customer_id, "downgrade_credit", -gross,
-                      reason=document_text(N_("%(reason)s (no VAT invoice of the current period to correct)"),
-                                           reason=reason))
+        ledger.append(
+            service.customer_id,
+            "downgrade_credit",
+            -gross,
+            reason=document_text(N_("%(reason)s (no VAT invoice of the current period to correct)"), reason=reason),
+        )
 
 
 def apply_change(change: ServiceChange) -> Service:
@@ -162,11 +193,25 @@ def apply_change(change: ServiceChange) -> Service:
     change.save()
     runtime.hooks().on_service_changed(service=service, change=change)
     product = service.product
-    outbox.enqueue("provisioning", {"service_id": service.id, "action": "change_package",
-                                    "product": product.slug, "module": product.provisioning_module,
-                                    "change_id": change.id}, dedupe_key=f"provisioning:change:{change.id}")
-    activity.record("service.changed", subject=service, customer_id=service.customer_id, change=change.id,
-                    product=product.slug, cycle=service.cycle)
+    outbox.enqueue(
+        "provisioning",
+        {
+            "service_id": service.id,
+            "action": "change_package",
+            "product": product.slug,
+            "module": product.provisioning_module,
+            "change_id": change.id,
+        },
+        dedupe_key=f"provisioning:change:{change.id}",
+    )
+    activity.record(
+        "service.changed",
+        subject=service,
+        customer_id=service.customer_id,
+        change=change.id,
+        product=product.slug,
+        cycle=service.cycle,
+    )
     _notify(service, "service_changed", change=change, product=product)
     return service
 
@@ -185,12 +230,17 @@ def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: st
             raise NotFound("change")
         if change.status not in ("scheduled", "awaiting_payment"):
             raise Conflict("This change can no longer be cancelled.", code="change_closed")
-        document = Document.get_or_none((Document.kind == "proforma") & (Document.purpose == "service_change")
-                                        & (Document.purpose_ref == change.id))
+        document = Document.get_or_none(
+            (Document.kind == "proforma") & (Document.purpose == "service_change") & (Document.purpose_ref == change.id)
+        )
         if document is not None and change.status == "awaiting_payment":
             if document.status == "paid":
                 raise Conflict("This change was already paid.", code="change_paid")
-            release_document(document, "stale_payment", document_text(N_("%(number)s: change cancelled by the customer"), number=document.number))
+            release_document(
+                document,
+                "stale_payment",
+                document_text(N_("%(number)s: change cancelled by the customer"), number=document.number),
+            )
         change.status = "cancelled"
         change.save()
         activity.record("service.change_cancelled", actor=actor, subject=change, customer_id=customer_id, ip=ip)
@@ -205,10 +255,18 @@ def run_due_changes(today: date | None = None) -> dict[str, int]:
     """
     today = today or clock.today()
     done = {"applied": 0, "stale": 0}
-    due = [c.id for c in ServiceChange.select(ServiceChange.id).where(
-        (ServiceChange.status == "scheduled") & (ServiceChange.apply_on <= today))]
-    waiting = [c.id for c in ServiceChange.select(ServiceChange.id).where(
-        (ServiceChange.status == "awaiting_payment") & (ServiceChange.expires_at <= clock.utcnow()))]
+    due = [
+        c.id
+        for c in ServiceChange.select(ServiceChange.id).where(
+            (ServiceChange.status == "scheduled") & (ServiceChange.apply_on <= today)
+        )
+    ]
+    waiting = [
+        c.id
+        for c in ServiceChange.select(ServiceChange.id).where(
+            (ServiceChange.status == "awaiting_payment") & (ServiceChange.expires_at <= clock.utcnow())
+        )
+    ]
     for change_id in due + waiting:
         with db.write_transaction():
             change = ServiceChange.get_by_id(change_id)

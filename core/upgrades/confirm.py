@@ -74,9 +74,17 @@ def proforma_lines(quote: Quote) -> list[LineInput]:
     return [LineInput(line.description, Decimal(1), UNIT, line.net, line.vat_rate) for line in quote.lines]
 
 
-def confirm_change(customer_id: int, service_id: int, product_id: object, cycle: object, *,
-                   expected_gross: object = None, quoted_at: datetime | None = None,
-                   actor: Any = None, ip: str = "") -> Confirmation:
+def confirm_change(
+    customer_id: int,
+    service_id: int,
+    product_id: object,
+    cycle: object,
+    *,
+    expected_gross: object = None,
+    quoted_at: datetime | None = None,
+    actor: Any = None,
+    ip: str = "",
+) -> Confirmation:
     """Confirm the change of the customer's service; see the module docstring.
 
     Raises NotFound for another customer's service, ValidationError for a
@@ -92,29 +100,54 @@ def confirm_change(customer_id: int, service_id: int, product_id: object, cycle:
             raise Conflict("The summary expired. Please check the new price.", code="quote_expired")
         quote = build_quote(service, product_id, cycle)
         if expected_gross not in (None, "") and to_decimal(expected_gross) != quote.gross:
-            raise Conflict("The price changed since you saw the summary. Please check it again.",
-                           code="quote_changed")
+            raise Conflict("The price changed since you saw the summary. Please check it again.", code="quote_changed")
         change = ServiceChange.create(
-            service=service, customer=customer_id, from_product=service.product_id, from_cycle=service.cycle,
-            to_product=quote.target.id, to_cycle=quote.target_cycle, direction=quote.direction,
-            status="awaiting_payment" if quote.action == "pay" else "scheduled", quote=quote.to_json(),
-            service_version=service.version, apply_on=quote.apply_on,
+            service=service,
+            customer=customer_id,
+            from_product=service.product_id,
+            from_cycle=service.cycle,
+            to_product=quote.target.id,
+            to_cycle=quote.target_cycle,
+            direction=quote.direction,
+            status="awaiting_payment" if quote.action == "pay" else "scheduled",
+            quote=quote.to_json(),
+            service_version=service.version,
+            apply_on=quote.apply_on,
         )
         document = None
         if quote.action == "pay":
             due = proforma_due_date(quote)
             change.expires_at = end_of_day_utc(due)
             change.save()
-            document = issue_document(service.customer, "proforma", proforma_lines(quote), due_date=due,
-                                      purpose="service_change", purpose_ref=change.id,
-                                      notes=[document_text(N_("Change of service %(service)s: %(old)s -> %(new)s"),
-                                                           service=service.label or f"#{service.id}",
-                                                           old=service.product.name, new=quote.target.name)])
+            document = issue_document(
+                service.customer,
+                "proforma",
+                proforma_lines(quote),
+                due_date=due,
+                purpose="service_change",
+                purpose_ref=change.id,
+                notes=[
+                    document_text(
+                        N_("Change of service %(service)s: %(old)s -> %(new)s"),
+                        service=service.label or f"#{service.id}",
+                        old=service.product.name,
+                        new=quote.target.name,
+                    )
+                ],
+            )
             change = ServiceChange.get_by_id(change.id)
             document = Document.get_by_id(document.id)
         elif quote.action in ("apply", "credit"):
             apply_change(change)
             change = ServiceChange.get_by_id(change.id)
-        activity.record("service.change_confirmed", actor=actor, subject=change, customer_id=customer_id, ip=ip,
-                        outcome=quote.action, gross=str(quote.gross), document=document.number if document else "")
+        activity.record(
+            "service.change_confirmed",
+            actor=actor,
+            subject=change,
+            customer_id=customer_id,
+            ip=ip,
+            outcome=quote.action,
+            gross=str(quote.gross),
+            document=document.number if document else "",
+        )
     return Confirmation(change, document, quote)

@@ -47,8 +47,14 @@ class QuoteLine:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (Decimal as string)."""
-        return {"kind": self.kind, "description": self.description, "net": str(self.net),
-                "product_name": self.product_name, "cycle": self.cycle, "vat_rate": self.vat_rate}
+        return {
+            "kind": self.kind,
+            "description": self.description,
+            "net": str(self.net),
+            "product_name": self.product_name,
+            "cycle": self.cycle,
+            "vat_rate": self.vat_rate,
+        }
 
 
 @dataclass
@@ -113,25 +119,44 @@ class Quote:
             return value.isoformat() if value else None
 
         return {
-            "service_id": self.service.id, "service_version": self.service.version,
-            "from_product_id": self.service.product_id, "from_cycle": self.service.cycle,
-            "to_product_id": self.target.id, "to_cycle": self.target_cycle,
-            "change_date": d(self.change_date), "old_price": str(self.old_price),
-            "new_price": str(self.new_price), "vat_rate": self.vat_rate,
+            "service_id": self.service.id,
+            "service_version": self.service.version,
+            "from_product_id": self.service.product_id,
+            "from_cycle": self.service.cycle,
+            "to_product_id": self.target.id,
+            "to_cycle": self.target_cycle,
+            "change_date": d(self.change_date),
+            "old_price": str(self.old_price),
+            "new_price": str(self.new_price),
+            "vat_rate": self.vat_rate,
             "lines": [line.to_json() for line in self.lines],
-            "remaining_days": self.remaining_days, "period_days": self.period_days,
-            "same_cycle": self.same_cycle, "new_period_start": d(self.new_period_start),
-            "new_next_due": d(self.new_next_due), "new_anchor": d(self.new_anchor),
-            "net": str(self.net), "vat": str(self.vat), "gross": str(self.gross),
+            "remaining_days": self.remaining_days,
+            "period_days": self.period_days,
+            "same_cycle": self.same_cycle,
+            "new_period_start": d(self.new_period_start),
+            "new_next_due": d(self.new_next_due),
+            "new_anchor": d(self.new_anchor),
+            "net": str(self.net),
+            "vat": str(self.vat),
+            "gross": str(self.gross),
             "balance_available": str(self.balance_available),
-            "balance_applied": str(self.balance_applied), "to_pay": str(self.to_pay),
-            "action": self.action, "apply_on": d(self.apply_on), "notes": list(self.notes),
-            "downgrade_mode": self.downgrade_mode, "created_at": self.created_at.isoformat(),
+            "balance_applied": str(self.balance_applied),
+            "to_pay": str(self.to_pay),
+            "action": self.action,
+            "apply_on": d(self.apply_on),
+            "notes": list(self.notes),
+            "downgrade_mode": self.downgrade_mode,
+            "created_at": self.created_at.isoformat(),
         }
 
     def public_json(self) -> dict[str, Any]:
         """What the JSON API answers: the frozen form plus the target's name."""
         data = self.to_json()
-        data.update(to_product=self.target.name, from_product=self.service.product.name,
-                    credit=str(self.credit), charge=str(self.charge), direction=self.direction)
+        data.update(
+            to_product=self.target.name,
+            from_product=self.service.product.name,
+            credit=str(self.credit),
+            charge=str(self.charge),
+            direction=self.direction,
+        )
         return data

@@ -34,9 +34,12 @@ class ChangeOption:
 
 def pending_change(service: Service) -> ServiceChange | None:
     """The service's change awaiting payment or scheduled, if any (at most one)."""
-    return (ServiceChange.select()
-            .where((ServiceChange.service == service) & (ServiceChange.status.in_(PENDING_STATUSES)))
-            .order_by(ServiceChange.id.desc()).first())
+    return (
+        ServiceChange.select()
+        .where((ServiceChange.service == service) & (ServiceChange.status.in_(PENDING_STATUSES)))
+        .order_by(ServiceChange.id.desc())
+        .first()
+    )
 
 
 def prices_of(product: Product | int) -> dict[str, Decimal]:
@@ -47,9 +50,12 @@ def prices_of(product: Product | int) -> dict[str, Decimal]:
 
 def change_options(service: Service) -> list[ChangeOption]:
     """The current package first, then every active package its change paths reach."""
-    targets = list(Product.select().join(ProductChangePath, on=ProductChangePath.target == Product.id)
-                   .where((ProductChangePath.product == service.product_id) & Product.active)
-                   .order_by(Product.position, Product.id))
+    targets = list(
+        Product.select()
+        .join(ProductChangePath, on=ProductChangePath.target == Product.id)
+        .where((ProductChangePath.product == service.product_id) & Product.active)
+        .order_by(Product.position, Product.id)
+    )
     options = [ChangeOption(service.product, prices_of(service.product), True)]
     options += [ChangeOption(p, prices_of(p), False) for p in targets if p.id != service.product_id]
     return options
@@ -62,8 +68,14 @@ def _downgrade_mode() -> str:
     return mode
 
 
-def build_quote(service: Service, product_id: object, cycle: object, *,
-                change_date: date | None = None, balance: Decimal | None = None) -> Quote:
+def build_quote(
+    service: Service,
+    product_id: object,
+    cycle: object,
+    *,
+    change_date: date | None = None,
+    balance: Decimal | None = None,
+) -> Quote:
     """Price changing ``service`` to product ``product_id`` on ``cycle``.
 
     Promises: raises :class:`ValidationError` (field ``product`` or ``cycle``)
@@ -91,11 +103,16 @@ def build_quote(service: Service, product_id: object, cycle: object, *,
     if option.current and cycle_value == service.cycle:
         raise ValidationError({"product": "This is the current package and billing cycle."})
     quote = Quote(
-        service=service, target=option.product, target_cycle=cycle_value,
-        change_date=change_date or clock.today(), old_price=service.recurring_net,
-        new_price=option.prices[cycle_value], vat_rate=vat_rate_for(option.product, service.customer_id),
+        service=service,
+        target=option.product,
+        target_cycle=cycle_value,
+        change_date=change_date or clock.today(),
+        old_price=service.recurring_net,
+        new_price=option.prices[cycle_value],
+        vat_rate=vat_rate_for(option.product, service.customer_id),
         balance_available=balance_of(service.customer_id) if balance is None else balance,
-        downgrade_mode=_downgrade_mode(), created_at=clock.utcnow(),
+        downgrade_mode=_downgrade_mode(),
+        created_at=clock.utcnow(),
     )
     runtime.hooks().on_upgrade_quote(quote=quote)
     if not quote.action:

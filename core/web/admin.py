@@ -81,12 +81,25 @@ def customers() -> Any:
     rows = list(query.order_by(Customer.id.desc()).paginate(page, PAGE_SIZE))
     # One query for the services count of every customer on the page.
     ids = [c.id for c in rows]
-    service_counts = dict(
-        Service.select(Service.customer, fn.COUNT(Service.id)).where(Service.customer.in_(ids))
-        .group_by(Service.customer).tuples()
-    ) if ids else {}
-    return render_template("admin/customers.html", customers=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), q=query_text, service_counts=service_counts)
+    service_counts = (
+        dict(
+            Service.select(Service.customer, fn.COUNT(Service.id))
+            .where(Service.customer.in_(ids))
+            .group_by(Service.customer)
+            .tuples()
+        )
+        if ids
+        else {}
+    )
+    return render_template(
+        "admin/customers.html",
+        customers=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        q=query_text,
+        service_counts=service_counts,
+    )
 
 
 @bp.route("/customers/<int:customer_id>")
@@ -100,8 +113,9 @@ def customer_detail(customer_id: int) -> Any:
         documents=list(Document.select().where(Document.customer == customer).order_by(Document.id.desc())),
         profiles=billing_history(customer.id),
         balance=balance_of(customer.id),
-        log=list(ActivityLog.select().where(ActivityLog.customer_id == customer.id)
-                 .order_by(ActivityLog.id.desc()).limit(50)),
+        log=list(
+            ActivityLog.select().where(ActivityLog.customer_id == customer.id).order_by(ActivityLog.id.desc()).limit(50)
+        ),
         form=EmptyForm(),
         allowed_statuses=allowed_statuses,
     )
@@ -123,8 +137,13 @@ def service_status(service_id: int) -> Any:
     service = Service.get_or_none(Service.id == service_id) or abort(404)
     if EmptyForm().validate_on_submit():
         try:
-            set_service_status(service.id, request.form.get("status", ""), g.staff,
-                               reason=(request.form.get("reason") or "")[:200], ip=access.client_ip())
+            set_service_status(
+                service.id,
+                request.form.get("status", ""),
+                g.staff,
+                reason=(request.form.get("reason") or "")[:200],
+                ip=access.client_ip(),
+            )
         except DomainError as exc:
             flash(gettext(exc.message), "error")
         except HookRefused as exc:
@@ -144,15 +163,19 @@ def staff() -> Any:
             form.email.errors = [gettext("A staff account with this e-mail already exists.")]
         else:
             with db.write_transaction():
-                member = Staff.create(email=email, name=form.name.data, role=form.role.data,
-                                      password_hash=passwords.hash_password(form.password.data))
-                activity.record("staff.created", actor=g.staff, subject=member, ip=access.client_ip(),
-                                role=member.role)
+                member = Staff.create(
+                    email=email,
+                    name=form.name.data,
+                    role=form.role.data,
+                    password_hash=passwords.hash_password(form.password.data),
+                )
+                activity.record("staff.created", actor=g.staff, subject=member, ip=access.client_ip(), role=member.role)
             flash(gettext("Staff account created."), "success")
             return redirect(url_for("admin.staff"))
     members = list(Staff.select().order_by(Staff.id))
     return render_template("admin/staff.html", members=members, form=form, toggle=EmptyForm()), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/staff/<int:staff_id>/toggle", methods=["POST"])
@@ -165,8 +188,7 @@ def staff_toggle(staff_id: int) -> Any:
             member.save()
             if not member.active:
                 accounts.revoke_sessions("staff", member.id)
-            activity.record("staff.toggled", actor=g.staff, subject=member, ip=access.client_ip(),
-                            active=member.active)
+            activity.record("staff.toggled", actor=g.staff, subject=member, ip=access.client_ip(), active=member.active)
     return redirect(url_for("admin.staff"))
 
 

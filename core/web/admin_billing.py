@@ -46,8 +46,7 @@ def catalogue() -> Any:
                     item = _create_group(request.form)
                 else:
                     item = _create_product(request.form)
-                activity.record("catalogue.created", actor=g.staff, subject=item, ip=access.client_ip(),
-                                name=item.name)
+                activity.record("catalogue.created", actor=g.staff, subject=item, ip=access.client_ip(), name=item.name)
             flash(gettext("Saved."), "success")
             if isinstance(item, Product):
                 return redirect(url_for("admin_billing.product", product_id=item.id))
@@ -56,8 +55,9 @@ def catalogue() -> Any:
             errors = exc.errors
     groups = list(ProductGroup.select().order_by(ProductGroup.position, ProductGroup.id))
     products = list(Product.select().order_by(Product.position, Product.id))
-    return render_template("admin/catalogue.html", groups=groups, products=products, errors=errors,
-                           form=EmptyForm(), values=request.form), (422 if errors else 200)
+    return render_template(
+        "admin/catalogue.html", groups=groups, products=products, errors=errors, form=EmptyForm(), values=request.form
+    ), (422 if errors else 200)
 
 
 def _slug(value: str, field: str) -> str:
@@ -145,15 +145,22 @@ def product(product_id: int) -> Any:
                 item.provisioning_module = request.form.get("provisioning_module", "").strip()
                 item.save()
                 for cycle, price in prices.items():
-                    ProductPrice.delete().where((ProductPrice.product == item) & (ProductPrice.cycle == cycle)).execute()
+                    ProductPrice.delete().where(
+                        (ProductPrice.product == item) & (ProductPrice.cycle == cycle)
+                    ).execute()
                     if price is not None:
                         ProductPrice.create(product=item, cycle=cycle, net_price=price)
                 ProductChangePath.delete().where(ProductChangePath.product == item).execute()
                 for target in Product.select().where(Product.id.in_(list(targets) or [0])):
                     ProductChangePath.create(product=item, target=target)
-                activity.record("catalogue.product_updated", actor=g.staff, subject=item, ip=access.client_ip(),
-                                prices={k: str(v) for k, v in prices.items() if v is not None},
-                                targets=sorted(targets))
+                activity.record(
+                    "catalogue.product_updated",
+                    actor=g.staff,
+                    subject=item,
+                    ip=access.client_ip(),
+                    prices={k: str(v) for k, v in prices.items() if v is not None},
+                    targets=sorted(targets),
+                )
             flash(gettext("Saved."), "success")
             return redirect(url_for("admin_billing.product", product_id=item.id))
         except ValidationError as exc:
@@ -161,10 +168,18 @@ def product(product_id: int) -> Any:
     prices = {p.cycle: p.net_price for p in ProductPrice.select().where(ProductPrice.product == item)}
     targets = {p.target_id for p in ProductChangePath.select().where(ProductChangePath.product == item)}
     features_text = request.form.get("features") if errors else "\n".join(f"{a}: {b}" for a, b in item.features)
-    return render_template("admin/product.html", item=item, prices=prices, targets=targets, errors=errors,
-                           cycles=[c.value for c in Cycle], others=list(Product.select().where(Product.id != item.id)),
-                           features_text=features_text, values=request.form, form=EmptyForm()), (
-        422 if errors else 200)
+    return render_template(
+        "admin/product.html",
+        item=item,
+        prices=prices,
+        targets=targets,
+        errors=errors,
+        cycles=[c.value for c in Cycle],
+        others=list(Product.select().where(Product.id != item.id)),
+        features_text=features_text,
+        values=request.form,
+        form=EmptyForm(),
+    ), (422 if errors else 200)
 
 
 @bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
@@ -176,9 +191,15 @@ def document(document_id: int) -> Any:
     if request.method == "POST":
         _form_ok()
         try:
-            outcome = record_payment("banktransfer", request.form.get("transaction_id", ""),
-                                     request.form.get("amount", ""), doc, staff=g.staff, ip=access.client_ip(),
-                                     details={"note": request.form.get("note", "")[:255]})
+            outcome = record_payment(
+                "banktransfer",
+                request.form.get("transaction_id", ""),
+                request.form.get("amount", ""),
+                doc,
+                staff=g.staff,
+                ip=access.client_ip(),
+                details={"note": request.form.get("note", "")[:255]},
+            )
             if outcome.duplicate:
                 flash(gettext("This bank reference was already recorded; nothing changed."), "warning")
             else:
@@ -188,9 +209,16 @@ def document(document_id: int) -> Any:
             errors = exc.errors
         except DomainError as exc:
             errors = {"amount": exc.message}
-    return render_template("admin/document.html", doc=doc, snap=snapshot_of(doc), due=amount_due(doc),
-                           payments=list(Payment.select().where(Payment.document == doc)), errors=errors,
-                           values=request.form, form=EmptyForm()), (422 if errors else 200)
+    return render_template(
+        "admin/document.html",
+        doc=doc,
+        snap=snapshot_of(doc),
+        due=amount_due(doc),
+        payments=list(Payment.select().where(Payment.document == doc)),
+        errors=errors,
+        values=request.form,
+        form=EmptyForm(),
+    ), (422 if errors else 200)
 
 
 @bp.route("/customers/<int:customer_id>/balance", methods=["GET", "POST"])
@@ -202,14 +230,21 @@ def balance(customer_id: int) -> Any:
     if request.method == "POST":
         _form_ok()
         try:
-            ledger.staff_adjust(customer.id, request.form.get("amount", ""), request.form.get("reason", ""),
-                                g.staff, access.client_ip())
+            ledger.staff_adjust(
+                customer.id, request.form.get("amount", ""), request.form.get("reason", ""), g.staff, access.client_ip()
+            )
             flash(gettext("The balance was adjusted."), "success")
             return redirect(url_for("admin_billing.balance", customer_id=customer.id))
         except ValidationError as exc:
             errors = exc.errors
         except DomainError as exc:
             errors = {"amount": exc.message}
-    return render_template("admin/balance.html", c=customer, balance=balance_of(customer.id),
-                           entries=ledger.history(customer.id), errors=errors, values=request.form,
-                           form=EmptyForm()), (422 if errors else 200)
+    return render_template(
+        "admin/balance.html",
+        c=customer,
+        balance=balance_of(customer.id),
+        entries=ledger.history(customer.id),
+        errors=errors,
+        values=request.form,
+        form=EmptyForm(),
+    ), (422 if errors else 200)

@@ -40,8 +40,9 @@ class SellerForm(FlaskForm):
 
 def _page(form: SellerForm, plugin_errors: dict[str, str] | None = None, status: int = 200) -> Any:
     specs = [(spec, get_setting(spec.namespace, spec.key)) for spec in declared_settings()]
-    return render_template("admin/settings.html", form=form, specs=specs, plugin_form=EmptyForm(),
-                           plugin_errors=plugin_errors or {}), status
+    return render_template(
+        "admin/settings.html", form=form, specs=specs, plugin_form=EmptyForm(), plugin_errors=plugin_errors or {}
+    ), status
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -73,8 +73,12 @@ def register() -> Any:
     if form.validate_on_submit():
         try:
             service.register_customer(
-                form.email.data, form.password.data, form.first_name.data, form.last_name.data,
-                language=session.get("lang") or "pl", ip=access.client_ip(),
+                form.email.data,
+                form.password.data,
+                form.first_name.data,
+                form.last_name.data,
+                language=session.get("lang") or "pl",
+                ip=access.client_ip(),
             )
         except ValidationError as exc:
             add_form_errors(form, exc.errors)

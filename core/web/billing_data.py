@@ -35,8 +35,11 @@ BILLING_DEPARTMENT = "rozliczenia"
 class BillingDataForm(FlaskForm):
     """The billing data fields; the domain service validates them per kind."""
 
-    kind = RadioField(_l("I am"), choices=[SelectChoice("company", _l("A company")),
-                                           SelectChoice("private", _l("A private person"))], default="private")
+    kind = RadioField(
+        _l("I am"),
+        choices=[SelectChoice("company", _l("A company")), SelectChoice("private", _l("A private person"))],
+        default="private",
+    )
     name = StringField(_l("Name (company name, or first and last name)"))
     tax_id = StringField(_l("NIP or EU VAT ID"))
     address_line1 = StringField(_l("Street and number"))
@@ -56,9 +59,13 @@ def country_choices() -> list[SelectChoice]:
 
 def ticket_link() -> str:
     """The "ask support" link: a new ticket in the billing department, prefilled."""
-    query = urlencode({"department": BILLING_DEPARTMENT,
-                       "subject": gettext("Correction of a proforma to my current billing data"),
-                       "body": gettext("Please correct proforma no. ... to my current billing data.")})
+    query = urlencode(
+        {
+            "department": BILLING_DEPARTMENT,
+            "subject": gettext("Correction of a proforma to my current billing data"),
+            "body": gettext("Please correct proforma no. ... to my current billing data."),
+        }
+    )
     return f"{url_for('tickets.new')}?{query}"
 
 
@@ -78,8 +85,10 @@ def edit() -> Any:
     """Show and change the billing data used on documents issued from now on."""
     form = _form()
     if form.validate_on_submit():
-        fields = {name: getattr(form, name).data for name in
-                  ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country")}
+        fields = {
+            name: getattr(form, name).data
+            for name in ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country")
+        }
         try:
             saved = change_billing_data(g.customer, fields, actor=g.customer, ip=access.client_ip())
         except ValidationError as exc:
@@ -87,9 +96,14 @@ def edit() -> Any:
         except DomainError as exc:  # a plugin refused the change
             flash(gettext(exc.message), "error")
         else:
-            flash(gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them.")
-                  if saved else gettext("Nothing changed."), "success" if saved else "info")
+            flash(
+                gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them.")
+                if saved
+                else gettext("Nothing changed."),
+                "success" if saved else "info",
+            )
             return redirect(url_for("billing_data.edit"))
     failed = request.method == "POST"
-    return render_template("client/billing_data.html", form=form, profile=current_profile(g.customer.id),
-                           ticket_link=ticket_link()), (422 if failed else 200)
+    return render_template(
+        "client/billing_data.html", form=form, profile=current_profile(g.customer.id), ticket_link=ticket_link()
+    ), (422 if failed else 200)

@@ -29,17 +29,16 @@ bp = Blueprint("client", __name__)
 @login_required
 def dashboard() -> Any:
     services = list(
-        Service.select().where((Service.customer == g.customer) & (Service.status != "terminated"))
+        Service.select()
+        .where((Service.customer == g.customer) & (Service.status != "terminated"))
         .order_by(Service.next_due)
     )
     unpaid = list(
-        Document.select().where(
-            (Document.customer == g.customer) & (Document.status.in_(["unpaid", "partially_paid"]))
-        ).order_by(Document.issue_date.desc())
+        Document.select()
+        .where((Document.customer == g.customer) & (Document.status.in_(["unpaid", "partially_paid"])))
+        .order_by(Document.issue_date.desc())
     )
-    return render_template(
-        "client/dashboard.html", services=services, unpaid=unpaid, balance=balance_of(g.customer.id)
-    )
+    return render_template("client/dashboard.html", services=services, unpaid=unpaid, balance=balance_of(g.customer.id))
 
 
 @bp.route("/services")
@@ -59,7 +58,9 @@ def service_detail(service_id: int) -> Any:
 @login_required
 def invoices() -> Any:
     rows = list(
-        Document.select().where(Document.customer == g.customer).order_by(Document.issue_date.desc(), Document.id.desc())
+        Document.select()
+        .where(Document.customer == g.customer)
+        .order_by(Document.issue_date.desc(), Document.id.desc())
     )
     return render_template("client/invoices.html", documents=rows, balance=balance_of(g.customer.id))
 
@@ -82,13 +83,19 @@ def profile() -> Any:
             customer.save()
             if changes:
                 runtime.hooks().on_customer_updated(customer=customer, changes=changes)
-                activity.record("customer.profile_updated", actor=customer, subject=customer,
-                                ip=access.client_ip(), fields=sorted(changes))
+                activity.record(
+                    "customer.profile_updated",
+                    actor=customer,
+                    subject=customer,
+                    ip=access.client_ip(),
+                    fields=sorted(changes),
+                )
         session["lang"] = customer.language
         flash(gettext("Your details were saved."), "success")
         return redirect(url_for("client.profile"))
-    return render_template("client/profile.html", form=form, password_form=PasswordChangeForm(),
-                           logout_form=EmptyForm()), (422 if form.errors else 200)
+    return render_template(
+        "client/profile.html", form=form, password_form=PasswordChangeForm(), logout_form=EmptyForm()
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -97,15 +104,17 @@ def change_password() -> Any:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(g.customer, "customer", form.current_password.data, form.new_password.data,
-                                     keep_hash=session.token_hash)  # type: ignore[attr-defined]
+            accounts.change_password(
+                g.customer, "customer", form.current_password.data, form.new_password.data, keep_hash=session.token_hash
+            )  # type: ignore[attr-defined]
         except ValidationError as exc:
             add_form_errors(form, exc.errors)
         else:
             flash(gettext("Your password was changed. Other sessions were logged out."), "success")
             return redirect(url_for("client.profile"))
-    return render_template("client/profile.html", form=ProfileForm(obj=g.customer), password_form=form,
-                           logout_form=EmptyForm()), 422
+    return render_template(
+        "client/profile.html", form=ProfileForm(obj=g.customer), password_form=form, logout_form=EmptyForm()
+    ), 422
 
 
 @bp.route("/profile/logout-everywhere", methods=["POST"])
@@ -115,8 +124,7 @@ def logout_everywhere() -> Any:
     if form.validate_on_submit():
         with db.write_transaction():
             accounts.revoke_sessions("customer", g.customer.id)
-            activity.record("customer.logout_everywhere", actor=g.customer, subject=g.customer,
-                            ip=access.client_ip())
+            activity.record("customer.logout_everywhere", actor=g.customer, subject=g.customer, ip=access.client_ip())
         session.destroy()  # type: ignore[attr-defined]
         flash(gettext("You were logged out on every device."), "info")
     return redirect(url_for("auth.login"))

@@ -93,6 +93,10 @@ def correct(document_id: int) -> Any:
             abort(404)
         flash(gettext(exc.message), "error")
         return redirect(url_for("admin_billing.document", document_id=document_id))
-    flash(gettext("A new version of the proforma with the current billing data was issued: %(number)s.",
-                  number=new.number), "success")
+    flash(
+        gettext(
+            "A new version of the proforma with the current billing data was issued: %(number)s.", number=new.number
+        ),
+        "success",
+    )
     return redirect(url_for("admin_billing.document", document_id=new.id))

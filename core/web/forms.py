@@ -77,7 +77,12 @@ class StaffForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=[SelectChoice("admin", _l("Administrator")),
-                                            SelectChoice("billing", _l("Billing")),
-                                            SelectChoice("support", _l("Support"))])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("admin", _l("Administrator")),
+            SelectChoice("billing", _l("Billing")),
+            SelectChoice("support", _l("Support")),
+        ],
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])

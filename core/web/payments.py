@@ -45,14 +45,27 @@ def invoice(document_id: int) -> Any:
     document = own_document(document_id)
     change = None
     if document.purpose == "service_change" and document.purpose_ref:
-        change = ServiceChange.get_or_none((ServiceChange.id == document.purpose_ref)
-                                           & (ServiceChange.customer == g.customer))
-    related = list(Document.select().where((Document.customer == g.customer) & (
-        (Document.proforma_id == document.id) | (Document.id == (document.proforma_id or 0)))))
+        change = ServiceChange.get_or_none(
+            (ServiceChange.id == document.purpose_ref) & (ServiceChange.customer == g.customer)
+        )
+    related = list(
+        Document.select().where(
+            (Document.customer == g.customer)
+            & ((Document.proforma_id == document.id) | (Document.id == (document.proforma_id or 0)))
+        )
+    )
     return render_template(
-        "client/invoice.html", document=document, snap=snapshot_of(document), due=amount_due(document),
-        methods=methods_for(document), payments=list(Payment.select().where(Payment.document == document)),
-        change=change, related=related, balance=balance_of(g.customer.id), form=EmptyForm())
+        "client/invoice.html",
+        document=document,
+        snap=snapshot_of(document),
+        due=amount_due(document),
+        methods=methods_for(document),
+        payments=list(Payment.select().where(Payment.document == document)),
+        change=change,
+        related=related,
+        balance=balance_of(g.customer.id),
+        form=EmptyForm(),
+    )
 
 
 @bp.route("/pay/<method_code>/<int:document_id>", methods=["POST"])
@@ -73,5 +86,6 @@ def pay(method_code: str, document_id: int) -> Any:
 @login_required
 def balance() -> Any:
     """The credit balance and its history."""
-    return render_template("client/balance.html", balance=balance_of(g.customer.id),
-                           entries=ledger.history(g.customer.id))
+    return render_template(
+        "client/balance.html", balance=balance_of(g.customer.id), entries=ledger.history(g.customer.id)
+    )

@@ -28,8 +28,9 @@ TOUCH_EVERY = timedelta(minutes=1)
 class ServerSession(CallbackDict[str, Any], SessionMixin):
     """Session data plus the bookkeeping of its row and token."""
 
-    def __init__(self, initial: dict[str, Any] | None = None, token: str | None = None,
-                 row: WebSession | None = None) -> None:
+    def __init__(
+        self, initial: dict[str, Any] | None = None, token: str | None = None, row: WebSession | None = None
+    ) -> None:
         def on_update(_self: Any) -> None:
             self.modified = True
 

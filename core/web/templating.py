@@ -72,8 +72,7 @@ def last_day_filter(value: date) -> date:
 
 def install(app: Flask) -> None:
     """Register filters and globals on ``app``'s Jinja environment."""
-    app.jinja_env.filters.update(money=money_filter, num=number_filter, date=date_filter,
-                                 last_day=last_day_filter)
+    app.jinja_env.filters.update(money=money_filter, num=number_filter, date=date_filter, last_day=last_day_filter)
     app.jinja_env.globals.update(
         menu=menu,
         hook_snippets=hook_snippets,

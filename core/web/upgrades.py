@@ -40,8 +40,15 @@ def _choice() -> tuple[str, str]:
 
 def _choose_page(service: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     change = pending_change(service)
-    return render_template("client/service_change.html", service=service, options=change_options(service),
-                           pending=change, errors=errors or {}, selected=_choice(), form=EmptyForm()), status
+    return render_template(
+        "client/service_change.html",
+        service=service,
+        options=change_options(service),
+        pending=change,
+        errors=errors or {},
+        selected=_choice(),
+        form=EmptyForm(),
+    ), status
 
 
 @bp.route("/services/<int:service_id>/change")
@@ -64,8 +71,14 @@ def summary(service_id: int) -> Any:
     except Conflict as exc:
         return _choose_page(service, {"product": exc.message}, 409)
     methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
-    return render_template("client/service_change_summary.html", service=service, quote=quote,
-                           methods=methods, form=EmptyForm(), quoted_at=quote.created_at.isoformat())
+    return render_template(
+        "client/service_change_summary.html",
+        service=service,
+        quote=quote,
+        methods=methods,
+        form=EmptyForm(),
+        quoted_at=quote.created_at.isoformat(),
+    )
 
 
 @bp.route("/services/<int:service_id>/change/confirm", methods=["POST"])
@@ -81,9 +94,16 @@ def confirm(service_id: int) -> Any:
     except ValueError:
         quoted_at = None
     try:
-        result = confirm_change(g.customer.id, service.id, product, cycle,
-                                expected_gross=request.form.get("expected_gross") or None,
-                                quoted_at=quoted_at, actor=g.customer, ip=access.client_ip())
+        result = confirm_change(
+            g.customer.id,
+            service.id,
+            product,
+            cycle,
+            expected_gross=request.form.get("expected_gross") or None,
+            quoted_at=quoted_at,
+            actor=g.customer,
+            ip=access.client_ip(),
+        )
     except ValidationError as exc:
         return _choose_page(service, exc.errors, 422)
     except Conflict as exc:
@@ -157,12 +177,29 @@ def api_confirm(service_id: int) -> Any:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError({"body": "Send a JSON object."})
-    result = confirm_change(customer.id, service.id, data.get("product", ""), data.get("cycle", ""),
-                            expected_gross=data.get("expected_gross"), actor=customer, ip=access.client_ip())
+    result = confirm_change(
+        customer.id,
+        service.id,
+        data.get("product", ""),
+        data.get("cycle", ""),
+        expected_gross=data.get("expected_gross"),
+        actor=customer,
+        ip=access.client_ip(),
+    )
     document = result.document
-    return jsonify(status=result.status, change_id=result.change.id, quote=result.quote.public_json(),
-                   document=None if document is None else {
-                       "id": document.id, "number": document.number, "status": document.status,
-                       "total_gross": str(document.total_gross), "paid": str(document.paid),
-                       "amount_due": str(amount_due(document)),
-                       "methods": [m.code for m in methods_for(document)]}), 201
+    return jsonify(
+        status=result.status,
+        change_id=result.change.id,
+        quote=result.quote.public_json(),
+        document=None
+        if document is None
+        else {
+            "id": document.id,
+            "number": document.number,
+            "status": document.status,
+            "total_gross": str(document.total_gross),
+            "paid": str(document.paid),
+            "amount_due": str(amount_due(document)),
+            "methods": [m.code for m in methods_for(document)],
+        },
+    ), 201

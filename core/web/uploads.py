@@ -17,6 +17,11 @@ from flask import Request
 class MemoryUploadRequest(Request):
     """A Flask request whose file parts are kept in :class:`io.BytesIO` buffers."""
 
-    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
-                         filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
         return io.BytesIO()

@@ -26,9 +26,17 @@ class BankTransfer(PaymentMethod):
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         snap = snapshot_of(document)
-        return PaymentStart(template="payments/banktransfer.html", context={
-            "account": snap.seller.bank_account, "bank": snap.seller.bank_name, "recipient": snap.seller.name,
-            "title": snap.transfer_title or document.number, "amount": amount, "document": document})
+        return PaymentStart(
+            template="payments/banktransfer.html",
+            context={
+                "account": snap.seller.bank_account,
+                "bank": snap.seller.bank_name,
+                "recipient": snap.seller.name,
+                "title": snap.transfer_title or document.number,
+                "amount": amount,
+                "document": document,
+            },
+        )
 
 
 @hookimpl

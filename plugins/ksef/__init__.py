@@ -96,11 +96,16 @@ def send(payload: dict[str, Any]) -> None:
     if not url:
         raise RuntimeError("ksef.url is not set; the message stays queued")
     document = Document.get_by_id(payload["document_id"])
-    answer = post_xml(url, document_xml(document), token=str(config.get_value("ksef.token") or ""),
-                      timeout=float(config.get_value("ksef.timeout_seconds") or 30))
+    answer = post_xml(
+        url,
+        document_xml(document),
+        token=str(config.get_value("ksef.token") or ""),
+        timeout=float(config.get_value("ksef.timeout_seconds") or 30),
+    )
     with db.write_transaction():
-        activity.record("ksef.sent", subject=document, status=answer.status, reference=answer.body[:200],
-                        number=document.number)
+        activity.record(
+            "ksef.sent", subject=document, status=answer.status, reference=answer.body[:200], number=document.number
+        )
 
 
 @hookimpl

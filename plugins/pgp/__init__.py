@@ -63,8 +63,9 @@ def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options:
 
 
 @hookimpl
-def on_ticket_reply(ticket: Any, message: Any, attachments: list[Any], author_kind: str,
-                    options: dict[str, Any]) -> None:
+def on_ticket_reply(
+    ticket: Any, message: Any, attachments: list[Any], author_kind: str, options: dict[str, Any]
+) -> None:
     """Encrypt a customer's reply on request; a staff reply in an encrypted ticket to the customer's key."""
     from plugins.pgp import service
 
@@ -102,6 +103,11 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Markup | N
         customer = context.get("customer")
         return Markup(render_template("pgp/profile_card.html", key=service.customer_key(customer.id)))
     if name == "admin_department":
-        return Markup(render_template("pgp/department_card.html", department=context.get("department"),
-                                      variable=service.passphrase_variable(context.get("department"))))
+        return Markup(
+            render_template(
+                "pgp/department_card.html",
+                department=context.get("department"),
+                variable=service.passphrase_variable(context.get("department")),
+            )
+        )
     return None

@@ -32,10 +32,17 @@ def import_secret(slug: str, file: click.utils.LazyFile) -> None:
         except PgpError as exc:
             raise click.ClickException(str(exc)) from exc
         if info.fingerprint != department.pgp_fingerprint:
-            raise click.ClickException(f"the secret key {info.fingerprint} does not match the department's "
-                                       f"public key {department.pgp_fingerprint}")
+            raise click.ClickException(
+                f"the secret key {info.fingerprint} does not match the department's "
+                f"public key {department.pgp_fingerprint}"
+            )
         with db.write_transaction():
-            activity.record("pgp.secret_key_imported", actor_kind="system", subject=department,
-                            fingerprint=info.fingerprint, via="cli")
+            activity.record(
+                "pgp.secret_key_imported",
+                actor_kind="system",
+                subject=department,
+                fingerprint=info.fingerprint,
+                via="cli",
+            )
     click.echo(f"imported the secret key {info.fingerprint} for {department.name}")
     click.echo(f"set {service.passphrase_variable(department)} in the app's environment to decrypt")

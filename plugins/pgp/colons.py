@@ -17,8 +17,18 @@ from datetime import UTC, datetime
 from plugins.pgp.errors import KeyRejected
 
 # RFC 4880 / RFC 6637 / RFC 9580 public-key algorithm ids.
-_ALGORITHMS = {1: "rsa", 2: "rsa", 3: "rsa", 16: "elgamal", 17: "dsa", 18: "ecdh",
-               19: "ecdsa", 22: "eddsa", 25: "x25519", 27: "ed25519"}
+_ALGORITHMS = {
+    1: "rsa",
+    2: "rsa",
+    3: "rsa",
+    16: "elgamal",
+    17: "dsa",
+    18: "ecdh",
+    19: "ecdsa",
+    22: "eddsa",
+    25: "x25519",
+    27: "ed25519",
+}
 _ESCAPE = re.compile(rb"\\x([0-9a-fA-F]{2})")
 
 
@@ -56,8 +66,7 @@ class ListedKey:
 
     def info(self) -> KeyInfo:
         """Return the immutable, display-ready summary of this key."""
-        return KeyInfo(self.fingerprint, tuple(self.user_ids), self.created,
-                       self.expires, self.algorithm)
+        return KeyInfo(self.fingerprint, tuple(self.user_ids), self.created, self.expires, self.algorithm)
 
 
 def _when(epoch: str) -> datetime | None:
@@ -71,8 +80,7 @@ def _when(epoch: str) -> datetime | None:
 
 def _unescape(text: str) -> str:
     """Undo gpg's ``\\xHH`` escaping of user ids and decode them as UTF-8."""
-    raw = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]),
-                      text.encode("utf-8", "surrogateescape"))
+    raw = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.encode("utf-8", "surrogateescape"))
     return raw.decode("utf-8", "replace")
 
 
@@ -97,8 +105,7 @@ def parse_listing(text: str) -> list[ListedKey]:
         kind = fields[0]
         if kind in ("pub", "sec") and len(fields) > 11:
             created = _when(fields[5]) or datetime.fromtimestamp(0, tz=UTC)
-            keys.append(ListedKey(kind == "sec", fields[1], fields[11], created,
-                                  _when(fields[6]), _algorithm(fields)))
+            keys.append(ListedKey(kind == "sec", fields[1], fields[11], created, _when(fields[6]), _algorithm(fields)))
         elif kind in ("sub", "ssb") and keys and len(fields) > 11:
             keys[-1].subkeys.append(_Subkey(fields[1], fields[11], _when(fields[6])))
         elif kind == "fpr" and keys and last in ("pub", "sec") and len(fields) > 9:
@@ -134,9 +141,10 @@ def judge_for_encryption(key: ListedKey, now: datetime | None = None) -> None:
         enc.append(_Subkey(key.validity, "e", key.expires))
     if enc and all(s.validity == "r" for s in enc):
         raise KeyRejected("revoked", f"Every encryption subkey of {fpr} is revoked.")
-    if enc and all(s.validity in ("e", "r") or (s.expires is not None and s.expires <= now)
-                   for s in enc):
+    if enc and all(s.validity in ("e", "r") or (s.expires is not None and s.expires <= now) for s in enc):
         raise KeyRejected("expired", f"Every encryption subkey of {fpr} has expired.")
-    raise KeyRejected("no_encryption_subkey",
-                      f"The key {fpr} cannot encrypt: it has no usable encryption subkey. "
-                      "Please add an encryption subkey or upload another key.")
+    raise KeyRejected(
+        "no_encryption_subkey",
+        f"The key {fpr} cannot encrypt: it has no usable encryption subkey. "
+        "Please add an encryption subkey or upload another key.",
+    )

@@ -31,20 +31,19 @@ from types import TracebackType
 import gnupg  # type: ignore[import-untyped]  # no stubs; results are checked by hand
 
 from plugins.pgp.colons import KeyInfo, ListedKey, judge_for_encryption, parse_listing
-from plugins.pgp.errors import (DecryptionFailed, EncryptionFailed, KeyRejected, PgpError,
-                                PgpUnavailable)
+from plugins.pgp.errors import DecryptionFailed, EncryptionFailed, KeyRejected, PgpError, PgpUnavailable
 
-__all__ = ["DecryptionFailed", "EncryptionFailed", "KeyInfo", "KeyRejected", "Keyring",
-           "PgpError", "PgpUnavailable"]
+__all__ = ["DecryptionFailed", "EncryptionFailed", "KeyInfo", "KeyRejected", "Keyring", "PgpError", "PgpUnavailable"]
 
-MAX_KEY_CHARS = 256 * 1024          # far above any real public key, far below a DoS
-_SOCKET_MAX = 107                   # sun_path minus the terminating NUL
+MAX_KEY_CHARS = 256 * 1024  # far above any real public key, far below a DoS
+_SOCKET_MAX = 107  # sun_path minus the terminating NUL
 _LONGEST_SOCKET = "/S.gpg-agent.browser"
-_MIN_VERSION = (2, 2, 8)            # --show-keys appeared in GnuPG 2.2.8
+_MIN_VERSION = (2, 2, 8)  # --show-keys appeared in GnuPG 2.2.8
 _TIMEOUT = 60
 _FPR = re.compile(r"^[0-9A-F]{40}$|^[0-9A-F]{64}$")
-_AGENT_CONF = "# written by hookbill: never cache passphrases\n" \
-              "default-cache-ttl 0\nmax-cache-ttl 0\nallow-loopback-pinentry\n"
+_AGENT_CONF = (
+    "# written by hookbill: never cache passphrases\ndefault-cache-ttl 0\nmax-cache-ttl 0\nallow-loopback-pinentry\n"
+)
 _PUBLIC_ARMOR = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 _SECRET_ARMOR = "-----BEGIN PGP PRIVATE KEY BLOCK-----"
 
@@ -55,8 +54,12 @@ def _why_not_decrypted(stderr: str) -> str:
     """Explain a failed decryption from gpg's status lines (not its localised text)."""
     status = [line[9:].split() for line in stderr.splitlines() if line.startswith("[GNUPG:] ")]
     for words in status:
-        if words[:2] == ["ERROR", "pkdecrypt_failed"] and len(words) > 2 and \
-                words[2].isdigit() and int(words[2]) & 0xFFFF == _GPG_ERR_BAD_PASSPHRASE:
+        if (
+            words[:2] == ["ERROR", "pkdecrypt_failed"]
+            and len(words) > 2
+            and words[2].isdigit()
+            and int(words[2]) & 0xFFFF == _GPG_ERR_BAD_PASSPHRASE
+        ):
             return "Wrong passphrase for the secret key."
     if any(words[:1] == ["NO_SECKEY"] for words in status):
         return "The secret key for this message is not in the keyring."
@@ -77,15 +80,18 @@ class Keyring:
         self.home = Path(home).absolute()
         self.gpg_binary = gpg_binary
         if len(os.fsencode(str(self.home) + _LONGEST_SOCKET)) > _SOCKET_MAX:
-            raise PgpUnavailable(f"The keyring folder path {self.home} is too long for "
-                                 "gpg-agent's sockets; use a path of at most 87 bytes.")
+            raise PgpUnavailable(
+                f"The keyring folder path {self.home} is too long for "
+                "gpg-agent's sockets; use a path of at most 87 bytes."
+            )
         self._check_binary()
         self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.home.chmod(0o700)
         self._write_agent_conf()
         try:
-            self._gpg = gnupg.GPG(gpgbinary=gpg_binary, gnupghome=str(self.home),
-                                  options=["--no-encrypt-to", "--no-auto-key-retrieve"])
+            self._gpg = gnupg.GPG(
+                gpgbinary=gpg_binary, gnupghome=str(self.home), options=["--no-encrypt-to", "--no-auto-key-retrieve"]
+            )
         except (OSError, ValueError) as exc:
             raise PgpUnavailable(f"gpg ({gpg_binary}) could not be started: {exc}") from exc
 
@@ -100,29 +106,37 @@ class Keyring:
 
     def _check_binary(self) -> None:
         try:
-            done = subprocess.run([self.gpg_binary, "--version"], capture_output=True,
-                                  timeout=_TIMEOUT, check=False)
+            done = subprocess.run([self.gpg_binary, "--version"], capture_output=True, timeout=_TIMEOUT, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise PgpUnavailable(f"The gpg program ({self.gpg_binary}) cannot be run: "
-                                 f"{exc.__class__.__name__}. Install GnuPG 2.2 or later "
-                                 "or fix the configured path.") from exc
+            raise PgpUnavailable(
+                f"The gpg program ({self.gpg_binary}) cannot be run: "
+                f"{exc.__class__.__name__}. Install GnuPG 2.2 or later "
+                "or fix the configured path."
+            ) from exc
         found = re.search(rb"^gpg \(GnuPG[^)]*\) (\d+)\.(\d+)\.(\d+)", done.stdout, re.M)
         if done.returncode != 0 or found is None:
             raise PgpUnavailable(f"{self.gpg_binary} does not look like GnuPG's gpg.")
         version = tuple(int(part) for part in found.groups())
         if version < _MIN_VERSION:
-            raise PgpUnavailable(f"GnuPG {'.'.join(map(str, version))} is too old; "
-                                 "hookbill needs 2.2.8 or later.")
+            raise PgpUnavailable(f"GnuPG {'.'.join(map(str, version))} is too old; hookbill needs 2.2.8 or later.")
 
     # -- running gpg directly (key management) -------------------------------------
 
-    def _run(self, args: list[str], data: bytes = b"", home: Path | None = None
-             ) -> subprocess.CompletedProcess[bytes]:
-        cmd = [self.gpg_binary, "--homedir", str(home or self.home), "--batch", "--no-tty",
-               "--status-fd", "2", "--with-colons", "--fixed-list-mode", *args]
+    def _run(self, args: list[str], data: bytes = b"", home: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+        cmd = [
+            self.gpg_binary,
+            "--homedir",
+            str(home or self.home),
+            "--batch",
+            "--no-tty",
+            "--status-fd",
+            "2",
+            "--with-colons",
+            "--fixed-list-mode",
+            *args,
+        ]
         try:
-            return subprocess.run(cmd, input=data, capture_output=True,
-                                  timeout=_TIMEOUT, check=False)
+            return subprocess.run(cmd, input=data, capture_output=True, timeout=_TIMEOUT, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
             raise PgpUnavailable(f"gpg could not be run: {exc.__class__.__name__}") from exc
 
@@ -132,13 +146,16 @@ class Keyring:
         if len(armored) > MAX_KEY_CHARS:
             raise KeyRejected("too_big", f"That is too large to be a {kind} key.")
         if not secret and _SECRET_ARMOR in armored:
-            raise KeyRejected("secret_key", "This is a SECRET key. Never share it: upload "
-                              "only your PUBLIC key (gpg --armor --export YOUR-ID).")
+            raise KeyRejected(
+                "secret_key",
+                "This is a SECRET key. Never share it: upload only your PUBLIC key (gpg --armor --export YOUR-ID).",
+            )
         if secret and _SECRET_ARMOR not in armored:
             raise KeyRejected("public_key", "This is not an ASCII-armored secret key.")
         if not secret and _PUBLIC_ARMOR not in armored:
-            raise KeyRejected("broken", "This is not an ASCII-armored OpenPGP public key; it "
-                              f"should start with {_PUBLIC_ARMOR}.")
+            raise KeyRejected(
+                "broken", f"This is not an ASCII-armored OpenPGP public key; it should start with {_PUBLIC_ARMOR}."
+            )
         scratch = Path(tempfile.mkdtemp(prefix="hb-gpg-"))  # mkdtemp makes it 0700
         try:
             done = self._run(["--show-keys"], armored.encode("utf-8"), home=scratch)
@@ -146,13 +163,17 @@ class Keyring:
             shutil.rmtree(scratch, ignore_errors=True)
         keys = parse_listing(done.stdout.decode("utf-8", "replace"))
         if done.returncode != 0 or not keys or any(not key.fingerprint for key in keys):
-            raise KeyRejected("broken", f"The {kind} key could not be read: the armour is "
-                              "damaged or incomplete. Please copy the whole block again.")
+            raise KeyRejected(
+                "broken",
+                f"The {kind} key could not be read: the armour is "
+                "damaged or incomplete. Please copy the whole block again.",
+            )
         if len(keys) > 1:
             raise KeyRejected("multiple_keys", f"Found {len(keys)} keys; upload exactly one.")
         if keys[0].secret != secret:
-            raise KeyRejected("secret_key" if keys[0].secret else "public_key",
-                              f"Expected a {kind} key, found the other kind.")
+            raise KeyRejected(
+                "secret_key" if keys[0].secret else "public_key", f"Expected a {kind} key, found the other kind."
+            )
         return keys[0]
 
     def _import(self, armored: str, fingerprint: str) -> None:
@@ -167,8 +188,7 @@ class Keyring:
         if not _FPR.match(fingerprint):
             return None
         done = self._run(["--list-keys", fingerprint])
-        keys = [k for k in parse_listing(done.stdout.decode("utf-8", "replace"))
-                if k.fingerprint == fingerprint]
+        keys = [k for k in parse_listing(done.stdout.decode("utf-8", "replace")) if k.fingerprint == fingerprint]
         return keys[0] if done.returncode == 0 and len(keys) == 1 else None
 
     # -- public API ----------------------------------------------------------------
@@ -233,8 +253,7 @@ class Keyring:
             recipients.append(key.fingerprint)
         result = self._gpg.encrypt(bytes(data), recipients, always_trust=True, armor=True)
         ciphertext = result.data if isinstance(result.data, bytes) else b""
-        if not result.ok or result.returncode != 0 or \
-                not ciphertext.startswith(b"-----BEGIN PGP MESSAGE-----"):
+        if not result.ok or result.returncode != 0 or not ciphertext.startswith(b"-----BEGIN PGP MESSAGE-----"):
             raise EncryptionFailed(f"gpg could not encrypt the message ({result.status}).")
         return ciphertext
 
@@ -254,8 +273,7 @@ class Keyring:
         # python-gnupg encodes the passphrase with its ``encoding`` (latin-1, which never
         # fails to decode gpg's stderr); pre-encoding as UTF-8 makes gpg get UTF-8 bytes.
         wire = passphrase.encode("utf-8").decode("latin-1")
-        result = self._gpg.decrypt(bytes(armored), passphrase=wire,
-                                   extra_args=["--pinentry-mode", "loopback"])
+        result = self._gpg.decrypt(bytes(armored), passphrase=wire, extra_args=["--pinentry-mode", "loopback"])
         if not result.ok or result.returncode != 0:
             raise DecryptionFailed(_why_not_decrypted(str(result.stderr or "")))
         return result.data if isinstance(result.data, bytes) else b""
@@ -272,14 +290,17 @@ class Keyring:
         binary = Path(self.gpg_binary)
         gpgconf = str(binary.with_name("gpgconf")) if binary.parent != Path(".") else "gpgconf"
         try:
-            subprocess.run([gpgconf, "--homedir", str(self.home), "--kill", "all"],
-                           capture_output=True, timeout=_TIMEOUT, check=False)
+            subprocess.run(
+                [gpgconf, "--homedir", str(self.home), "--kill", "all"],
+                capture_output=True,
+                timeout=_TIMEOUT,
+                check=False,
+            )
         except (OSError, subprocess.SubprocessError):
             pass  # nothing to stop if gpgconf is missing; gpg was never usable then
 
     def __enter__(self) -> Keyring:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()

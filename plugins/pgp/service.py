@@ -79,8 +79,9 @@ def _encrypt(message: TicketMessage, attachments: list[PendingAttachment], keys:
         files = [ring.encrypt(item.data, fingerprints) for item in attachments]
     except PgpUnavailable as exc:
         runtime.log.warning("pgp: encryption unavailable: %s", exc)
-        raise HookRefused("Encryption is not available right now, so the message was not sent. "
-                          "Please try again later.") from None
+        raise HookRefused(
+            "Encryption is not available right now, so the message was not sent. Please try again later."
+        ) from None
     except PgpError as exc:
         raise HookRefused(f"The message could not be encrypted, so it was not sent: {exc}") from None
     message.body, message.encrypted, message.encrypted_to = body, True, " ".join(fingerprints)
@@ -97,8 +98,10 @@ def encrypt_customer_message(ticket: Ticket, message: TicketMessage, attachments
     """Encrypt a customer's message to the department (and the customer's own key)."""
     department = ticket.department
     if not department.pgp_fingerprint:
-        raise HookRefused("This department does not accept encrypted messages yet. "
-                          "Choose another department or send the message without encryption.")
+        raise HookRefused(
+            "This department does not accept encrypted messages yet. "
+            "Choose another department or send the message without encryption."
+        )
     keys = [(department.pgp_fingerprint, department.pgp_public_key)]
     own = customer_key(ticket.customer_id)
     if own is not None:
@@ -122,10 +125,13 @@ def set_customer_key(customer: Customer, armored: str, ip: str = "") -> KeyInfo:
     info = keyring().import_public_key(armored.strip() + "\n")
     with db.write_transaction():
         CustomerKey.delete().where(CustomerKey.customer == customer).execute()
-        CustomerKey.create(customer=customer, fingerprint=info.fingerprint, armored=armored.strip() + "\n",
-                           user_id=(info.user_ids[0] if info.user_ids else "")[:255])
-        activity.record("pgp.customer_key_set", actor=customer, subject=customer, ip=ip,
-                        fingerprint=info.fingerprint)
+        CustomerKey.create(
+            customer=customer,
+            fingerprint=info.fingerprint,
+            armored=armored.strip() + "\n",
+            user_id=(info.user_ids[0] if info.user_ids else "")[:255],
+        )
+        activity.record("pgp.customer_key_set", actor=customer, subject=customer, ip=ip, fingerprint=info.fingerprint)
     return info
 
 
@@ -143,8 +149,7 @@ def set_department_key(department: Department, armored: str, staff: Staff, ip: s
         department.pgp_fingerprint = info.fingerprint
         department.pgp_public_key = armored.strip() + "\n"
         department.save()
-        activity.record("pgp.department_key_set", actor=staff, subject=department, ip=ip,
-                        fingerprint=info.fingerprint)
+        activity.record("pgp.department_key_set", actor=staff, subject=department, ip=ip, fingerprint=info.fingerprint)
     return info
 
 
@@ -152,14 +157,18 @@ def may_decrypt(staff: Staff, department: Department) -> bool:
     """True for a staff member of ``department`` when its passphrase is configured."""
     if not os.environ.get(passphrase_variable(department)):
         return False
-    return DepartmentMember.select().where((DepartmentMember.department == department)
-                                           & (DepartmentMember.staff == staff)).exists()
+    return (
+        DepartmentMember.select()
+        .where((DepartmentMember.department == department) & (DepartmentMember.staff == staff))
+        .exists()
+    )
 
 
 def _passphrase(staff: Staff, department: Department) -> str:
     if not may_decrypt(staff, department):
-        raise DecryptionFailed("You cannot decrypt messages of this department (not a member, "
-                               "or no passphrase is configured for its key).")
+        raise DecryptionFailed(
+            "You cannot decrypt messages of this department (not a member, or no passphrase is configured for its key)."
+        )
     return os.environ[passphrase_variable(department)]
 
 
@@ -180,6 +189,5 @@ def decrypt_attachment(attachment: TicketAttachment, staff: Staff, ip: str = "")
     passphrase = _passphrase(staff, ticket.department)
     data = keyring().decrypt(path_of(attachment.storage_name).read_bytes(), passphrase)
     with db.write_transaction():
-        activity.record("pgp.attachment_decrypted", actor=staff, subject=ticket, ip=ip,
-                        attachment_id=attachment.id)
+        activity.record("pgp.attachment_decrypted", actor=staff, subject=ticket, ip=ip, attachment_id=attachment.id)
     return data

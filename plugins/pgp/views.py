@@ -45,8 +45,9 @@ def customer_key() -> Any:
         else:
             flash(gettext("Your key %(fingerprint)s was saved.", fingerprint=info.fingerprint), "success")
             return redirect(url_for("pgp.customer_key"))
-    return render_template("pgp/customer_key.html", key=service.customer_key(g.customer.id), error=error,
-                           armored=armored, form=EmptyForm()), (422 if error else 200)
+    return render_template(
+        "pgp/customer_key.html", key=service.customer_key(g.customer.id), error=error, armored=armored, form=EmptyForm()
+    ), (422 if error else 200)
 
 
 @bp.route("/profile/pgp-key/delete", methods=["POST"])
@@ -72,9 +73,14 @@ def department_key(department_id: int) -> Any:
         else:
             flash(gettext("The key %(fingerprint)s was saved.", fingerprint=info.fingerprint), "success")
             return redirect(url_for("tickets_admin.department", department_id=department.id))
-    return render_template("pgp/department_key.html", department=department, error=error, armored=armored,
-                           form=EmptyForm(), variable=service.passphrase_variable(department)), (
-        422 if error else 200)
+    return render_template(
+        "pgp/department_key.html",
+        department=department,
+        error=error,
+        armored=armored,
+        form=EmptyForm(),
+        variable=service.passphrase_variable(department),
+    ), (422 if error else 200)
 
 
 @bp.route("/admin/pgp/messages/<int:message_id>/decrypt", methods=["POST"])

@@ -25,8 +25,14 @@ from core.i18n import N_, document_text
 from core.money import ZERO
 from core.upgrades.quote import Quote, QuoteLine
 
-CYCLE_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannually": N_("semi-annual"),
-               "annually": N_("annual"), "biennially": N_("two-year"), "triennially": N_("three-year")}
+CYCLE_WORDS = {
+    "monthly": N_("monthly"),
+    "quarterly": N_("quarterly"),
+    "semiannually": N_("semi-annual"),
+    "annually": N_("annual"),
+    "biennially": N_("two-year"),
+    "triennially": N_("three-year"),
+}
 
 
 def _rate_percent(rate: str) -> str:
@@ -39,27 +45,45 @@ def _rate_percent(rate: str) -> str:
 def on_upgrade_quote(quote: Quote) -> None:
     """Fill the credit and charge lines, the VAT totals and the action of ``quote``."""
     service = quote.service
-    result = prorate(ProrationInput(
-        old_net_price=quote.old_price, old_cycle=Cycle(service.cycle),
-        new_net_price=quote.new_price, new_cycle=Cycle(quote.target_cycle),
-        period_start=service.period_start, next_due=service.next_due, change_date=quote.change_date,
-    ))
+    result = prorate(
+        ProrationInput(
+            old_net_price=quote.old_price,
+            old_cycle=Cycle(service.cycle),
+            new_net_price=quote.new_price,
+            new_cycle=Cycle(quote.target_cycle),
+            period_start=service.period_start,
+            next_due=service.next_due,
+            change_date=quote.change_date,
+        )
+    )
     old_name, new_name = service.product.name, quote.target.name
     days = {"left": result.remaining_days, "days": result.period_days}
     cycle = document_text(CYCLE_WORDS[quote.target_cycle])
     if result.same_cycle:
-        charge = document_text(N_("%(product)s, %(cycle)s (%(left)s/%(days)s days)"),
-                               product=new_name, cycle=cycle, **days)
+        charge = document_text(
+            N_("%(product)s, %(cycle)s (%(left)s/%(days)s days)"), product=new_name, cycle=cycle, **days
+        )
     else:
-        charge = document_text(N_("%(product)s, %(cycle)s, %(start)s – %(end)s"), product=new_name, cycle=cycle,
-                               start=result.new_period_start.isoformat(),
-                               end=(result.new_next_due - timedelta(days=1)).isoformat())
+        charge = document_text(
+            N_("%(product)s, %(cycle)s, %(start)s – %(end)s"),
+            product=new_name,
+            cycle=cycle,
+            start=result.new_period_start.isoformat(),
+            end=(result.new_next_due - timedelta(days=1)).isoformat(),
+        )
     # Line texts go on the proforma, so they are in the provider's document language;
     # a printed period names its last day (the stored period is half-open).
     quote.lines = [
-        QuoteLine("credit", document_text(N_("Credit for the unused part of %(product)s (%(left)s/%(days)s days)"),
-                                          product=old_name, **days),
-                  -result.credit, old_name, service.cycle, quote.vat_rate),
+        QuoteLine(
+            "credit",
+            document_text(
+                N_("Credit for the unused part of %(product)s (%(left)s/%(days)s days)"), product=old_name, **days
+            ),
+            -result.credit,
+            old_name,
+            service.cycle,
+            quote.vat_rate,
+        ),
         QuoteLine("charge", charge, result.charge, new_name, quote.target_cycle, quote.vat_rate),
     ]
     quote.remaining_days, quote.period_days = result.remaining_days, result.period_days

@@ -22,8 +22,9 @@ class LogModule:
 
     def _record(self, action: str, service: Any, **details: Any) -> None:
         with db.write_transaction():
-            activity.record(f"provisioning.{action}", subject=service, customer_id=service.customer_id,
-                            module=self.code, **details)
+            activity.record(
+                f"provisioning.{action}", subject=service, customer_id=service.customer_id, module=self.code, **details
+            )
 
     def create(self, service: Any) -> None:
         """Record a create request."""

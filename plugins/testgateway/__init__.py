@@ -95,14 +95,23 @@ def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
     if str(payload.get("currency") or "") != document.currency:
         raise CallbackRefused(422, "currency", "the currency does not match the document")
     try:
-        outcome = record_payment(CODE, str(payload.get("transaction_id") or ""), payload.get("amount"), document,
-                                 details={"gateway": CODE, "timestamp": payload["timestamp"]})
+        outcome = record_payment(
+            CODE,
+            str(payload.get("transaction_id") or ""),
+            payload.get("amount"),
+            document,
+            details={"gateway": CODE, "timestamp": payload["timestamp"]},
+        )
     except DomainError as exc:
         raise CallbackRefused(exc.status, exc.code, exc.message) from None
     if outcome.duplicate:
         raise CallbackRefused(409, "duplicate", "this transaction was already recorded; nothing changed")
-    return {"status": "recorded", "payment_id": outcome.payment.id, "applied": str(outcome.applied),
-            "overpaid": str(outcome.overpaid)}
+    return {
+        "status": "recorded",
+        "payment_id": outcome.payment.id,
+        "applied": str(outcome.applied),
+        "overpaid": str(outcome.overpaid),
+    }
 
 
 class TestGateway(PaymentMethod):

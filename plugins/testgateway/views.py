@@ -27,8 +27,13 @@ def checkout(document_id: int) -> Any:
     due = amount_due(document)
     form = EmptyForm()
     if form.validate_on_submit() and due > 0:
-        payload = {"document_id": document.id, "transaction_id": f"TG-{uuid.uuid4().hex[:20]}",
-                   "amount": str(due), "currency": document.currency, "timestamp": int(clock.now().timestamp())}
+        payload = {
+            "document_id": document.id,
+            "transaction_id": f"TG-{uuid.uuid4().hex[:20]}",
+            "amount": str(due),
+            "currency": document.currency,
+            "timestamp": int(clock.now().timestamp()),
+        }
         body = json.dumps(payload, sort_keys=True).encode()
         try:
             handle_callback(body, sign(body))  # what the gateway's server would POST to /callback

@@ -40,14 +40,30 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 @hookimpl
 def hookbill_settings() -> list[SettingSpec]:
     return [
-        SettingSpec("totp", "max_failures", "Wrong codes before two-step verification locks",
-                    default=crypto.DEFAULTS["max_failures"], kind="int",
-                    help="When set, overrides [totp] max_failures of the config."),
-        SettingSpec("totp", "lock_minutes", "Minutes the lock lasts", default=crypto.DEFAULTS["lock_minutes"],
-                    kind="int", help="When set, overrides [totp] lock_minutes of the config."),
-        SettingSpec("totp", "require_for_staff", "Staff must use two-step verification",
-                    default=crypto.DEFAULTS["require_for_staff"], kind="bool",
-                    help="When set, overrides [totp] require_for_staff of the config."),
+        SettingSpec(
+            "totp",
+            "max_failures",
+            "Wrong codes before two-step verification locks",
+            default=crypto.DEFAULTS["max_failures"],
+            kind="int",
+            help="When set, overrides [totp] max_failures of the config.",
+        ),
+        SettingSpec(
+            "totp",
+            "lock_minutes",
+            "Minutes the lock lasts",
+            default=crypto.DEFAULTS["lock_minutes"],
+            kind="int",
+            help="When set, overrides [totp] lock_minutes of the config.",
+        ),
+        SettingSpec(
+            "totp",
+            "require_for_staff",
+            "Staff must use two-step verification",
+            default=crypto.DEFAULTS["require_for_staff"],
+            kind="bool",
+            help="When set, overrides [totp] require_for_staff of the config.",
+        ),
     ]
 
 
@@ -72,8 +88,13 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> str | None
         return Markup(render_template("totp/snippet_security.html", enabled=service.is_enabled(customer)))
     if name == "admin_customer_detail" and context.get("customer") is not None:
         customer = context.get("customer")
-        return Markup(render_template(
-            "totp/snippet_admin_customer.html", c=customer, enabled=service.is_enabled(customer),
-            codes_left=service.recovery_codes_left(customer), staff=context.get("staff"),
-        ))
+        return Markup(
+            render_template(
+                "totp/snippet_admin_customer.html",
+                c=customer,
+                enabled=service.is_enabled(customer),
+                codes_left=service.recovery_codes_left(customer),
+                staff=context.get("staff"),
+            )
+        )
     return None

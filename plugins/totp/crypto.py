@@ -25,10 +25,10 @@ from core.config import Config, ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "encryption_key": "",
-    "max_failures": 5,      # wrong codes in lock_minutes before the account is locked
-    "lock_minutes": 15,     # how long the lock lasts (and the window failures are counted in)
+    "max_failures": 5,  # wrong codes in lock_minutes before the account is locked
+    "lock_minutes": 15,  # how long the lock lasts (and the window failures are counted in)
     "require_for_staff": False,
-    "issuer": "",           # shown in the authenticator app; empty: app.name
+    "issuer": "",  # shown in the authenticator app; empty: app.name
 }
 
 
@@ -61,8 +61,7 @@ def configure(config: Config) -> None:
     if not keys:
         if config.production:
             raise ConfigError(
-                "totp.encryption_key is not set (a Fernet key; set it in config.toml or "
-                "HOOKBILL_TOTP_ENCRYPTION_KEY)"
+                "totp.encryption_key is not set (a Fernet key; set it in config.toml or HOOKBILL_TOTP_ENCRYPTION_KEY)"
             )
         section["encryption_key"] = derive_development_key(_development_material(config))
     try:

@@ -52,8 +52,7 @@ def language_of(account: Account) -> str:
 def refuse_if_limited(cred: TotpCredential, ip: str) -> None:
     """Raise RateLimited while the account is locked or the address is over its limit."""
     if cred.locked_until is not None and cred.locked_until > clock.utcnow():
-        raise RateLimited("Too many wrong codes: two-step verification is locked for a while. "
-                          "Try again later.")
+        raise RateLimited("Too many wrong codes: two-step verification is locked for a while. Try again later.")
     if ip and ratelimit.limited("totp-ip", ip, 4 * int(setting("max_failures")), window()):
         raise RateLimited("Too many wrong codes from your address. Try again later.")
 
@@ -73,4 +72,3 @@ def record_failure(cred: TotpCredential, account: Account, ip: str, reason: str)
     ratelimit.clear("totp", key)
     activity.record("totp.locked", actor_kind="system", subject=account, ip=ip, minutes=minutes)
     mail.queue_mail(account.email, "totp_locked", language_of(account), account=account, minutes=minutes, ip=ip)
-

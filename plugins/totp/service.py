@@ -45,8 +45,7 @@ class WrongCode(DomainError):
     """The code (or recovery code) was not accepted."""
 
     def __init__(self) -> None:
-        super().__init__("The code is not right. Try again with the current code.", field="code",
-                         code="bad_code")
+        super().__init__("The code is not right. Try again with the current code.", field="code", code="bad_code")
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,8 @@ def _current_step() -> int:
 
 def _uri(secret: str, account: Account) -> str:
     return pyotp.TOTP(secret, interval=STEP_SECONDS).provisioning_uri(
-        name=account.email, issuer_name=str(lockout.setting("issuer")))
+        name=account.email, issuer_name=str(lockout.setting("issuer"))
+    )
 
 
 def begin_enrollment(account: Account, ip: str = "") -> Enrollment:
@@ -133,8 +133,9 @@ def _use_step(cred: TotpCredential, step: int) -> bool:
     """Record ``step`` as used unless it (or a later one) already was: the anti-replay update."""
     updated = (
         TotpCredential.update(last_step=step)
-        .where((TotpCredential.id == cred.id)
-               & (TotpCredential.last_step.is_null() | (TotpCredential.last_step < step)))
+        .where(
+            (TotpCredential.id == cred.id) & (TotpCredential.last_step.is_null() | (TotpCredential.last_step < step))
+        )
         .execute()
     )
     return bool(updated)
@@ -150,8 +151,9 @@ def _check(cred: TotpCredential, account: Account, code: str, ip: str, allow_rec
         lockout.record_failure(cred, account, ip, "replayed" if step is not None else "wrong")
         return None
     if allow_recovery and len(normalized) == recovery.RECOVERY_LENGTH and recovery.use_code(cred, normalized):
-        activity.record("totp.recovery_code_used", actor=account, subject=account, ip=ip,
-                        left=recovery.unused_count(cred))
+        activity.record(
+            "totp.recovery_code_used", actor=account, subject=account, ip=ip, left=recovery.unused_count(cred)
+        )
         return "recovery"
     lockout.record_failure(cred, account, ip, "wrong_recovery_code" if allow_recovery else "wrong")
     return None

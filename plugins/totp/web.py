@@ -82,7 +82,7 @@ def qr_data_uri(uri: str) -> str:
 
 def grouped(secret: str) -> str:
     """The base32 secret in groups of four, easier to type."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def _error_to_form(form: FlaskForm, exc: DomainError) -> int:
@@ -107,9 +107,14 @@ def _error_to_form(form: FlaskForm, exc: DomainError) -> int:
 def _manage(account: Any, area: Area, status: int = 200, **forms: Any) -> Any:
     cred = service.credential_of(account)
     return render_template(
-        "totp/manage.html", area=area, layout=area.layout, enabled=bool(cred and cred.enabled),
-        pending=bool(cred and not cred.enabled), codes_left=service.recovery_codes_left(account),
-        start_form=EmptyForm(), disable_form=forms.get("disable_form") or DisableForm(prefix="disable"),
+        "totp/manage.html",
+        area=area,
+        layout=area.layout,
+        enabled=bool(cred and cred.enabled),
+        pending=bool(cred and not cred.enabled),
+        codes_left=service.recovery_codes_left(account),
+        start_form=EmptyForm(),
+        disable_form=forms.get("disable_form") or DisableForm(prefix="disable"),
         recovery_form=forms.get("recovery_form") or CodeForm(prefix="recovery"),
     ), status
 
@@ -138,14 +143,18 @@ def _setup(account: Any, area: Area) -> Any:
             # Sessions opened with the password alone end now: from here on every
             # login needs the code, including one an attacker may already hold.
             with db.write_transaction():
-                revoke_sessions(session["_user_kind"], account.id,
-                                keep_token_hash=session.token_hash)  # type: ignore[attr-defined]
+                revoke_sessions(session["_user_kind"], account.id, keep_token_hash=session.token_hash)  # type: ignore[attr-defined]
             flash(gettext("Two-step verification is on."), "success")
             return render_template("totp/recovery_codes.html", area=area, layout=area.layout, codes=codes)
     pending = service.pending_enrollment(account)
     return render_template(
-        "totp/setup.html", area=area, layout=area.layout, form=form, start_form=EmptyForm(),
-        enrollment=pending, secret=grouped(pending.secret) if pending else "",
+        "totp/setup.html",
+        area=area,
+        layout=area.layout,
+        form=form,
+        start_form=EmptyForm(),
+        enrollment=pending,
+        secret=grouped(pending.secret) if pending else "",
         qr=Markup(qr_data_uri(pending.uri)) if pending else "",
     ), status
 
@@ -204,8 +213,10 @@ def _login_code(kind: str) -> Any:
         else:
             access.complete_second_factor()
             if method == "recovery":
-                flash(gettext("You logged in with a recovery code; %(n)s left.",
-                              n=service.recovery_codes_left(account)), "info")
+                flash(
+                    gettext("You logged in with a recovery code; %(n)s left.", n=service.recovery_codes_left(account)),
+                    "info",
+                )
             return redirect(access.after_login_url(home))
     return render_template("totp/login.html", form=form, kind=kind), status
 
@@ -305,6 +316,5 @@ def forced_setup() -> Any:
 def staff_reset(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
     if EmptyForm().validate_on_submit() and service.staff_reset(customer, g.staff, access.client_ip()):
-        flash(gettext("Two-step verification of this customer was turned off; they were told by e-mail."),
-              "success")
+        flash(gettext("Two-step verification of this customer was turned off; they were told by e-mail."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))

@@ -18,60 +18,155 @@ def _record(hook: str, **kwargs: Any) -> None:
 
 
 @hookimpl
-def hookbill_configure(config): _record("hookbill_configure")
+def hookbill_configure(config):
+    _record("hookbill_configure")
+
+
 @hookimpl
-def hookbill_migrations(): _record("hookbill_migrations"); return []
+def hookbill_migrations():
+    _record("hookbill_migrations")
+    return []
+
+
 @hookimpl
-def hookbill_blueprints(config): _record("hookbill_blueprints"); return []
+def hookbill_blueprints(config):
+    _record("hookbill_blueprints")
+    return []
+
+
 @hookimpl
-def hookbill_cli_commands(): _record("hookbill_cli_commands"); return []
+def hookbill_cli_commands():
+    _record("hookbill_cli_commands")
+    return []
+
+
 @hookimpl
-def hookbill_settings(): _record("hookbill_settings"); return []
+def hookbill_settings():
+    _record("hookbill_settings")
+    return []
+
+
 @hookimpl
-def hookbill_cron_jobs(): _record("hookbill_cron_jobs"); return []
+def hookbill_cron_jobs():
+    _record("hookbill_cron_jobs")
+    return []
+
+
 @hookimpl
-def hookbill_outbox_handlers(): _record("hookbill_outbox_handlers"); return {}
+def hookbill_outbox_handlers():
+    _record("hookbill_outbox_handlers")
+    return {}
+
+
 @hookimpl
-def hookbill_client_menu(customer): _record("hookbill_client_menu"); return []
+def hookbill_client_menu(customer):
+    _record("hookbill_client_menu")
+    return []
+
+
 @hookimpl
-def hookbill_admin_menu(staff): _record("hookbill_admin_menu"); return []
+def hookbill_admin_menu(staff):
+    _record("hookbill_admin_menu")
+    return []
+
+
 @hookimpl
-def hookbill_template_snippet(name, context): _record("hookbill_template_snippet", name=name)
+def hookbill_template_snippet(name, context):
+    _record("hookbill_template_snippet", name=name)
+
+
 @hookimpl
-def on_customer_registered(customer): _record("on_customer_registered", email=customer.email)
+def on_customer_registered(customer):
+    _record("on_customer_registered", email=customer.email)
+
+
 @hookimpl
-def on_customer_updated(customer, changes): _record("on_customer_updated", changes=changes)
+def on_customer_updated(customer, changes):
+    _record("on_customer_updated", changes=changes)
+
+
 @hookimpl
-def on_login(account, kind, ip): _record("on_login", kind=kind)
+def on_login(account, kind, ip):
+    _record("on_login", kind=kind)
+
+
 @hookimpl
-def login_second_factor(account, kind): _record("login_second_factor", kind=kind)
+def login_second_factor(account, kind):
+    _record("login_second_factor", kind=kind)
+
+
 @hookimpl
-def on_logout(account, kind): _record("on_logout", kind=kind)
+def on_logout(account, kind):
+    _record("on_logout", kind=kind)
+
+
 @hookimpl
-def hookbill_provisioning_modules(): _record("hookbill_provisioning_modules"); return []
+def hookbill_provisioning_modules():
+    _record("hookbill_provisioning_modules")
+    return []
+
+
 @hookimpl
-def on_upgrade_quote(quote): _record("on_upgrade_quote")
+def on_upgrade_quote(quote):
+    _record("on_upgrade_quote")
+
+
 @hookimpl
-def on_service_changed(service, change): _record("on_service_changed")
+def on_service_changed(service, change):
+    _record("on_service_changed")
+
+
 @hookimpl
-def on_service_status_changed(service, old_status, new_status): _record("on_service_status_changed")
+def on_service_status_changed(service, old_status, new_status):
+    _record("on_service_status_changed")
+
+
 @hookimpl
-def hookbill_payment_methods(): _record("hookbill_payment_methods"); return []
+def hookbill_payment_methods():
+    _record("hookbill_payment_methods")
+    return []
+
+
 @hookimpl
-def on_invoice_issue(document): _record("on_invoice_issue", number=document.number)
+def on_invoice_issue(document):
+    _record("on_invoice_issue", number=document.number)
+
+
 @hookimpl
-def on_payment(payment, document): _record("on_payment")
+def on_payment(payment, document):
+    _record("on_payment")
+
+
 @hookimpl
-def on_invoice_paid(document): _record("on_invoice_paid")
+def on_invoice_paid(document):
+    _record("on_invoice_paid")
+
+
 @hookimpl
-def on_invoice_cancelled(document): _record("on_invoice_cancelled")
+def on_invoice_cancelled(document):
+    _record("on_invoice_cancelled")
+
+
 @hookimpl
-def on_balance_changed(entry): _record("on_balance_changed")
+def on_balance_changed(entry):
+    _record("on_balance_changed")
+
+
 @hookimpl
-def on_ticket_create(ticket, message, attachments, options): _record("on_ticket_create")
+def on_ticket_create(ticket, message, attachments, options):
+    _record("on_ticket_create")
+
+
 @hookimpl
-def on_ticket_reply(ticket, message, attachments, author_kind, options): _record("on_ticket_reply")
+def on_ticket_reply(ticket, message, attachments, author_kind, options):
+    _record("on_ticket_reply")
+
+
 @hookimpl
-def on_ticket_status_change(ticket, old_status, new_status): _record("on_ticket_status_change")
+def on_ticket_status_change(ticket, old_status, new_status):
+    _record("on_ticket_status_change")
+
+
 @hookimpl
-def on_ticket_close(ticket, closed_by): _record("on_ticket_close")
+def on_ticket_close(ticket, closed_by):
+    _record("on_ticket_close")

@@ -101,9 +101,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(
-    item: pytest.Item, nextitem: pytest.Item | None
-) -> Generator[None, None, None]:
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
     """Run the teardown phase with Playwright's loop registered only if the test uses it."""
     with _playwright_loop_for(item):
         return (yield)
@@ -120,9 +118,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
-def postgres_database(
-    postgres_server: PostgresServer, request: pytest.FixtureRequest
-) -> Iterator[str]:
+def postgres_database(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """URL of a new empty database, named after the test, dropped afterwards."""
     slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower()).strip("_")[:40]
     name = f"t_{os.getpid()}_{slug}"

@@ -21,21 +21,44 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def gunicorn_server(db_url: str, tmp: Path, *, workers: int = 4, clock_fixed: str = "",
-                    extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn_server(
+    db_url: str, tmp: Path, *, workers: int = 4, clock_fixed: str = "", extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Start ``gunicorn core.wsgi:app`` on a free loopback port; yield its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOOKBILL_")}
-    env.update({
-        "HOOKBILL_DATABASE_URL": db_url, "HOOKBILL_APP_SECRET_KEY": "gunicorn-test-secret",
-        "HOOKBILL_APP_INSTANCE_PATH": str(tmp / "instance"), "HOOKBILL_CLOCK_FIXED": clock_fixed,
-        "HOOKBILL_OUTBOX_PROCESS_AFTER_REQUEST": "false", "HOOKBILL_APP_BASE_URL": f"http://127.0.0.1:{port}",
-        **(extra_env or {}),
-    })
+    env.update(
+        {
+            "HOOKBILL_DATABASE_URL": db_url,
+            "HOOKBILL_APP_SECRET_KEY": "gunicorn-test-secret",
+            "HOOKBILL_APP_INSTANCE_PATH": str(tmp / "instance"),
+            "HOOKBILL_CLOCK_FIXED": clock_fixed,
+            "HOOKBILL_OUTBOX_PROCESS_AFTER_REQUEST": "false",
+            "HOOKBILL_APP_BASE_URL": f"http://127.0.0.1:{port}",
+            **(extra_env or {}),
+        }
+    )
     log = (tmp / "gunicorn.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "--graceful-timeout", "5", "core.wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "core.wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -50,38 +50,56 @@ def _scratch_home() -> Iterator[Path]:
     try:
         yield home
     finally:
-        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"],
-                       capture_output=True, check=False)
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
         shutil.rmtree(home, ignore_errors=True)
 
 
 def _gpg(home: Path, *args: str, data: bytes = b"") -> bytes:
-    done = subprocess.run([GPG, "--homedir", str(home), "--batch", "--no-tty", *args],
-                          input=data, capture_output=True, check=False)
+    done = subprocess.run(
+        [GPG, "--homedir", str(home), "--batch", "--no-tty", *args], input=data, capture_output=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"gpg {args[0]} failed: {done.stderr.decode('utf-8', 'replace')}")
     return done.stdout
 
 
-def make_key(user_id: str, passphrase: str, *, algo: str = "future-default",
-             usage: str = "default", expire: str = "never", faked_time: str | None = None,
-             revoke: bool = False) -> GeneratedKey:
+def make_key(
+    user_id: str,
+    passphrase: str,
+    *,
+    algo: str = "future-default",
+    usage: str = "default",
+    expire: str = "never",
+    faked_time: str | None = None,
+    revoke: bool = False,
+) -> GeneratedKey:
     """Generate a key with the real gpg and return it armored, public and secret."""
     with _scratch_home() as home:
         clock = ["--faked-system-time", faked_time] if faked_time else []
-        _gpg(home, *clock, "--pinentry-mode", "loopback", "--passphrase", passphrase,
-             "--quick-gen-key", user_id, algo, usage, expire)
+        _gpg(
+            home,
+            *clock,
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            passphrase,
+            "--quick-gen-key",
+            user_id,
+            algo,
+            usage,
+            expire,
+        )
         listing = _gpg(home, "--with-colons", "--list-keys", user_id).decode()
-        fpr = next(line.split(":")[9] for line in listing.splitlines()
-                   if line.startswith("fpr:"))
+        fpr = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
         # gpg stores the certificate with a leading ":" so it is not imported by accident.
         cert = (home / "openpgp-revocs.d" / f"{fpr}.rev").read_text()
-        revocation = cert[cert.index(":-----BEGIN") + 1:]
+        revocation = cert[cert.index(":-----BEGIN") + 1 :]
         if revoke:
             _gpg(home, "--import", data=revocation.encode())
         public = _gpg(home, "--armor", "--export", fpr).decode("ascii")
-        secret = _gpg(home, "--armor", "--pinentry-mode", "loopback", "--passphrase",
-                      passphrase, "--export-secret-keys", fpr).decode("ascii")
+        secret = _gpg(
+            home, "--armor", "--pinentry-mode", "loopback", "--passphrase", passphrase, "--export-secret-keys", fpr
+        ).decode("ascii")
     return GeneratedKey(user_id, fpr, public, secret, passphrase, revocation)
 
 
@@ -100,8 +118,7 @@ def customer_key() -> GeneratedKey:
 @functools.cache
 def expired_key() -> GeneratedKey:
     """A key created on 2020-01-01 that expired a day later."""
-    return make_key("Stary Klucz <old@example.test>", "old", expire="1d",
-                    faked_time="20200101T000000")
+    return make_key("Stary Klucz <old@example.test>", "old", expire="1d", faked_time="20200101T000000")
 
 
 @functools.cache
@@ -113,8 +130,7 @@ def revoked_key() -> GeneratedKey:
 @functools.cache
 def sign_only_key() -> GeneratedKey:
     """An ed25519 key that can sign but has no encryption subkey."""
-    return make_key("Tylko Podpis <sign@example.test>", "sig", algo="ed25519",
-                    usage="sign")
+    return make_key("Tylko Podpis <sign@example.test>", "sig", algo="ed25519", usage="sign")
 
 
 def short_lived_key(seconds: int) -> GeneratedKey:
@@ -124,5 +140,4 @@ def short_lived_key(seconds: int) -> GeneratedKey:
     gpg's clock set back by one day minus ``seconds``, with a one-day lifetime.
     """
     created = int(time.time()) - 86400 + seconds
-    return make_key("Krótki Klucz <short@example.test>", "short", expire="1d",
-                    faked_time=str(created))
+    return make_key("Krótki Klucz <short@example.test>", "short", expire="1d", faked_time=str(created))

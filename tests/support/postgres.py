@@ -198,9 +198,7 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         """Drop database ``name`` if it exists, ending any sessions still connected."""
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -79,9 +79,7 @@ class SmtpCapture:
         """Start listening; returns once the server answers."""
         if self._controller is not None:
             raise RuntimeError("SmtpCapture is already started")
-        controller = Controller(
-            _Handler(self), hostname=self.host, port=self.port, ready_timeout=10
-        )
+        controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=10)
         controller.start()
         self._controller = controller
 
@@ -140,8 +138,5 @@ class SmtpCapture:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     subjects = [str(m.get("Subject", "")) for m in self._messages]
-                    raise TimeoutError(
-                        f"no matching mail within {timeout} s; received {len(subjects)}: "
-                        f"{subjects}"
-                    )
+                    raise TimeoutError(f"no matching mail within {timeout} s; received {len(subjects)}: {subjects}")
                 self._cond.wait(remaining)
