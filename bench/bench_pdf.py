@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fpdf import FPDF  # noqa: E402
+from fpdf import FPDF
 
-from core.documents.pdf import render_pdf  # noqa: E402
-from core.documents.pdf_layout import FONT, FONT_DIR  # noqa: E402
-from tests.document_samples import sample_snapshot  # noqa: E402
+from core.documents.pdf import render_pdf
+from core.documents.pdf_layout import FONT, FONT_DIR
+from tests.document_samples import sample_snapshot
 
 
 def blank_page() -> bytes:

@@ -16,8 +16,8 @@ from core import db, i18n, outbox, runtime
 from core.config import Config, load_config
 from core.themes import find_static, template_loader
 from core.web import access, errors, templating
-from core.web.uploads import MemoryUploadRequest
 from core.web.sessions import ServerSessionInterface
+from core.web.uploads import MemoryUploadRequest
 
 csrf = CSRFProtect()
 
@@ -125,7 +125,7 @@ def _process_outbox_soon() -> None:
         try:
             with db.connection():
                 outbox.process(limit=20)
-        except Exception:  # noqa: BLE001 - cron retries; a kick must never break a response
+        except Exception:
             runtime.log.exception("outbox kick failed")
 
     threading.Thread(target=work, name="outbox-kick", daemon=True).start()

@@ -54,7 +54,7 @@ def migrate(ctx: click.Context) -> None:
 def demo_data(ctx: click.Context) -> None:
     """Load the demo provider, catalogue and customers, and print the logins."""
     from core import db
-    from core.demo import CUSTOMER_PASSWORD, COMPANY_EMAIL, PRIVATE_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, load_demo_data
+    from core.demo import COMPANY_EMAIL, CUSTOMER_PASSWORD, PRIVATE_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, load_demo_data
 
     rt = _rt(ctx)
     with db.connection():
@@ -126,7 +126,8 @@ def cron(ctx: click.Context, job: str | None) -> None:
 @click.pass_context
 def outbox(ctx: click.Context, limit: int) -> None:
     """Send what is due in the outbox (mail, provisioning...)."""
-    from core import db, outbox as box
+    from core import db
+    from core import outbox as box
 
     rt = _rt(ctx)
     with db.connection():
@@ -162,7 +163,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 def _add_plugin_commands() -> None:
     try:
         rt = runtime.setup(load_config())
-    except Exception:  # noqa: BLE001 - the command itself will report the problem
+    except Exception:
         return
     for group in rt.pm.hook.hookbill_cli_commands():
         for command in group:

@@ -56,7 +56,7 @@ def run_due(only: str | None = None) -> dict[str, str]:
         try:
             job.func()
             results[job.name] = "ran"
-        except Exception:  # noqa: BLE001 - one job's failure must not stop the others
+        except Exception:
             log.exception("cron job %s failed", job.name)
             run.error = traceback.format_exc()[-4000:]
             results[job.name] = "failed"

@@ -83,19 +83,18 @@ def migrate(runtime: Runtime) -> list[str]:
     database = runtime.database
     planned = collect(runtime)
     applied_now: list[str] = []
-    with db.connection():
-        with db.write_transaction():
-            if db.is_postgres():
-                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-            database.create_tables([MigrationTable], safe=True)
-            done = {(row.component, row.name) for row in MigrationTable.select()}
-            migrator = _migrator(database)
-            for item in planned:
-                if (item.component, item.name) in done:
-                    continue
-                item.module.up(database, migrator)
-                MigrationTable.create(component=item.component, name=item.name, applied_at=clock.utcnow())
-                applied_now.append(f"{item.component}:{item.name}")
+    with db.connection(), db.write_transaction():
+        if db.is_postgres():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        database.create_tables([MigrationTable], safe=True)
+        done = {(row.component, row.name) for row in MigrationTable.select()}
+        migrator = _migrator(database)
+        for item in planned:
+            if (item.component, item.name) in done:
+                continue
+            item.module.up(database, migrator)
+            MigrationTable.create(component=item.component, name=item.name, applied_at=clock.utcnow())
+            applied_now.append(f"{item.component}:{item.name}")
     return applied_now
 
 

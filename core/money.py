@@ -23,7 +23,7 @@ def to_decimal(value: object) -> Decimal:
     Accepts Decimal, int and str (``"12.30"``, ``"12,30"``). A float is refused,
     because it has already lost the exact amount.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError(f"refusing {type(value).__name__} as money: {value!r}")
     if isinstance(value, Decimal):
         result = value

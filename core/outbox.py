@@ -99,7 +99,7 @@ def process(limit: int = 100, max_attempts: int = 8) -> int:
             if handler is None:
                 raise LookupError(f"no handler for outbox kind {message.kind!r}")
             handler(message.payload)
-        except Exception as exc:  # noqa: BLE001 - every failure is retried
+        except Exception as exc:
             attempts = message.attempts + 1
             failed = attempts >= max_attempts
             log.warning("outbox %s #%s failed (attempt %s): %s", message.kind, message.id, attempts, exc)

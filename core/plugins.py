@@ -67,7 +67,7 @@ class PluginInfo:
 def _import_builtin(dotted: str) -> ModuleType:
     try:
         return importlib.import_module(dotted)
-    except Exception as exc:  # noqa: BLE001 - any import error stops start-up
+    except Exception as exc:
         raise PluginError(f"built-in plugin {dotted!r} failed to import: {exc}") from exc
 
 
@@ -84,7 +84,7 @@ def _load_file_plugin(path: Path) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         sys.modules.pop(name, None)
         raise PluginError(f"drop-in plugin {path.stem!r} ({path}) failed to import: {exc}") from exc
     return module
@@ -132,7 +132,7 @@ def make_plugin_manager(config: Config) -> pluggy.PluginManager:
             continue
         try:
             plugin = ep.load()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise PluginError(f"plugin {ep.name!r} (entry point {ep.value}) failed to import: {exc}") from exc
         _register(pm, plugin, ep.name)
         sources[ep.name] = "entrypoint"

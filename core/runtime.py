@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import pluggy
 import peewee
+import pluggy
 
 from core import clock, db
 from core.config import Config, check_config

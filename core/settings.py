@@ -55,7 +55,7 @@ def set_setting(namespace: str, key: str, value: Any) -> None:
 def seller_data() -> dict[str, str]:
     """The provider's seller data as stored (name, NIP, address, bank account...)."""
     rows = Setting.select().where(Setting.namespace == "seller")
-    data = {key: "" for key in SELLER_KEYS}
+    data = dict.fromkeys(SELLER_KEYS, "")
     data.update({row.key: row.value for row in rows if row.key in SELLER_KEYS})
     return data
 

@@ -26,7 +26,7 @@ def test_cycle_values_and_lengths() -> None:
 
 
 def test_anchor_31_jan_monthly_clamps_and_never_drifts() -> None:
-    got = [add_cycles(JAN31, Cycle.monthly, n) for n in range(0, 13)]
+    got = [add_cycles(JAN31, Cycle.monthly, n) for n in range(13)]
     assert got == [
         date(2026, 1, 31),
         date(2026, 2, 28),

@@ -127,7 +127,8 @@ def test_invoice_pdf_from_the_real_flow_has_polish_text_and_every_106e_field(app
     outbox.process()
     stored = DocumentFile.get(DocumentFile.document == vat.id)
     text = pdf_text(bytes(stored.content))
-    expected = ART_106E + [
+    expected = [
+        *ART_106E,
         vat.number,
         SELLER["name"],
         "ul. Żelazna 5 lok. 12",

@@ -33,10 +33,9 @@ def test_numbers_follow_series_and_period(conn):
 
 def test_rolled_back_issue_leaves_no_gap(conn):
     customer = make_customer()
-    with pytest.raises(RuntimeError):
-        with db.write_transaction():
-            issue_document(customer, "vat", [LINE])
-            raise RuntimeError("payment failed later in the same transaction")
+    with pytest.raises(RuntimeError), db.write_transaction():
+        issue_document(customer, "vat", [LINE])
+        raise RuntimeError("payment failed later in the same transaction")
     with db.write_transaction():
         document = issue_document(customer, "vat", [LINE])
     assert document.number.endswith("/0001")

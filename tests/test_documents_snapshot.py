@@ -120,7 +120,7 @@ def test_json_round_trip_is_exact_and_plain() -> None:
 def test_correction_lines_are_the_difference_and_totals_follow() -> None:
     snap = sample_snapshot(kind="correction")
     assert snap.corrected is not None and snap.corrected.number == "FV/2026/03/0007"
-    assert [(l.description, l.quantity, l.unit_net, l.net) for l in snap.lines] == [
+    assert [(ln.description, ln.quantity, ln.unit_net, ln.net) for ln in snap.lines] == [
         ("Hosting WWW Pro – marzec 2026", D("1"), D("-40.00"), D("-40.00")),
         ("Adres IP dodatkowy", D("-2"), D("4.333"), D("-8.67")),
     ]
@@ -137,7 +137,7 @@ def test_difference_lines_handle_removed_added_and_rate_changes() -> None:
     ).lines
     after = sample_snapshot(lines=(LineInput("A", D("1"), "szt.", D("10.00"), "8"),)).lines
     diff = difference_lines(before, after)
-    assert [(l.description, l.vat_rate, l.net) for l in diff] == [
+    assert [(ln.description, ln.vat_rate, ln.net) for ln in diff] == [
         ("A", "23", D("-10.00")),
         ("A", "8", D("10.00")),
         ("B", "23", D("-5.00")),

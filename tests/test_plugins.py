@@ -32,7 +32,7 @@ def test_every_hookspec_says_when_transaction_and_returns(name):
     assert first.startswith("Called"), f"{name}: first line must say when it is called"
     assert "**Transaction**" in doc, f"{name}: must say inside which transaction it runs"
     assert ":returns:" in doc, f"{name}: must say what its return value does"
-    params = [p for p in inspect.signature(getattr(hookspecs, name)).parameters]
+    params = list(inspect.signature(getattr(hookspecs, name)).parameters)
     for param in params:
         assert f":param {param}:" in doc, f"{name}: argument {param} is undocumented"
     if params:

@@ -271,4 +271,4 @@ def test_attachment_files_are_removed_when_the_transaction_fails(sqlite_app, mon
                 customer, department_id=department.id, subject="s", body="b", uploads=[Upload("a.png", PNG)]
             )
     assert counts() == (0, 0, 0)
-    assert [p for p in Path(attachments_folder()).iterdir()] == []
+    assert list(Path(attachments_folder()).iterdir()) == []

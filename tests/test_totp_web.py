@@ -80,7 +80,7 @@ def test_no_client_page_between_password_and_code(client):
     response = login(client, "ala@example.test")
     assert response.status_code == 302 and response.headers["Location"].endswith("/login/2fa")
     partial_cookie = session_cookie(client)
-    for path in CLIENT_PAGES + ["/admin/", "/admin/customers"]:
+    for path in [*CLIENT_PAGES, "/admin/", "/admin/customers"]:
         answer = client.get(path)
         assert answer.status_code == 302 and answer.headers["Location"].endswith("/login/2fa"), path
     form = client.get("/login/2fa").get_data(as_text=True)

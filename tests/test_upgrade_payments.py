@@ -8,9 +8,9 @@ from decimal import Decimal as D
 import pytest
 
 from core import clock, db, outbox
+from core.balance_view import balance_of
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
-from core.balance_view import balance_of
 from core.errors import Conflict
 from core.models import ActivityLog, Document, LedgerEntry, OutboxMessage, Payment, Service, ServiceChange
 from core.payments.recording import record_payment

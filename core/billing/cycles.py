@@ -17,7 +17,7 @@ import enum
 from datetime import date
 
 
-class Cycle(str, enum.Enum):
+class Cycle(enum.StrEnum):
     """A billing cycle; the value is the lowercase name stored in config and DB."""
 
     monthly = "monthly"

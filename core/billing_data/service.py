@@ -102,7 +102,7 @@ def validate(fields: Mapping[str, Any]) -> dict[str, str]:
 
 def _as_dict(profile: BillingProfile | None) -> dict[str, str]:
     if profile is None:
-        return {name: "" for name in FIELDS}
+        return dict.fromkeys(FIELDS, "")
     return {name: str(getattr(profile, name) or "") for name in FIELDS}
 
 

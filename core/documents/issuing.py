@@ -16,10 +16,10 @@ from typing import Any
 
 from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
+from core.documents.numbering import next_number
 from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
-from core.documents.numbering import next_number
 from core.settings import seller_data
 
 
@@ -168,14 +168,14 @@ def reissue_with_current_data(proforma: Document, staff: Any) -> Document:
     old = snapshot_of(proforma)
     lines = [
         LineInput(
-            description=l.description,
-            quantity=l.quantity,
-            unit=l.unit,
-            unit_net=l.unit_net,
-            vat_rate=l.vat_rate,
-            annex15=l.annex15,
+            description=ln.description,
+            quantity=ln.quantity,
+            unit=ln.unit,
+            unit_net=ln.unit_net,
+            vat_rate=ln.vat_rate,
+            annex15=ln.annex15,
         )
-        for l in old.lines
+        for ln in old.lines
     ]
     new = issue_document(
         proforma.customer,
@@ -187,7 +187,7 @@ def reissue_with_current_data(proforma: Document, staff: Any) -> Document:
         supersedes=proforma,
         purpose=proforma.purpose,
         purpose_ref=proforma.purpose_ref,
-        notes=[n for n in old.notes],
+        notes=list(old.notes),
     )
     proforma.status = "superseded"
     proforma.superseded_by_id = new.id

@@ -133,12 +133,12 @@ class InvoicePDF(FPDF):
             v_align="MIDDLE",
         ) as table:
             head = table.row()
-            for text, align in zip(headings, aligns):
+            for text, align in zip(headings, aligns, strict=False):
                 head.cell(text, align=align)
             for index, values in enumerate(rows):
                 row = table.row()
                 last = bold_last and index == len(rows) - 1
-                for text, align in zip(values, aligns):
+                for text, align in zip(values, aligns, strict=False):
                     row.cell(text, align=align, style=FontFace(emphasis="BOLD", size_pt=size) if last else None)
         self.set_font(FONT, size=9)
         self.ln(1)

@@ -25,7 +25,7 @@ def on_invoice_paid(document: Any) -> None:
     if Document.select().where((Document.kind == "vat") & (Document.proforma_id == document.id)).exists():
         return
     snap = snapshot_of(document)
-    lines = [LineInput(l.description, l.quantity, l.unit, l.unit_net, l.vat_rate, l.annex15) for l in snap.lines]
+    lines = [LineInput(ln.description, ln.quantity, ln.unit, ln.unit_net, ln.vat_rate, ln.annex15) for ln in snap.lines]
     last = Payment.select().where(Payment.document == document.id).order_by(Payment.id.desc()).first()
     issue_document(
         document.customer,

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from core import runtime
-from core.plugins import collect_by_code
 from core.errors import NotFound
+from core.plugins import collect_by_code
 
 
 @dataclass(frozen=True)

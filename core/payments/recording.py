@@ -26,9 +26,9 @@ import peewee
 from core import activity, clock, db, runtime
 from core.balance import ledger
 from core.errors import Conflict, ValidationError
+from core.i18n import N_, document_text
 from core.models import Document, Payment
 from core.money import ZERO, round_money, to_decimal
-from core.i18n import N_, document_text
 
 BALANCE_METHOD = "balance"
 OPEN_STATUSES = ("unpaid", "partially_paid")

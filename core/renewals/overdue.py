@@ -27,11 +27,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from core import activity, clock, db, mail, runtime
+from core.i18n import N_, document_text
 from core.models import Document, Service
 from core.renewals.issuing import OPEN, current_document
 from core.renewals.models import ServiceRenewal
 from core.service_status import set_service_status
-from core.i18n import N_, document_text
 
 
 def _days(key: str, default: int) -> int:

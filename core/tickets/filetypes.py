@@ -43,7 +43,7 @@ EXTENSIONS: dict[str, str] = {
     "zip": ZIP,
     "gz": GZIP,
     "tgz": GZIP,
-    **{ext: TEXT for ext in ("txt", "log", "csv", "md", "conf", "cfg", "ini", "json", "yaml", "yml")},
+    **dict.fromkeys(("txt", "log", "csv", "md", "conf", "cfg", "ini", "json", "yaml", "yml"), TEXT),
 }
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (

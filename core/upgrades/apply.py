@@ -135,7 +135,7 @@ def _credit_downgrade(change: ServiceChange, service: Service) -> None:
     if invoice is not None and invoice.total_net + net >= 0:
         snap = snapshot_of(invoice)
         base = snap.corrected.lines_after if snap.corrected else snap.lines
-        after = [LineInput(l.description, l.quantity, l.unit, l.unit_net, l.vat_rate, l.annex15) for l in base]
+        after = [LineInput(ln.description, ln.quantity, ln.unit, ln.unit_net, ln.vat_rate, ln.annex15) for ln in base]
         after.append(LineInput(reason, Decimal(1), UNIT, net, quote["vat_rate"]))
         correction = issue_document(
             service.customer,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from core import runtime
-from core.plugins import collect_by_code
 from core.models import Product, Service
+from core.plugins import collect_by_code
 
 ACTIONS = ("create", "suspend", "unsuspend", "terminate", "change_package")
 

@@ -119,7 +119,7 @@ def logout() -> None:
                 # A savepoint: a failing plugin's writes roll back, the logout goes on.
                 with db.write_transaction():
                     runtime.hooks().on_logout(account=account, kind=kind)
-            except Exception:  # noqa: BLE001 - logout cannot be refused (hookspec)
+            except Exception:
                 runtime.log.exception("an on_logout implementation failed; the logout goes on")
             activity.record(f"{kind}.logout", actor=account, subject=account, ip=client_ip())
     session.destroy()  # type: ignore[attr-defined]

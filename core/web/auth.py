@@ -30,7 +30,7 @@ def add_form_errors(form: Any, errors: dict[str, str]) -> None:
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [gettext(message)]
+            field.errors = [*list(field.errors), gettext(message)]
         else:
             flash(gettext(message), "error")
 

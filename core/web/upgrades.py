@@ -22,8 +22,8 @@ from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.web import access
 from core.web.access import login_required
-from core.web.scoping import own_service
 from core.web.forms import EmptyForm
+from core.web.scoping import own_service
 
 bp = Blueprint("upgrades", __name__)
 

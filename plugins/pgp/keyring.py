@@ -20,6 +20,7 @@ Choices, and why:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -289,15 +290,14 @@ class Keyring:
         """Stop the gpg-agent (and any other daemon) serving this keyring's home."""
         binary = Path(self.gpg_binary)
         gpgconf = str(binary.with_name("gpgconf")) if binary.parent != Path(".") else "gpgconf"
-        try:
+        # Nothing to stop if gpgconf is missing: gpg was never usable then.
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
             subprocess.run(
                 [gpgconf, "--homedir", str(self.home), "--kill", "all"],
                 capture_output=True,
                 timeout=_TIMEOUT,
                 check=False,
             )
-        except (OSError, subprocess.SubprocessError):
-            pass  # nothing to stop if gpgconf is missing; gpg was never usable then
 
     def __enter__(self) -> Keyring:
         return self

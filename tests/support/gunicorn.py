@@ -68,7 +68,9 @@ def gunicorn_server(
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()[-3000:])
+                    raise RuntimeError(
+                        "gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()[-3000:]
+                    ) from None
                 time.sleep(0.2)
         yield base
     finally:
