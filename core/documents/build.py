@@ -41,6 +41,7 @@ from core.documents.snapshot import (
     DocumentSnapshot,
     Line,
     Party,
+    PaymentPart,
     RateTotal,
     is_oss_rate,
     is_vat_rate,
@@ -240,6 +241,7 @@ def build_snapshot(
     correction_reason: str = "",
     exemption_basis: str = "",
     gross_in_pln: Decimal | None = None,
+    payments: Sequence[PaymentPart] = (),
 ) -> DocumentSnapshot:
     """Price ``lines`` and return the frozen snapshot, following the module rules.
 
@@ -312,4 +314,5 @@ def build_snapshot(
         proforma_number=proforma_number,
         corrected=correction,
         exemption_basis=exemption_basis.strip(),
+        payments=tuple(payments),
     )

@@ -17,7 +17,7 @@ from typing import Any
 from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.numbering import next_number
-from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party
+from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party, PaymentPart
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
 from core.settings import seller_data
@@ -95,6 +95,7 @@ def issue_document(
     purpose: str = "",
     purpose_ref: int | None = None,
     notes: Sequence[str] = (),
+    payments: Sequence[PaymentPart] = (),
 ) -> Document:
     """Issue one document inside the current write transaction and return it.
 
@@ -102,6 +103,8 @@ def issue_document(
     made from a proforma passes the proforma's buyer so it carries the data
     the proforma was issued with. The status starts as ``unpaid`` (proforma),
     ``paid`` (VAT invoice issued on payment) or ``issued`` (correction).
+    ``payments`` (see :class:`PaymentPart`) says how a document issued as
+    paid was paid.
     """
     if not db.database.obj.in_transaction():
         raise RuntimeError("issue_document() must run inside a write transaction")
@@ -127,6 +130,7 @@ def issue_document(
         corrects=snapshot_of(corrects) if corrects else None,
         correction_reason=correction_reason,
         notes=notes,
+        payments=payments,
     )
     status = {"proforma": "unpaid", "vat": "paid", "correction": "issued"}[kind]
     document = Document.create(

@@ -203,10 +203,35 @@ def line_rows(fa: Element, lines: Sequence[Line], snap: DocumentSnapshot, *, bef
             sub(row, "StanPrzed", "1")
 
 
+def payment_form(node: Element, method: str, form: str = "", description: str = "") -> None:
+    """FormaPlatnosci (``form``, else the known key ``method``), or PlatnoscInna with OpisPlatnosci."""
+    code = form or PAYMENT_FORMS.get(method, "")
+    if code:
+        sub(node, "FormaPlatnosci", code)
+    else:
+        sub(node, "PlatnoscInna", "1")
+        sub(node, "OpisPlatnosci", description or method or "inna")
+
+
 def payment(fa: Element, snap: DocumentSnapshot) -> None:
-    """Platnosc: paid flag or partial payment, due date, form, seller's account."""
+    """Platnosc: paid flag or partial payments, due date, form, seller's account.
+
+    A document paid in several parts (the credit balance and BLIK, say) lists
+    each part as ZaplataCzesciowa with its own amount, day and form, flagged
+    ZnacznikZaplatyCzesciowej 2 when the parts paid it in full (1 while
+    something is still due); the document-level form is then left out, each
+    part carries its own. One part (or none recorded): Zaplacono and one form.
+    """
     node = sub(fa, "Platnosc")
-    if snap.payment_date and snap.paid > 0 and snap.amount_due <= 0:
+    parts = snap.payments
+    if len(parts) > 1 and snap.paid > 0:
+        sub(node, "ZnacznikZaplatyCzesciowej", "2" if snap.amount_due <= 0 else "1")
+        for item in parts:
+            part = sub(node, "ZaplataCzesciowa")
+            sub(part, "KwotaZaplatyCzesciowej", amount(item.amount))
+            sub(part, "DataZaplatyCzesciowej", item.paid_on.isoformat())
+            payment_form(part, item.method, item.form, item.description)
+    elif snap.payment_date and snap.paid > 0 and snap.amount_due <= 0:
         sub(node, "Zaplacono", "1")
         sub(node, "DataZaplaty", snap.payment_date.isoformat())
     elif snap.payment_date and snap.paid > 0:
@@ -216,11 +241,10 @@ def payment(fa: Element, snap: DocumentSnapshot) -> None:
         sub(part, "DataZaplatyCzesciowej", snap.payment_date.isoformat())
     if snap.amount_due > 0:
         sub(sub(node, "TerminPlatnosci"), "Termin", snap.due_date.isoformat())
-    if snap.payment_method in PAYMENT_FORMS:
-        sub(node, "FormaPlatnosci", PAYMENT_FORMS[snap.payment_method])
-    else:
-        sub(node, "PlatnoscInna", "1")
-        sub(node, "OpisPlatnosci", snap.payment_method or "inna")
+    if len(parts) == 1:
+        payment_form(node, parts[0].method, parts[0].form, parts[0].description)
+    elif not parts or snap.paid <= 0:
+        payment_form(node, snap.payment_method)
     account = "".join(snap.seller.bank_account.split())
     if account:
         bank = sub(node, "RachunekBankowy")

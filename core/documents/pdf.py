@@ -199,8 +199,15 @@ def _amounts(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> N
 
 def _payment(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], lang: str) -> None:
     pdf.section_title(text["payment_method"])
+    if len(snap.payments) > 1:  # paid in parts (balance and online, say): each with its amount and day
+        how = "; ".join(
+            f"{payment_method_label(p.method, lang)} {fmt_money(p.amount)} ({fmt_date(p.paid_on)})"
+            for p in snap.payments
+        )
+    else:
+        how = payment_method_label(snap.payments[0].method if snap.payments else snap.payment_method, lang)
     rows = [
-        (text["payment_method"], payment_method_label(snap.payment_method, lang)),
+        (text["payment_method"], how),
         (text["due_date"], fmt_date(snap.due_date)),
     ]
     if snap.payment_date:

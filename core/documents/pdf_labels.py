@@ -177,5 +177,16 @@ def fmt_rate(vat_rate: str) -> str:
 
 
 def payment_method_label(method: str, lang: str) -> str:
-    """Human name of a payment method key; unknown keys are shown as they are."""
-    return PAYMENT_METHODS[lang].get(method, method)
+    """Human name of a payment method key.
+
+    Keys not listed here are a plugin's payment method: its ``label``,
+    translated into ``lang`` through the plugins' catalogs. A key no plugin
+    provides any more is shown as it is.
+    """
+    if method in PAYMENT_METHODS[lang]:
+        return PAYMENT_METHODS[lang][method]
+    from core.i18n import translations_for
+    from core.payments.methods import find_method
+
+    found = find_method(method)
+    return translations_for(lang).gettext(found.label) if found is not None else method

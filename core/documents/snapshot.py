@@ -168,6 +168,48 @@ class RateTotal:
         return cls(data["vat_rate"], _money(data["net"]), _money(data["vat"]), _money(data["gross"]))
 
 
+@dataclass(frozen=True)
+class PaymentPart:
+    """One payment that settled the document: which method, how much, on which day.
+
+    ``form`` is the FA(3) ``FormaPlatnosci`` code the method had when the
+    document was issued (``"2"`` card, ``"6"`` transfer, ``"7"`` BLIK...), or
+    empty for another form, which ``description`` then names in Polish words
+    (a set-off against the credit balance). Frozen with the document, so a
+    method renamed or removed later does not change what an issued invoice says.
+    """
+
+    method: str
+    amount: Decimal
+    paid_on: date
+    form: str = ""
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.amount, Decimal), "payment part amount must be Decimal")
+
+    def to_json(self) -> dict[str, Any]:
+        """Dict with the amount as a string and the date ISO."""
+        return {
+            "method": self.method,
+            "amount": str(self.amount),
+            "paid_on": self.paid_on.isoformat(),
+            "form": self.form,
+            "description": self.description,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PaymentPart:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            method=data["method"],
+            amount=_money(data["amount"]),
+            paid_on=date.fromisoformat(data["paid_on"]),
+            form=data.get("form", ""),
+            description=data.get("description", ""),
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class Correction:
     """What a correcting invoice corrects (art. 106j): the corrected invoice's
@@ -219,6 +261,10 @@ class DocumentSnapshot:
     (after minus before) and ``corrected`` describes the corrected invoice.
     ``amount_due = total_gross - paid`` (negative: to be refunded).
     ``exemption_basis`` is the legal basis printed when a line is ``"zw"``.
+    ``payments`` lists how a document issued as paid was paid, one
+    :class:`PaymentPart` per method and day (a proforma paid partly from the
+    balance and partly online has two); empty when nothing was paid yet or for
+    documents issued before parts were recorded.
     """
 
     kind: DocumentKind
@@ -246,9 +292,10 @@ class DocumentSnapshot:
     proforma_number: str = ""
     corrected: Correction | None = None
     exemption_basis: str = ""
+    payments: tuple[PaymentPart, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("lines", "totals", "notes"):  # lists are accepted, tuples kept
+        for name in ("lines", "totals", "notes", "payments"):  # lists are accepted, tuples kept
             object.__setattr__(self, name, tuple(getattr(self, name)))
         _check(self.kind in DOCUMENT_KINDS, f"document kind {self.kind!r}")
         _check(
@@ -284,6 +331,7 @@ class DocumentSnapshot:
         data["totals"] = [total.to_json() for total in self.totals]
         data["notes"] = list(self.notes)
         data["corrected"] = self.corrected.to_json() if self.corrected else None
+        data["payments"] = [part.to_json() for part in self.payments]
         return data
 
     @classmethod
@@ -316,4 +364,5 @@ class DocumentSnapshot:
             proforma_number=data.get("proforma_number", ""),
             corrected=Correction.from_json(data["corrected"]) if data["corrected"] else None,
             exemption_basis=data.get("exemption_basis", ""),
+            payments=tuple(PaymentPart.from_json(x) for x in data.get("payments", [])),
         )

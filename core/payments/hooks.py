@@ -2,8 +2,9 @@
 
 ``on_invoice_paid`` (``trylast``, after the change was applied): a fully paid
 proforma gets its VAT invoice in the payment's transaction. The invoice
-carries the buyer data the proforma was issued with (DESIGN.md, Documents)
-and the proforma's lines.
+carries the buyer data the proforma was issued with (DESIGN.md, Documents),
+the proforma's lines, and how it was paid (:func:`core.payments.parts.payment_parts`:
+one part per method, e.g. the credit balance and BLIK).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from core.documents.build import LineInput
 from core.documents.issuing import issue_document, snapshot_of
 from core.hookspecs import hookimpl
 from core.models import Document, Payment
+from core.payments.parts import payment_parts
 
 
 @hookimpl(trylast=True)
@@ -40,6 +42,7 @@ def on_invoice_paid(document: Any) -> None:
         purpose=document.purpose,
         purpose_ref=document.purpose_ref,
         notes=list(snap.notes),
+        payments=payment_parts(document),
     )
 
 

@@ -41,16 +41,34 @@ class PaymentMethod:
 
     ``code`` is stored on every :class:`core.models.Payment` and is part of its
     idempotency key, so it never changes once payments exist.
+
+    ``ksef_payment_form`` is how a VAT invoice says the money was paid: the
+    FA(3) ``FormaPlatnosci`` code (``"1"`` cash, ``"2"`` card, ``"3"`` voucher,
+    ``"4"`` cheque, ``"5"`` credit, ``"6"`` transfer, ``"7"`` mobile payment
+    such as BLIK). Empty means none of these: the invoice then says
+    ``PlatnoscInna`` with ``ksef_description``, Polish words for what happened
+    (a set-off against the credit balance, say). Both are frozen into the
+    invoice's snapshot when it is issued.
     """
 
     code: str = ""
     label: str = ""
     description: str = ""
     order: int = 100
+    ksef_payment_form: str = ""
+    ksef_description: str = ""
+
+    def enabled(self) -> bool:
+        """True when the provider offers this method at all (configured and switched on).
+
+        A method that is registered but not enabled still names and describes
+        the payments it recorded earlier; it is just not offered. Default: True.
+        """
+        return True
 
     def available_for(self, document: Any) -> bool:
-        """True when this method can pay ``document`` now (default: an open proforma)."""
-        return document.kind == "proforma" and document.status in ("unpaid", "partially_paid")
+        """True when this method can pay ``document`` now (default: enabled, and an open proforma)."""
+        return self.enabled() and document.kind == "proforma" and document.status in ("unpaid", "partially_paid")
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         """Begin paying ``amount`` of ``document``; see :class:`PaymentStart`."""
@@ -69,6 +87,11 @@ def get_method(code: str) -> PaymentMethod:
         if method.code == code:
             return method
     raise NotFound("payment method")
+
+
+def find_method(code: str) -> PaymentMethod | None:
+    """The payment method ``code``, or None when no plugin provides it (any more)."""
+    return next((m for m in all_methods() if m.code == code), None)
 
 
 def methods_for(document: Any) -> list[PaymentMethod]:

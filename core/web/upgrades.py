@@ -70,7 +70,8 @@ def summary(service_id: int) -> Any:
         return _choose_page(service, exc.errors, 422)
     except Conflict as exc:
         return _choose_page(service, {"product": exc.message}, 409)
-    methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
+    # the balance is applied by itself; a method the provider does not offer is not shown
+    methods = [m for m in all_methods() if m.code != "balance" and m.enabled()]
     return render_template(
         "client/service_change_summary.html",
         service=service,

@@ -58,6 +58,8 @@ class BalanceMethod(PaymentMethod):
     label = "Pay from balance"
     description = "Use the money on your credit balance."
     order = 10
+    # FA(3) has no form for a set-off against money the customer paid earlier: "other", in words
+    ksef_description = "potrącenie z salda przedpłat klienta"
 
     def available_for(self, document: Any) -> bool:
         from core.balance_view import balance_of

@@ -23,6 +23,7 @@ class BankTransfer(PaymentMethod):
     label = "Bank transfer"
     description = "Pay by transfer to our bank account; we record it when it arrives."
     order = 50
+    ksef_payment_form = "6"  # FA(3) FormaPlatnosci: przelew
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         snap = snapshot_of(document)
