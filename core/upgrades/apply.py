@@ -18,11 +18,12 @@ proforma is cancelled and everything paid on it goes to the credit balance
 through a correcting invoice to the VAT invoice of the current period: the
 newest VAT invoice of this service issued no earlier than one period before
 the current period starts. The correction adds one negative line (the quote's
-net) to that invoice; the balance gets the correction's gross total. When
-there is no such invoice, or its net is smaller than the credit (a correction
-cannot take an invoice below zero), the quote's gross credit goes to the
-balance without a correction and the ledger entry's reason says so, so staff
-can correct by hand.
+net) to that invoice's current state (after any earlier correction, see
+:mod:`core.documents.corrections`); the balance gets the correction's gross
+total. When there is no such invoice, or its net is smaller than the credit (a
+correction cannot take an invoice below zero), the quote's gross credit goes to
+the balance without a correction and the ledger entry's reason says so, so
+staff can correct by hand.
 """
 
 from __future__ import annotations
@@ -34,13 +35,11 @@ from typing import Any
 from core import activity, clock, db, mail, outbox, runtime
 from core.balance import ledger
 from core.documents.build import LineInput
-from core.documents.issuing import issue_document, snapshot_of
+from core.documents.corrections import UNIT, as_inputs, current_lines, issue_correction
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import ZERO
-
-UNIT = "usł."
 
 
 def _d(value: str) -> date:
@@ -132,18 +131,13 @@ def _credit_downgrade(change: ServiceChange, service: Service) -> None:
         left=quote["remaining_days"],
         days=quote["period_days"],
     )
-    if invoice is not None and invoice.total_net + net >= 0:
-        snap = snapshot_of(invoice)
-        base = snap.corrected.lines_after if snap.corrected else snap.lines
-        after = [LineInput(ln.description, ln.quantity, ln.unit, ln.unit_net, ln.vat_rate, ln.annex15) for ln in base]
-        after.append(LineInput(reason, Decimal(1), UNIT, net, quote["vat_rate"]))
-        correction = issue_document(
-            service.customer,
-            "correction",
+    base = current_lines(invoice) if invoice is not None else ()
+    if invoice is not None and sum((ln.net for ln in base), ZERO) + net >= 0:
+        after = [*as_inputs(base), LineInput(reason, Decimal(1), UNIT, net, quote["vat_rate"])]
+        correction = issue_correction(
+            invoice,
             after,
-            buyer=snap.buyer,
-            corrects=invoice,
-            correction_reason="Zmiana pakietu na tańszy (downgrade), zwrot na saldo",
+            "Zmiana pakietu na tańszy (downgrade), zwrot na saldo",
             purpose="service_change",
             purpose_ref=change.id,
         )
