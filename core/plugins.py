@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.balance",
     "plugins.banktransfer",
     "plugins.testgateway",
+    "plugins.przelewy24",
     "plugins.provisioning_log",
     "core.tickets.plugin",
     "plugins.totp",

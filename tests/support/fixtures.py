@@ -23,6 +23,8 @@ Fixtures:
 ``page`` (function)
     A page in a fresh browser context (no shared cookies or storage), default
     timeout 10 s; the context is closed after the test.
+``fake_p24`` (function)
+    A started local Przelewy24 (:class:`~tests.support.p24.FakeP24`), stopped after the test.
 
 Playwright and asyncio: the sync API runs Playwright's event loop in the main
 thread, in a greenlet, and between two calls leaves that loop registered as the
@@ -47,6 +49,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.support.browser import ChromiumNotFound, launch_chromium
+from tests.support.p24 import FakeP24
 from tests.support.postgres import PostgresServer
 from tests.support.smtp import SmtpCapture
 
@@ -193,3 +196,16 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+# -- Przelewy24 ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_p24() -> Iterator[FakeP24]:
+    """A local Przelewy24 on a free loopback port, for this test only."""
+    server = FakeP24().start()
+    try:
+        yield server
+    finally:
+        server.stop()
