@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import runtime
-from core.config import Config
+from core.config import Config, app_secret_key
 from core.hookspecs import hookimpl
 from core.payments.methods import PaymentMethod, PaymentStart
 
@@ -44,11 +44,16 @@ class CallbackRefused(Exception):
 
 
 def secret() -> bytes:
-    """The shared HMAC secret (config, else derived from the app's secret key)."""
+    """The shared HMAC secret: ``[testgateway] secret``, else derived from the app's secret key.
+
+    The app's secret key is the one :func:`core.config.app_secret_key` resolves,
+    so in development (no key configured) the gateway signs with the key kept in
+    the instance folder, like sessions and CSRF do.
+    """
     config = runtime.config()
     value = str(config.get_value("testgateway.secret") or "")
     if not value:
-        app_key = str(config.get_value("app.secret_key") or "")
+        app_key = app_secret_key(config)
         if not app_key:
             return b""
         value = hmac.new(app_key.encode(), b"hookbill-testgateway", hashlib.sha256).hexdigest()
