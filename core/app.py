@@ -55,7 +55,7 @@ def configure_i18n(app: Flask, config: Config, rt: runtime.Runtime) -> None:
 
 def configure_templates(app: Flask, config: Config, rt: runtime.Runtime) -> None:
     """Theme lookup chain and template helpers."""
-    app.jinja_loader = template_loader(config, rt.pm)  # type: ignore[assignment]
+    app.jinja_loader = template_loader(config, rt.pm)
     templating.install(app)
 
 

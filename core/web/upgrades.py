@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 
 from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
@@ -136,13 +136,15 @@ def confirm(service_id: int) -> Any:
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
-    if result.status == "scheduled":
-        flash(gettext("The change is scheduled for %(date)s.", date=result.change.apply_on.isoformat()), "success")
+    if result.status == "scheduled" and result.change.apply_on is not None:
+        flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")
         return redirect(url_for("client.service_detail", service_id=service.id))
     if result.status == "applied":
         flash(gettext("The package was changed."), "success")
         return redirect(url_for("client.service_detail", service_id=service.id))
     document = result.document
+    if document is None:  # awaiting payment always has its proforma
+        abort(500)
     code = request.form.get("method", "")
     if code and amount_due(document) > 0:
         try:

@@ -7,6 +7,8 @@ must be uploaded first (admin → Departments), and the secret key must match it
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import click
 
 from core import activity, db
@@ -16,7 +18,7 @@ from core.tickets.models import Department
 @click.command("pgp-import-secret")
 @click.option("--department", "slug", required=True, help="The department's short name, e.g. techniczny.")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-def import_secret(slug: str, file: click.utils.LazyFile) -> None:
+def import_secret(slug: str, file: TextIO) -> None:
     """Import the secret key in FILE for a department (so staff can decrypt on demand)."""
     from plugins.pgp import service
     from plugins.pgp.errors import PgpError

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-import gnupg  # type: ignore[import-untyped]  # no stubs; results are checked by hand
+import gnupg  # no stubs (see pyproject.toml); results are checked by hand
 
 from plugins.pgp.colons import KeyInfo, ListedKey, judge_for_encryption, parse_listing
 from plugins.pgp.errors import DecryptionFailed, EncryptionFailed, KeyRejected, PgpError, PgpUnavailable
