@@ -164,3 +164,13 @@ def test_balance_paid_part_and_blik_part_are_both_on_the_vat_invoice(
     assert parts[0][:3] == ("balance", Decimal("10.00"), "")
     assert parts[0][3]  # Polish words for the set-off
     assert parts[1] == ("przelewy24_blik", Decimal("21.73"), "7", "")
+
+
+def test_config_example_lists_every_przelewy24_key_with_its_default():
+    import tomllib
+    from pathlib import Path
+
+    from plugins.przelewy24.settings import DEFAULTS
+
+    example = tomllib.loads((Path(__file__).resolve().parent.parent / "config.example.toml").read_text())
+    assert example["przelewy24"] == DEFAULTS

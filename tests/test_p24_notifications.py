@@ -226,3 +226,18 @@ def test_the_payment_goes_to_the_balance_when_the_proforma_was_paid_meanwhile(
     with db.connection():
         assert balance_of(customer.id) == Decimal("31.73")  # money kept, as an overpayment
         assert Document.get_by_id(proforma.id).paid == Decimal("31.73")
+
+
+def test_with_allowed_ips_a_notification_from_elsewhere_books_nothing(
+    app: Flask, client: FlaskClient, fake_p24: FakeP24
+):
+    _customer, proforma = proforma_for()
+    body = paid_notification(client, fake_p24, proforma)
+    section = current().config["przelewy24"]
+    section["allowed_ips"] = ["5.252.202.254", "91.220.177.0/24"]  # P24's addresses; the test client is 127.0.0.1
+    response = notify(client, body)
+    assert response.status_code == 403 and response.get_json()["reason"] == "address"
+    assert payments() == [] and refusals("address") == 1
+    section["allowed_ips"] = ["127.0.0.0/8"]
+    assert notify(client, body).status_code == 200
+    assert len(payments()) == 1
