@@ -32,7 +32,8 @@ class P24Session(BaseModel):
     customer_id: int
     document = peewee.ForeignKeyField(Document, on_delete="RESTRICT")
     document_id: int
-    kind = peewee.CharField(max_length=16)  # blik | transfer | card: what the customer chose
+    # blik | transfer | card: what the customer chose; once verified, what P24 says was paid
+    kind = peewee.CharField(max_length=16)
     bank_method = peewee.IntegerField(null=True)  # the P24 method id of the bank chosen on our page
     amount = MoneyField()
     currency = peewee.CharField(max_length=3)

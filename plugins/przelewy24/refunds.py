@@ -277,5 +277,5 @@ def handle_refund_notification(payload: Any) -> Answer:
     ):
         log.warning("Przelewy24 refund notification refused: %r does not match a refund", payload.get("refundsUuid"))
         return Answer(400, {"status": "refused", "reason": "unknown_refund"})
-    _settle(refund.id, "completed" if payload["status"] == 0 else "rejected", "" if payload["status"] == 0 else "P24")
+    _settle(refund.id, "completed" if payload["status"] == 0 else "rejected", "")
     return Answer(200, {"status": "OK"})
