@@ -43,7 +43,8 @@ def file_name(document: Document, extension: str) -> str:
 
 def render_document_pdf(document: Document) -> bytes:
     """Render the PDF of ``document`` from its snapshot (no database writes)."""
-    return render_pdf(snapshot_of(document), logo_path=logo_path(), lang="pl")
+    lang = str(runtime.config().get_value("app.language"))  # the seller's document, in the provider's language
+    return render_pdf(snapshot_of(document), logo_path=logo_path(), lang=lang)
 
 
 def document_pdf(document: Document) -> bytes:
