@@ -5,6 +5,8 @@
 * ``hookbill_template_snippet``: on "Account details" (``client_profile``) a card
   linking to the tokens page; on the admin customer page (``admin_customer_detail``)
   the customer's tokens with a revoke button.
+* ``on_password_changed``: a password reset revokes every token of the customer
+  (whoever reset it may not trust what the old password made).
 
 The table is created by the core migration ``m0004_api_tokens``.
 """
@@ -50,3 +52,12 @@ def hookbill_template_snippet(name: str, context: Any) -> Any:
     if name == "client_profile":
         return Markup(render_template("api/_profile_link.html", count=len(rows)))
     return Markup(render_template("api/_admin_tokens.html", c=customer, tokens=rows, staff=context.get("staff")))
+
+
+@hookimpl
+def on_password_changed(account: Any, kind: str, how: str) -> None:
+    """After a reset by e-mail link, the customer's tokens stop working (in the reset's transaction)."""
+    if kind == "customer" and how == "reset":
+        from core.api.tokens import revoke_all
+
+        revoke_all(account.id, "password_reset")

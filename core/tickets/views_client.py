@@ -31,7 +31,7 @@ from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import Upload
 from core.web import access
 from core.web.access import login_required
-from core.web.auth import add_form_errors
+from core.web.form_errors import add_form_errors
 from core.web.forms import EmptyForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from core import activity, db, runtime
 from core.models import Customer, Staff
+from core.plugins import describe_failure
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALWAYS_ALLOWED_ENDPOINTS = {"static", "auth.logout", "admin.logout", "auth.set_language"}
@@ -49,6 +50,8 @@ def load_account() -> Response | None:
             g.pending_account = account
             return None
         return redirect(target or url_for("auth.login"))
+    if session.get("_auth") != "full":
+        return None  # a login that never finished (refused, or it failed) logs nobody in
     if kind == "customer":
         g.customer = account
     else:
@@ -79,13 +82,25 @@ def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str
 
 
 def _finish_login(account: Customer | Staff, kind: str) -> None:
+    """Run ``on_login``; only when every implementation returned is the session logged in.
+
+    A refusal (:class:`core.hookspecs.HookRefused`) or any other failure rolls
+    the login transaction back, forgets the login in this session (the visitor
+    stays a visitor, with their language) and is raised on to the view.
+    """
+    try:
+        with db.write_transaction():
+            runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
+            activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
+    except BaseException:
+        kept = {key: session[key] for key in ("lang",) if key in session}
+        session.clear()
+        session.update(kept)
+        raise
     session["_auth"] = "full"
     session.pop("_second_factor_url", None)
     if kind == "customer":
         session["lang"] = getattr(account, "language", None) or session.get("lang")
-    with db.write_transaction():
-        runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
-        activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
 
 
 def complete_second_factor() -> Customer | Staff:
@@ -119,8 +134,8 @@ def logout() -> None:
                 # A savepoint: a failing plugin's writes roll back, the logout goes on.
                 with db.write_transaction():
                     runtime.hooks().on_logout(account=account, kind=kind)
-            except Exception:
-                runtime.log.exception("an on_logout implementation failed; the logout goes on")
+            except Exception as exc:
+                runtime.log.exception("on_logout failed, the logout goes on: %s", describe_failure(exc))
             activity.record(f"{kind}.logout", actor=account, subject=account, ip=client_ip())
     session.destroy()  # type: ignore[attr-defined]
 

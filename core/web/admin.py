@@ -27,13 +27,12 @@ from core.accounts import passwords
 from core.accounts import service as accounts
 from core.balance_view import balance_of
 from core.billing_data.service import history as billing_history
-from core.errors import DomainError
-from core.hookspecs import HookRefused
 from core.models import ActivityLog, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
 from core.web import access
 from core.web.access import staff_required
 from core.web.auth import login_view
+from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -124,8 +123,9 @@ def customer_detail(customer_id: int) -> Any:
 def customer_status(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
     if EmptyForm().validate_on_submit():
-        accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
-        flash(gettext("The account status was changed."), "success")
+        with FormErrors():
+            accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
+            flash(gettext("The account status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
 
 
@@ -134,7 +134,7 @@ def customer_status(customer_id: int) -> Any:
 def service_status(service_id: int) -> Any:
     service = Service.get_or_none(Service.id == service_id) or abort(404)
     if EmptyForm().validate_on_submit():
-        try:
+        with FormErrors():
             set_service_status(
                 service.id,
                 request.form.get("status", ""),
@@ -142,11 +142,6 @@ def service_status(service_id: int) -> Any:
                 reason=(request.form.get("reason") or "")[:200],
                 ip=access.client_ip(),
             )
-        except DomainError as exc:
-            flash(gettext(exc.message), "error")
-        except HookRefused as exc:
-            flash(str(exc), "error")
-        else:
             flash(gettext("The service status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=service.customer_id))
 

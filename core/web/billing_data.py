@@ -19,12 +19,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
+from core import runtime
 from core.billing_data.service import change_billing_data
 from core.documents.issuing import current_profile
 from core.errors import DomainError, ValidationError
 from core.web import access
 from core.web.access import login_required
-from core.web.auth import add_form_errors
+from core.web.form_errors import add_form_errors
 
 bp = Blueprint("billing_data", __name__)
 
@@ -51,7 +52,7 @@ class BillingDataForm(FlaskForm):
 
 def country_choices() -> list[SelectChoice]:
     """Poland first, then every country by its name in the page's language."""
-    locale = get_locale() or Locale("pl")
+    locale = get_locale() or Locale.parse(str(runtime.config().get_value("app.language")))
     names = {code: name for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()}
     rest = sorted((code for code in names if code != "PL"), key=lambda c: names[c])
     return [SelectChoice(code, names[code]) for code in ["PL", *rest]]

@@ -1,7 +1,10 @@
 """Client area: "Upgrade/Downgrade" a service, and the JSON API of the same services.
 
 Views only parse, authorise (every service is the logged-in customer's, else
-404) and render; pricing and confirming are :mod:`core.upgrades`.
+404) and render; pricing and confirming are :mod:`core.upgrades`. Whatever the
+services refuse (bad input, a pending change, a plugin's ``HookRefused`` while
+pricing, issuing the proforma or applying the change) comes back to the page
+the customer acted on, with the message.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.web import access
 from core.web.access import login_required
+from core.web.form_errors import FormErrors, translated
 from core.web.forms import EmptyForm
 from core.web.scoping import own_service
 
@@ -84,14 +88,17 @@ def choose(service_id: int) -> Any:
 @login_required
 def summary(service_id: int) -> Any:
     """The quote with its arithmetic, the balance applied and the payment methods."""
-    service = own_service(service_id)
+    return _summary_page(own_service(service_id))
+
+
+def _summary_page(service: Any, status: int = 200) -> Any:
     product, cycle = _choice()
     try:
         quote = build_quote(service, product, cycle)
     except ValidationError as exc:
         return _choose_page(service, exc.errors, 422)
-    except Conflict as exc:
-        return _choose_page(service, {"product": exc.message}, 409)
+    except DomainError as exc:  # a conflict (a change is pending), or a plugin refused to price it
+        return _choose_page(service, {"product": exc.message}, exc.status)
     methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
     page = render_template(
         "client/service_change_summary.html",
@@ -103,7 +110,7 @@ def summary(service_id: int) -> Any:
     )
     # A quote is only good now: "Back" from the payment page must ask again (and then
     # show the change waiting for payment), not show this page from the browser's cache.
-    return page, 200, {"Cache-Control": "no-store"}
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/services/<int:service_id>/change/confirm", methods=["POST"])
@@ -132,10 +139,13 @@ def confirm(service_id: int) -> Any:
     except ValidationError as exc:
         return _choose_page(service, exc.errors, 422)
     except Conflict as exc:
-        flash(gettext(exc.message), "warning")
+        flash(translated(exc.message), "warning")
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
+    except DomainError as exc:  # a plugin refused (issuing the proforma, applying the change): nothing happened
+        flash(translated(exc.message), "error")
+        return _summary_page(service, exc.status)
     if result.status == "scheduled" and result.change.apply_on is not None:
         flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")
         return redirect(url_for("client.service_detail", service_id=service.id))
@@ -168,11 +178,9 @@ def cancel(service_id: int, change_id: int) -> Any:
     change = ServiceChange.get_or_none((ServiceChange.id == change_id) & (ServiceChange.service == service))
     if change is None:
         abort(404)
-    try:
+    with FormErrors():  # already applied, or a plugin refused (cancelling the proforma): the message says so
         cancel_change(g.customer.id, change.id, actor=g.customer, ip=access.client_ip())
         flash(gettext("The change was cancelled."), "success")
-    except Conflict as exc:
-        flash(gettext(exc.message), "error")
     return redirect(url_for("client.service_detail", service_id=service.id))
 
 
