@@ -110,21 +110,13 @@ def demo_data(ctx: click.Context) -> None:
 @click.password_option()
 @click.pass_context
 def create_staff(ctx: click.Context, email: str, name: str, role: str, password: str) -> None:
-    """Create a staff account."""
-    from core import activity, db
-    from core.accounts.passwords import hash_password
-    from core.accounts.service import check_password_rules, normalize_email
-    from core.models import Staff
+    """Create a staff account (the same rules as the admin area's Staff page)."""
+    from core import db
+    from core.staff.service import create_staff as create
 
     _rt(ctx)
-    weak = check_password_rules(password)
-    if weak:
-        raise click.ClickException(weak)
-    with db.connection(), db.write_transaction():
-        if Staff.select().where(Staff.email == normalize_email(email)).exists():
-            raise click.ClickException(f"a staff account {email} already exists")
-        member = Staff.create(email=normalize_email(email), name=name, role=role, password_hash=hash_password(password))
-        activity.record("staff.created", actor_kind="system", subject=member, role=role, via="cli")
+    with db.connection():
+        member = create(email, name, role, password, via="cli")
     click.echo(f"created staff {member.email} ({role})")
 
 

@@ -30,6 +30,7 @@ from core.models import ActivityLog, Customer, Document, Product, Service, Servi
 from core.tickets import service as tickets
 from core.tickets.models import Department
 from tests.api_helpers import bearer, token_for
+from tests.cli_helpers import run_hookbill
 from tests.helpers import PASSWORD, csrf, login, make_customer, make_staff, post_form, staff_login
 from tests.refusal_helpers import arm, changed_tables, database_state, message, write_refuser
 from tests.ticket_helpers import make_department, open_ticket
@@ -348,3 +349,24 @@ def test_a_refused_language_switch_keeps_the_language(world):
     assert 'lang="pl"' in text  # the page stays in Polish
     with db.connection():
         assert Customer.get_by_id(world.alice.id).language == "pl"
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def test_a_refusal_in_the_cli_is_a_message_and_exit_status_1(tmp_path):
+    import sqlite3
+
+    folder = tmp_path / "dropins"
+    write_refuser(folder, "on_customer_registered")
+    (folder / "refuser.py").write_text(
+        (folder / "refuser.py").read_text().replace("ARMED: set[str] = set()", "ARMED = {'on_customer_registered'}"),
+        encoding="utf-8",
+    )
+    run_hookbill(tmp_path, "migrate")
+    result = run_hookbill(tmp_path, "demo-data", check=False, env={"HOOKBILL_PLUGINS_FOLDER": str(folder)})
+    assert result.returncode == 1
+    assert message("on_customer_registered") in result.stderr
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as database:
+        assert database.execute("SELECT COUNT(*) FROM staff").fetchone() == (0,)  # the demo rolled back whole

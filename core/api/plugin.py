@@ -1,7 +1,8 @@
 """The API feature's hook implementations (a built-in plugin of the core).
 
 * ``hookbill_configure``: the ``[api]`` defaults (failed-token rate limit).
-* ``hookbill_blueprints``: the JSON API (``/api/v1``) and the "API tokens" pages.
+* ``hookbill_blueprints``: the JSON API (``/api/v1``: every endpoint of it lives
+  in this package) and the "API tokens" pages.
 * ``hookbill_template_snippet``: on "Account details" (``client_profile``) a card
   linking to the tokens page; on the admin customer page (``admin_customer_detail``)
   the customer's tokens with a revoke button.
@@ -32,9 +33,9 @@ def hookbill_configure(config: Config) -> None:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
-    from core.api import pages, views, views_tickets
+    from core.api import pages, views, views_tickets, views_upgrades
 
-    return [views.bp, views_tickets.bp, pages.bp]
+    return [views.bp, views_tickets.bp, views_upgrades.bp, pages.bp]
 
 
 @hookimpl

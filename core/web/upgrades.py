@@ -1,4 +1,4 @@
-"""Client area: "Upgrade/Downgrade" a service, and the JSON API of the same services.
+"""Client area: "Upgrade/Downgrade" a service (the JSON API of it is :mod:`core.api.views_upgrades`).
 
 Views only parse, authorise (every service is the logged-in customer's, else
 404) and render; pricing and confirming are :mod:`core.upgrades`. Whatever the
@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
-from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
 from core.models import Document, ServiceChange
-from core.payments.methods import all_methods, get_method, methods_for
+from core.payments.methods import all_methods, get_method
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
@@ -182,59 +181,3 @@ def cancel(service_id: int, change_id: int) -> Any:
         cancel_change(g.customer.id, change.id, actor=g.customer, ip=access.client_ip())
         flash(gettext("The change was cancelled."), "success")
     return redirect(url_for("client.service_detail", service_id=service.id))
-
-
-# -- JSON API ---------------------------------------------------------------------------
-
-
-def _api_customer() -> Any:
-    if g.get("customer") is None:
-        abort(401)
-    return g.customer
-
-
-@bp.route("/api/v1/services/<int:service_id>/quote")
-@api_view
-def api_quote(service_id: int) -> Any:
-    """``GET ?product=<id>&cycle=<cycle>``: the quote as JSON (422/409/404 as JSON)."""
-    _api_customer()
-    service = own_service(service_id)
-    quote = build_quote(service, request.args.get("product", ""), request.args.get("cycle", ""))
-    return jsonify(quote.public_json())
-
-
-@bp.route("/api/v1/services/<int:service_id>/change", methods=["POST"])
-@api_view
-def api_confirm(service_id: int) -> Any:
-    """``POST {"product", "cycle", "expected_gross"?}``: confirm (bearer token, or cookie + ``X-CSRFToken``)."""
-    customer = _api_customer()
-    service = own_service(service_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError({"body": "Send a JSON object."})
-    result = confirm_change(
-        customer.id,
-        service.id,
-        data.get("product", ""),
-        data.get("cycle", ""),
-        expected_gross=data.get("expected_gross"),
-        actor=customer,
-        ip=access.client_ip(),
-    )
-    document = result.document
-    return jsonify(
-        status=result.status,
-        change_id=result.change.id,
-        quote=result.quote.public_json(),
-        document=None
-        if document is None
-        else {
-            "id": document.id,
-            "number": document.number,
-            "status": document.status,
-            "total_gross": str(document.total_gross),
-            "paid": str(document.paid),
-            "amount_due": str(amount_due(document)),
-            "methods": [m.code for m in methods_for(document)],
-        },
-    ), 201
