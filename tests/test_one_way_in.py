@@ -245,7 +245,7 @@ def test_the_profile_offers_the_configured_languages_in_their_own_names(app):
 
 @pytest.mark.app_config(ENGLISH_EUR)
 def test_documents_are_written_in_the_configured_language(app):
-    from core.documents.files import render_document_pdf
+    from core.documents.files import document_pdf
     from core.upgrades.confirm import confirm_change
 
     clock.freeze("2026-03-16T12:00:00")
@@ -258,6 +258,6 @@ def test_documents_are_written_in_the_configured_language(app):
         link(basic, pro)
         svc = service(customer, basic, "monthly", date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), "50.00")
         proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
-        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_document_pdf(proforma))).pages)
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document_pdf(proforma))).pages)
     assert proforma.currency == "EUR"
     assert "Seller" in text and "Sprzedawca" not in text
