@@ -1,9 +1,9 @@
 """Helpers for the refusal and plugin-fault tests: drop-in plugins written per test, and the whole database.
 
-A test module that uses them overrides ``app_overrides`` with :func:`dropin_overrides`
-so the app is built with ``plugins.folder`` pointing at the test's own folder,
-into which :func:`write_refuser` or :func:`write_plugin` wrote the plugin before
-the app was created. The refusing plugin refuses only while armed
+A test module that uses them overrides the ``app_overrides`` fixture so the app
+is built with ``plugins.folder`` pointing at the test's own folder, into which
+:func:`write_refuser` or :func:`write_plugin` wrote the plugin before the app
+was created. The refusing plugin refuses only while armed
 (:func:`arm`), so a test can build its situation through the same hooks first.
 """
 
