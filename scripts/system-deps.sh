@@ -3,7 +3,8 @@
 #
 # Checked: chromium (browser tests), the PostgreSQL server binaries (initdb, pg_ctl,
 # postgres), gpg (PGP tickets), pdftotext (invoice PDF checks) and the DejaVu fonts
-# (invoice PDF). When everything is there this only looks and exits: no apt-get
+# (invoice PDF), and what PyICU builds against: ICU's headers, pkg-config and a C++
+# compiler. When everything is there this only looks and exits: no apt-get
 # update, no sudo, no network. It uses sudo only when not run as root.
 set -euo pipefail
 
@@ -31,6 +32,9 @@ have_postgres_server || missing+=(postgresql)
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists icu-i18n; } || missing+=(libicu-dev)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "system-deps: all present"

@@ -25,6 +25,7 @@ from core.web import access
 from core.web.access import staff_required
 from core.web.admin import PAGE_SIZE, page_number
 from core.web.auth import add_form_errors
+from core.web.errors import translated
 
 bp = Blueprint("tickets_admin", __name__, url_prefix="/admin")
 OPEN_STATUSES = ("open", "customer_reply", "answered", "on_hold")
@@ -117,7 +118,7 @@ def reply(ticket_id: int) -> Any:
                 files_error = exc.errors.pop("attachments", None)
                 add_form_errors(form, exc.errors)
             else:
-                flash(gettext(exc.message), "error")
+                flash(translated(exc.message), "error")
         else:
             flash(gettext("The note was saved.") if form.internal.data else gettext("The reply was sent."), "success")
             return redirect(url_for("tickets_admin.ticket", ticket_id=item.id))

@@ -32,6 +32,7 @@ from core.tickets.pending import Upload
 from core.web import access
 from core.web.access import login_required
 from core.web.auth import add_form_errors
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -68,8 +69,8 @@ def _refused(form: Any, exc: DomainError) -> str | None:
     if isinstance(exc, ValidationError):
         files = exc.errors.pop("attachments", None)
         add_form_errors(form, exc.errors)
-        return gettext(files) if files else None
-    flash(gettext(exc.message), "error")
+        return translated(files) if files else None
+    flash(translated(exc.message), "error")
     return None
 
 

@@ -17,6 +17,7 @@ from core.balance_view import balance_of
 from core.billing.cycles import Cycle
 from core.documents.taxation import vat_rate_for
 from core.errors import Conflict, NotFound, ValidationError
+from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
 from core.upgrades.quote import DOWNGRADE_MODES, Quote
 
@@ -86,22 +87,22 @@ def build_quote(
     ``balance`` defaults to the customer's current credit balance.
     """
     if service.status != "active":
-        raise Conflict("Only an active service can change its package.", code="service_not_active")
+        raise Conflict(N_("Only an active service can change its package."), code="service_not_active")
     if pending_change(service) is not None:
-        raise Conflict("This service already has a pending change.", code="change_pending")
+        raise Conflict(N_("This service already has a pending change."), code="change_pending")
     try:
         target_id = int(str(product_id))
     except ValueError:
-        raise ValidationError({"product": "Choose a package."}) from None
+        raise ValidationError({"product": N_("Choose a package.")}) from None
     options = {o.product.id: o for o in change_options(service)}
     option = options.get(target_id)
     if option is None:
-        raise ValidationError({"product": "This service cannot change to that package."})
+        raise ValidationError({"product": N_("This service cannot change to that package.")})
     cycle_value = str(cycle or "")
     if cycle_value not in option.prices:
-        raise ValidationError({"cycle": "That package has no price for this billing cycle."})
+        raise ValidationError({"cycle": N_("That package has no price for this billing cycle.")})
     if option.current and cycle_value == service.cycle:
-        raise ValidationError({"product": "This is the current package and billing cycle."})
+        raise ValidationError({"product": N_("This is the current package and billing cycle.")})
     quote = Quote(
         service=service,
         target=option.product,

@@ -33,6 +33,7 @@ from core.service_status import allowed_statuses, set_service_status
 from core.web import access
 from core.web.access import staff_required
 from core.web.auth import login_view
+from core.web.errors import translated
 from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -145,9 +146,9 @@ def service_status(service_id: int) -> Any:
                 ip=access.client_ip(),
             )
         except DomainError as exc:
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
         except HookRefused as exc:
-            flash(str(exc), "error")
+            flash(translated(str(exc)), "error")
         else:
             flash(gettext("The service status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=service.customer_id))

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from core import i18n
 from core.errors import DomainError, ValidationError
+
+
+def translated(text: str) -> str:
+    """A domain message (a msgid, or an :class:`core.i18n.Message` with values) in the request's language."""
+    return i18n.translate(text, gettext, str(get_locale() or "en"))
 
 
 def wants_json() -> bool:
@@ -34,13 +40,13 @@ def install(app: Flask) -> None:
     def _validation(exc: ValidationError) -> tuple[Any, int]:
         if wants_json():
             return jsonify(error="validation", fields=exc.errors, status=422), 422
-        return _render(422, gettext("Invalid data"), "; ".join(gettext(v) for v in exc.errors.values()))
+        return _render(422, gettext("Invalid data"), "; ".join(translated(v) for v in exc.errors.values()))
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> tuple[Any, int]:
         if wants_json():
             return jsonify(error=exc.code, detail=exc.message, status=exc.status), exc.status
-        return _render(exc.status, gettext("Something is not right"), gettext(exc.message))
+        return _render(exc.status, gettext("Something is not right"), translated(exc.message))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Any, int]:
@@ -52,7 +58,7 @@ def install(app: Flask) -> None:
             413: gettext("The upload is too large"),
             429: gettext("Too many requests"),
         }
-        return _render(status, titles.get(status, exc.name), gettext(exc.description or ""))
+        return _render(status, titles.get(status, exc.name), gettext(exc.description) if exc.description else "")
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> tuple[Any, int]:

@@ -15,6 +15,7 @@ from core.models import Document, Payment, ServiceChange
 from core.payments.methods import PaymentMethod, get_method, methods_for
 from core.payments.recording import amount_due
 from core.web.access import login_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from core.web.scoping import own_document
 
@@ -27,14 +28,14 @@ def start_payment(method: PaymentMethod, document: Document) -> Any:
     try:
         started = method.start(document, amount_due(document), base_url=base)
     except DomainError as exc:
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("payments.invoice", document_id=document.id))
     if started.redirect:
         return redirect(started.redirect)
     if started.template:
         return render_template(started.template, **started.context)
     if started.message:
-        flash(gettext(started.message), "success" if started.done else "warning")
+        flash(translated(started.message), "success" if started.done else "warning")
     return redirect(url_for("payments.invoice", document_id=document.id))
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext
 
 from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
+from core.i18n import N_
 from core.models import ServiceChange
 from core.payments.methods import all_methods, get_method, methods_for
 from core.payments.recording import amount_due
@@ -22,6 +23,7 @@ from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.web import access
 from core.web.access import login_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from core.web.scoping import own_service
 
@@ -107,7 +109,7 @@ def confirm(service_id: int) -> Any:
     except ValidationError as exc:
         return _choose_page(service, exc.errors, 422)
     except Conflict as exc:
-        flash(gettext(exc.message), "warning")
+        flash(translated(exc.message), "warning")
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
@@ -145,7 +147,7 @@ def cancel(service_id: int, change_id: int) -> Any:
         cancel_change(g.customer.id, change.id, actor=g.customer, ip=access.client_ip())
         flash(gettext("The change was cancelled."), "success")
     except Conflict as exc:
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
     return redirect(url_for("client.service_detail", service_id=service.id))
 
 
@@ -176,7 +178,7 @@ def api_confirm(service_id: int) -> Any:
     service = own_service(service_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationError({"body": "Send a JSON object."})
+        raise ValidationError({"body": N_("Send a JSON object.")})
     result = confirm_change(
         customer.id,
         service.id,

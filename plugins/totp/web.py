@@ -37,6 +37,7 @@ from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer
 from core.web import access
 from core.web.access import login_required, staff_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from plugins.totp import service
 
@@ -89,15 +90,15 @@ def _error_to_form(form: FlaskForm, exc: DomainError) -> int:
     """Put a domain error on the form; return the HTTP status to answer."""
     if isinstance(exc, ValidationError):
         for name, message in exc.errors.items():
-            getattr(form, name).errors = [gettext(message)]
+            getattr(form, name).errors = [translated(message)]
         return 422
     if isinstance(exc, RateLimited):
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
         return 429
     if isinstance(exc, service.WrongCode):
-        form.code.errors = [gettext(exc.message)]
+        form.code.errors = [translated(exc.message)]
         return 422
-    flash(gettext(exc.message), "error")
+    flash(translated(exc.message), "error")
     return 409
 
 
@@ -124,7 +125,7 @@ def _start(account: Any, area: Area) -> Any:
         try:
             service.begin_enrollment(account, access.client_ip())
         except Conflict as exc:
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
             return redirect(area.url("manage"))
     return redirect(area.url("setup"))
 
