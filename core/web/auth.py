@@ -133,7 +133,9 @@ def set_language(lang: str) -> Any:
     if lang in runtime.config().get_value("app.languages"):
         session["lang"] = lang
         customer = g.get("customer")
-        if customer is not None and customer.language != lang:
+        if customer is None:
+            session["lang_chosen"] = True  # kept for the account at login (access.start_login)
+        elif customer.language != lang:
             # A logged-in customer's choice also becomes their language for mail.
             from core import db
 

@@ -125,7 +125,7 @@ def logout_everywhere() -> Any:
         with db.write_transaction():
             accounts.revoke_sessions("customer", g.customer.id)
             activity.record("customer.logout_everywhere", actor=g.customer, subject=g.customer, ip=access.client_ip())
-        session.destroy()  # type: ignore[attr-defined]
+        session.destroy(keep=access.language_of_session())  # type: ignore[attr-defined]
         flash(gettext("You were logged out on every device."), "info")
     return redirect(url_for("auth.login"))
 
