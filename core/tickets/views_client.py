@@ -29,7 +29,7 @@ from core.tickets import downloads, service
 from core.tickets.forms import ReplyForm, TicketForm
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import Upload
-from core.web import access
+from core.web import access, confirm
 from core.web.access import login_required
 from core.web.auth import add_form_errors
 from core.web.errors import translated
@@ -195,6 +195,17 @@ def reply(ticket_id: int) -> Any:
 @login_required
 def close(ticket_id: int) -> Any:
     ticket = _own(ticket_id)
+    if EmptyForm().validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Close the ticket #%(id)s?", id=ticket.id),
+            what_happens=[
+                gettext("The ticket is marked as solved and leaves the list of open tickets."),
+                gettext("If you need more help later, reply in this ticket: a reply opens it again."),
+            ],
+            confirm_label=gettext("Close ticket"),
+            cancel_url=url_for("tickets.detail", ticket_id=ticket.id),
+            danger=False,
+        )
     if EmptyForm().validate_on_submit():
         service.close_ticket(ticket, "customer", g.customer, access.client_ip())
         flash(gettext("The ticket was closed."), "info")

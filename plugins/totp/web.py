@@ -35,7 +35,7 @@ from core import clock, db
 from core.accounts.service import revoke_sessions
 from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer
-from core.web import access
+from core.web import access, confirm
 from core.web.access import login_required, staff_required
 from core.web.errors import translated
 from core.web.forms import EmptyForm
@@ -316,6 +316,18 @@ def forced_setup() -> Any:
 @staff_required("admin", "support")
 def staff_reset(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
+    if EmptyForm().validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Turn off two-step verification of %(name)s?", name=customer.full_name),
+            what_happens=[
+                gettext("The customer logs in with the password alone until they turn it on again."),
+                gettext("Their authenticator app and recovery codes stop working; they set it up anew."),
+                gettext("The customer is told by e-mail, and the reset is written to the activity log."),
+                gettext("Do this only after you have confirmed who is asking."),
+            ],
+            confirm_label=gettext("Reset two-step verification"),
+            cancel_url=url_for("admin.customer_detail", customer_id=customer.id),
+        )
     if EmptyForm().validate_on_submit() and service.staff_reset(customer, g.staff, access.client_ip()):
         flash(gettext("Two-step verification of this customer was turned off; they were told by e-mail."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
