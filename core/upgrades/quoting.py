@@ -8,17 +8,20 @@ hook; it never writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from core import clock, runtime
 from core.balance_view import balance_of
 from core.billing.cycles import Cycle
-from core.documents.taxation import vat_rate_for
+from core.documents.build import rate_percent
+from core.documents.issuing import buyer_party
+from core.documents.taxation import rate_for_buyer, vat_rate_for
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
+from core.money import vat_of
 from core.upgrades.quote import DOWNGRADE_MODES, Quote
 
 PENDING_STATUSES = ("awaiting_payment", "scheduled")
@@ -26,11 +29,17 @@ PENDING_STATUSES = ("awaiting_payment", "scheduled")
 
 @dataclass(frozen=True)
 class ChangeOption:
-    """A package the service may change to, with its prices per cycle."""
+    """A package the service may change to, with its net prices per cycle.
+
+    ``gross`` holds the gross price per cycle when the buyer is a private person
+    (a consumer compares gross prices), at the rate their documents would carry;
+    it is empty for a company.
+    """
 
     product: Product
     prices: dict[str, Decimal]
     current: bool
+    gross: dict[str, Decimal] = field(default_factory=dict)
 
 
 def pending_change(service: Service) -> ServiceChange | None:
@@ -50,16 +59,34 @@ def prices_of(product: Product | int) -> dict[str, Decimal]:
 
 
 def change_options(service: Service) -> list[ChangeOption]:
-    """The current package first, then every active package its change paths reach."""
+    """The service's package and every active package its change paths reach, in one stable order.
+
+    The order is the catalogue's: the position staff set for each product, then
+    the lowest price per month, then the name. The current package keeps its
+    place in that order (marked ``current``), so the cards do not move when the
+    service changes package.
+    """
     targets = list(
         Product.select()
         .join(ProductChangePath, on=ProductChangePath.target == Product.id)
         .where((ProductChangePath.product == service.product_id) & Product.active)
-        .order_by(Product.position, Product.id)
     )
-    options = [ChangeOption(service.product, prices_of(service.product), True)]
-    options += [ChangeOption(p, prices_of(p), False) for p in targets if p.id != service.product_id]
-    return options
+    products = [service.product, *(p for p in targets if p.id != service.product_id)]
+    buyer = buyer_party(service.customer)
+    options = []
+    for product in products:
+        prices = prices_of(product)
+        gross: dict[str, Decimal] = {}
+        if buyer.kind == "private":
+            rate = rate_percent(rate_for_buyer(product, buyer))
+            gross = {cycle: net + vat_of(net, rate) if rate is not None else net for cycle, net in prices.items()}
+        options.append(ChangeOption(product, prices, product.id == service.product_id, gross))
+    return sorted(options, key=_catalogue_order)
+
+
+def _catalogue_order(option: ChangeOption) -> tuple[int, Decimal, str, int]:
+    monthly = [net / Cycle(cycle).months for cycle, net in option.prices.items()]
+    return (option.product.position, min(monthly, default=Decimal(0)), option.product.name, option.product.id)
 
 
 def _downgrade_mode() -> str:

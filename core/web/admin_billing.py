@@ -123,6 +123,17 @@ def parse_prices(form: Any) -> dict[str, Decimal | None]:
     return prices
 
 
+def parse_position(raw: str, current: int) -> int:
+    """The product's place in package lists (lower first); empty keeps ``current``; not a whole number raises."""
+    text = raw.strip()
+    if not text:
+        return current
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError({"position": N_("Enter a whole number, e.g. 10.")}) from None
+
+
 @bp.route("/catalogue/products/<int:product_id>", methods=["GET", "POST"])
 @staff_required("billing")
 def product(product_id: int) -> Any:
@@ -137,6 +148,7 @@ def product(product_id: int) -> Any:
             name = request.form.get("name", "").strip()
             if not name:
                 raise ValidationError({"name": N_("Give the product a name.")})
+            position = parse_position(request.form.get("position", ""), item.position)
             targets = {int(t) for t in request.form.getlist("targets") if t.isdigit()} - {item.id}
             with db.write_transaction():
                 item.name, item.features = name, features
@@ -144,6 +156,7 @@ def product(product_id: int) -> Any:
                 item.vat_rate = request.form.get("vat_rate", "").strip()
                 item.active = request.form.get("active") == "on"
                 item.provisioning_module = request.form.get("provisioning_module", "").strip()
+                item.position = position
                 item.save()
                 for cycle, price in prices.items():
                     ProductPrice.delete().where(
