@@ -29,7 +29,7 @@ from core.billing_data.service import history as billing_history
 from core.errors import DomainError
 from core.hookspecs import HookRefused
 from core.i18n import N_
-from core.models import ActivityLog, Customer, Document, Service, Staff
+from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
 from core.web import access, confirm
 from core.web.access import staff_required
@@ -93,9 +93,20 @@ def customers() -> Any:
         if ids
         else {}
     )
+    # One query for the current billing data of every customer on the page:
+    # rows in id order, so the last one kept per customer is the newest.
+    profiles = (
+        {
+            p.customer_id: p
+            for p in BillingProfile.select().where(BillingProfile.customer.in_(ids)).order_by(BillingProfile.id)
+        }
+        if ids
+        else {}
+    )
     return render_template(
         "admin/customers.html",
         customers=rows,
+        profiles=profiles,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),

@@ -14,7 +14,7 @@ from flask_babel import gettext
 
 from core import activity, db
 from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
 from core.documents.issuing import snapshot_of
 from core.errors import DomainError, ValidationError
@@ -257,7 +257,7 @@ def balance(customer_id: int) -> Any:
         "admin/balance.html",
         c=customer,
         balance=balance_of(customer.id),
-        entries=ledger.history(customer.id),
+        lines=statement(customer.id),
         errors=errors,
         values=request.form,
         form=EmptyForm(),

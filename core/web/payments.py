@@ -7,8 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance_view import balance_of, statement
 from core.documents.issuing import snapshot_of
 from core.errors import DomainError
 from core.models import Document, Payment, ServiceChange
@@ -86,7 +85,5 @@ def pay(method_code: str, document_id: int) -> Any:
 @bp.route("/balance")
 @login_required
 def balance() -> Any:
-    """The credit balance and its history."""
-    return render_template(
-        "client/balance.html", balance=balance_of(g.customer.id), entries=ledger.history(g.customer.id)
-    )
+    """The credit balance and its history, with the balance after each entry."""
+    return render_template("client/balance.html", balance=balance_of(g.customer.id), lines=statement(g.customer.id))

@@ -10,7 +10,7 @@ from flask import Flask, g, session
 from flask_babel import get_locale, gettext, pgettext
 from markupsafe import Markup, escape
 
-from core import clock, i18n, labels, runtime
+from core import clock, countries, i18n, labels, runtime
 from core.extension import TEMPLATE_HOOK_NAMES, MenuItem, TemplateContext
 
 
@@ -78,6 +78,11 @@ def label_filter(code: object, table: str) -> str:
     return labels.label(table, str(code), pgettext)
 
 
+def country_filter(code: str | None) -> str:
+    """The name of country ``code`` in the request's language."""
+    return countries.name(code, current_lang()) if code else ""
+
+
 def translated_filter(text: str | None) -> str:
     """A message a domain service produced (a msgid or a :class:`core.i18n.Message`), translated."""
     return i18n.translate(text or "", gettext, current_lang())
@@ -103,6 +108,7 @@ def install(app: Flask) -> None:
         label=label_filter,
         translated=translated_filter,
         filesize=filesize_filter,
+        country=country_filter,
     )
     app.jinja_env.globals.update(
         menu=menu,
