@@ -215,3 +215,13 @@ def test_the_scan_finds_codes():
         "ledger.applied",
     ]
     assert CODE_RE.findall(visible("<p>VAT invoice, Faktura VAT, /invoices/vat.pdf, data-vat</p>")) == []
+
+
+def test_error_pages_speak_the_readers_language(client):
+    polish = client.get("/nie-ma-takiej-strony")
+    assert polish.status_code == 404
+    text = visible(polish.get_data(as_text=True))
+    assert "Ta strona nie istnieje" in text and "requested URL" not in text
+    client.post("/language/en", data={"csrf_token": csrf(client, "/login")})
+    english = visible(client.get("/nie-ma-takiej-strony").get_data(as_text=True))
+    assert "This page does not exist, or it is not yours." in english

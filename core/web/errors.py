@@ -52,13 +52,24 @@ def install(app: Flask) -> None:
     def _http(exc: HTTPException) -> tuple[Any, int]:
         status = exc.code or 500
         titles = {
+            400: gettext("Bad request"),
             403: gettext("No access"),
             404: gettext("Not found"),
             405: gettext("Method not allowed"),
             413: gettext("The upload is too large"),
             429: gettext("Too many requests"),
         }
-        return _render(status, titles.get(status, exc.name), gettext(exc.description) if exc.description else "")
+        # Werkzeug's descriptions are English and in no catalog: our own words instead.
+        details = {
+            400: gettext("The request could not be understood. Go back and try again."),
+            403: gettext("You may not open this page."),
+            404: gettext("This page does not exist, or it is not yours."),
+            405: gettext("This page cannot be used this way."),
+            413: gettext("The files are larger than we accept in one message."),
+            429: gettext("Too many attempts. Try again later."),
+        }
+        detail = details.get(status) or (translated(exc.description) if exc.description else "")
+        return _render(status, titles.get(status) or translated(exc.name), detail)
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> tuple[Any, int]:
