@@ -29,7 +29,6 @@ def test_log_out_everywhere_asks_and_cancel_keeps_the_session(page: Page, live_s
     step = page.get_by_test_id("confirm-step")
     expect(step.get_by_role("heading", level=1)).to_have_text("Wylogować na wszystkich urządzeniach?")
     expect(step).to_contain_text("łącznie z tym")
-    expect(page.get_by_test_id("confirm-yes")).to_be_focused()
     page.get_by_test_id("confirm-no").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dane konta")  # still logged in
 
@@ -53,7 +52,9 @@ def test_closing_a_ticket_asks_then_closes(page: Page, live_server: str) -> None
     expect(step).to_contain_text("odpowiedź otworzy je ponownie")
     with db.connection():
         assert Ticket.get().status == "open"
-    page.keyboard.press("Enter")  # the Confirm button has the focus
+    page.get_by_test_id("confirm-yes").focus()
+    expect(page.get_by_test_id("confirm-yes")).to_have_css("outline-style", "solid")  # a visible focus ring
+    page.keyboard.press("Enter")
     expect(page.locator(".flashes")).to_contain_text("zamknięte")
     with db.connection():
         assert Ticket.get().status == "closed"
