@@ -13,7 +13,7 @@ HOOKBILL_DATABASE_URL ?= sqlite:///instance/hookbill.sqlite3
 export HOOKBILL_DATABASE_URL
 PYTEST_ARGS ?=
 
-.PHONY: run test system-deps
+.PHONY: run test lint system-deps run-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,17 +26,30 @@ $(STAMP): pyproject.toml | $(PY)
 # The example third-party plugin is installed too: the tests prove that a
 # distribution with a `hookbill` entry point is found and its hooks are called.
 $(TEST_STAMP): pyproject.toml examples/hookbill-hello/pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' -e examples/hookbill-hello
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,lint]' -e examples/hookbill-hello
 	touch $(STAMP) $@
 
 system-deps:
 	bash scripts/system-deps.sh
 
-run: $(STAMP)
+run-deps:
+	bash scripts/system-deps.sh run
+
+# The demo's configuration (config.demo.toml: development mode, the passphrase of the
+# demo department's PGP key); set HOOKBILL_CONFIG to run with your own instead.
+# The run-time system packages come first: installing the app builds PyICU against ICU.
+run: export HOOKBILL_CONFIG ?= config.demo.toml
+run: run-deps $(STAMP)
 	mkdir -p instance
 	$(VENV)/bin/hookbill migrate
 	$(VENV)/bin/hookbill demo-data
 	$(VENV)/bin/hookbill serve --host 127.0.0.1 --port 5000
+
+# ruff (lint and format check) and mypy, configured in pyproject.toml.
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # make reports any failing command as its own exit status 2; the line below
 # prints pytest's own code first so that it is not lost.

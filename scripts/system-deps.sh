@@ -6,6 +6,9 @@
 # (invoice PDF), and what PyICU builds against: ICU's headers, pkg-config and a C++
 # compiler. When everything is there this only looks and exits: no apt-get
 # update, no sudo, no network. It uses sudo only when not run as root.
+#
+# `system-deps.sh run` checks only what the panel itself needs (`make run`): gpg, for
+# the demo's encrypted tickets, and PyICU's build needs.
 set -euo pipefail
 
 missing=()
@@ -27,11 +30,14 @@ have_postgres_server() {
     return 1
 }
 
-[[ -x /usr/bin/chromium ]] || missing+=(chromium)
-have_postgres_server || missing+=(postgresql)
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
-command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
-[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+if [[ "${1:-}" != "run" ]]; then
+    [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    have_postgres_server || missing+=(postgresql)
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+fi
+# PyICU (installed by pip for both) compiles against ICU.
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists icu-i18n; } || missing+=(libicu-dev)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)

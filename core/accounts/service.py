@@ -160,7 +160,7 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
     return customer
 
 
-def change_password(account: Account, kind: str, current: str, new_password: str, keep_hash: str) -> None:
+def change_password(account: Account, kind: str, current: str, new_password: str, keep_hash: str | None) -> None:
     """Change a password after checking the current one; other sessions are logged out."""
     if not passwords.verify_password(account.password_hash, current):
         raise ValidationError({"current_password": N_("The current password is wrong.")})

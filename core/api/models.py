@@ -17,6 +17,7 @@ class ApiToken(BaseModel):
     """One named token of one customer; ``expires_at`` None means it does not expire."""
 
     customer = peewee.ForeignKeyField(Customer, backref="api_tokens", on_delete="CASCADE")
+    customer_id: int
     name = peewee.CharField(max_length=100)
     prefix = peewee.CharField(max_length=16)
     token_hash = peewee.CharField(max_length=64, unique=True)

@@ -118,7 +118,7 @@ def _line(
         quantity,
         unit,
         unit_net,
-        vat_rate,  # type: ignore[arg-type]
+        vat_rate,
         net,
         vat,
         net + vat,

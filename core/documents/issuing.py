@@ -60,7 +60,7 @@ def buyer_party(customer: Customer) -> Party:
             email=customer.email,
         )
     return Party(
-        kind=profile.kind,
+        kind="company" if profile.kind == "company" else "private",
         name=profile.name,
         tax_id=profile.tax_id if profile.kind == "company" else "",
         address_line1=profile.address_line1,

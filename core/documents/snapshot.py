@@ -26,9 +26,11 @@ from core.money import to_decimal
 
 PartyKind = Literal["company", "private"]
 DocumentKind = Literal["proforma", "vat", "correction"]
-VatRate = Literal["23", "8", "5", "0", "zw", "np", "oo"]
+#: A line's rate: one of :data:`VAT_RATES`, or another EU state's numeric rate
+#: (OSS, see :func:`is_oss_rate`); :func:`is_vat_rate` checks it.
+VatRate = str
 
-#: Rates in the order a document lists them; numeric ones carry VAT.
+#: The Polish rates in the order a document lists them; numeric ones carry VAT.
 VAT_RATES: tuple[VatRate, ...] = ("23", "8", "5", "0", "zw", "np", "oo")
 DOCUMENT_KINDS: tuple[str, ...] = ("proforma", "vat", "correction")
 SNAPSHOT_VERSION = 1

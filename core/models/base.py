@@ -60,7 +60,14 @@ class JSONField(peewee.TextField):
 
 
 class BaseModel(peewee.Model):
-    """Base of every table: bound to the global database proxy."""
+    """Base of every table: bound to the global database proxy.
+
+    The primary key is declared (peewee would add the same ``id`` by itself)
+    so that type checkers know it; ``<name>_id`` beside every foreign key is
+    declared as an annotation in each model for the same reason.
+    """
+
+    id = peewee.AutoField()
 
     class Meta:
         database = database

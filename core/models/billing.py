@@ -18,6 +18,7 @@ class BillingProfile(BaseModel):
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="billing_profiles", on_delete="CASCADE")
+    customer_id: int
     kind = peewee.CharField(max_length=16)  # company | private
     name = peewee.CharField(max_length=255)
     tax_id = peewee.CharField(max_length=32, default="")
@@ -60,6 +61,7 @@ class Document(BaseModel):
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="documents", on_delete="RESTRICT")
+    customer_id: int
     kind = peewee.CharField(max_length=16)
     series = peewee.CharField(max_length=32)
     number = peewee.CharField(max_length=64)
@@ -109,6 +111,7 @@ class DocumentFile(BaseModel):
     """
 
     document = peewee.ForeignKeyField(Document, unique=True, backref="files", on_delete="RESTRICT")
+    document_id: int
     content_type = peewee.CharField(max_length=64, default="application/pdf")
     content = peewee.BlobField()
     created_at = peewee.DateTimeField(default=utc_now)
@@ -129,7 +132,9 @@ class Payment(BaseModel):
     """Money received, idempotent by ``(method, transaction_id)``."""
 
     customer = peewee.ForeignKeyField(Customer, backref="payments", on_delete="RESTRICT")
+    customer_id: int
     document = peewee.ForeignKeyField(Document, null=True, backref="payments", on_delete="RESTRICT")
+    document_id: int | None
     method = peewee.CharField(max_length=32)
     transaction_id = peewee.CharField(max_length=128)
     amount = MoneyField()
@@ -159,6 +164,7 @@ class LedgerEntry(BaseModel):
     """An append-only entry of the credit balance (gross); balance = sum of ``amount``."""
 
     customer = peewee.ForeignKeyField(Customer, backref="ledger", on_delete="RESTRICT")
+    customer_id: int
     kind = peewee.CharField(max_length=24)
     amount = MoneyField()
     document_id = peewee.IntegerField(null=True)

@@ -27,6 +27,7 @@ class Product(BaseModel):
     """
 
     group = peewee.ForeignKeyField(ProductGroup, backref="products", on_delete="RESTRICT")
+    group_id: int
     name = peewee.CharField(max_length=120)
     slug = peewee.CharField(max_length=64, unique=True)
     description = peewee.TextField(default="")
@@ -43,6 +44,7 @@ class ProductPrice(BaseModel):
     """The net price of a product for one billing cycle."""
 
     product = peewee.ForeignKeyField(Product, backref="prices", on_delete="CASCADE")
+    product_id: int
     cycle = peewee.CharField(max_length=16)
     net_price = MoneyField()
 
@@ -59,7 +61,9 @@ class ProductChangePath(BaseModel):
     """The service of ``product`` may be changed to ``target`` (upgrade or downgrade)."""
 
     product = peewee.ForeignKeyField(Product, backref="change_paths", on_delete="CASCADE")
+    product_id: int
     target = peewee.ForeignKeyField(Product, backref="reachable_from", on_delete="CASCADE")
+    target_id: int
 
     class Meta:
         indexes = ((("product", "target"), True),)

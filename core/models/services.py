@@ -20,7 +20,9 @@ class Service(BaseModel):
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="services", on_delete="RESTRICT")
+    customer_id: int
     product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    product_id: int
     cycle = peewee.CharField(max_length=16)
     status = peewee.CharField(max_length=16, default="active", index=True)
     label = peewee.CharField(max_length=255, default="")
@@ -45,10 +47,14 @@ class ServiceChange(BaseModel):
     """
 
     service = peewee.ForeignKeyField(Service, backref="changes", on_delete="CASCADE")
+    service_id: int
     customer = peewee.ForeignKeyField(Customer, on_delete="RESTRICT")
+    customer_id: int
     from_product = peewee.ForeignKeyField(Product, on_delete="RESTRICT", backref="+")
+    from_product_id: int
     from_cycle = peewee.CharField(max_length=16)
     to_product = peewee.ForeignKeyField(Product, on_delete="RESTRICT", backref="+")
+    to_product_id: int
     to_cycle = peewee.CharField(max_length=16)
     direction = peewee.CharField(max_length=16)
     status = peewee.CharField(max_length=20, index=True)

@@ -22,6 +22,7 @@ class ServiceRenewal(BaseModel):
     """
 
     service = peewee.ForeignKeyField(Service, backref="renewals", on_delete="CASCADE")
+    service_id: int
     period_start = peewee.DateField()
     period_end = peewee.DateField()
     document_id = peewee.IntegerField(null=True, index=True)

@@ -37,13 +37,16 @@ class Department(BaseModel):
     pgp_fingerprint = peewee.CharField(max_length=64, default="")
     pgp_public_key = peewee.TextField(default="")
     created_at = peewee.DateTimeField(default=utc_now)
+    members: peewee.ModelSelect[DepartmentMember]  # backref of DepartmentMember.department
 
 
 class DepartmentMember(BaseModel):
     """A staff member belongs to a department (may decrypt its messages)."""
 
     department = peewee.ForeignKeyField(Department, backref="members", on_delete="CASCADE")
+    department_id: int
     staff = peewee.ForeignKeyField(Staff, backref="departments", on_delete="CASCADE")
+    staff_id: int
 
     class Meta:
         indexes = ((("department", "staff"), True),)
@@ -57,12 +60,16 @@ class Ticket(BaseModel):
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="tickets", on_delete="RESTRICT")
+    customer_id: int
     department = peewee.ForeignKeyField(Department, backref="tickets", on_delete="RESTRICT")
+    department_id: int
     service = peewee.ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    service_id: int | None
     subject = peewee.CharField(max_length=200)
     priority = peewee.CharField(max_length=16, default="medium")
     status = peewee.CharField(max_length=16, default="open", index=True)
     assigned_to = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    assigned_to_id: int | None
     encrypted = peewee.BooleanField(default=False)
     created_at = peewee.DateTimeField(default=utc_now)
     updated_at = peewee.DateTimeField(default=utc_now)
@@ -74,6 +81,7 @@ class TicketMessage(BaseModel):
     """One message of a ticket; ``internal`` notes are never shown to the customer."""
 
     ticket = peewee.ForeignKeyField(Ticket, backref="messages", on_delete="CASCADE")
+    ticket_id: int
     author_kind = peewee.CharField(max_length=16)
     author_id = peewee.IntegerField(null=True)
     author_name = peewee.CharField(max_length=200, default="")
@@ -88,7 +96,9 @@ class TicketAttachment(BaseModel):
     """A file of a message, stored as ``storage_name`` in the attachment folder."""
 
     message = peewee.ForeignKeyField(TicketMessage, backref="attachments", on_delete="CASCADE")
+    message_id: int
     ticket = peewee.ForeignKeyField(Ticket, backref="attachments", on_delete="CASCADE")
+    ticket_id: int
     storage_name = peewee.CharField(max_length=64, unique=True)
     filename = peewee.CharField(max_length=255)
     mime = peewee.CharField(max_length=100)

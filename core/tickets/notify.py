@@ -29,7 +29,6 @@ def to_department(ticket: Ticket, message: TicketMessage, event: str) -> None:
         event=event,
         encrypted=message.encrypted,
         body=_body(message),
-        attachments=0,
     )
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from core import runtime
 from core.errors import ValidationError
 from core.i18n import N_
 from core.tickets.filetypes import DEFAULT_ALLOWED, AttachmentRejected, check_attachment
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "max_attachment_bytes": 5 * 1024 * 1024,
     "max_attachments": 5,
     "allowed_types": sorted(DEFAULT_ALLOWED),

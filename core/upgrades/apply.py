@@ -43,8 +43,8 @@ from core.money import ZERO
 UNIT = "usł."
 
 
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _d(value: str) -> date:
+    return date.fromisoformat(value)
 
 
 def end_of_day_utc(day: date) -> datetime:
@@ -177,7 +177,7 @@ def apply_change(change: ServiceChange) -> Service:
     quote = change.quote
     if quote["action"] == "credit":
         _credit_downgrade(change, service)
-    service.product = change.to_product_id
+    service.product_id = change.to_product_id
     service.cycle = change.to_cycle
     service.recurring_net = Decimal(quote["new_price"])
     if quote.get("new_anchor"):
@@ -273,7 +273,7 @@ def run_due_changes(today: date | None = None) -> dict[str, int]:
             db.lock_customer(change.customer_id)
             change = ServiceChange.get_by_id(change_id)
             service = Service.get_by_id(change.service_id)
-            if change.status == "scheduled" and change.apply_on <= today:
+            if change.status == "scheduled" and change.apply_on is not None and change.apply_on <= today:
                 if service.version != change.service_version or service.status != "active":
                     mark_stale(change, "service_changed")
                     done["stale"] += 1

@@ -6,7 +6,8 @@ constant number of queries whatever the page size.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -83,16 +84,13 @@ def customers() -> Any:
     rows = list(query.order_by(Customer.id.desc()).paginate(page, PAGE_SIZE))
     # One query for the services count of every customer on the page.
     ids = [c.id for c in rows]
-    service_counts = (
-        dict(
-            Service.select(Service.customer, fn.COUNT(Service.id))
-            .where(Service.customer.in_(ids))
-            .group_by(Service.customer)
-            .tuples()
-        )
-        if ids
-        else {}
+    counted = (
+        Service.select(Service.customer, fn.COUNT(Service.id))
+        .where(Service.customer.in_(ids))
+        .group_by(Service.customer)
+        .tuples()
     )
+    service_counts: dict[int, int] = dict(cast("Iterable[tuple[int, int]]", counted)) if ids else {}
     # One query for the current billing data of every customer on the page:
     # rows in id order, so the last one kept per customer is the newest.
     profiles = (

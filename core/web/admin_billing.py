@@ -43,6 +43,7 @@ def catalogue() -> Any:
         _form_ok()
         try:
             with db.write_transaction():
+                item: ProductGroup | Product
                 if request.form.get("what") == "group":
                     item = _create_group(request.form)
                 else:

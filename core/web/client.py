@@ -21,6 +21,7 @@ from core.web.access import login_required
 from core.web.auth import add_form_errors
 from core.web.forms import EmptyForm, PasswordChangeForm, ProfileForm
 from core.web.scoping import own_service
+from core.web.sessions import current_token_hash
 
 bp = Blueprint("client", __name__)
 
@@ -105,8 +106,12 @@ def change_password() -> Any:
     if form.validate_on_submit():
         try:
             accounts.change_password(
-                g.customer, "customer", form.current_password.data, form.new_password.data, keep_hash=session.token_hash
-            )  # type: ignore[attr-defined]
+                g.customer,
+                "customer",
+                form.current_password.data,
+                form.new_password.data,
+                keep_hash=current_token_hash(),
+            )
         except ValidationError as exc:
             add_form_errors(form, exc.errors)
         else:

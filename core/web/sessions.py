@@ -124,3 +124,10 @@ class ServerSessionInterface(SessionInterface):
             domain=domain,
             path=path,
         )
+
+
+def current_token_hash() -> str | None:
+    """The row key of the current request's server-side session (None before one exists)."""
+    from flask import session
+
+    return session.token_hash if isinstance(session, ServerSession) else None

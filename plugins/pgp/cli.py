@@ -1,11 +1,13 @@
 """``hookbill pgp-import-secret``: put a department's secret key into the app's keyring.
 
 The secret key never enters the database; its passphrase is read by the app from
-``HOOKBILL_PGP_PASSPHRASE_<SLUG>`` when staff decrypt. The department's public key
+``HOOKBILL_PGP_PASSPHRASE_<SLUG>`` or ``[pgp] passphrase_<slug>`` when staff decrypt. The department's public key
 must be uploaded first (admin → Departments), and the secret key must match it.
 """
 
 from __future__ import annotations
+
+from typing import TextIO
 
 import click
 
@@ -16,7 +18,7 @@ from core.tickets.models import Department
 @click.command("pgp-import-secret")
 @click.option("--department", "slug", required=True, help="The department's short name, e.g. techniczny.")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-def import_secret(slug: str, file: click.utils.LazyFile) -> None:
+def import_secret(slug: str, file: TextIO) -> None:
     """Import the secret key in FILE for a department (so staff can decrypt on demand)."""
     from plugins.pgp import service
     from plugins.pgp.errors import PgpError
@@ -45,4 +47,7 @@ def import_secret(slug: str, file: click.utils.LazyFile) -> None:
                 via="cli",
             )
     click.echo(f"imported the secret key {info.fingerprint} for {department.name}")
-    click.echo(f"set {service.passphrase_variable(department)} in the app's environment to decrypt")
+    click.echo(
+        f"set {service.passphrase_variable(department)} in the app's environment "
+        f"(or {service.passphrase_key(department)} in the [pgp] section of its configuration) to decrypt"
+    )

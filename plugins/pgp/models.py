@@ -12,6 +12,7 @@ class CustomerKey(BaseModel):
     """A customer's OpenPGP public key: staff replies in encrypted tickets go to it."""
 
     customer = peewee.ForeignKeyField(Customer, unique=True, on_delete="CASCADE")
+    customer_id: int
     fingerprint = peewee.CharField(max_length=64)
     armored = peewee.TextField()
     user_id = peewee.CharField(max_length=255, default="")

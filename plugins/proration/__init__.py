@@ -16,6 +16,7 @@ begins on the current next due date (a new cycle re-anchors there).
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from core.billing.cycles import Cycle, add_cycles, period_containing
 from core.billing.proration import ProrationInput, prorate
@@ -35,10 +36,10 @@ CYCLE_WORDS = {
 }
 
 
-def _rate_percent(rate: str) -> str:
+def _rate_percent(rate: str) -> Decimal:
     from core.documents.build import rate_percent
 
-    return rate if rate_percent(rate) is not None else "0"
+    return rate_percent(rate) or ZERO
 
 
 @hookimpl(tryfirst=True)

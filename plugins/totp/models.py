@@ -29,6 +29,7 @@ class TotpCredential(BaseModel):
     last_step = peewee.BigIntegerField(null=True)
     locked_until = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utc_now)
+    recovery_codes: peewee.ModelSelect[TotpRecoveryCode]  # backref of TotpRecoveryCode.credential
 
     class Meta:
         table_name = "totp_credential"
@@ -44,6 +45,7 @@ class TotpRecoveryCode(BaseModel):
     """A single-use recovery code of a credential: only ``salt`` and ``code_hash`` are kept."""
 
     credential = peewee.ForeignKeyField(TotpCredential, backref="recovery_codes", on_delete="CASCADE")
+    credential_id: int
     salt = peewee.CharField(max_length=32)
     code_hash = peewee.CharField(max_length=64)
     used_at = peewee.DateTimeField(null=True)

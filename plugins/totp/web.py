@@ -39,6 +39,7 @@ from core.web import access, confirm
 from core.web.access import login_required, staff_required
 from core.web.errors import translated
 from core.web.forms import EmptyForm
+from core.web.sessions import current_token_hash
 from plugins.totp import service
 
 bp = Blueprint("totp", __name__)
@@ -144,7 +145,7 @@ def _setup(account: Any, area: Area) -> Any:
             # Sessions opened with the password alone end now: from here on every
             # login needs the code, including one an attacker may already hold.
             with db.write_transaction():
-                revoke_sessions(session["_user_kind"], account.id, keep_token_hash=session.token_hash)  # type: ignore[attr-defined]
+                revoke_sessions(session["_user_kind"], account.id, keep_token_hash=current_token_hash())
             flash(gettext("Two-step verification is on."), "success")
             return render_template("totp/recovery_codes.html", area=area, layout=area.layout, codes=codes)
     pending = service.pending_enrollment(account)
