@@ -34,7 +34,9 @@ def _environment(lang: str) -> jinja2.Environment:
         )
         translations = i18n.translations_for(lang)
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        env.filters["label"] = lambda code, table: labels.label(table, str(code), translations.pgettext)
+        env.filters["label"] = lambda code, table: labels.label(
+            table, str(code), lambda context, message: str(translations.pgettext(context, message))
+        )
         rt.cache[key] = env
     return env
 

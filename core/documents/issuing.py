@@ -162,9 +162,10 @@ def reissue_with_current_data(proforma: Document, staff: Any) -> Document:
     ``superseded``; the caller records the activity log entry.
     """
     from core.errors import Conflict
+    from core.i18n import N_
 
     if proforma.kind != "proforma" or proforma.status != "unpaid":
-        raise Conflict("Only an unpaid proforma can be corrected.", code="not_correctable")
+        raise Conflict(N_("Only an unpaid proforma can be corrected."), code="not_correctable")
     old = snapshot_of(proforma)
     lines = [
         LineInput(

@@ -90,7 +90,7 @@ def _finish_login(account: Customer | Staff, kind: str) -> None:
     session.pop("_second_factor_url", None)
     chosen = session.pop("lang_chosen", False) and session.get("lang") in runtime.config().get_value("app.languages")
     with db.write_transaction():
-        if kind == "customer":
+        if isinstance(account, Customer):
             if chosen and account.language != session["lang"]:
                 # Chosen on the login page: it becomes the account's language (mail too).
                 account.language = session["lang"]

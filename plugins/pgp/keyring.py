@@ -261,7 +261,7 @@ class Keyring:
         :class:`PgpError` when gpg fails.
         """
         if not passphrase or "\n" in passphrase or "\r" in passphrase:
-            raise PgpError("A non-empty, single-line passphrase is required.")
+            raise PgpError(N_("A non-empty, single-line passphrase is required."))
         done = self._run(
             [
                 "--pinentry-mode",
@@ -278,18 +278,18 @@ class Keyring:
         )
         created = re.search(r"^\[GNUPG:\] KEY_CREATED [BP] ([0-9A-F]+)", done.stderr.decode("utf-8", "replace"), re.M)
         if done.returncode != 0 or created is None:
-            raise PgpError("gpg could not generate the key pair.")
+            raise PgpError(N_("gpg could not generate the key pair."))
         return self.key_info(created.group(1))
 
     def export_public_key(self, fingerprint: str) -> str:
         """The ASCII-armored public key of ``fingerprint``; :class:`KeyRejected` ``unknown`` if absent."""
         key = self._listed(fingerprint)
         if key is None:
-            raise KeyRejected("unknown", f"The key {fingerprint} is not in the keyring.")
+            raise KeyRejected("unknown", N_("The key %(fingerprint)s is not in the keyring.", fingerprint=fingerprint))
         done = self._run(["--armor", "--export", key.fingerprint])
         armored = done.stdout.decode("ascii", "replace")
         if done.returncode != 0 or _PUBLIC_ARMOR not in armored:
-            raise PgpError(f"gpg could not export the key {key.fingerprint}.")
+            raise PgpError(N_("gpg could not export the key %(fingerprint)s.", fingerprint=key.fingerprint))
         return armored
 
     def has_key(self, fingerprint: str) -> bool:
