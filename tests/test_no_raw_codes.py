@@ -83,8 +83,8 @@ def visible(html: str) -> str:
 
 
 @pytest.fixture
-def everything(app):
-    """A customer with a bit of everything, and a staff admin."""
+def everything(sqlite_app):
+    """A customer with a bit of everything, and a staff admin (SQLite: pages do not depend on the engine)."""
     with db.connection():
         setup_seller()
         customer, services, _basic, pro = shop(services=3)
@@ -185,18 +185,18 @@ def codes_on(client, paths, lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "pl"])
-def test_client_pages_show_no_codes(app, everything, lang):
-    client = app.test_client()
+def test_client_pages_show_no_codes(sqlite_app, everything, lang):
+    client = sqlite_app.test_client()
     login(client, everything["customer"].email)
     assert codes_on(client, client_pages(client, everything), lang) == {}
 
 
 @pytest.mark.parametrize("lang", ["en", "pl"])
-def test_admin_pages_show_no_codes(app, everything, lang):
-    customer_client = app.test_client()
+def test_admin_pages_show_no_codes(sqlite_app, everything, lang):
+    customer_client = sqlite_app.test_client()
     login(customer_client, everything["customer"].email)
     client_pages(customer_client, everything)  # opens the ticket staff look at
-    client = app.test_client()
+    client = sqlite_app.test_client()
     staff_login(client, everything["staff"].email)
     with db.connection():
         ticket = Department.get_by_id(everything["department"].id).tickets.get()
