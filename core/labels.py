@@ -88,11 +88,6 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "pl": NP_("language", "Polish"),
         "en": NP_("language", "English"),
     },
-    "payment method": {
-        "banktransfer": NP_("payment method", "Bank transfer"),
-        "balance": NP_("payment method", "Credit balance"),
-        "testgateway": NP_("payment method", "Test gateway"),
-    },
     "change status": {
         "awaiting_payment": NP_("change status", "Waiting for payment"),
         "scheduled": NP_("change status", "Scheduled"),

@@ -69,12 +69,6 @@ def label_filter(code: object, table: str) -> str:
     """The translated label of a stored ``code`` (see :mod:`core.labels`); the code itself when it has none."""
     if code is None or code == "":
         return ""
-    if table == "payment method" and labels.label_for(table, str(code)) is None:
-        from core.payments.methods import all_methods
-
-        method = next((m for m in all_methods() if m.code == code and m.label), None)
-        if method is not None:
-            return gettext(method.label)
     return labels.label(table, str(code), pgettext)
 
 
