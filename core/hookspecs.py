@@ -56,7 +56,9 @@ class HookRefused(DomainError):
     """Raised by a hook implementation to refuse the event it is called for.
 
     The message is shown to the person who caused the event, so write it for
-    them. The transaction of the event is rolled back. A refusal is a
+    them, in English marked for translation (``N_("...")``, with values
+    ``N_("... %(name)s ...", name=value)``); the web layer shows it in the
+    person's language. The transaction of the event is rolled back. A refusal is a
     :class:`core.errors.DomainError` (status 422, code ``refused``), so every
     place that shows a user's mistake shows a refusal the same way: the form
     again with the message, a 422 JSON error in the API, a message and exit

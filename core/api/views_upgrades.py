@@ -15,6 +15,7 @@ from flask import Blueprint, g, jsonify, request
 
 from core.api import auth
 from core.errors import ValidationError
+from core.i18n import N_
 from core.payments.methods import methods_for
 from core.payments.recording import amount_due
 from core.upgrades.confirm import confirm_change
@@ -41,7 +42,7 @@ def confirm(service_id: int) -> Any:
     service = own_service(service_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationError({"body": "Send a JSON object."})
+        raise ValidationError({"body": N_("Send a JSON object.")})
     result = confirm_change(
         customer.id,
         service.id,

@@ -86,6 +86,16 @@ def check_features(features: Iterable[Sequence[str]]) -> list[list[str]]:
     return checked
 
 
+def check_position(value: object) -> int | None:
+    """A product's place in package lists (lower first): a whole number, or None/"" to keep the current one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValidationError({"position": N_("Enter a whole number, e.g. 10.")}) from None
+
+
 def _check_name(name: str) -> str:
     text = (name or "").strip()
     if not text or len(text) > 120:
@@ -176,7 +186,7 @@ def update_product(
     vat_rate: str = "",
     active: bool = True,
     provisioning_module: str = "",
-    position: int | None = None,
+    position: object = None,
     prices: Mapping[str, object] | None = None,
     targets: Iterable[int] | None = None,
     actor: Any = None,
@@ -186,9 +196,10 @@ def update_product(
 
     ``prices`` maps cycles to net prices (None or "" stops offering that cycle;
     cycles not named keep their price); ``targets`` replaces the change paths
-    (the product itself is ignored). Raises ValidationError naming every bad
-    field (``name``, ``vat_rate``, ``features``, ``provisioning_module``,
-    ``price_<cycle>``); nothing is written then.
+    (the product itself is ignored); ``position`` (a whole number, or None/""
+    to keep it) orders the package cards. Raises ValidationError naming every
+    bad field (``name``, ``vat_rate``, ``features``, ``provisioning_module``,
+    ``position``, ``price_<cycle>``); nothing is written then.
     """
     values = _checked(
         {
@@ -197,17 +208,19 @@ def update_product(
             "features": lambda: check_features(features),
             "provisioning_module": lambda: _check_module(provisioning_module),
             "prices": lambda: check_prices(prices or {}),
+            "position": lambda: check_position(position),
         }
     )
     new_prices: dict[str, Decimal | None] = values.pop("prices")
+    new_position: int | None = values.pop("position")
     chosen = sorted({int(t) for t in targets} - {product.id}) if targets is not None else None
     with db.write_transaction():
         for key, value in values.items():
             setattr(product, key, value)
         product.description = description or ""
         product.active = bool(active)
-        if position is not None:
-            product.position = position
+        if new_position is not None:
+            product.position = new_position
         product.save()
         for cycle, price in new_prices.items():
             ProductPrice.delete().where((ProductPrice.product == product) & (ProductPrice.cycle == cycle)).execute()

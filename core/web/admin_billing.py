@@ -15,12 +15,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext
 
 from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
 from core.catalogue import service as catalogue_service
 from core.documents.reissue import plan_reissue
 from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
+from core.i18n import N_
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
 from core.payments.methods import method_name
 from core.payments.recording import record_payment
@@ -75,7 +76,7 @@ def parse_features(text: str) -> list[list[str]]:
             continue
         label, sep, value = line.partition(":")
         if not sep or not label.strip() or not value.strip():
-            raise ValidationError({"features": f"Line {number}: write it as 'Label: value'."})
+            raise ValidationError({"features": N_("Line %(number)s: write it as 'Label: value'.", number=number)})
         features.append([label.strip(), value.strip()])
     return features
 
@@ -98,6 +99,7 @@ def product(product_id: int) -> Any:
                 vat_rate=form.get("vat_rate", ""),
                 active=form.get("active") == "on",
                 provisioning_module=form.get("provisioning_module", ""),
+                position=form.get("position", ""),
                 prices={cycle: form.get(f"price_{cycle}", "") for cycle in catalogue_service.CYCLES},
                 targets=[int(t) for t in form.getlist("targets") if t.isdigit()],
                 actor=g.staff,
@@ -211,7 +213,7 @@ def balance(customer_id: int) -> Any:
         "admin/balance.html",
         c=customer,
         balance=balance_of(customer.id),
-        entries=ledger.history(customer.id),
+        lines=statement(customer.id),
         errors=errors,
         values=request.form,
         form=EmptyForm(),

@@ -11,7 +11,8 @@ from flask_babel import gettext
 from core.accounts import service
 from core.errors import DomainError, RateLimited
 from core.web import access
-from core.web.form_errors import FormErrors, translated
+from core.web.errors import translated
+from core.web.form_errors import FormErrors
 from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 bp = Blueprint("auth", __name__)
@@ -125,6 +126,8 @@ def set_language(lang: str) -> Any:
         with FormErrors():  # a plugin may refuse the change (on_customer_updated): the message says why
             if customer is not None:
                 service.set_language(customer, lang, ip=access.client_ip())
+            else:
+                session["lang_chosen"] = True  # kept for the account at login (access.start_login)
             session["lang"] = lang
     return redirect(_back())
 

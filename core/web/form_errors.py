@@ -28,14 +28,9 @@ from types import TracebackType
 from typing import Any
 
 from flask import flash
-from flask_babel import gettext
 
 from core.errors import DomainError, ValidationError
-
-
-def translated(message: str) -> str:
-    """A domain message in the request's language (a plugin's own text passes unchanged)."""
-    return gettext(message) if message else message
+from core.web.errors import translated
 
 
 def add_form_errors(form: Any, errors: dict[str, str]) -> None:
