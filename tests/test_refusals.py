@@ -167,7 +167,7 @@ TRIGGERS: dict[str, Trigger] = {
         lambda w, c: post_form(
             c,
             f"/admin/services/{w.svc.id}/status",
-            {"status": "suspended", "reason": "test"},
+            {"status": "suspended", "reason": "test", "confirmed": "1"},
             form_page=f"/admin/customers/{w.alice.id}",
             follow_redirects=True,
         ),
@@ -177,7 +177,7 @@ TRIGGERS: dict[str, Trigger] = {
     "on_invoice_cancelled": Trigger(
         lambda w, c: c.post(
             f"/services/{w.svc.id}/change/{ServiceChange.get().id}/cancel",
-            data={"csrf_token": csrf(c, f"/services/{w.svc.id}")},
+            data={"csrf_token": csrf(c, f"/services/{w.svc.id}"), "confirmed": "1"},
             follow_redirects=True,
         ),
         prepare=lambda w: (_confirm(client := w.customer(), w), client)[1],
