@@ -92,6 +92,11 @@ def on_customer_updated(customer, changes):
 
 
 @hookimpl
+def on_password_changed(account, kind, how):
+    _record("on_password_changed", kind=kind, how=how)
+
+
+@hookimpl
 def on_login(account, kind, ip):
     _record("on_login", kind=kind)
 
