@@ -20,6 +20,7 @@ from core.documents.issuing import snapshot_of
 from core.errors import DomainError, ValidationError
 from core.models import Customer, Document, Payment, Product, ProductChangePath, ProductGroup, ProductPrice
 from core.money import round_money, to_decimal
+from core.payments.methods import transaction_key
 from core.payments.recording import amount_due, record_payment
 from core.web import access
 from core.web.access import staff_required
@@ -194,7 +195,7 @@ def document(document_id: int) -> Any:
         try:
             outcome = record_payment(
                 "banktransfer",
-                request.form.get("transaction_id", ""),
+                transaction_key("banktransfer", request.form.get("transaction_id", "")),
                 request.form.get("amount", ""),
                 doc,
                 staff=g.staff,
