@@ -77,3 +77,50 @@ def ledger_total(customer_id: int, *kinds: str) -> Decimal:
 def values(**kwargs: Any) -> dict[str, Any]:
     """Form values with empty defaults."""
     return kwargs
+
+
+def world() -> dict[str, Any]:
+    """Jan Kowalski owes PRO/2026/00001 and 00002 (123.00 each), Żuraw sp. z o.o. 00003 (246.00, VAT 46.00),
+    Żaneta Gęślińska 00004 (61.50) and Anna Wiśniewska 00005 (123.00); the clock on 2026-03-16."""
+    shop()
+    jan = customer("jan@example.test", "Jan Kowalski")
+    zuraw = customer(
+        "biuro@zuraw.test", "Zakład Usług Informatycznych „Żuraw” sp. z o.o.", company=True, tax_id="5260250274"
+    )
+    zaneta = customer("zaneta@example.test", "Żaneta Gęślińska")
+    anna = customer("anna@example.test", "Anna Wiśniewska")
+    docs = [proforma(jan), proforma(jan), proforma(zuraw, "200.00"), proforma(zaneta, "50.00"), proforma(anna)]
+    assert [d.number for d in docs] == [f"PRO/2026/0000{n}" for n in range(1, 6)]
+    return {"jan": jan, "zuraw": zuraw, "zaneta": zaneta, "anna": anna, "docs": docs}
+
+
+def mt940_statement(
+    entries: list[tuple[str, Decimal, str, str, str]], *, day: str = "260316", number: int = 1, encoding: str = "cp852"
+) -> bytes:
+    """An MT940 (ZBP) statement as a Polish bank writes it: one ``(reference, amount, title, payer, account)``
+    per entry.
+
+    A negative amount is a debit; an empty reference is ``NONREF``. Titles and
+    names are cut into 27-character sub-fields and the ``:86:`` field into
+    65-character lines, CRLF line ends, Polish letters in ``encoding``.
+    """
+    lines = [f":20:ST{day}CYC/{number}", ":25:/PL61109010140000071219812874", f":28C:{number}/1", f":60F:C{day}PLN0,00"]
+    total = ZERO
+    for reference, amount, title, payer, account in entries:
+        total += amount
+        mark = "C" if amount > 0 else "D"
+        value = f"{abs(amount):.2f}".replace(".", ",")
+        lines.append(
+            f":61:{day}{day[2:]}{mark}{value}S034{reference[-10:] or 'NONREF'}"
+            + (f"//{reference}" if reference else "")
+        )
+        details = "034~00PRZELEW" + "".join(
+            f"~{20 + n}{title[i : i + 27]}" for n, i in enumerate(range(0, len(title), 27))
+        )
+        details += "".join(f"~{32 + n}{payer[i : i + 27]}" for n, i in enumerate(range(0, min(len(payer), 54), 27)))
+        details += f"~38{account}" if account else ""
+        cut = [details[i : i + 65] for i in range(0, len(details), 65)]
+        lines.append(":86:" + "\n".join(cut))
+    closing = f"{'C' if total >= 0 else 'D'}{day}PLN{abs(total):.2f}".replace(".", ",")
+    lines += [f":62F:{closing}", "-"]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)

@@ -22,21 +22,13 @@ from plugins.bankstatements.models import Bank, StatementEntry
 from plugins.bankstatements.numbers import numbers_in
 from plugins.bankstatements.presets import PRESETS
 from tests.helpers import make_staff
-from tests.statement_helpers import booked, customer, proforma, shop, statement
+from tests.statement_helpers import booked, statement
+from tests.statement_helpers import world as make_world
 
 
 @pytest.fixture
 def world(app, conn):
-    shop()
-    jan = customer("jan@example.test", "Jan Kowalski")
-    zuraw = customer(
-        "biuro@zuraw.test", "Zakład Usług Informatycznych „Żuraw” sp. z o.o.", company=True, tax_id="5260250274"
-    )
-    zaneta = customer("zaneta@example.test", "Żaneta Gęślińska")
-    anna = customer("anna@example.test", "Anna Wiśniewska")
-    docs = [proforma(jan), proforma(jan), proforma(zuraw, "200.00"), proforma(zaneta, "50.00"), proforma(anna)]
-    assert [d.number for d in docs] == [f"PRO/2026/0000{n}" for n in range(1, 6)]
-    return {"jan": jan, "zuraw": zuraw, "zaneta": zaneta, "anna": anna, "docs": docs}
+    return make_world()
 
 
 def csv_bank(slug: str = "plain", **mapping) -> Bank:

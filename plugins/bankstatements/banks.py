@@ -39,7 +39,7 @@ def _mapping(form: Any, errors: dict[str, str]) -> dict[str, Any]:
             raise ValueError(date_format)
         date(2026, 3, 16).strftime(date_format)
     except ValueError:
-        errors["date_format"] = N_("Write the date format with %Y, %m and %d, e.g. %Y-%m-%d or %d.%m.%Y.")
+        errors["date_format"] = N_("Write the date format with %%Y, %%m and %%d, e.g. %%Y-%%m-%%d or %%d.%%m.%%Y.")
     columns = {key: str(form.get(f"col_{key}") or "").strip() for key in COLUMN_KEYS}
     columns = {key: value for key, value in columns.items() if value}
     if not columns.get("date"):

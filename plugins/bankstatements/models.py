@@ -33,7 +33,7 @@ RULE_LABELS = {
     "split_payment": N_("Split payment"),
     "virtual_account": N_("Virtual account"),
     "amount_payer": N_("Amount and payer"),
-    "staff": N_("Staff"),
+    "staff": N_("Decided by staff"),
     "": "",
 }
 
