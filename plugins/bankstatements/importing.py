@@ -13,8 +13,9 @@ own:
 2. A payment already recorded under the key (staff typed the transfer in)
    marks the entry ``recorded``: nothing is booked twice.
 3. Otherwise :func:`plugins.bankstatements.matching.decide` says where the
-   money goes; a certain match is decided again under the customer's money
-   lock and recorded through :func:`core.payments.recording.record_payment`
+   money goes; a certain match is recorded (on PostgreSQL after deciding
+   again under the customer's row lock; SQLite's write lock is held from the
+   start) through :func:`core.payments.recording.record_payment`
    (same transaction rules as every payment: part payments leave the rest to
    pay, overpayments go to the credit balance); anything else is queued for
    staff. A plugin refusing the payment queues the entry with its message.
@@ -112,9 +113,11 @@ def handle_line(record: StatementImport, line: StatementLine, key: str, split_mo
                 _mark_recorded(entry, existing)
                 return "known"
             decision = decide(line, split_mode)
-            if decision.action == "book" and decision.customer_id is not None:
+            if decision.action == "book" and decision.customer_id is not None and db.is_postgres():
+                # Decided again under the customer's row lock, so what is due is what it pays; SQLite's
+                # write lock was held from the transaction's first statement, so there the decision stands.
                 db.lock_customer(decision.customer_id)
-                decision = decide(line, split_mode)  # again, now that nobody else moves this customer's money
+                decision = decide(line, split_mode)
             if decision.action == "book":
                 return _book_or_queue(entry, decision, staff)
             _queue(entry, decision)

@@ -34,7 +34,7 @@ from core.models import Customer, Document
 from core.money import ZERO
 from core.payments.recording import OPEN_STATUSES, amount_due
 from plugins.bankstatements import payer, splitpay, virtual
-from plugins.bankstatements.numbers import numbers_in
+from plugins.bankstatements.numbers import numbers_with_kinds
 from plugins.bankstatements.parsers import StatementLine
 
 MAX_CANDIDATES = 20
@@ -67,12 +67,14 @@ def current_version(document: Document) -> Document:
     return document
 
 
-def documents_named(numbers: list[str]) -> list[Document]:
-    """The documents with these numbers (newest versions), in the order of ``numbers``."""
-    if not numbers:
-        return []
-    found = {d.number: d for d in Document.select().where(Document.number.in_(numbers))}
-    ordered = [current_version(found[n]) for n in numbers if n in found]
+def documents_named(numbers: list[tuple[str, str]]) -> list[Document]:
+    """The documents with these ``(kind, number)`` (newest versions), in the order given."""
+    found: dict[tuple[str, str], Document] = {}
+    for kind in {kind for kind, _n in numbers}:
+        wanted = [n for k, n in numbers if k == kind]
+        query = Document.select().where((Document.kind == kind) & Document.number.in_(wanted))  # the unique index
+        found.update({(d.kind, d.number): d for d in query})
+    ordered = [current_version(found[key]) for key in numbers if key in found]
     return list({d.id: d for d in ordered}.values())
 
 
@@ -121,8 +123,8 @@ def decide(line: StatementLine, split_mode: str = "auto") -> Decision:
     virtual_customer = _virtual_customer(line)
     spellings = line.title_spellings()
     split = next((found for text in spellings if (found := splitpay.parse_split_payment(text))), None)
-    numbers = numbers_in(split.invoice) if split else []
-    numbers += [n for n in numbers_in(*spellings) if n not in numbers]
+    numbers = numbers_with_kinds(split.invoice) if split else []
+    numbers += [n for n in numbers_with_kinds(*spellings) if n not in numbers]
     documents = documents_named(numbers)
     if documents:
         customers = {d.customer_id for d in documents}

@@ -112,16 +112,21 @@ def _canonical(found: NumberPattern, match: re.Match[str]) -> str | None:
     return format_number(found.pattern, day, seq) if seq > 0 else None
 
 
-def numbers_in(*titles: str) -> list[str]:
-    """Canonical document numbers written in ``titles``, in order, each once."""
-    found: dict[str, None] = {}
+def numbers_with_kinds(*titles: str) -> list[tuple[str, str]]:
+    """``(document kind, canonical number)`` of every number written in ``titles``, in order, each once."""
+    found: dict[tuple[str, str], None] = {}
     for title in titles:
-        hits: list[tuple[int, str]] = []
+        hits: list[tuple[int, str, str]] = []
         for candidate in patterns() if title else ():
             for match in candidate.regex.finditer(title):
                 number = _canonical(candidate, match)
                 if number:
-                    hits.append((match.start(), number))
-        for _start, number in sorted(hits):
-            found.setdefault(number, None)
+                    hits.append((match.start(), candidate.kind, number))
+        for _start, kind, number in sorted(hits):
+            found.setdefault((kind, number), None)
     return list(found)
+
+
+def numbers_in(*titles: str) -> list[str]:
+    """Canonical document numbers written in ``titles``, in order, each once."""
+    return [number for _kind, number in numbers_with_kinds(*titles)]

@@ -89,9 +89,7 @@ def index() -> Any:
 def detail(import_id: int) -> Any:
     """One import: its summary and the credits it brought in."""
     record = StatementImport.get_or_none(StatementImport.id == import_id) or abort(404)
-    entries = list(
-        StatementEntry.select().where(StatementEntry.statement_import == record).order_by(StatementEntry.position)
-    )
+    entries = list(StatementEntry.select().where(StatementEntry.statement_import == record).order_by(StatementEntry.id))
     return render_template(
         "statements/detail.html",
         record=record,
@@ -233,7 +231,8 @@ def bank(bank_id: int | None = None) -> Any:
             errors = exc.errors
         values: dict[str, str] = dict(request.form)
     else:
-        values = bank_service.form_values(item, PRESETS.get(request.args.get("preset", "")))
+        preset = request.args.get("preset", "")
+        values = bank_service.form_values(item, {"slug": preset, **PRESETS[preset]} if preset in PRESETS else None)
     return render_template("statements/bank.html", item=item, values=values, errors=errors, form=EmptyForm()), (
         422 if errors else 200
     )
