@@ -32,7 +32,11 @@ $(TEST_STAMP): pyproject.toml examples/hookbill-hello/pyproject.toml | $(PY)
 system-deps:
 	bash scripts/system-deps.sh
 
+# The demo's configuration (config.demo.toml: development mode, the passphrase of the
+# demo department's PGP key); set HOOKBILL_CONFIG to run with your own instead.
+run: export HOOKBILL_CONFIG ?= config.demo.toml
 run: $(STAMP)
+	bash scripts/system-deps.sh run
 	mkdir -p instance
 	$(VENV)/bin/hookbill migrate
 	$(VENV)/bin/hookbill demo-data

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, send_file, session
@@ -13,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from core import db, i18n, outbox, runtime
-from core.config import Config, load_config
+from core.config import Config, app_secret_key, load_config
 from core.themes import find_static, template_loader
 from core.web import access, errors, templating
 from core.web.sessions import ServerSessionInterface
@@ -22,24 +20,10 @@ from core.web.uploads import MemoryUploadRequest
 csrf = CSRFProtect()
 
 
-def _secret_key(config: Config) -> str:
-    key = str(config.get_value("app.secret_key") or "")
-    if key:
-        return key
-    # Development only (production refuses to start without one): keep a random
-    # key in the instance folder so sessions survive a restart.
-    path = Path(str(config.get_value("app.instance_path"))) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def configure_flask(app: Flask, config: Config) -> None:
     """Secrets, sessions, cookie flags, upload limits."""
     app.config.update(
-        SECRET_KEY=_secret_key(config),
+        SECRET_KEY=app_secret_key(config),
         HOOKBILL=config,
         SESSION_COOKIE_SECURE=bool(config.get_value("app.secure_cookies")),
         MAX_CONTENT_LENGTH=int(config.get("tickets", {}).get("max_request_bytes", 32 * 1024 * 1024)),

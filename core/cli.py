@@ -54,11 +54,20 @@ def migrate(ctx: click.Context) -> None:
 def demo_data(ctx: click.Context) -> None:
     """Load the demo provider, catalogue and customers, and print the logins."""
     from core import db
-    from core.demo import COMPANY_EMAIL, CUSTOMER_PASSWORD, PRIVATE_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, load_demo_data
+    from core.demo import (
+        COMPANY_EMAIL,
+        CUSTOMER_PASSWORD,
+        PRIVATE_EMAIL,
+        STAFF_EMAIL,
+        STAFF_PASSWORD,
+        load_demo_data,
+        load_plugin_demo_data,
+    )
 
     rt = _rt(ctx)
     with db.connection():
         created = load_demo_data()
+        extra = load_plugin_demo_data()
     base = str(rt.config.get_value("app.base_url")).rstrip("/")
     click.echo("demo data loaded" if created else "demo data already present")
     click.echo(f"  client area: {base}/login")
@@ -66,6 +75,8 @@ def demo_data(ctx: click.Context) -> None:
     click.echo(f"    private customer: {PRIVATE_EMAIL} / {CUSTOMER_PASSWORD}")
     click.echo(f"  admin area:  {base}/admin/login")
     click.echo(f"    staff admin:      {STAFF_EMAIL} / {STAFF_PASSWORD}")
+    for line in extra:
+        click.echo(f"  {line}")
 
 
 @cli.command("create-staff")

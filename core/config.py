@@ -9,8 +9,10 @@ from the environment are parsed as TOML scalars when they look like one
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+import secrets
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -162,6 +164,42 @@ def load_config(
     config = Config(data)
     config.environ = dict(environ)
     return config
+
+
+DEV_SECRET_FILE = "secret_key"
+
+
+def app_secret_key(config: Config) -> str:
+    """The app's secret key, the one every consumer (sessions, CSRF, derived keys) uses.
+
+    ``app.secret_key`` when it is set. In development, when it is empty, a random
+    key is kept in ``<instance_path>/secret_key`` (created once, mode 0600, so that
+    sessions survive a restart and every process of one instance agrees) and written
+    into ``app.secret_key``, so that code reading the configuration sees that same
+    key. :func:`core.runtime.setup` calls this once; calling it again changes nothing.
+    Production never gets here without a key (:func:`check_config` refuses it).
+    """
+    key = str(config.get_value("app.secret_key") or "")
+    if not key:
+        key = _development_secret(Path(str(config.get_value("app.instance_path"))) / DEV_SECRET_FILE)
+        config.setdefault("app", {})["secret_key"] = key
+    return key
+
+
+def _development_secret(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: link() fails if another process
+        # won the race, and nobody ever reads a half-written file.
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_text(secrets.token_urlsafe(48))
+        partial.chmod(0o600)
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            partial.unlink()
+    return path.read_text().strip()
 
 
 def check_config(config: Config) -> None:

@@ -1,6 +1,7 @@
 """Demo data: a Polish hosting provider with a catalogue, two customers and a staff admin.
 
 Safe to run twice: it does nothing when the demo staff account already exists.
+Plugins add their part through ``hookbill_demo_data`` (:func:`load_plugin_demo_data`).
 Dates are relative to the one clock, so services are always mid-period.
 """
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core import clock, db
+from core import clock, db, runtime
 from core.accounts.passwords import hash_password
 from core.billing.cycles import Cycle, period_containing
 from core.models import (
@@ -208,3 +209,13 @@ def load_demo_data() -> DemoLogins | None:
             customer=company, kind="staff_credit", amount=Decimal("10.00"), reason="Demo: goodwill credit"
         )
     return logins
+
+
+def load_plugin_demo_data() -> list[str]:
+    """Let every plugin add its part of the demo (``hookbill_demo_data``); return the lines they report.
+
+    Called after :func:`load_demo_data` on every run, also when the demo data was
+    already there: plugins set up only what is missing.
+    """
+    rt = runtime.current()
+    return [line for lines in rt.pm.hook.hookbill_demo_data(config=rt.config) for line in lines]

@@ -102,6 +102,21 @@ def hookbill_cli_commands() -> list[click.Command]:
 
 
 @hookspec
+def hookbill_demo_data(config: Config) -> list[str]:
+    """Called by ``hookbill demo-data`` after the core's demo data is in the database.
+
+    **Transaction**: none; the core's demo data is committed and an implementation
+    opens its own transactions. It is called on every run, also when the demo data
+    was already there, so it sets up only what is missing (running it twice is
+    safe). It may do slow local work (e.g. generate a key pair), but no network I/O.
+
+    :param config: the configuration (read-only).
+    :returns: lines for the command to print (what was set up, or what to configure
+        for it), or an empty list.
+    """
+
+
+@hookspec
 def hookbill_settings() -> list[SettingSpec]:
     """Called when settings are listed (admin settings page, ``get_setting``).
 

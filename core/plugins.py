@@ -11,11 +11,13 @@ Set ``HOOKBILL_PLUGINS_TRACE=1`` (or ``plugins.trace``) to log every hook call.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -65,11 +67,27 @@ class PluginInfo:
     hooks: tuple[str, ...]
 
 
+def where_it_failed(exc: BaseException) -> str:
+    """``file:line`` of the place an import error happened (the syntax error's own place for one)."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    # The innermost frame outside the import machinery is the plugin's own line.
+    for frame in reversed(frames):
+        if "importlib" not in frame.filename:
+            return f"{frame.filename}:{frame.lineno}"
+    return "unknown place"
+
+
+def _import_failed(what: str, exc: BaseException) -> PluginError:
+    return PluginError(f"{what} failed to import at {where_it_failed(exc)}: {type(exc).__name__}: {exc}")
+
+
 def _import_builtin(dotted: str) -> ModuleType:
     try:
         return importlib.import_module(dotted)
-    except Exception as exc:
-        raise PluginError(f"built-in plugin {dotted!r} failed to import: {exc}") from exc
+    except Exception as exc:  # any import error stops start-up
+        raise _import_failed(f"built-in plugin {dotted!r}", exc) from exc
 
 
 def _load_file_plugin(path: Path) -> ModuleType:
@@ -87,23 +105,60 @@ def _load_file_plugin(path: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         sys.modules.pop(name, None)
-        raise PluginError(f"drop-in plugin {path.stem!r} ({path}) failed to import: {exc}") from exc
+        raise _import_failed(f"drop-in plugin {path.stem!r}", exc) from exc
     return module
 
 
-def _folder_plugins(folder: str) -> list[tuple[str, ModuleType]]:
+def _folder_plugin_paths(folder: str) -> list[Path]:
+    """The ``*.py`` files and packages of the drop-in folder, in name order (not imported)."""
     if not folder:
         return []
     root = Path(folder)
     if not root.is_dir():
         raise PluginError(f"plugins.folder {folder!r} is not a folder")
-    found = []
-    for path in sorted(root.iterdir()):
-        if path.name.startswith(("_", ".")):
+    return [
+        path
+        for path in sorted(root.iterdir())
+        if not path.name.startswith(("_", "."))
+        and (path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()))
+    ]
+
+
+def builtin_name(dotted: str) -> str:
+    """The name a built-in plugin is registered (and disabled) under: ``plugins.totp`` -> ``totp``."""
+    return dotted.rsplit(".", 1)[-1] if dotted.startswith("plugins.") else dotted
+
+
+def _disabled_names(config: Config, known: list[str]) -> list[str]:
+    """``plugins.disabled``, checked: a list of names of plugins that exist, else PluginError."""
+    value = config.get_value("plugins.disabled") or []
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise PluginError(f'plugins.disabled must be a list of plugin names, e.g. ["testgateway"]; got {value!r}')
+    for name in value:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise PluginError(
+                f"plugins.disabled names {name!r}, which is not a plugin.{hint} "
+                f"`hookbill plugins` lists them: {', '.join(sorted(known))}"
+            )
+    return list(value)
+
+
+def _unknown_hook_error(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -> PluginError:
+    """The error for an implementation of a hook that has no spec, with the closest real hook name."""
+    plugin_name = pm.get_name(exc.plugin) or repr(exc.plugin)
+    names = [name for name in dir(pm.hook) if not name.startswith("_")]
+    specified = [name for name in names if getattr(pm.hook, name).has_spec()]
+    hints = []
+    for name in names:
+        caller = getattr(pm.hook, name)
+        if caller.has_spec() or not any(impl.plugin is exc.plugin for impl in caller.get_hookimpls()):
             continue
-        if path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()):
-            found.append((path.stem, _load_file_plugin(path)))
-    return found
+        close = difflib.get_close_matches(name, specified, n=1)
+        hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    listed = ", ".join(hints) or str(exc)
+    return PluginError(f"plugin {plugin_name!r} implements an unknown hook: {listed}")
 
 
 def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
@@ -120,31 +175,36 @@ def make_plugin_manager(config: Config) -> pluggy.PluginManager:
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     sources: dict[str, str] = {}
-    for name in config.get_value("plugins.disabled") or []:
+    entry_points = list(importlib.metadata.entry_points(group=hookspecs.PROJECT))
+    folder_paths = _folder_plugin_paths(str(config.get_value("plugins.folder") or ""))
+    known = [builtin_name(d) for d in BUILTIN_PLUGINS] + [ep.name for ep in entry_points]
+    known += [path.stem for path in folder_paths]
+    for name in _disabled_names(config, known):
         pm.set_blocked(name)
     for dotted in BUILTIN_PLUGINS:
-        short = dotted.rsplit(".", 1)[-1] if dotted.startswith("plugins.") else dotted
+        short = builtin_name(dotted)
         if pm.is_blocked(short):
             continue
         _register(pm, _import_builtin(dotted), short)
         sources[short] = "builtin"
-    for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT):
+    for ep in entry_points:
         if pm.is_blocked(ep.name):
             continue
         try:
             plugin = ep.load()
         except Exception as exc:
-            raise PluginError(f"plugin {ep.name!r} (entry point {ep.value}) failed to import: {exc}") from exc
+            raise _import_failed(f"plugin {ep.name!r} (entry point {ep.value})", exc) from exc
         _register(pm, plugin, ep.name)
         sources[ep.name] = "entrypoint"
-    for name, module in _folder_plugins(str(config.get_value("plugins.folder") or "")):
-        _register(pm, module, name)
-        sources[name] = "folder"
+    for path in folder_paths:
+        if pm.is_blocked(path.stem):
+            continue
+        _register(pm, _load_file_plugin(path), path.stem)
+        sources[path.stem] = "folder"
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        name = pm.get_name(exc.plugin) or repr(exc.plugin)
-        raise PluginError(f"plugin {name!r} implements an unknown hook: {exc}") from exc
+        raise _unknown_hook_error(pm, exc) from exc
     pm.hookbill_sources = sources  # type: ignore[attr-defined]
     if config.get_value("plugins.trace"):
         pm.trace.root.setwriter(log.info)

@@ -14,7 +14,7 @@ import peewee
 import pluggy
 
 from core import clock, db
-from core.config import Config, check_config
+from core.config import Config, app_secret_key, check_config
 from core.plugins import make_plugin_manager
 
 log = logging.getLogger("hookbill")
@@ -38,13 +38,14 @@ _current: Runtime | None = None
 
 
 def setup(config: Config) -> Runtime:
-    """Check ``config``, bind the database, set the clock and load plugins.
+    """Check ``config``, resolve the app's secret key, bind the database, set the clock, load plugins.
 
     Raises :class:`core.config.ConfigError` or :class:`core.plugins.PluginError`
     with a message naming the key or plugin at fault.
     """
     global _current
     check_config(config)
+    app_secret_key(config)  # resolved once, so every consumer sees the same key
     clock.configure(str(config.get_value("app.timezone")), config.get_value("clock.fixed") or None)
     database = db.bind(str(config.get_value("database.url")))
     pm = make_plugin_manager(config)

@@ -207,3 +207,13 @@ def test_a_failing_logout_hook_is_logged_and_the_logout_happens(app, caplog):
     assert "an on_logout implementation failed" in caplog.text
     with db.connection():
         assert ActivityLog.select().where(ActivityLog.action == "customer.logout").count() == 1
+
+
+def test_demo_data_hook_runs_after_the_core_demo_and_again_on_a_second_run(conn):
+    from core.demo import load_demo_data, load_plugin_demo_data
+
+    assert load_demo_data() is not None
+    load_plugin_demo_data()
+    assert load_demo_data() is None  # already there: the plugins are still asked
+    load_plugin_demo_data()
+    assert len(called("hookbill_demo_data")) == 2

@@ -10,7 +10,7 @@ import pytest
 from core import hookspecs
 from core.config import load_config
 from core.hookdoc import hook_names, render
-from core.plugins import BUILTIN_PLUGINS, PluginError, describe_plugins, make_plugin_manager
+from core.plugins import BUILTIN_PLUGINS, PluginError, builtin_name, describe_plugins, make_plugin_manager
 from core.runtime import current
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def test_builtin_plugins_are_valid_and_listed(tmp_path):
     pm = make_plugin_manager(config_for(tmp_path))
     infos = {info.name: info for info in describe_plugins(pm)}
     for dotted in BUILTIN_PLUGINS:
-        short = dotted.rsplit(".", 1)[-1] if dotted.startswith("plugins.") else dotted
+        short = builtin_name(dotted)
         assert infos[short].source == "builtin"
         assert infos[short].hooks, f"{short} implements no hook"
 
@@ -127,3 +127,43 @@ def test_unknown_hook_stops_start_up_naming_the_plugin(tmp_path):
     )
     with pytest.raises(PluginError, match="'typo'.*unknown hook"):
         make_plugin_manager(config_for(tmp_path, folder=str(folder)))
+
+
+def test_unknown_name_in_disabled_stops_start_up_with_the_closest_name(tmp_path):
+    with pytest.raises(PluginError, match=r"plugins.disabled names 'testgatway'.*Did you mean 'testgateway'"):
+        make_plugin_manager(config_for(tmp_path, disabled=["testgatway"]))
+
+
+@pytest.mark.parametrize("value", ["testgateway", {"testgateway": True}, [1]])
+def test_disabled_must_be_a_list_of_names(tmp_path, value):
+    with pytest.raises(PluginError, match="plugins.disabled must be a list of plugin names"):
+        make_plugin_manager(config_for(tmp_path, disabled=value))
+
+
+def test_disabled_drop_in_is_not_even_imported(tmp_path):
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    (folder / "broken.py").write_text("raise RuntimeError('imported')\n", encoding="utf-8")
+    pm = make_plugin_manager(config_for(tmp_path, folder=str(folder), disabled=["broken"]))
+    assert "broken" not in {info.name for info in describe_plugins(pm)}
+
+
+def test_misspelled_hook_name_suggests_the_real_one(tmp_path):
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    (folder / "typo.py").write_text(
+        "from core.hookspecs import hookimpl\n@hookimpl\ndef on_paymnet(payment):\n    pass\n", encoding="utf-8"
+    )
+    with pytest.raises(PluginError, match=r"'on_paymnet' \(did you mean 'on_payment'\?\)"):
+        make_plugin_manager(config_for(tmp_path, folder=str(folder)))
+
+
+def test_import_error_names_the_file_and_line(tmp_path):
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    (folder / "broken.py").write_text("x = 1\nimport does_not_exist_anywhere\n", encoding="utf-8")
+    (folder / "syntax.py").write_text("x = 1\n\ndef f(:\n", encoding="utf-8")
+    with pytest.raises(PluginError, match=r"'broken'.*broken\.py:2: ModuleNotFoundError"):
+        make_plugin_manager(config_for(tmp_path, folder=str(folder), disabled=["syntax"]))
+    with pytest.raises(PluginError, match=r"'syntax'.*syntax\.py:3: SyntaxError"):
+        make_plugin_manager(config_for(tmp_path, folder=str(folder), disabled=["broken"]))

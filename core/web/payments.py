@@ -38,6 +38,24 @@ def start_payment(method: PaymentMethod, document: Document) -> Any:
     return redirect(url_for("payments.invoice", document_id=document.id))
 
 
+def back_url(document: Document) -> str:
+    """Where a customer returns to from a payment page without paying (a gateway's "back").
+
+    For a proforma of a package change still waiting for payment: the service's
+    change page, which says the change waits for payment and offers to pay it or
+    cancel it. For anything else: the document itself, with its ways to pay.
+    """
+    if document.purpose == "service_change" and document.purpose_ref:
+        change = ServiceChange.get_or_none(
+            (ServiceChange.id == document.purpose_ref)
+            & (ServiceChange.customer == document.customer_id)
+            & (ServiceChange.status == "awaiting_payment")
+        )
+        if change is not None:
+            return url_for("upgrades.choose", service_id=change.service_id)
+    return url_for("payments.invoice", document_id=document.id)
+
+
 @bp.route("/invoices/<int:document_id>")
 @login_required
 def invoice(document_id: int) -> Any:

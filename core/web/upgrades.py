@@ -14,9 +14,9 @@ from flask_babel import format_date, gettext
 
 from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
-from core.models import ServiceChange
+from core.models import Document, ServiceChange
 from core.payments.methods import all_methods, get_method, methods_for
-from core.payments.recording import amount_due
+from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
@@ -38,13 +38,35 @@ def _choice() -> tuple[str, str]:
     return source.get("product", ""), source.get("cycle", "")
 
 
+def _open_proforma(change: ServiceChange | None) -> tuple[Document | None, Any]:
+    """The open proforma a change waits on and what is still due on it, else ``(None, 0)``."""
+    if change is None or change.status != "awaiting_payment":
+        return None, 0
+    document = (
+        Document.select()
+        .where(
+            (Document.kind == "proforma")
+            & (Document.purpose == "service_change")
+            & (Document.purpose_ref == change.id)
+            & (Document.customer == change.customer_id)
+            & Document.status.in_(OPEN_STATUSES)
+        )
+        .order_by(Document.id.desc())
+        .first()
+    )
+    return (document, amount_due(document)) if document is not None else (None, 0)
+
+
 def _choose_page(service: Any, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     change = pending_change(service)
+    proforma, due = _open_proforma(change)
     return render_template(
         "client/service_change.html",
         service=service,
         options=change_options(service),
         pending=change,
+        pending_proforma=proforma,
+        pending_due=due,
         errors=errors or {},
         selected=_choice(),
         form=EmptyForm(),
@@ -71,7 +93,7 @@ def summary(service_id: int) -> Any:
     except Conflict as exc:
         return _choose_page(service, {"product": exc.message}, 409)
     methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
-    return render_template(
+    page = render_template(
         "client/service_change_summary.html",
         service=service,
         quote=quote,
@@ -79,6 +101,9 @@ def summary(service_id: int) -> Any:
         form=EmptyForm(),
         quoted_at=quote.created_at.isoformat(),
     )
+    # A quote is only good now: "Back" from the payment page must ask again (and then
+    # show the change waiting for payment), not show this page from the browser's cache.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/services/<int:service_id>/change/confirm", methods=["POST"])

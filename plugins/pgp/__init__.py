@@ -5,7 +5,9 @@ attachments are then encrypted to the department's public key before anything is
 stored, so the plaintext is never written to the database, logs, mail, error pages
 or temporary files. Staff replies are encrypted to the customer's own public key when
 one was uploaded. Staff decrypt on demand with the department's secret key, whose
-passphrase comes from the environment.
+passphrase comes from the configuration (``[pgp] passphrase_<slug>``) or the
+environment (``HOOKBILL_PGP_PASSPHRASE_<SLUG>``). ``hookbill demo-data`` gives the
+demo's technical department a key pair (:mod:`plugins.pgp.demo`).
 
 :mod:`plugins.pgp.keyring` holds the building blocks (key validation, import,
 encryption, decryption) on top of the real ``gpg`` binary; the hook implementations
@@ -51,6 +53,14 @@ def hookbill_cli_commands() -> list[Any]:
     from plugins.pgp.cli import import_secret
 
     return [import_secret]
+
+
+@hookimpl
+def hookbill_demo_data() -> list[str]:
+    """Give the demo's encrypted department its key pair (see :mod:`plugins.pgp.demo`)."""
+    from plugins.pgp.demo import set_up_demo_keys
+
+    return set_up_demo_keys()
 
 
 @hookimpl
@@ -107,6 +117,7 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Markup | N
             render_template(
                 "pgp/department_card.html",
                 department=context.get("department"),
+                key=service.passphrase_key(context.get("department")),
                 variable=service.passphrase_variable(context.get("department")),
             )
         )

@@ -1,7 +1,7 @@
 """``hookbill pgp-import-secret``: put a department's secret key into the app's keyring.
 
 The secret key never enters the database; its passphrase is read by the app from
-``HOOKBILL_PGP_PASSPHRASE_<SLUG>`` when staff decrypt. The department's public key
+``HOOKBILL_PGP_PASSPHRASE_<SLUG>`` or ``[pgp] passphrase_<slug>`` when staff decrypt. The department's public key
 must be uploaded first (admin → Departments), and the secret key must match it.
 """
 
@@ -47,4 +47,7 @@ def import_secret(slug: str, file: TextIO) -> None:
                 via="cli",
             )
     click.echo(f"imported the secret key {info.fingerprint} for {department.name}")
-    click.echo(f"set {service.passphrase_variable(department)} in the app's environment to decrypt")
+    click.echo(
+        f"set {service.passphrase_variable(department)} in the app's environment "
+        f"(or {service.passphrase_key(department)} in the [pgp] section of its configuration) to decrypt"
+    )

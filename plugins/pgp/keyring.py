@@ -222,6 +222,46 @@ class Keyring:
         self._import(armored, key.fingerprint)
         return key.info()
 
+    def generate_key(self, user_id: str, passphrase: str) -> KeyInfo:
+        """Make a new key pair in this keyring (ed25519 with a cv25519 encryption subkey, no expiry).
+
+        The secret key is created here, protected by ``passphrase``, and never leaves
+        the keyring; export the public half with :meth:`export_public_key`. The
+        passphrase reaches gpg on its stdin, never on its command line. Raises
+        :class:`PgpError` when gpg fails.
+        """
+        if not passphrase or "\n" in passphrase or "\r" in passphrase:
+            raise PgpError("A non-empty, single-line passphrase is required.")
+        done = self._run(
+            [
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase-fd",
+                "0",
+                "--quick-gen-key",
+                user_id,
+                "future-default",
+                "default",
+                "never",
+            ],
+            passphrase.encode("utf-8") + b"\n",
+        )
+        created = re.search(r"^\[GNUPG:\] KEY_CREATED [BP] ([0-9A-F]+)", done.stderr.decode("utf-8", "replace"), re.M)
+        if done.returncode != 0 or created is None:
+            raise PgpError("gpg could not generate the key pair.")
+        return self.key_info(created.group(1))
+
+    def export_public_key(self, fingerprint: str) -> str:
+        """The ASCII-armored public key of ``fingerprint``; :class:`KeyRejected` ``unknown`` if absent."""
+        key = self._listed(fingerprint)
+        if key is None:
+            raise KeyRejected("unknown", f"The key {fingerprint} is not in the keyring.")
+        done = self._run(["--armor", "--export", key.fingerprint])
+        armored = done.stdout.decode("ascii", "replace")
+        if done.returncode != 0 or _PUBLIC_ARMOR not in armored:
+            raise PgpError(f"gpg could not export the key {key.fingerprint}.")
+        return armored
+
     def has_key(self, fingerprint: str) -> bool:
         """True when a key with exactly this full fingerprint is in the keyring."""
         return self._listed(fingerprint) is not None

@@ -12,8 +12,9 @@
 - Keys in the database are re-imported into the keyring when missing, so a new
   app node with an empty keyring folder can still encrypt.
 - Decryption is for staff members of the ticket's department only, with the
-  passphrase from ``HOOKBILL_PGP_PASSPHRASE_<SLUG>`` (never the database); the
-  result is returned, never stored, and the event is logged (without content).
+  passphrase from ``HOOKBILL_PGP_PASSPHRASE_<SLUG>`` or ``[pgp] passphrase_<slug>``
+  (never the database); the result is returned, never stored, and the event is
+  logged (without content).
 """
 
 from __future__ import annotations
@@ -57,9 +58,26 @@ def close_keyrings() -> None:
         _rings.popitem()[1].close()
 
 
+def passphrase_key(department: Department) -> str:
+    """The configuration key of ``department``'s secret key passphrase, in ``[pgp]``: ``passphrase_<slug>``."""
+    return "passphrase_" + re.sub(r"[^a-z0-9]", "_", department.slug.lower())
+
+
 def passphrase_variable(department: Department) -> str:
-    """The environment variable holding ``department``'s secret key passphrase."""
-    return "HOOKBILL_PGP_PASSPHRASE_" + re.sub(r"[^A-Z0-9]", "_", department.slug.upper())
+    """The environment variable that overrides :func:`passphrase_key`: ``HOOKBILL_PGP_PASSPHRASE_<SLUG>``."""
+    return "HOOKBILL_PGP_" + passphrase_key(department).upper()
+
+
+def passphrase(department: Department) -> str:
+    """``department``'s secret key passphrase, or "" when none is configured.
+
+    The environment variable wins over ``[pgp] passphrase_<slug>``, as for every
+    key; it is read here, when needed, and never copied into the configuration.
+    """
+    from_environment = os.environ.get(passphrase_variable(department))
+    if from_environment:
+        return from_environment
+    return str(runtime.config().get_value("pgp." + passphrase_key(department)) or "")
 
 
 def _ensure(ring: Keyring, fingerprint: str, armored: str) -> str:
@@ -155,7 +173,7 @@ def set_department_key(department: Department, armored: str, staff: Staff, ip: s
 
 def may_decrypt(staff: Staff, department: Department) -> bool:
     """True for a staff member of ``department`` when its passphrase is configured."""
-    if not os.environ.get(passphrase_variable(department)):
+    if not passphrase(department):
         return False
     return (
         DepartmentMember.select()
@@ -169,7 +187,7 @@ def _passphrase(staff: Staff, department: Department) -> str:
         raise DecryptionFailed(
             "You cannot decrypt messages of this department (not a member, or no passphrase is configured for its key)."
         )
-    return os.environ[passphrase_variable(department)]
+    return passphrase(department)
 
 
 def decrypt_message(message: TicketMessage, staff: Staff, ip: str = "") -> str:

@@ -28,27 +28,50 @@ from decimal import Decimal
 from typing import Any
 
 from core import runtime
-from core.config import Config
-from core.hookspecs import hookimpl
+from core.config import Config, app_secret_key
+from core.hookspecs import HookRefused, hookimpl
+from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
 
 CODE = "testgateway"
 
 
 class CallbackRefused(Exception):
-    """A callback that must not be processed; ``status`` and ``code`` say why."""
+    """A callback that must not be processed.
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    ``status`` and ``code`` say why, for the gateway's server; ``detail`` is the
+    English explanation in the JSON answer. For a person: ``reason`` is the message
+    of the domain rule or plugin that refused the payment (an English message id),
+    else ``message`` says what happened (an English message id). Pages translate both.
+    """
+
+    def __init__(self, status: int, code: str, detail: str, reason: str = "") -> None:
         super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
+        self.status, self.code, self.detail, self.reason = status, code, detail, reason
+        self.message = CUSTOMER_MESSAGES.get(code, UNVERIFIED)
+
+
+#: What a person is told when the gateway's notification is refused, by code.
+UNVERIFIED = N_("The payment was not recorded: the gateway's confirmation could not be verified. Please try again.")
+CUSTOMER_MESSAGES = {
+    "not_configured": N_("The payment was not recorded: the test gateway has no secret to sign its confirmations."),
+    "duplicate": N_("This payment was already recorded; nothing changed."),
+    "not_found": N_("The payment was not recorded: the document no longer exists."),
+    "currency": N_("The payment was not recorded: its currency does not match the document's."),
+}
 
 
 def secret() -> bytes:
-    """The shared HMAC secret (config, else derived from the app's secret key)."""
+    """The shared HMAC secret: ``[testgateway] secret``, else derived from the app's secret key.
+
+    The app's secret key is the one :func:`core.config.app_secret_key` resolves,
+    so in development (no key configured) the gateway signs with the key kept in
+    the instance folder, like sessions and CSRF do.
+    """
     config = runtime.config()
     value = str(config.get_value("testgateway.secret") or "")
     if not value:
-        app_key = str(config.get_value("app.secret_key") or "")
+        app_key = app_secret_key(config)
         if not app_key:
             return b""
         value = hmac.new(app_key.encode(), b"hookbill-testgateway", hashlib.sha256).hexdigest()
@@ -84,7 +107,7 @@ def verify(body: bytes, signature: str | None) -> dict[str, Any]:
 
 def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
     """Verify and record one callback; return the JSON answer. Raises CallbackRefused."""
-    from core.errors import DomainError
+    from core.errors import DomainError, ValidationError
     from core.models import Document
     from core.payments.recording import record_payment
 
@@ -103,7 +126,10 @@ def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
             details={"gateway": CODE, "timestamp": payload["timestamp"]},
         )
     except DomainError as exc:
-        raise CallbackRefused(exc.status, exc.code, exc.message) from None
+        message = next(iter(exc.errors.values())) if isinstance(exc, ValidationError) else exc.message
+        raise CallbackRefused(exc.status, exc.code, exc.message, message) from None
+    except HookRefused as exc:  # a plugin refused the payment: its message is for the person
+        raise CallbackRefused(422, "refused", str(exc), str(exc)) from None
     if outcome.duplicate:
         raise CallbackRefused(409, "duplicate", "this transaction was already recorded; nothing changed")
     return {

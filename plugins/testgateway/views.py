@@ -13,10 +13,18 @@ from core import clock
 from core.payments.recording import amount_due
 from core.web.access import login_required
 from core.web.forms import EmptyForm
+from core.web.payments import back_url
 from core.web.scoping import own_document
 from plugins.testgateway import CODE, CallbackRefused, handle_callback, sign
 
 bp = Blueprint("testgateway", __name__, url_prefix=f"/pay/{CODE}")
+
+
+def refusal_text(exc: CallbackRefused) -> str:
+    """A refused payment, told to the customer in their language (never a code or raw English)."""
+    if exc.reason:  # a domain rule or a plugin refused it: say why in its words
+        return gettext("The payment was not recorded: %(reason)s", reason=gettext(exc.reason))
+    return gettext(exc.message)
 
 
 @bp.route("/checkout/<int:document_id>", methods=["GET", "POST"])
@@ -39,9 +47,9 @@ def checkout(document_id: int) -> Any:
             handle_callback(body, sign(body))  # what the gateway's server would POST to /callback
             flash(gettext("The payment was accepted. Thank you!"), "success")
         except CallbackRefused as exc:
-            flash(gettext("The payment was not recorded: %(reason)s", reason=exc.detail), "error")
+            flash(refusal_text(exc), "error")
         return redirect(url_for("payments.invoice", document_id=document.id))
-    return render_template("payments/testgateway.html", document=document, due=due, form=form)
+    return render_template("payments/testgateway.html", document=document, due=due, form=form, back=back_url(document))
 
 
 @bp.route("/callback", methods=["POST"])

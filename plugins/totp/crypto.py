@@ -4,8 +4,8 @@
 import Fernet; print(Fernet.generate_key().decode())"``) or a list of them: the
 first encrypts, every one decrypts, so a key can be rotated by putting the new
 one first. Production refuses to start without it. In development, when it is
-empty, a stable key is derived from ``app.secret_key`` (or, when that is empty
-too, from the development secret kept in ``<instance_path>/secret_key``): the
+empty, a stable key is derived from the app's secret key
+(:func:`core.config.app_secret_key`, the development one included): the
 same secret gives the same key across restarts, and changing it makes stored
 TOTP secrets unreadable (those accounts then need a staff reset).
 """
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets as pysecrets
-from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from core import runtime
-from core.config import Config, ConfigError
+from core.config import Config, ConfigError, app_secret_key
 
 DEFAULTS: dict[str, Any] = {
     "encryption_key": "",
@@ -30,18 +28,6 @@ DEFAULTS: dict[str, Any] = {
     "require_for_staff": False,
     "issuer": "",  # shown in the authenticator app; empty: app.name
 }
-
-
-def _development_material(config: Config) -> str:
-    key = str(config.get_value("app.secret_key") or "")
-    if key:
-        return key
-    path = Path(str(config.get_value("app.instance_path"))) / "secret_key"
-    if not path.exists():  # the same file core.app keeps its development secret in
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pysecrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def derive_development_key(material: str) -> str:
@@ -63,7 +49,7 @@ def configure(config: Config) -> None:
             raise ConfigError(
                 "totp.encryption_key is not set (a Fernet key; set it in config.toml or HOOKBILL_TOTP_ENCRYPTION_KEY)"
             )
-        section["encryption_key"] = derive_development_key(_development_material(config))
+        section["encryption_key"] = derive_development_key(app_secret_key(config))
     try:
         _make_fernet(section["encryption_key"])
     except (ValueError, TypeError) as exc:

@@ -41,6 +41,12 @@ def hookbill_cli_commands():
 
 
 @hookimpl
+def hookbill_demo_data(config):
+    _record("hookbill_demo_data")
+    return []
+
+
+@hookimpl
 def hookbill_settings():
     _record("hookbill_settings")
     return []
