@@ -10,12 +10,14 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from core import db
+from core import clock, db
+from core.documents.issuing import snapshot_of
 from core.models import Document, LedgerEntry, Payment
 from plugins.bankstatements.models import Bank, StatementEntry, StatementImport
 from tests.statement_helpers import booked, customer, mt940_statement, proforma, shop, statement, world
@@ -77,6 +79,11 @@ def test_cli_import_prints_the_summary(hookbill, tmp_path, conn):
     with db.connection():
         assert booked(people["docs"][0]) == ("paid", D("123.00"))
         assert StatementImport.get().via == "cli"
+        # Imported on 17 March, the money arrived on the 16th: the VAT invoice says when it was paid.
+        payment = Payment.get(Payment.document == people["docs"][0].id)
+        assert clock.to_local(payment.received_at).date() == date(2026, 3, 16)
+        invoice = Document.get((Document.kind == "vat") & (Document.proforma_id == people["docs"][0].id))
+        assert (invoice.issue_date, snapshot_of(invoice).payment_date) == (date(2026, 3, 17), date(2026, 3, 16))
 
 
 def test_cli_refuses_a_bad_file_or_an_unknown_bank(hookbill, tmp_path, conn):

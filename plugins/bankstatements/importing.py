@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -178,13 +179,15 @@ def book(entry: StatementEntry, decision: Decision, staff: Any = None, *, state:
     """Record the payment(s) of ``decision`` for ``entry`` and mark it ``state``; inside a write transaction.
 
     The first part is recorded under the entry's key, further parts (a
-    transfer paying several documents) under ``key#2``, ``key#3``. A payment
+    transfer paying several documents) under ``key#2``, ``key#3``; each as
+    received on the statement's booking date (noon, the provider's time). A payment
     under the key that appeared meanwhile (staff typed it in) marks the entry
     ``recorded`` and books nothing.
     """
     details = {"statement_entry": entry.id, "booking_date": entry.booking_date.isoformat(), "rule": decision.rule}
     if decision.vat is not None:
         details["split_payment_vat"] = str(decision.vat)
+    arrived = datetime.combine(entry.booking_date, time(12), tzinfo=clock.zone()).astimezone(UTC).replace(tzinfo=None)
     for index, (document, amount) in enumerate(decision.parts):
         outcome = record_payment(
             METHOD,
@@ -194,6 +197,7 @@ def book(entry: StatementEntry, decision: Decision, staff: Any = None, *, state:
             customer_id=decision.customer_id,
             staff=staff,
             details=details,
+            received_at=min(arrived, clock.utcnow()),
         )
         if index == 0 and outcome.duplicate:
             _mark_recorded(entry, outcome.payment)
