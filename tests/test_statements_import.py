@@ -13,7 +13,8 @@ import pytest
 
 from core import db
 from core.balance_view import balance_of
-from core.documents.issuing import reissue_with_current_data
+from core.billing_data.service import change_billing_data
+from core.documents.staff import correct_proforma
 from core.models import Document, LedgerEntry, Payment
 from core.payments.recording import record_payment
 from plugins.bankstatements import queue as staff_queue
@@ -243,8 +244,9 @@ def test_a_payer_seen_before_is_recognised_by_account(world):
 
 def test_a_superseded_proforma_is_paid_in_its_new_version(world):
     p1 = world["docs"][0]
-    with db.write_transaction():
-        newer = reissue_with_current_data(Document.get_by_id(p1.id), make_staff())
+    moved = {"kind": "private", "name": "Jan Kowalski", "address_line1": "ul. Nowa 2", "postcode": "00-950"}
+    change_billing_data(world["jan"], {**moved, "city": "Warszawa", "country": "PL"}, actor=world["jan"])
+    newer = correct_proforma(p1.id, make_staff())
     import_statement(csv_file(("2026-03-16", "123,00", "PRO/2026/00001", "JAN", "", "S-1", "PLN")), bank=csv_bank())
     assert booked(newer) == ("paid", D("123.00")) and booked(p1) == ("superseded", D("0.00"))
 
