@@ -59,6 +59,20 @@ def test_numbers_are_built_and_checked_as_nrb(pair):
         virtual.account_for(1)
 
 
+def test_a_wrong_prefix_stops_the_app_at_start(tmp_path, smtp_server):
+    from core.app import create_app
+    from tests.conftest import make_config
+
+    config = make_config(
+        f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        tmp_path,
+        smtp_server.port,
+        bankstatements={"virtual_accounts": True, "virtual_account_prefix": "1234"},
+    )
+    with pytest.raises(ConfigError, match="virtual_account_prefix"):
+        create_app(config)
+
+
 def test_the_proforma_shows_the_customers_own_account(app, pair):
     jan, _zaneta, doc = pair
     snap = snapshot_of(doc)

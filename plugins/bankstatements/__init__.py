@@ -47,8 +47,12 @@ def hookbill_migrations() -> list[MigrationSet]:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
+    """The admin pages; a wrong virtual account prefix stops the app here, not at the first proforma."""
+    from plugins.bankstatements import virtual
     from plugins.bankstatements.views import bp
 
+    if virtual.enabled(config):
+        virtual.prefix(config)
     return [bp]
 
 

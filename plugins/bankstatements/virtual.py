@@ -25,7 +25,7 @@ from stdnum import iban
 from stdnum.exceptions import ValidationError as StdnumError
 
 from core import runtime
-from core.config import ConfigError
+from core.config import Config, ConfigError
 
 BBAN_DIGITS = 24
 _WEIGHTS = (3, 9, 7, 1, 3, 9, 7)
@@ -39,14 +39,15 @@ def sort_code_valid(code: str) -> bool:
     return (10 - total % 10) % 10 == int(code[7])
 
 
-def enabled() -> bool:
+def enabled(config: Config | None = None) -> bool:
     """True when virtual accounts are switched on in the config."""
-    return bool(runtime.config().get_value("bankstatements.virtual_accounts"))
+    return bool((config or runtime.config()).get_value("bankstatements.virtual_accounts"))
 
 
-def prefix() -> str:
+def prefix(config: Config | None = None) -> str:
     """The configured range prefix (digits), checked; raises ConfigError naming the key."""
-    value = re.sub(r"\s", "", str(runtime.config().get_value("bankstatements.virtual_account_prefix") or ""))
+    configured = (config or runtime.config()).get_value("bankstatements.virtual_account_prefix")
+    value = re.sub(r"\s", "", str(configured or ""))
     if not re.fullmatch(r"\d{9,20}", value) or not sort_code_valid(value[:8]):
         raise ConfigError(
             "bankstatements.virtual_account_prefix must be the bank's sort code (8 digits, valid) "
