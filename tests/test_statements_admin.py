@@ -109,7 +109,13 @@ def test_the_queue_assign_to_a_document_a_customer_or_not_ours(office):
     to_anna = {"csrf_token": token, "customer": "anna@example.test"}
     browser.post(f"/admin/statements/entries/{q2}/customer", data=to_anna)
     assert balance_of(office["anna"].id) == D("40.00")
-    browser.post(f"/admin/statements/entries/{q3}/not-ours", data={"csrf_token": token, "note": "wadium"})
+    asked = browser.post(f"/admin/statements/entries/{q3}/not-ours", data={"csrf_token": token, "note": "wadium"})
+    page = text(asked)
+    assert asked.status_code == 200 and 'data-testid="confirm-step"' in page
+    assert "Oznaczyć ten przelew jako nie nasz?" in page and "9,99" in page and "URZĄD MIASTA" in page
+    assert StatementEntry.get(StatementEntry.key == "Q-3").state == "queued"  # nothing happened yet
+    sure = {"csrf_token": token, "note": "wadium", "confirmed": "1"}
+    browser.post(f"/admin/statements/entries/{q3}/not-ours", data=sure)
     states = {e.key: e.state for e in StatementEntry.select()}
     assert states == {"Q-1": "assigned", "Q-2": "assigned", "Q-3": "not_ours"}
     again = browser.post(
@@ -153,7 +159,7 @@ def test_a_bank_from_a_preset_reads_its_csv(office):
     bad = post_form(browser, "/admin/statements/banks/new", {"name": "", "slug": "Zła Nazwa", "format": "csv"})
     assert bad.status_code == 422
     page = text(bad)
-    for message in ("Podaj nazwę banku.", "Użyj małych liter, cyfr i myślników.", "Wskaż kolumnę z datą."):
+    for message in ("Podaj nazwę banku.", "Użyj małych liter, cyfr i łączników.", "Wskaż kolumnę z datą."):
         assert message in page
     bank = create_bank(
         browser,

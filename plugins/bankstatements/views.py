@@ -15,9 +15,10 @@ from flask_babel import gettext
 
 from core.errors import DomainError, ValidationError
 from core.models import Customer, Document
-from core.web import access
+from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.forms import EmptyForm
+from core.web.templating import money_filter as format_money
 from plugins.bankstatements import banks as bank_service
 from plugins.bankstatements import queue as queue_service
 from plugins.bankstatements.importing import import_statement
@@ -181,8 +182,24 @@ def assign_customer(entry_id: int) -> Any:
 @bp.route("/entries/<int:entry_id>/not-ours", methods=["POST"])
 @staff_required("billing")
 def not_ours(entry_id: int) -> Any:
-    """Mark a queued transfer as not a customer's payment."""
+    """Mark a queued transfer as not a customer's payment, after a confirmation page."""
     _form_ok()
+    entry = StatementEntry.get_or_none(StatementEntry.id == entry_id) or abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Mark this transfer as not ours?"),
+            what_happens=[
+                gettext(
+                    "The transfer of %(amount)s from %(payer)s leaves the queue; no payment is recorded for it.",
+                    amount=format_money(entry.amount, entry.currency),
+                    payer=entry.counterparty or "—",
+                ),
+                gettext("This cannot be undone here: a transfer that was ours after all is recorded on its document."),
+            ],
+            confirm_label=gettext("Not ours"),
+            cancel_url=url_for("bankstatements.queue"),
+            fields=confirm.form_values("note"),
+        )
     return _decide(
         lambda: queue_service.mark_not_ours(
             entry_id, g.staff, note=request.form.get("note", ""), ip=access.client_ip()
