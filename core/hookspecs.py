@@ -415,6 +415,26 @@ def hookbill_payment_methods() -> list[Any]:
     """
 
 
+@hookspec(firstresult=True)
+def hookbill_seller_overrides(customer: Any, kind: str) -> dict[str, str] | None:
+    """Called while a document is issued, to adapt the seller's payment details printed on it.
+
+    **Transaction**: inside the issuing transaction, after the number was
+    taken and before the snapshot is frozen; an implementation may read and
+    write the database but does no network I/O. Raising :class:`HookRefused` refuses the
+    issue. Stops at first non-None result.
+
+    :param customer: the :class:`core.models.Customer` the document is issued
+        to. Do not change.
+    :param kind: ``"proforma"``, ``"vat"`` or ``"correction"``.
+    :returns: ``{"bank_account": ..., "bank_name": ...}`` (either key may be
+        left out) to print on this document instead of the stored seller data,
+        e.g. the customer's own virtual account number on a proforma; or None
+        to print the stored data. Only these two keys may be returned: the
+        seller's name, tax id and address are the same on every document.
+    """
+
+
 @hookspec
 def on_invoice_issue(document: Any) -> None:
     """Called when a proforma, VAT invoice or correcting invoice was issued.

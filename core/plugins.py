@@ -48,6 +48,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.proration",
     "plugins.balance",
     "plugins.banktransfer",
+    "plugins.bankstatements",
     "plugins.testgateway",
     "plugins.provisioning_log",
     "core.tickets.plugin",

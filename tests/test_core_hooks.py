@@ -91,6 +91,41 @@ def test_invoice_issue_hook_runs_inside_the_issue(conn):
     with db.write_transaction():
         document = issue_document(customer, "vat", [LineInput("Hosting", Decimal(1), "szt.", Decimal("10.00"))])
     assert called("on_invoice_issue") == [{"number": document.number}]
+    assert called("hookbill_seller_overrides") == [{"kind": "vat"}]
+
+
+def test_seller_overrides_print_another_account_and_nothing_else(conn):
+    from core.documents.issuing import snapshot_of
+    from core.hookspecs import hookimpl
+    from core.runtime import current
+    from tests.upgrade_helpers import SELLER, setup_seller
+
+    class OwnAccount:
+        @hookimpl
+        def hookbill_seller_overrides(self, customer, kind):
+            return (
+                {"bank_account": f"PL27 1140 2004 0000 3002 0135 {5380 + customer.id}"} if kind == "proforma" else None
+            )
+
+    class Rebrand:
+        @hookimpl
+        def hookbill_seller_overrides(self, customer, kind):
+            return {"name": "Someone Else"}
+
+    setup_seller()
+    customer = make_customer()
+    lines = [LineInput("Hosting", Decimal(1), "szt.", Decimal("10.00"))]
+    current().pm.register(OwnAccount(), name="own-account")
+    with db.write_transaction():
+        proforma = issue_document(customer, "proforma", lines)
+        invoice = issue_document(customer, "vat", lines)
+    assert snapshot_of(proforma).seller.bank_account == f"PL27 1140 2004 0000 3002 0135 {5380 + customer.id}"
+    assert snapshot_of(proforma).seller.name == SELLER["name"]
+    assert snapshot_of(invoice).seller.bank_account == SELLER["bank_account"]
+    current().pm.unregister(name="own-account")
+    current().pm.register(Rebrand(), name="rebrand")
+    with pytest.raises(RuntimeError, match="may only return"), db.write_transaction():
+        issue_document(customer, "proforma", lines)
 
 
 def test_cron_outbox_and_settings_hooks(conn, smtp_server):

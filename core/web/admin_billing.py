@@ -23,7 +23,7 @@ from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
 from core.i18n import N_
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
-from core.payments.methods import method_name
+from core.payments.methods import method_name, transaction_key
 from core.payments.recording import record_payment
 from core.web import access
 from core.web.access import staff_required
@@ -138,7 +138,7 @@ def document(document_id: int) -> Any:
         try:
             outcome = record_payment(
                 "banktransfer",
-                request.form.get("transaction_id", ""),
+                transaction_key("banktransfer", request.form.get("transaction_id", "")),
                 request.form.get("amount", ""),
                 doc,
                 staff=g.staff,

@@ -139,6 +139,11 @@ def hookbill_payment_methods():
 
 
 @hookimpl
+def hookbill_seller_overrides(customer, kind):
+    _record("hookbill_seller_overrides", kind=kind)
+
+
+@hookimpl
 def on_invoice_issue(document):
     _record("on_invoice_issue", number=document.number)
 
