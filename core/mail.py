@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from core import i18n, outbox, runtime
+from core import i18n, labels, outbox, runtime
 from core.themes import template_loader
 
 
@@ -32,8 +32,10 @@ def _environment(lang: str) -> jinja2.Environment:
             autoescape=False,
             keep_trailing_newline=True,
         )
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            i18n.translations_for(lang), newstyle=True
+        translations = i18n.translations_for(lang)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        env.filters["label"] = lambda code, table: labels.label(
+            table, str(code), lambda context, message: str(translations.pgettext(context, message))
         )
         rt.cache[key] = env
     return env

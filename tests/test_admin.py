@@ -89,7 +89,9 @@ def test_staff_management_is_logged(app):
     with db.connection():
         member = Staff.get(Staff.email == "bartek@example.test")
         entry = ActivityLog.get(ActivityLog.action == "staff.created")
-    assert member.role == "support" and entry.actor_id == admin.id and entry.details == {"role": "support"}
+    assert (
+        member.role == "support" and entry.actor_id == admin.id and entry.details == {"role": "support", "via": "admin"}
+    )
     assert "staff.created" in browser.get("/admin/activity").get_data(as_text=True)
 
 
@@ -122,7 +124,7 @@ def test_staff_suspend_a_service_from_the_customer_page(app):
     post_form(
         browser,
         f"/admin/services/{svc.id}/status",
-        {"status": "suspended", "reason": "nieopłacona"},
+        {"status": "suspended", "reason": "nieopłacona", "confirmed": "1"},
         form_page=f"/admin/customers/{customer.id}",
     )
     with db.connection():

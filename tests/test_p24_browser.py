@@ -53,7 +53,7 @@ def test_blik_payment_through_p24_then_a_staff_refund(
     fake_p24.wait_for_notifications()
     assert [d.status for d in fake_p24.deliveries] == [200]
     page.get_by_test_id("p24-to-document").click()
-    expect(page.get_by_test_id("document-status")).to_contain_text("opłacona")
+    expect(page.get_by_test_id("document-status")).to_contain_text("Opłacona")  # main: capitalised status labels
     with db.connection():
         (payment,) = Payment.select().where(Payment.method == "przelewy24_blik")
         invoice = Document.get((Document.kind == "vat") & (Document.proforma_id == proforma.id))

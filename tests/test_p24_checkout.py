@@ -160,10 +160,10 @@ def test_balance_paid_part_and_blik_part_are_both_on_the_vat_invoice(
     assert notify(web, fake_p24.pay(token)).status_code == 200
     with db.connection():
         invoice = Document.get((Document.kind == "vat") & (Document.proforma_id == proforma.id))
-        parts = [(p.method, p.amount, p.form, p.description) for p in snapshot_of(invoice).payments]
+        parts = [(p.method, p.amount, p.ksef_form, p.label) for p in snapshot_of(invoice).payments]
     assert parts[0][:3] == ("balance", Decimal("10.00"), "")
-    assert parts[0][3]  # Polish words for the set-off
-    assert parts[1] == ("przelewy24_blik", Decimal("21.73"), "7", "")
+    assert parts[0][3] == "kompensata z saldem przedpłat klienta"  # Polish words for the set-off
+    assert parts[1] == ("przelewy24_blik", Decimal("21.73"), "7", "BLIK")
 
 
 def test_config_example_lists_every_przelewy24_key_with_its_default():

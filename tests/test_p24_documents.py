@@ -78,7 +78,7 @@ def test_balance_and_blik_are_two_parts_each_with_its_form(app: Flask, client: F
     assert [p.findtext("f:DataZaplatyCzesciowej", namespaces=N) for p in parts] == ["2026-03-16"] * 2
     balance, blik = parts
     assert balance.findtext("f:PlatnoscInna", namespaces=N) == "1"
-    assert balance.findtext("f:OpisPlatnosci", namespaces=N) == "potrącenie z salda przedpłat klienta"
+    assert balance.findtext("f:OpisPlatnosci", namespaces=N) == "kompensata z saldem przedpłat klienta"
     assert blik.findtext("f:FormaPlatnosci", namespaces=N) == "7"
     assert node.find("f:FormaPlatnosci", N) is None  # each part carries its own form
 
@@ -88,12 +88,13 @@ def test_the_pdf_lists_both_parts(sqlite_app: Flask, fake_p24: FakeP24):
     with db.connection():
         text = pdf_text(render_pdf(snapshot_of(invoice), lang="pl"))
         english = pdf_text(render_pdf(snapshot_of(invoice), lang="en"))
-    assert "saldo konta 10,00 (2026-03-16); BLIK 21,73 (2026-03-16)" in text
-    assert "account balance 10,00 (2026-03-16); BLIK 21,73 (2026-03-16)" in english
+    both = "10,00 PLN (2026-03-16, kompensata z saldem przedpłat klienta); 21,73 PLN (2026-03-16, BLIK)"
+    assert both in text
+    assert both in english  # how it was paid is frozen in Polish words at issue, whatever language prints it
 
 
-def test_the_pdf_names_a_card_payment_in_the_document_language(sqlite_app: Flask, fake_p24: FakeP24):
+def test_the_pdf_names_a_card_payment_in_the_method_s_invoice_words(sqlite_app: Flask, fake_p24: FakeP24):
     invoice = pay(sqlite_app.test_client(), fake_p24, "przelewy24_card", 218)
     with db.connection():
-        assert "Karta płatnicza (Przelewy24)" in pdf_text(render_pdf(snapshot_of(invoice), lang="pl"))
-        assert "Payment card (Przelewy24)" in pdf_text(render_pdf(snapshot_of(invoice), lang="en"))
+        assert "karta płatnicza (Przelewy24)" in pdf_text(render_pdf(snapshot_of(invoice), lang="pl"))
+        assert "karta płatnicza (Przelewy24)" in pdf_text(render_pdf(snapshot_of(invoice), lang="en"))

@@ -17,6 +17,12 @@ Validation (every message is a fixed English msgid, translated by the web layer)
 
 Nothing is written when anything is wrong: :class:`core.errors.ValidationError`
 carries one message per field.
+
+Documents: every proforma and VAT invoice issued after the change carries the
+new data; in the same transaction the customer's open proformas are reviewed
+(:func:`core.documents.review.review_open_proformas`): one whose tax treatment
+the change alters is flagged for staff to correct before its VAT invoice is
+issued.
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from typing import Any
 
 from core import activity, db, runtime
 from core.documents.issuing import current_profile
+from core.documents.review import review_open_proformas
 from core.documents.taxid import TaxIdError, validate_tax_id
-from core.errors import Conflict, ValidationError
-from core.hookspecs import HookRefused
+from core.errors import ValidationError
+from core.i18n import N_
 from core.models import BillingProfile, Customer, Staff
 
 KINDS = ("company", "private")
@@ -39,20 +46,20 @@ FIELDS = ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode"
 LIMITS = {"name": 255, "address_line1": 255, "address_line2": 255, "postcode": 16, "city": 120}
 PL_POSTCODE = re.compile(r"^\d{2}-\d{3}$")
 
-MSG_KIND = "Choose company or private person."
+MSG_KIND = N_("Choose company or private person.")
 MSG_REQUIRED = {
-    "name": "Enter the name.",
-    "address_line1": "Enter the street and number.",
-    "postcode": "Enter the postcode.",
-    "city": "Enter the city.",
+    "name": N_("Enter the name."),
+    "address_line1": N_("Enter the street and number."),
+    "postcode": N_("Enter the postcode."),
+    "city": N_("Enter the city."),
 }
-MSG_TOO_LONG = "This is too long."
-MSG_COUNTRY = "Choose a country."
-MSG_PL_POSTCODE = "A Polish postcode looks like 00-950."
-MSG_TAX_ID_EMPTY = "A company needs its tax ID (NIP, or the VAT ID in the EU)."
-MSG_NIP = "This is not a valid NIP: check the 10 digits (the last one is a check digit)."
-MSG_VAT_ID = "This is not a valid VAT ID of the chosen country: check the number and the country."
-MSG_TAX_ID_LONG = "The tax ID is longer than 50 characters."
+MSG_TOO_LONG = N_("This is too long.")
+MSG_COUNTRY = N_("Choose a country.")
+MSG_PL_POSTCODE = N_("A Polish postcode looks like 00-950.")
+MSG_TAX_ID_EMPTY = N_("A company needs its tax ID (NIP, or the VAT ID in the EU).")
+MSG_NIP = N_("This is not a valid NIP: check the 10 digits (the last one is a check digit).")
+MSG_VAT_ID = N_("This is not a valid VAT ID of the chosen country: check the number and the country.")
+MSG_TAX_ID_LONG = N_("The tax ID is longer than 50 characters.")
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -115,16 +122,13 @@ def change_billing_data(
     or a staff member (None: the system). Returns the new version, or None when
     nothing differs from the current one (nothing is written then). Runs its own
     write transaction: the version, the activity log entry ``billing_data.changed``
-    (old and new values of the changed fields) and ``on_customer_updated``
+    (old and new values of the changed fields), the review of the open
+    proformas (module docstring) and ``on_customer_updated``
     (``changes`` keyed ``billing.<field>``) commit together, or not at all when
-    a plugin refuses (``HookRefused`` becomes :class:`Conflict` with the plugin's
-    message). Raises ValidationError on bad input.
+    a plugin refuses (its ``HookRefused`` reaches the caller, as every refusal
+    does). Raises ValidationError on bad input.
     """
-    values = validate(fields)
-    try:
-        return _append(customer, values, actor, ip)
-    except HookRefused as exc:
-        raise Conflict(str(exc), code="refused") from None
+    return _append(customer, validate(fields), actor, ip)
 
 
 def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> BillingProfile | None:
@@ -146,6 +150,7 @@ def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> 
             old={name: old_new[0] for name, old_new in changes.items()},
             new={name: old_new[1] for name, old_new in changes.items()},
         )
+        review_open_proformas(customer)
         runtime.hooks().on_customer_updated(
             customer=customer, changes={f"billing.{name}": value for name, value in changes.items()}
         )

@@ -6,11 +6,13 @@ state: the lines after its latest correction, or the invoice's own lines when
 it has none. So the invoice plus all its corrections always add up to what was
 finally sold, to the grosz, and a second correction never undoes the first.
 
-Callers (the credit-mode downgrade in :mod:`core.upgrades.apply`, a refund by a
-payment plugin) say what the state after the correction is; this module finds
-what it corrects and issues the document with the corrected invoice's buyer (a
-correction keeps the buyer of the invoice it corrects, whatever the customer's
-billing data is now). It runs inside the caller's write transaction.
+Callers (the credit-mode downgrade, :mod:`core.upgrades.refund` and
+:mod:`core.upgrades.apply`; a refund by a payment plugin) say what the state
+after the correction is; this module finds what it corrects and issues the
+document, which keeps the corrected invoice's buyer and date of supply
+(:func:`core.documents.issuing.issue_document`). :func:`preview_correction`
+computes, without writing anything, the very document :func:`issue_correction`
+would issue, so a page can promise its amount to the grosz.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from core.documents.build import LineInput, make_line, rate_percent, rate_totals
-from core.documents.issuing import issue_document, snapshot_of
-from core.documents.snapshot import Line
+from core import clock
+from core.documents.build import LineInput, build_snapshot, make_line, rate_percent, rate_totals
+from core.documents.issuing import issue_document, seller_party, snapshot_of
+from core.documents.snapshot import DocumentSnapshot, Line
 from core.errors import Conflict
 from core.i18n import N_
 from core.models import Document
@@ -47,20 +50,47 @@ def latest_state(invoice: Document) -> Document:
     return Document.get_by_id(max(ids - {invoice.id}))
 
 
-def current_lines(invoice: Document) -> tuple[Line, ...]:
-    """The lines ``invoice`` stands at now, after every correction issued so far."""
-    snap = snapshot_of(latest_state(invoice))
+def state_lines(snap: DocumentSnapshot) -> tuple[Line, ...]:
+    """The lines a document stands at: a correction's lines after it, any other document's own lines."""
     return snap.corrected.lines_after if snap.corrected else snap.lines
 
 
-def as_inputs(lines: Sequence[Line]) -> list[LineInput]:
-    """Issued lines back as line inputs (to build the state after a correction)."""
-    return [LineInput(ln.description, ln.quantity, ln.unit, ln.unit_net, ln.vat_rate, ln.annex15) for ln in lines]
+def current_lines(invoice: Document) -> tuple[Line, ...]:
+    """The lines ``invoice`` stands at now, after every correction issued so far."""
+    return state_lines(snapshot_of(latest_state(invoice)))
 
 
 def state_gross(lines: Sequence[Line]) -> Decimal:
     """The gross total of a state: VAT once per rate on each rate's net sum."""
     return sum((t.gross for t in rate_totals(lines)), ZERO)
+
+
+def state_net(lines: Sequence[Line]) -> Decimal:
+    """The net total of a state."""
+    return sum((line.net for line in lines), ZERO)
+
+
+def preview_correction(invoice: Document, after: Sequence[LineInput], reason: str) -> DocumentSnapshot:
+    """The snapshot :func:`issue_correction` would issue now for the same arguments (no number, no writes).
+
+    Its totals (the differences, VAT once per rate before and after) are the
+    correction's own: what a summary promises is what is issued.
+    """
+    corrected = snapshot_of(latest_state(invoice))
+    today = clock.today()
+    return build_snapshot(
+        kind="correction",
+        number="-",
+        issue_date=today,
+        sale_date=corrected.sale_date,
+        due_date=today,
+        seller=seller_party(),
+        buyer=corrected.buyer,
+        lines=after,
+        currency=corrected.currency,
+        corrects=corrected,
+        correction_reason=reason,
+    )
 
 
 def issue_correction(
@@ -70,11 +100,14 @@ def issue_correction(
     *,
     purpose: str = "",
     purpose_ref: int | None = None,
+    refund_on_balance: bool = False,
 ) -> Document:
     """Correct ``invoice``'s current state to ``after``; return the correcting invoice.
 
     The correction refers to the latest document of the chain and carries the
-    buyer of the corrected invoice. Must run inside a write transaction (as
+    buyer of the corrected invoice. ``refund_on_balance``: what it lowers is
+    settled on the customer's credit balance and the correction says so (the
+    caller credits the balance). Must run inside a write transaction (as
     :func:`core.documents.issuing.issue_document` does).
     """
     latest = latest_state(invoice)
@@ -82,11 +115,11 @@ def issue_correction(
         invoice.customer,
         "correction",
         after,
-        buyer=snapshot_of(latest).buyer,
         corrects=latest,
         correction_reason=reason,
         purpose=purpose,
         purpose_ref=purpose_ref,
+        refund_on_balance=refund_on_balance,
     )
 
 
@@ -122,7 +155,7 @@ def lowered_by_gross(invoice: Document, gross: Decimal, description: str) -> lis
     guess = round_money(gross * 100 / (100 + percent))
     for step in (0, 1, -1, 2, -2):
         net = guess + step * CENT
-        after = [*as_inputs(base), LineInput(description, Decimal(1), UNIT, -net, rate)]
+        after = [*(LineInput.from_line(ln) for ln in base), LineInput(description, Decimal(1), UNIT, -net, rate)]
         if before - state_gross([make_line(x) for x in after]) == gross:
             return after
     raise Conflict(

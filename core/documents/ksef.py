@@ -9,8 +9,11 @@ the local copy, so validation never touches the network.
 A correction carries the corrected invoice (DaneFaKorygowanej: its date, number and
 KSeF number or NrKSeFN), PrzyczynaKorekty, the corrected invoice's lines marked
 ``StanPrzed=1`` followed by the lines after the correction, and P_13/P_14/P_15 as
-the differences (the snapshot's totals). TypKorekty is optional and left out: the
-snapshot does not record when the correction takes effect for VAT.
+the differences (the snapshot's totals). Its P_6 is the corrected invoice's date
+of supply (art. 106j ust. 2 pkt 3 with art. 106e ust. 1 pkt 6), given only where
+it differs from that invoice's issue date, as the field's definition says; a
+correction has no date of supply of its own. TypKorekty is optional and left
+out: the snapshot does not record when the correction takes effect for VAT.
 
 Not supported (ValueError): invoices in a foreign currency that carry Polish VAT,
 which FA(3) needs converted to PLN per rate (P_14_xW) at an exchange rate the
@@ -27,6 +30,7 @@ from xml.etree.ElementTree import Element, tostring
 import xmlschema
 
 from core.documents import ksef_parts as parts
+from core.documents.build import TAX_CURRENCY
 from core.documents.ksef_parts import NS, amount, sub
 from core.documents.snapshot import DocumentSnapshot
 
@@ -87,7 +91,7 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     """
     if snap.kind == "proforma":
         raise ValueError("a proforma is not a tax document and is not sent to KSeF")
-    if snap.currency != "PLN" and any(t.vat for t in snap.totals):
+    if snap.currency != TAX_CURRENCY and any(t.vat for t in snap.totals):
         raise ValueError("FA(3) with Polish VAT in a foreign currency needs P_14_xW: not supported")
     root = Element("Faktura", {"xmlns": NS})  # default namespace, no global registry
     _header(root, created_at or datetime.now(UTC))
@@ -99,7 +103,10 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     if snap.place_of_issue:
         sub(fa, "P_1M", snap.place_of_issue)
     sub(fa, "P_2", snap.number)
-    sub(fa, "P_6", snap.sale_date.isoformat())
+    if snap.corrected is None:
+        sub(fa, "P_6", snap.sale_date.isoformat())
+    elif snap.corrected.sale_date is not None and snap.corrected.sale_date_differs:
+        sub(fa, "P_6", snap.corrected.sale_date.isoformat())
     parts.rate_sums(fa, snap.totals, snap)
     sub(fa, "P_15", amount(snap.total_gross))
     parts.annotation_flags(fa, snap)

@@ -31,6 +31,7 @@ from typing import Any
 from core import activity, clock, db, runtime
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
+from core.documents.taxation import default_rate
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
@@ -70,8 +71,15 @@ def proforma_due_date(quote: Quote) -> Any:
 
 
 def proforma_lines(quote: Quote) -> list[LineInput]:
-    """The proforma's lines: the credit and the charge, each on its own line."""
-    return [LineInput(line.description, Decimal(1), UNIT, line.net, line.vat_rate) for line in quote.lines]
+    """The proforma's lines: the credit and the charge, each on its own line.
+
+    Each remembers the package's own (domestic) rate, so staff can re-price the
+    proforma when the buyer's tax treatment changes before it is paid.
+    """
+    base = default_rate(quote.target)
+    return [
+        LineInput(line.description, Decimal(1), UNIT, line.net, line.vat_rate, base_rate=base) for line in quote.lines
+    ]
 
 
 def confirm_change(
@@ -97,10 +105,12 @@ def confirm_change(
         if service is None:
             raise NotFound("service")
         if not quote_is_fresh(quoted_at):
-            raise Conflict("The summary expired. Please check the new price.", code="quote_expired")
+            raise Conflict(N_("The summary expired. Please check the new price."), code="quote_expired")
         quote = build_quote(service, product_id, cycle)
         if expected_gross not in (None, "") and to_decimal(expected_gross) != quote.gross:
-            raise Conflict("The price changed since you saw the summary. Please check it again.", code="quote_changed")
+            raise Conflict(
+                N_("The price changed since you saw the summary. Please check it again."), code="quote_changed"
+            )
         change = ServiceChange.create(
             service=service,
             customer=customer_id,

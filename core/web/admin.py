@@ -22,18 +22,17 @@ from flask import (
 from flask_babel import gettext
 from peewee import fn
 
-from core import activity, db
-from core.accounts import passwords
 from core.accounts import service as accounts
 from core.balance_view import balance_of
 from core.billing_data.service import history as billing_history
-from core.errors import DomainError
-from core.hookspecs import HookRefused
-from core.models import ActivityLog, Customer, Document, Service, Staff
+from core.i18n import N_
+from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
-from core.web import access
+from core.staff import service as staff_service
+from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.auth import login_view
+from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -89,9 +88,20 @@ def customers() -> Any:
         .tuples()
     )
     service_counts: dict[int, int] = dict(cast("Iterable[tuple[int, int]]", counted)) if ids else {}
+    # One query for the current billing data of every customer on the page:
+    # rows in id order, so the last one kept per customer is the newest.
+    profiles = (
+        {
+            p.customer_id: p
+            for p in BillingProfile.select().where(BillingProfile.customer.in_(ids)).order_by(BillingProfile.id)
+        }
+        if ids
+        else {}
+    )
     return render_template(
         "admin/customers.html",
         customers=rows,
+        profiles=profiles,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
@@ -124,29 +134,55 @@ def customer_detail(customer_id: int) -> Any:
 def customer_status(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
     if EmptyForm().validate_on_submit():
-        accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
-        flash(gettext("The account status was changed."), "success")
+        with FormErrors():
+            accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
+            flash(gettext("The account status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
+
+
+#: Service statuses staff confirm before they apply: the question, what happens, the button.
+CONFIRMED_STATUSES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "suspended": (
+        N_("Suspend the service %(service)s?"),
+        (
+            N_("The customer's server is suspended now: their sites, mail and databases stop answering."),
+            N_("The service stays on the customer's account; unsuspending it brings everything back."),
+        ),
+        N_("Suspend the service"),
+    ),
+    "terminated": (
+        N_("Terminate the service %(service)s?"),
+        (
+            N_("The customer's server and everything on it are removed by the provisioning module."),
+            N_("This cannot be undone: a terminated service cannot be made active again."),
+        ),
+        N_("Terminate the service"),
+    ),
+}
 
 
 @bp.route("/services/<int:service_id>/status", methods=["POST"])
 @staff_required("admin", "support")
 def service_status(service_id: int) -> Any:
     service = Service.get_or_none(Service.id == service_id) or abort(404)
+    new_status = request.form.get("status", "")
+    if EmptyForm().validate_on_submit() and new_status in CONFIRMED_STATUSES and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext(CONFIRMED_STATUSES[new_status][0], service=service.label or service.product.name),
+            what_happens=[gettext(sentence) for sentence in CONFIRMED_STATUSES[new_status][1]],
+            confirm_label=gettext(CONFIRMED_STATUSES[new_status][2]),
+            cancel_url=url_for("admin.customer_detail", customer_id=service.customer_id),
+            fields=confirm.form_values("status", "reason"),
+        )
     if EmptyForm().validate_on_submit():
-        try:
+        with FormErrors():
             set_service_status(
                 service.id,
-                request.form.get("status", ""),
+                new_status,
                 g.staff,
                 reason=(request.form.get("reason") or "")[:200],
                 ip=access.client_ip(),
             )
-        except DomainError as exc:
-            flash(gettext(exc.message), "error")
-        except HookRefused as exc:
-            flash(str(exc), "error")
-        else:
             flash(gettext("The service status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=service.customer_id))
 
@@ -155,38 +191,30 @@ def service_status(service_id: int) -> Any:
 @staff_required("admin")
 def staff() -> Any:
     form = StaffForm()
+    shown = FormErrors(form)
     if form.validate_on_submit():
-        email = accounts.normalize_email(form.email.data)
-        if Staff.select().where(Staff.email == email).exists():
-            form.email.errors = [gettext("A staff account with this e-mail already exists.")]
-        else:
-            with db.write_transaction():
-                member = Staff.create(
-                    email=email,
-                    name=form.name.data,
-                    role=form.role.data,
-                    password_hash=passwords.hash_password(form.password.data),
-                )
-                activity.record("staff.created", actor=g.staff, subject=member, ip=access.client_ip(), role=member.role)
+        with shown:
+            staff_service.create_staff(
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                form.password.data,
+                actor=g.staff,
+                ip=access.client_ip(),
+            )
             flash(gettext("Staff account created."), "success")
             return redirect(url_for("admin.staff"))
     members = list(Staff.select().order_by(Staff.id))
-    return render_template("admin/staff.html", members=members, form=form, toggle=EmptyForm()), (
-        422 if form.errors else 200
-    )
+    return render_template("admin/staff.html", members=members, form=form, toggle=EmptyForm()), shown.status
 
 
 @bp.route("/staff/<int:staff_id>/toggle", methods=["POST"])
 @staff_required("admin")
 def staff_toggle(staff_id: int) -> Any:
     member = Staff.get_or_none(Staff.id == staff_id) or abort(404)
-    if EmptyForm().validate_on_submit() and member.id != g.staff.id:
-        with db.write_transaction():
-            member.active = not member.active
-            member.save()
-            if not member.active:
-                accounts.revoke_sessions("staff", member.id)
-            activity.record("staff.toggled", actor=g.staff, subject=member, ip=access.client_ip(), active=member.active)
+    if EmptyForm().validate_on_submit():
+        with FormErrors():
+            staff_service.set_active(member, not member.active, actor=g.staff, ip=access.client_ip())
     return redirect(url_for("admin.staff"))
 
 

@@ -1,26 +1,30 @@
 """Admin area: the catalogue (groups, products, features, prices, change paths),
 recording bank-transfer payments on documents, and customers' credit balances.
 
-Every change to money, documents or the catalogue goes to the activity log.
+Views parse the forms, check the staff role and render; the changes themselves
+are domain services (:mod:`core.catalogue.service`, :mod:`core.payments.recording`,
+:mod:`core.balance.ledger`), which write the activity log. A refusal (bad input,
+a rule, a plugin's ``HookRefused``) shows the form again with its message.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from core import activity, db
 from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
-from core.documents.issuing import snapshot_of
+from core.catalogue import service as catalogue_service
+from core.documents.reissue import plan_reissue
+from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
-from core.models import Customer, Document, Payment, Product, ProductChangePath, ProductGroup, ProductPrice
-from core.money import round_money, to_decimal
-from core.payments.recording import amount_due, record_payment
+from core.i18n import N_
+from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
+from core.payments.methods import method_name, transaction_key
+from core.payments.recording import record_payment
 from core.web import access
 from core.web.access import staff_required
 from core.web.forms import EmptyForm
@@ -36,18 +40,21 @@ def _form_ok() -> None:
 @bp.route("/catalogue", methods=["GET", "POST"])
 @staff_required("billing")
 def catalogue() -> Any:
-    """Groups and products; add a group or a product."""
+    """Groups and products; add a group or a product (:mod:`core.catalogue.service`)."""
     errors: dict[str, str] = {}
     if request.method == "POST":
         _form_ok()
+        form = request.form
         try:
-            with db.write_transaction():
-                item: ProductGroup | Product
-                if request.form.get("what") == "group":
-                    item = _create_group(request.form)
-                else:
-                    item = _create_product(request.form)
-                activity.record("catalogue.created", actor=g.staff, subject=item, ip=access.client_ip(), name=item.name)
+            item: ProductGroup | Product
+            if form.get("what") == "group":
+                item = catalogue_service.create_group(
+                    form.get("name", ""), form.get("slug", ""), actor=g.staff, ip=access.client_ip()
+                )
+            else:
+                item = catalogue_service.create_product(
+                    form.get("group"), form.get("name", ""), form.get("slug", ""), actor=g.staff, ip=access.client_ip()
+                )
             flash(gettext("Saved."), "success")
             if isinstance(item, Product):
                 return redirect(url_for("admin_billing.product", product_id=item.id))
@@ -61,37 +68,6 @@ def catalogue() -> Any:
     ), (422 if errors else 200)
 
 
-def _slug(value: str, field: str) -> str:
-    slug = value.strip().lower()
-    if not slug or not all(c.isalnum() or c == "-" for c in slug):
-        raise ValidationError({field: "Use lowercase letters, digits and hyphens."})
-    return slug
-
-
-def _create_group(form: Any) -> ProductGroup:
-    name, slug = form.get("name", "").strip(), _slug(form.get("slug", ""), "slug")
-    if not name:
-        raise ValidationError({"name": "Give the group a name."})
-    if ProductGroup.select().where(ProductGroup.slug == slug).exists():
-        raise ValidationError({"slug": "This slug is taken."})
-    return ProductGroup.create(name=name, slug=slug)
-
-
-def _create_product(form: Any) -> Product:
-    name, slug = form.get("name", "").strip(), _slug(form.get("slug", ""), "slug")
-    group = ProductGroup.get_or_none(ProductGroup.id == (form.get("group") or 0))
-    errors = {}
-    if not name:
-        errors["name"] = "Give the product a name."
-    if group is None:
-        errors["group"] = "Choose a group."
-    if Product.select().where(Product.slug == slug).exists():
-        errors["slug"] = "This slug is taken."
-    if errors:
-        raise ValidationError(errors)
-    return Product.create(group=group, name=name, slug=slug)
-
-
 def parse_features(text: str) -> list[list[str]]:
     """``Label: value`` per line -> ordered ``[[label, value], ...]``; bad lines raise."""
     features = []
@@ -100,27 +76,9 @@ def parse_features(text: str) -> list[list[str]]:
             continue
         label, sep, value = line.partition(":")
         if not sep or not label.strip() or not value.strip():
-            raise ValidationError({"features": f"Line {number}: write it as 'Label: value'."})
+            raise ValidationError({"features": N_("Line %(number)s: write it as 'Label: value'.", number=number)})
         features.append([label.strip(), value.strip()])
     return features
-
-
-def parse_prices(form: Any) -> dict[str, Decimal | None]:
-    """``price_<cycle>`` fields -> ``{cycle: net price or None}``; bad amounts raise."""
-    prices: dict[str, Decimal | None] = {}
-    for cycle in Cycle:
-        raw = (form.get(f"price_{cycle.value}") or "").strip()
-        if not raw:
-            prices[cycle.value] = None
-            continue
-        try:
-            value = to_decimal(raw)
-        except ValueError:
-            value = Decimal(-1)
-        if value < 0 or value != round_money(value):
-            raise ValidationError({f"price_{cycle.value}": "Enter a net price like 49.99."})
-        prices[cycle.value] = value
-    return prices
 
 
 @bp.route("/catalogue/products/<int:product_id>", methods=["GET", "POST"])
@@ -131,41 +89,27 @@ def product(product_id: int) -> Any:
     errors: dict[str, str] = {}
     if request.method == "POST":
         _form_ok()
+        form = request.form
         try:
-            features = parse_features(request.form.get("features", ""))
-            prices = parse_prices(request.form)
-            name = request.form.get("name", "").strip()
-            if not name:
-                raise ValidationError({"name": "Give the product a name."})
-            targets = {int(t) for t in request.form.getlist("targets") if t.isdigit()} - {item.id}
-            with db.write_transaction():
-                item.name, item.features = name, features
-                item.description = request.form.get("description", "")
-                item.vat_rate = request.form.get("vat_rate", "").strip()
-                item.active = request.form.get("active") == "on"
-                item.provisioning_module = request.form.get("provisioning_module", "").strip()
-                item.save()
-                for cycle, price in prices.items():
-                    ProductPrice.delete().where(
-                        (ProductPrice.product == item) & (ProductPrice.cycle == cycle)
-                    ).execute()
-                    if price is not None:
-                        ProductPrice.create(product=item, cycle=cycle, net_price=price)
-                ProductChangePath.delete().where(ProductChangePath.product == item).execute()
-                for target in Product.select().where(Product.id.in_(list(targets) or [0])):
-                    ProductChangePath.create(product=item, target=target)
-                activity.record(
-                    "catalogue.product_updated",
-                    actor=g.staff,
-                    subject=item,
-                    ip=access.client_ip(),
-                    prices={k: str(v) for k, v in prices.items() if v is not None},
-                    targets=sorted(targets),
-                )
+            catalogue_service.update_product(
+                item,
+                name=form.get("name", ""),
+                description=form.get("description", ""),
+                features=parse_features(form.get("features", "")),
+                vat_rate=form.get("vat_rate", ""),
+                active=form.get("active") == "on",
+                provisioning_module=form.get("provisioning_module", ""),
+                position=form.get("position", ""),
+                prices={cycle: form.get(f"price_{cycle}", "") for cycle in catalogue_service.CYCLES},
+                targets=[int(t) for t in form.getlist("targets") if t.isdigit()],
+                actor=g.staff,
+                ip=access.client_ip(),
+            )
             flash(gettext("Saved."), "success")
             return redirect(url_for("admin_billing.product", product_id=item.id))
         except ValidationError as exc:
             errors = exc.errors
+            item = Product.get_by_id(item.id)  # what is stored, not what was tried
     prices = {p.cycle: p.net_price for p in ProductPrice.select().where(ProductPrice.product == item)}
     targets = {p.target_id for p in ProductChangePath.select().where(ProductChangePath.product == item)}
     features_text = request.form.get("features") if errors else "\n".join(f"{a}: {b}" for a, b in item.features)
@@ -194,7 +138,7 @@ def document(document_id: int) -> Any:
         try:
             outcome = record_payment(
                 "banktransfer",
-                request.form.get("transaction_id", ""),
+                transaction_key("banktransfer", request.form.get("transaction_id", "")),
                 request.form.get("amount", ""),
                 doc,
                 staff=g.staff,
@@ -210,16 +154,41 @@ def document(document_id: int) -> Any:
             errors = exc.errors
         except DomainError as exc:
             errors = {"amount": exc.message}
+    state = state_of(doc)
+    plan = plan_reissue(doc) if doc.kind == "proforma" else None
     return render_template(
         "admin/document.html",
         doc=doc,
-        snap=snapshot_of(doc),
-        due=amount_due(doc),
-        payments=list(Payment.select().where(Payment.document == doc)),
+        snap=state.snap,
+        state=state,
+        plan=plan,
+        rates_before=", ".join(dict.fromkeys(state.rate_label(r) for r in plan.old_rates)) if plan else "",
+        rates_after=(
+            ", ".join(dict.fromkeys(state.rate_label(r, plan.new_buyer) for r in plan.new_rates)) if plan else ""
+        ),
+        due=state.due,
+        payments=state.payments,
+        method_name=method_name,
         errors=errors,
         values=request.form,
         form=EmptyForm(),
     ), (422 if errors else 200)
+
+
+@bp.route("/documents/to-correct")
+@staff_required("billing")
+def documents_to_correct() -> Any:
+    """Every proforma flagged because a billing-data change altered its tax treatment."""
+    rows = list(
+        Document.select()
+        .where(
+            Document.needs_correction
+            & (Document.kind == "proforma")
+            & Document.status.in_(["unpaid", "partially_paid", "paid"])
+        )
+        .order_by(Document.id)
+    )
+    return render_template("admin/documents_to_correct.html", documents=[state_of(d) for d in rows])
 
 
 @bp.route("/customers/<int:customer_id>/balance", methods=["GET", "POST"])
@@ -244,7 +213,7 @@ def balance(customer_id: int) -> Any:
         "admin/balance.html",
         c=customer,
         balance=balance_of(customer.id),
-        entries=ledger.history(customer.id),
+        lines=statement(customer.id),
         errors=errors,
         values=request.form,
         form=EmptyForm(),

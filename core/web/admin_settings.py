@@ -16,7 +16,8 @@ from core.seller import update_seller
 from core.settings import declared_settings, get_setting, seller_data, update_declared
 from core.web import access
 from core.web.access import staff_required
-from core.web.auth import add_form_errors
+from core.web.errors import translated
+from core.web.form_errors import add_form_errors
 from core.web.forms import EmptyForm
 
 bp = Blueprint("admin_settings", __name__, url_prefix="/admin/settings")
@@ -68,6 +69,6 @@ def plugins() -> Any:
     try:
         update_declared(dict(request.form.items()), g.staff, access.client_ip())
     except ValidationError as exc:
-        return _page(SellerForm(data=seller_data()), {k: gettext(v) for k, v in exc.errors.items()}, 422)
+        return _page(SellerForm(data=seller_data()), {k: translated(v) for k, v in exc.errors.items()}, 422)
     flash(gettext("Settings saved."), "success")
     return redirect(url_for("admin_settings.index"))

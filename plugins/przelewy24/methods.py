@@ -2,9 +2,11 @@
 
 Each is offered when P24 is configured and its kind is in ``[przelewy24]
 methods``; each is also the method code its payments are booked under, with
-the FA(3) payment form of that kind (``ksef_payment_form``): BLIK is a mobile
-payment (7), a card is 2, pay-by-link a transfer (6). A kind no longer offered
-stays registered, so the payments booked under it keep their name and form.
+the words and FA(3) payment form a VAT invoice gives that kind
+(``document_label``, ``ksef_payment_form``): BLIK is a mobile payment (7), a
+card is 2, pay-by-link a transfer (6). A kind no longer offered is not
+:meth:`~core.payments.methods.PaymentMethod.enabled` but stays registered, so
+the payments booked under it keep their name and form.
 
 Starting a payment registers a P24 transaction and sends the customer to
 P24's page; for pay-by-link with ``show_banks``, our payment step first shows
@@ -35,6 +37,7 @@ class Przelewy24Method(PaymentMethod):
     kind = ""
 
     def enabled(self) -> bool:
+        """Offered when P24 is configured and this kind is in ``[przelewy24] methods``."""
         return current().offers(self.kind)
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
@@ -50,6 +53,7 @@ class Przelewy24Blik(Przelewy24Method):
     label = N_("BLIK")
     description = N_("Pay with a BLIK code from your banking app (Przelewy24).")
     order = 20
+    document_label = "BLIK"
     ksef_payment_form = "7"
 
 
@@ -61,6 +65,7 @@ class Przelewy24Transfer(Przelewy24Method):
     label = N_("Online bank transfer (Przelewy24)")
     description = N_("Choose your bank and confirm a ready-made transfer there.")
     order = 21
+    document_label = "przelew online (Przelewy24)"
     ksef_payment_form = "6"
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
@@ -82,6 +87,7 @@ class Przelewy24Card(Przelewy24Method):
     label = N_("Payment card (Przelewy24)")
     description = N_("Visa or Mastercard, also through Apple Pay and Google Pay.")
     order = 22
+    document_label = "karta płatnicza (Przelewy24)"
     ksef_payment_form = "2"
 
 
