@@ -37,6 +37,7 @@ log = logging.getLogger("hookbill.przelewy24")
 
 TRANSFER_GROUPS = frozenset({"FastTransfers", "eTransfer"})
 KIND_OF_GROUP = {"Blik": "blik", "Credit Card": "card", "Wallet": "card"}
+#: The languages P24 names its methods in; the first is the one kept for telling kinds apart.
 LANGUAGES = ("pl", "en")
 
 
@@ -64,12 +65,12 @@ def _store(lang: str, methods: list[dict[str, Any]]) -> None:
 
 
 def methods(settings: P24Settings, lang: str) -> list[dict[str, Any]]:
-    """The account's methods in ``lang`` (pl or en), from the cache or freshly fetched.
+    """The account's methods in ``lang`` (one of :data:`LANGUAGES`, else English), from the cache or freshly fetched.
 
     Network I/O when the cache is older than ``methods_cache_minutes``: call
     it outside a transaction.
     """
-    lang = lang if lang in LANGUAGES else "pl"
+    lang = lang if lang in LANGUAGES else LANGUAGES[-1]
     cached = P24MethodCache.get_or_none(P24MethodCache.lang == lang)
     fresh_after = clock.utcnow() - timedelta(minutes=settings.methods_cache_minutes)
     if cached is not None and cached.fetched_at >= fresh_after:
@@ -97,7 +98,7 @@ def kind_of(settings: P24Settings, method_id: int | None, chosen: str) -> str:
     """``blik``, ``card`` or ``transfer`` for P24 method ``method_id``; ``chosen`` when unknown."""
     if method_id is None:
         return chosen
-    for method in methods(settings, "pl"):
+    for method in methods(settings, LANGUAGES[0]):
         if method.get("id") == method_id:
             return KIND_OF_GROUP.get(str(method.get("group")), "transfer")
     return chosen

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db, runtime
+from core.documents.issuing import snapshot_of
 from core.errors import Conflict
 from core.i18n import N_, document_text
 from core.models import Document
@@ -36,6 +37,8 @@ from plugins.przelewy24.settings import P24Settings, current
 CHANNELS = {"blik": 8192, "card": 1, "transfer": 66}
 #: Languages P24's payment page speaks (ISO 639-1), from its documentation.
 P24_LANGUAGES = frozenset(["bg", "cs", "de", "en", "es", "fr", "hr", "hu", "it", "nl", "pl", "pt", "se", "sk", "ro"])
+#: The page's language for a reader whose language P24 does not speak.
+P24_FALLBACK_LANGUAGE = "en"
 TRANSFER_LABEL = re.compile(r"^[a-zA-Z0-9ęółśążźćńĘÓŁŚĄŻŹĆŃ ./\\:-]{1,20}$")
 #: How long after registering, beyond P24's time limit, the return page keeps waiting.
 CONFIRM_GRACE = timedelta(minutes=15)
@@ -56,6 +59,14 @@ def public_url(path: str) -> str:
     return str(runtime.config().get_value("app.base_url")).rstrip("/") + path
 
 
+def page_language(language: str) -> str:
+    """The language of P24's payment page: ``language``, else the panel's, else P24's fallback (English)."""
+    for candidate in (language, str(runtime.config().get_value("app.language"))):
+        if candidate in P24_LANGUAGES:
+            return candidate
+    return P24_FALLBACK_LANGUAGE
+
+
 def register_fields(session: P24Session, document: Document, settings: P24Settings, language: str) -> dict[str, Any]:
     """The registration body (without merchantId, posId and sign, which the client adds)."""
     customer = document.customer
@@ -66,8 +77,8 @@ def register_fields(session: P24Session, document: Document, settings: P24Settin
         "description": document_text(N_("Payment for %(number)s"), number=document.number),
         "email": customer.email[:50],
         "client": customer.full_name[:40],
-        "country": "PL",
-        "language": language if language in P24_LANGUAGES else "pl",
+        "country": snapshot_of(document).buyer.country,
+        "language": page_language(language),
         "urlReturn": public_url(f"/pay/przelewy24/return/{session.session_id}"),
         "urlStatus": public_url("/pay/przelewy24/status"),
         "timeLimit": settings.time_limit_minutes,
@@ -83,7 +94,7 @@ def register_fields(session: P24Session, document: Document, settings: P24Settin
 
 
 def start_checkout(
-    document: Document, amount: Decimal, kind: str, *, bank_method: int | None = None, language: str = "pl"
+    document: Document, amount: Decimal, kind: str, *, bank_method: int | None = None, language: str = ""
 ) -> str:
     """Register a P24 transaction for ``amount`` of ``document``; return P24's payment page URL.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from core import runtime
 from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
 from plugins.przelewy24 import catalogue
@@ -27,8 +28,8 @@ from plugins.przelewy24.settings import current
 
 
 def customer_language(document: Any) -> str:
-    """The language the customer reads (for P24's page and its bank names)."""
-    return str(getattr(document.customer, "language", "") or "pl")
+    """The language the customer reads (for P24's page and its bank names): theirs, else the panel's."""
+    return str(getattr(document.customer, "language", "") or runtime.config().get_value("app.language"))
 
 
 class Przelewy24Method(PaymentMethod):
