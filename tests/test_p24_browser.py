@@ -72,9 +72,14 @@ def test_blik_payment_through_p24_then_a_staff_refund(
     expect(staff.get_by_test_id("p24-refund-amount")).to_have_value("21.73")
     staff.get_by_test_id("p24-refund-reason").fill("Rezygnacja z usługi")
     staff.get_by_test_id("p24-refund-submit").click()
-    expect(staff.locator(".flash-error")).to_contain_text("Zaznacz pole")  # confirm first
-    staff.get_by_test_id("p24-refund-confirm").check()
+    # confirm first: the confirmation step says what the refund does; Cancel keeps things as they were
+    expect(staff.get_by_test_id("confirm-step")).to_contain_text(f"faktura korygująca do {invoice.number}")
+    staff.get_by_test_id("confirm-no").click()
+    expect(staff.get_by_test_id("p24-refund-amount")).to_have_value("21.73")
+    assert fake_p24.refunds == []
+    staff.get_by_test_id("p24-refund-reason").fill("Rezygnacja z usługi")
     staff.get_by_test_id("p24-refund-submit").click()
+    staff.get_by_test_id("confirm-yes").click()
     expect(staff.locator(".flash-success")).to_contain_text("Przelewy24 przyjęło zwrot")
     (delivery,) = fake_p24.deliver_refund_notifications(status=0)
     assert delivery.status == 200

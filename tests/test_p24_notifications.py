@@ -143,7 +143,7 @@ class RefusePayments:
 
 
 def test_a_booking_that_fails_after_verification_is_booked_by_the_cron_job(
-    app: Flask, client: FlaskClient, fake_p24: FakeP24
+    app: Flask, client: FlaskClient, fake_p24: FakeP24, caplog: pytest.LogCaptureFixture
 ):
     _customer, proforma = proforma_for()
     body = paid_notification(client, fake_p24, proforma)
@@ -155,6 +155,7 @@ def test_a_booking_that_fails_after_verification_is_booked_by_the_cron_job(
         pm.unregister(name="refuse-payments")
     assert response.status_code == 500 and response.is_json
     assert payments() == []
+    assert "plugin 'refuse-payments' failed in hook on_payment" in caplog.text  # the log names who refused
     with db.connection():
         assert P24Session.get(P24Session.session_id == body["sessionId"]).status == "verified"
         assert book_verified() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import unescape
 from typing import Any
 
 import pytest
@@ -40,7 +41,7 @@ def paid(client: FlaskClient, fake: FakeP24, balance: str = "0") -> tuple[Any, D
 
 
 def refund_via_page(staff_client: FlaskClient, payment: Payment, document: Document, **form: Any) -> str:
-    data = {"amount": "", "reason": "", "confirm": "yes", "document_id": str(document.id), **form}
+    data = {"amount": "", "reason": "", "confirmed": "1", "document_id": str(document.id), **form}
     page = f"/admin/documents/{document.id}"
     response = post_form(
         staff_client, f"/admin/przelewy24/payments/{payment.id}/refund", data, form_page=page, follow_redirects=True
@@ -198,8 +199,12 @@ def test_refund_without_confirming_or_over_the_payment_changes_nothing(
     app: Flask, client: FlaskClient, staff_client: FlaskClient, fake_p24: FakeP24
 ):
     customer, _proforma, payment, invoice = paid(client, fake_p24)
-    html = refund_via_page(staff_client, payment, invoice, amount="31.73", confirm="")
-    assert "Zaznacz pole, aby potwierdzić zwrot" in html
+    html = refund_via_page(staff_client, payment, invoice, amount="31.73", reason="Rezygnacja", confirmed="")
+    html = unescape(html).replace("\xa0", " ")
+    # the confirmation step (core.web.confirm) says what the refund does; nothing was done yet
+    assert 'data-testid="confirm-step"' in html and "Zwrócić 31,73 zł przez Przelewy24?" in html
+    assert f"Zostanie wystawiona faktura korygująca do {invoice.number} na 31,73 zł (brutto)" in html
+    assert 'name="reason" value="Rezygnacja"' in html and 'name="confirmed" value="1"' in html
     html = refund_via_page(staff_client, payment, invoice, amount="31.74")
     assert "Kwota przekracza to, co pozostało do zwrotu" in html
     html = refund_via_page(staff_client, payment, invoice, amount="abc")

@@ -36,6 +36,7 @@ from typing import Any
 from core import activity, clock, db
 from core.models import Document
 from core.payments.recording import record_payment
+from core.plugins import describe_failure
 from plugins.przelewy24 import catalogue, signing
 from plugins.przelewy24.checkout import grosze
 from plugins.przelewy24.client import P24Client, P24Error
@@ -116,8 +117,13 @@ def handle_notification(payload: Any, ip: str = "") -> Answer:
         _mark_verified(settings, session, payload)
     try:
         booked = book(session.id)
-    except Exception:
-        log.exception("booking the verified Przelewy24 session %s failed; the cron job retries", session.session_id)
+    except Exception as exc:  # a rule, a plugin's refusal or bug: the payment waits for the cron job
+        log.error(
+            "booking the verified Przelewy24 session %s failed (%s); the cron job retries",
+            session.session_id,
+            describe_failure(exc),
+            exc_info=exc,
+        )
         return Answer(500, {"status": "error", "reason": "booking_failed"})
     if not booked:
         return _repeat(session, payload)
@@ -193,6 +199,11 @@ def book_verified() -> int:
     for session in P24Session.select(P24Session.id).where(P24Session.status == "verified"):
         try:
             done += int(book(session.id))
-        except Exception:
-            log.exception("booking Przelewy24 session %s failed; next run tries again", session.id)
+        except Exception as exc:
+            log.error(
+                "booking Przelewy24 session %s failed (%s); next run tries again",
+                session.id,
+                describe_failure(exc),
+                exc_info=exc,
+            )
     return done

@@ -1,6 +1,7 @@
 """Refunding a Przelewy24 payment: the books first, then P24's refund API, then its notification.
 
-Staff refund part or all of a payment (:func:`request_refund`). In one
+Staff refund part or all of a payment: :func:`plan_refund` says what will
+happen (the confirmation page shows it), :func:`request_refund` does it. In one
 transaction under the customer's money lock, before P24 is asked:
 
 * the part of the refund that returns money a VAT invoice was issued for gets a
@@ -27,11 +28,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db
 from core.balance import ledger
+from core.documents.build import LineInput
 from core.documents.corrections import issue_correction, lowered_by_gross
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
@@ -88,41 +91,92 @@ def _amount(raw: object) -> Decimal:
     return value
 
 
+@dataclass(frozen=True)
+class RefundPlan:
+    """What refunding ``amount`` of ``payment`` does (module docstring), worked out before anything is done.
+
+    ``corrected`` is the gross a correcting invoice lowers ``invoice`` by
+    (0: no correction, ``invoice`` is then None); ``after`` is the state the
+    correction corrects the invoice to.
+    """
+
+    payment: Payment
+    amount: Decimal
+    invoice: Document | None = None
+    corrected: Decimal = ZERO
+    after: tuple[LineInput, ...] = ()
+    description: str = ""
+
+
+def _p24_payment(payment_id: int) -> Payment:
+    found = Payment.get_or_none(Payment.id == payment_id)
+    if found is None or found.method not in CODES.values():
+        raise NotFound("payment")
+    return found
+
+
+def _plan(payment: Payment, value: Decimal) -> RefundPlan:
+    """The plan for refunding ``value`` of ``payment`` as the database stands; raises what :func:`plan_refund` says."""
+    session = P24Session.get_or_none((P24Session.payment_id == payment.id) & (P24Session.status == "booked"))
+    if session is None or session.order_id is None:
+        raise NotFound("payment")
+    if value > refundable(payment):
+        raise ValidationError({"amount": N_("The amount is more than what is left to refund of this payment.")})
+    invoice = invoice_of(payment)
+    if invoice is not None:
+        earlier = P24Refund.select().where(P24Refund.payment == payment.id)
+        corrected = min(value, max(_applied(payment) - sum((r.corrected for r in earlier), ZERO), ZERO))
+        if corrected > 0:
+            text = document_text(N_("Refund of a payment for %(number)s"), number=invoice.number)
+            after = lowered_by_gross(invoice, corrected, text)
+            return RefundPlan(payment, value, invoice, corrected, tuple(after), text)
+    if _on_open_proforma(payment) and value > payment.amount - _applied(payment):
+        raise Conflict(
+            N_(
+                "This payment is on a proforma that is still open. Cancel the proforma first: "
+                "what was paid on it goes to the credit balance, and can then be refunded."
+            ),
+            code="refund_open_proforma",
+        )
+    return RefundPlan(payment, value)
+
+
+def plan_refund(payment_id: int, amount: object) -> RefundPlan:
+    """What refunding ``amount`` of P24 payment ``payment_id`` would do, without doing it (the staff's confirmation).
+
+    Raises NotFound for a payment that is not a booked Przelewy24 payment,
+    ValidationError for a bad amount or one above what is left to refund, and
+    Conflict when P24 is not configured, the money is on an open proforma, or
+    the correcting invoice cannot lower the invoice by exactly that amount.
+    """
+    if not current().configured:
+        raise Conflict(N_("Przelewy24 is not configured."), code="p24_not_configured")
+    return _plan(_p24_payment(payment_id), _amount(amount))
+
+
 def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, ip: str = "") -> P24Refund:
     """Refund ``amount`` of P24 payment ``payment_id``; see the module docstring. Returns the refund.
 
-    Raises NotFound for a payment that is not a Przelewy24 payment,
-    ValidationError for a bad amount or one above what is left to refund, and
-    Conflict when the money is on an open proforma or P24 is not configured.
-    The refund is then sent to P24 at once (:func:`send_refund`).
+    Raises what :func:`plan_refund` raises, checked again under the
+    customer's money lock, where the plan is carried out. The refund is then
+    sent to P24 at once (:func:`send_refund`).
     """
     if not current().configured:
         raise Conflict(N_("Przelewy24 is not configured."), code="p24_not_configured")
     value = _amount(amount)
     reason = (reason or "").strip()[:200]
-    found = Payment.get_or_none(Payment.id == payment_id)
-    if found is None or found.method not in CODES.values():
-        raise NotFound("payment")
+    found = _p24_payment(payment_id)
     with db.write_transaction():
         db.lock_customer(found.customer_id)
         payment = Payment.get_by_id(found.id)
-        session = P24Session.get_or_none((P24Session.payment_id == payment.id) & (P24Session.status == "booked"))
-        if session is None or session.order_id is None:
-            raise NotFound("payment")
-        if value > refundable(payment):
-            raise ValidationError({"amount": N_("The amount is more than what is left to refund of this payment.")})
-        invoice = invoice_of(payment)
-        corrected = ZERO
+        plan = _plan(payment, value)
+        session = P24Session.get((P24Session.payment_id == payment.id) & (P24Session.status == "booked"))
         correction = None
-        if invoice is not None:
-            earlier = P24Refund.select().where(P24Refund.payment == payment.id)
-            corrected = min(value, max(_applied(payment) - sum((r.corrected for r in earlier), ZERO), ZERO))
-        if corrected > 0 and invoice is not None:
-            text = document_text(N_("Refund of a payment for %(number)s"), number=invoice.number)
+        if plan.invoice is not None:
             correction = issue_correction(
-                invoice,
-                lowered_by_gross(invoice, corrected, text),
-                f"{text}: {reason}" if reason else text,
+                plan.invoice,
+                plan.after,
+                f"{plan.description}: {reason}" if reason else plan.description,
                 purpose="refund",
                 purpose_ref=payment.id,
             )
@@ -133,14 +187,6 @@ def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, 
                 document_id=correction.id,
                 payment_id=payment.id,
                 reason=document_text(N_("Correcting invoice %(number)s"), number=correction.number),
-            )
-        elif _on_open_proforma(payment) and value > payment.amount - _applied(payment):
-            raise Conflict(
-                N_(
-                    "This payment is on a proforma that is still open. Cancel the proforma first: "
-                    "what was paid on it goes to the credit balance, and can then be refunded."
-                ),
-                code="refund_open_proforma",
             )
         ledger.append(
             payment.customer_id,
@@ -156,7 +202,7 @@ def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, 
             customer_id=payment.customer_id,
             amount=value,
             currency=payment.currency,
-            corrected=corrected,
+            corrected=plan.corrected,
             correction_id=correction.id if correction is not None else None,
             request_id=uuid.uuid4().hex,
             refunds_uuid=uuid.uuid4().hex,

@@ -7,8 +7,10 @@
   notification it asks the browser to reload it (a ``Refresh`` header).
 * ``POST /pay/przelewy24/status`` (``urlStatus``) and
   ``POST /pay/przelewy24/refund-status``: P24's server-to-server JSON
-  notifications; JSON answers only, CSRF-exempt (the ``sign`` authenticates them).
-* ``POST /admin/przelewy24/payments/<id>/refund`` and
+  notifications, marked :func:`core.web.errors.server_callback`: JSON answers
+  only, CSRF-exempt (the ``sign`` authenticates them).
+* ``POST /admin/przelewy24/payments/<id>/refund`` (after a confirmation page,
+  :mod:`core.web.confirm`, that says what the refund will do) and
   ``POST /admin/przelewy24/refunds/<id>/send``: staff refund a payment, or
   send a refund whose answer was lost again.
 
@@ -19,26 +21,26 @@ Our pages post forms that end in a redirect to P24's payment page, so the
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from core.errors import DomainError, ValidationError
 from core.models import Document
 from core.payments.recording import amount_due
-from core.web import access
+from core.web import access, confirm
 from core.web.access import login_required, staff_required
+from core.web.errors import server_callback
+from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm
 from core.web.scoping import own_document
+from core.web.templating import money_filter as format_money
 from plugins.przelewy24 import checkout, notifications, refunds
 from plugins.przelewy24.methods import customer_language
 from plugins.przelewy24.models import P24Refund, P24Session
 from plugins.przelewy24.settings import current
 
-log = logging.getLogger("hookbill.przelewy24")
 bp = Blueprint("przelewy24", __name__)
 
 
@@ -47,18 +49,17 @@ bp = Blueprint("przelewy24", __name__)
 def checkout_with_bank(document_id: int) -> Any:
     """The bank chosen on our payment step: register with that bank and send the customer to P24."""
     document = own_document(document_id)
-    if not EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if not form.validate_on_submit():
         abort(400)
     raw = request.form.get("bank", "")
     bank = int(raw) if raw.isdigit() else None
-    try:
+    with FormErrors(form):  # P24 unreachable, or a rule refused: the message, on the document's page
         url = checkout.start_checkout(
             document, amount_due(document), "transfer", bank_method=bank, language=customer_language(document)
         )
-    except DomainError as exc:
-        flash(gettext(exc.message), "error")
-        return redirect(url_for("payments.invoice", document_id=document.id))
-    return redirect(url)
+        return redirect(url)
+    return redirect(url_for("payments.invoice", document_id=document.id))
 
 
 @bp.route("/pay/przelewy24/return/<session_id>")
@@ -85,56 +86,83 @@ def _json_body() -> Any:
 
 
 @bp.route("/pay/przelewy24/status", methods=["POST"])
+@server_callback
 def status() -> Any:
-    """P24's transaction notification; see :mod:`plugins.przelewy24.notifications`."""
-    try:
-        answer = notifications.handle_notification(_json_body(), access.client_ip())
-    except Exception:
-        log.exception("a Przelewy24 notification failed")
-        return jsonify(status="error"), 500
+    """P24's transaction notification; see :mod:`plugins.przelewy24.notifications`.
+
+    A failure of ours answers 500 JSON through the app's error handler (P24 sends the notification again).
+    """
+    answer = notifications.handle_notification(_json_body(), access.client_ip())
     return jsonify(answer.body), answer.status
 
 
 @bp.route("/pay/przelewy24/refund-status", methods=["POST"])
+@server_callback
 def refund_status() -> Any:
     """P24's refund notification; see :mod:`plugins.przelewy24.refunds`."""
-    try:
-        answer = refunds.handle_refund_notification(_json_body())
-    except Exception:
-        log.exception("a Przelewy24 refund notification failed")
-        return jsonify(status="error"), 500
+    answer = refunds.handle_refund_notification(_json_body())
     return jsonify(answer.body), answer.status
 
 
-def _back_to(document_id: int | None) -> Any:
+def _back_url(document_id: int | None) -> str:
     if document_id is None:
-        return redirect(url_for("admin.dashboard"))
-    return redirect(url_for("admin_billing.document", document_id=document_id))
+        return url_for("admin.dashboard")
+    return url_for("admin_billing.document", document_id=document_id)
+
+
+def _back_to(document_id: int | None) -> Any:
+    return redirect(_back_url(document_id))
+
+
+def _what_refunding_does(plan: refunds.RefundPlan) -> list[str]:
+    """What confirming the refund does, in the words of :func:`plugins.przelewy24.refunds.request_refund`."""
+    amount = format_money(plan.amount, plan.payment.currency)
+    said = [
+        gettext(
+            "%(amount)s goes back to the payer's account through Przelewy24. It cannot be taken back.",
+            amount=amount,
+        )
+    ]
+    if plan.invoice is not None:
+        said.append(
+            gettext(
+                "A correcting invoice to %(number)s is issued for %(corrected)s (gross); the customer's balance "
+                "history shows its credit and the refund.",
+                number=plan.invoice.number,
+                corrected=format_money(plan.corrected, plan.payment.currency),
+            )
+        )
+    else:
+        said.append(gettext("No correcting invoice is issued: the amount is taken from the customer's credit balance."))
+    return said
 
 
 @bp.route("/admin/przelewy24/payments/<int:payment_id>/refund", methods=["POST"])
 @staff_required("billing")
 def refund(payment_id: int) -> Any:
-    """Staff refund (part of) a Przelewy24 payment; the page they came from shows the result."""
-    if not EmptyForm().validate_on_submit():
+    """Staff refund (part of) a Przelewy24 payment, after a confirmation page that says what will happen."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
         abort(400)
     back = request.form.get("document_id", "")
     document_id = int(back) if back.isdigit() else None
-    if request.form.get("confirm") != "yes":
-        flash(gettext("Tick the box to confirm the refund: it cannot be undone."), "error")
-        return _back_to(document_id)
-    try:
+    shown = FormErrors(form)
+    with shown:
+        plan = refunds.plan_refund(payment_id, request.form.get("amount", ""))
+        if not confirm.confirmed():
+            return confirm.ask(
+                title=gettext(
+                    "Refund %(amount)s through Przelewy24?", amount=format_money(plan.amount, plan.payment.currency)
+                ),
+                what_happens=_what_refunding_does(plan),
+                confirm_label=gettext("Refund through Przelewy24"),
+                cancel_url=_back_url(document_id),
+                fields=confirm.form_values("amount", "reason", "document_id"),
+            )
         done = refunds.request_refund(
             payment_id, request.form.get("amount", ""), request.form.get("reason", ""), g.staff, ip=access.client_ip()
         )
-    except ValidationError as exc:
-        for message in exc.errors.values():
-            flash(gettext(message), "error")
-        return _back_to(document_id)
-    except DomainError as exc:
-        flash(gettext(exc.message), "error")
-        return _back_to(document_id)
-    _flash_refund(done)
+        _flash_refund(done)
     return _back_to(document_id)
 
 
@@ -175,13 +203,3 @@ def allow_gateway_form_action(response: Response) -> Response:
             "form-action 'self'", f"form-action 'self' {settings.base_url}"
         )
     return response
-
-
-def _exempt() -> None:
-    from core.app import csrf
-
-    csrf.exempt(status)
-    csrf.exempt(refund_status)
-
-
-_exempt()
