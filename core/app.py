@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, abort, send_file, session
@@ -115,17 +116,18 @@ def _process_outbox_soon() -> None:
     threading.Thread(target=work, name="outbox-kick", daemon=True).start()
 
 
-def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+def create_app(config: Config | dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
     """Build the hookbill Flask app.
 
     ``config`` is a :class:`Config`, a dict of overrides on top of the loaded
-    configuration, or None (load from file and environment). Raises
+    configuration, or None (load from file and environment). ``plugins`` are
+    plugin objects registered after the configured ones (tests). Raises
     :class:`core.config.ConfigError` or :class:`core.plugins.PluginError` with a
     message naming the key or plugin at fault.
     """
     if not isinstance(config, Config):
         config = load_config(overrides=config)
-    rt = runtime.setup(config)
+    rt = runtime.setup(config, plugins)
     app = Flask("hookbill", static_folder=None, template_folder=None)
     app.request_class = MemoryUploadRequest  # uploads never spool to a temp file
     configure_flask(app, config)

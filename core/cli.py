@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Any
 
@@ -30,7 +31,10 @@ def _setup(config_path: str | None) -> runtime.Runtime:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """hookbill: a billing panel for hosting providers."""
-    ctx.obj = {"config_path": config_path}
+    # A caller may hand in a runtime that is set up already (the testing kit's
+    # CLI runner does, so commands see the test's database and plugins).
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("config_path", config_path)
 
 
 def _rt(ctx: click.Context) -> runtime.Runtime:
@@ -171,21 +175,28 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-def _add_plugin_commands() -> None:
+def with_plugin_commands(pm: Any) -> click.Group:
+    """The ``hookbill`` group with the commands of ``pm``'s plugins added (a copy: ``cli`` stays as it is)."""
+    group = copy.copy(cli)
+    group.commands = dict(cli.commands)
+    for commands in pm.hook.hookbill_cli_commands():
+        for command in commands:
+            group.add_command(command)
+    return group
+
+
+def _with_plugin_commands() -> click.Group:
     try:
         rt = runtime.setup(load_config())
     except Exception:
-        return
-    for group in rt.pm.hook.hookbill_cli_commands():
-        for command in group:
-            cli.add_command(command)
+        return cli
+    return with_plugin_commands(rt.pm)
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``hookbill`` console script."""
-    if "--config" not in (argv or sys.argv):
-        _add_plugin_commands()
-    return cli.main(args=argv, prog_name="hookbill")
+    group = _with_plugin_commands() if "--config" not in (argv or sys.argv) else cli
+    return group.main(args=argv, prog_name="hookbill")
 
 
 if __name__ == "__main__":
