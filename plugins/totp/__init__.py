@@ -46,6 +46,7 @@ def hookbill_settings() -> list[SettingSpec]:
             "Wrong codes before two-step verification locks",
             default=crypto.DEFAULTS["max_failures"],
             kind="int",
+            minimum=1,
             help="When set, overrides [totp] max_failures of the config.",
         ),
         SettingSpec(
@@ -54,6 +55,7 @@ def hookbill_settings() -> list[SettingSpec]:
             "Minutes the lock lasts",
             default=crypto.DEFAULTS["lock_minutes"],
             kind="int",
+            minimum=1,
             help="When set, overrides [totp] lock_minutes of the config.",
         ),
         SettingSpec(
