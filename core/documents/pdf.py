@@ -10,7 +10,7 @@ each service (7), unit and quantity (8), net unit price (9), net value (11), VAT
 correcting invoice (art. 106j) adds the corrected invoice's number and date, the
 reason, and the lines before, after and their difference.
 
-Lines show net figures only; VAT appears per rate, where it is computed (BILLING.md
+Lines show net figures only; VAT appears per rate, where it is computed (docs/billing.md
 rule 1), so the printed numbers always add up.
 """
 

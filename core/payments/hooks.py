@@ -2,7 +2,7 @@
 
 ``on_invoice_paid`` (``trylast``, after the change was applied): a fully paid
 proforma gets its VAT invoice in the payment's transaction. The invoice
-carries the buyer data the proforma was issued with (DESIGN.md, Documents)
+carries the buyer data the proforma was issued with (docs/billing.md, "Documents")
 and the proforma's lines.
 """
 
