@@ -68,9 +68,10 @@ def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
 
 @hookimpl
 def hookbill_outbox_handlers() -> dict[str, Any]:
+    from core.documents.files import refresh_pdf
     from core.documents.notify import send_document_issued
 
-    return {"mail": mail.send_queued_mail, "document_issued": send_document_issued}
+    return {"mail": mail.send_queued_mail, "document_issued": send_document_issued, "document_pdf": refresh_pdf}
 
 
 def process_outbox() -> None:

@@ -410,7 +410,10 @@ def on_payment(payment: Any, document: Any) -> None:
 def on_invoice_paid(document: Any) -> None:
     """Called when a document became fully paid.
 
-    **Transaction**: inside the payment's transaction (after ``on_payment``).
+    **Transaction**: inside the payment's transaction (after ``on_payment``),
+    or inside the transaction of a staff correction when the payments carried
+    over to the corrected proforma pay it in full (a change or renewal the
+    earlier version paid for was handled then; implementations act once).
 
     :param document: the paid :class:`core.models.Document`.
 
@@ -422,7 +425,9 @@ def on_invoice_paid(document: Any) -> None:
 
 @hookspec
 def on_invoice_cancelled(document: Any) -> None:
-    """Called when an unpaid proforma was cancelled or superseded by a corrected version.
+    """Called when an open proforma was cancelled or superseded by a corrected version.
+
+    A superseded version's payments are carried over to the new version.
 
     **Transaction**: inside the cancelling transaction; raise
     :class:`HookRefused` to refuse.

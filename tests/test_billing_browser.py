@@ -1,4 +1,8 @@
-"""Browser: a customer changes billing data (company -> private) and downloads an invoice PDF."""
+"""Browser: a customer changes billing data (company -> private) and downloads invoice PDFs.
+
+The invoice issued before the change keeps the company; the open proforma keeps it too
+until corrected, but its VAT invoice, issued after the change, carries the new data.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,11 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
     clock.freeze("2026-03-16T12:00:00")
     with db.connection():
         setup_seller()
-        customer, (svc,), _basic, pro = shop("ola@example.test")
+        customer, (svc, other), _basic, pro = shop("ola@example.test", services=2)
         proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
         record_payment("banktransfer", "BANK-1", proforma.total_gross, proforma)
         invoice = Document.get((Document.kind == "vat") & (Document.proforma_id == proforma.id))
+        open_proforma = confirm_change(customer.id, other.id, pro.id, "monthly").document
     page.goto(f"{live_server}/login")
     page.fill("#email", "ola@example.test")
     page.fill("#password", PASSWORD)
@@ -45,6 +50,10 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
     page.fill("#city", "Gdynia")
     page.get_by_test_id("save-billing").click()
     expect(page.locator(".flash-success")).to_contain_text("Dane do faktury zapisane")
+    expect(page.locator(".flash-info")).to_contain_text(
+        f"Proforma {open_proforma.number} zachowuje dane, z którymi została wystawiona"
+    )
+    expect(page.locator(".flash-info")).to_contain_text("będzie zawierała Twoje nowe dane")
     with db.connection():
         current = BillingProfile.select().order_by(BillingProfile.id.desc()).first()
         assert (current.kind, current.name, current.tax_id) == ("private", "Aleksandra Wróblewska", "")
@@ -59,3 +68,17 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
     # issued before the change: the invoice keeps the company data it was issued with
     assert COMPANY["name"] in text and "NIP: 5260250274" in text and invoice.number in text
     assert "Aleksandra Wróblewska" not in text
+    # the open proforma is paid after the change: its VAT invoice carries the new data
+    with db.connection():
+        record_payment("banktransfer", "BANK-2", open_proforma.total_gross, open_proforma)
+        later = Document.get((Document.kind == "vat") & (Document.proforma_id == open_proforma.id))
+    page.goto(f"{live_server}/invoices/{later.id}")
+    expect(page.get_by_test_id("doc-buyer")).to_contain_text("Aleksandra Wróblewska")
+    with page.expect_download() as info:
+        page.get_by_test_id("download-pdf").click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    text = pdf_text(target.read_bytes())
+    assert "Aleksandra Wróblewska" in text and "ul. Świętojańska 44" in text and "81-391 Gdynia" in text
+    assert COMPANY["name"] not in text and "5260250274" not in text.replace("NIP: 5213017228", "")
+    assert f"Dotyczy faktury pro forma nr {open_proforma.number}" in text

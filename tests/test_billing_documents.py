@@ -37,7 +37,7 @@ def _vat_of(proforma: Document) -> Document:
     return Document.get((Document.kind == "vat") & (Document.proforma_id == proforma.id))
 
 
-def test_company_to_private_keeps_issued_data_and_staff_correction_is_logged(app, conn):
+def test_company_to_private_keeps_the_proforma_and_the_later_vat_invoice_carries_the_new_data(app, conn):
     setup_seller()
     customer, (s1, s2, s3), _basic, pro = shop(services=3)
     old = confirm_change(customer.id, s1.id, pro.id, "monthly").document
@@ -48,11 +48,14 @@ def test_company_to_private_keeps_issued_data_and_staff_correction_is_logged(app
     assert snapshot_of(new).buyer.name == PRIVATE["name"] and snapshot_of(new).buyer.tax_id == ""
     assert snapshot_of(new).buyer.kind == "private"
 
-    # paying the old proforma gives a VAT invoice with the data the proforma was issued with
+    # the old proforma keeps its data; the VAT invoice issued when it is paid carries the data current then
+    assert not Document.get_by_id(old.id).needs_correction  # company -> private in Poland: same 23% VAT
     record_payment("banktransfer", "BANK-OLD", old.total_gross, old)
+    assert snapshot_of(Document.get_by_id(old.id)).buyer.name == COMPANY["name"]
     invoice = snapshot_of(_vat_of(old))
-    assert (invoice.buyer.kind, invoice.buyer.name, invoice.buyer.tax_id) == ("company", COMPANY["name"], "5260250274")
-    assert invoice.buyer.city == "Łódź" and invoice.proforma_number == old.number
+    assert (invoice.buyer.kind, invoice.buyer.name, invoice.buyer.tax_id) == ("private", PRIVATE["name"], "")
+    assert invoice.buyer.city == "Gdańsk" and invoice.proforma_number == old.number
+    assert invoice.total_gross == old.total_gross
 
     # staff correct the other old proforma on the customer's request
     staff = make_staff(role="billing")
@@ -107,13 +110,9 @@ ART_106E = [
     "Kwota VAT",  # pkt 13, 14
     "Kwota należności ogółem",
     "31,73",  # pkt 15
-    "Numer rachunku",
-    SELLER["bank_account"],
-    "Tytuł przelewu",
-    "Termin płatności",
-    "Data zapłaty",
-    "Sposób płatności",
-    "przelew",
+    "Zapłacono: 31,73 PLN",
+    "Data zapłaty: 2026-03-16",  # paid in full: when and how, no payment term
+    "Sposób płatności: przelew",
 ]
 
 
@@ -133,7 +132,6 @@ def test_invoice_pdf_from_the_real_flow_has_polish_text_and_every_106e_field(app
         SELLER["name"],
         "ul. Żelazna 5 lok. 12",
         "00-838 Warszawa",
-        "Bank Śląski",
         COMPANY["name"],
         "ul. Piotrkowska 120",
         "90-006 Łódź",
@@ -141,6 +139,8 @@ def test_invoice_pdf_from_the_real_flow_has_polish_text_and_every_106e_field(app
     ]
     missing = [item for item in expected if item not in text]
     assert not missing, (missing, text)
+    for due_only in ("Termin płatności", "Tytuł przelewu", SELLER["bank_account"], "banktransfer"):
+        assert due_only not in text, due_only  # nothing is due on a paid invoice
     assert document_pdf(vat) == bytes(stored.content)  # downloads serve the stored copy
     outbox.process()  # the mail queued by the handler
     invoice_mail = smtp_server.wait_for(lambda m: vat.number in m["Subject"])
@@ -160,6 +160,7 @@ def test_reverse_charge_for_an_eu_company_in_quote_pdf_and_xml(app, conn):
     assert snap.reverse_charge and {line.vat_rate for line in snap.lines} == {"oo"}
     text = pdf_text(document_pdf(vat))
     assert "odwrotne obciążenie" in text and "NIP UE: DE136695976" in text and "Müller Webhosting GmbH" in text
+    assert "np. 25,80 0,00 25,80" in text and " oo " not in f" {text} "  # art. 28b services print "np."
     xml = document_xml(vat)
     validate_fa3(xml)
     assert b"<P_13_9>" in xml and b"<P_13_1>" not in xml  # art. 28b services: P_13_9, no 23% base
@@ -229,7 +230,7 @@ def test_downloads_are_for_the_owner_and_staff_only(app, client):
     assert staff_client.get("/admin/documents/99999/pdf").status_code == 404
 
 
-def test_staff_correct_a_proforma_from_its_page(app, client):
+def test_staff_correct_a_proforma_after_a_confirm_step_that_says_what_happens(app, client):
     with db.connection():
         setup_seller()
         customer, (svc,), _basic, pro = shop()
@@ -243,16 +244,30 @@ def test_staff_correct_a_proforma_from_its_page(app, client):
     other = app.test_client()
     staff_login(other, billing.email)
     page = other.get(path).get_data(as_text=True)
-    assert 'data-testid="correct-proforma"' in page
-    done = post_form(other, f"{path}/correct", {}, form_page=path)
+    assert 'data-testid="correct-proforma"' in page and f'href="{path}/correct"' in page
+    # the confirm step (no JavaScript): what will happen, in Polish, and nothing happened yet
+    confirm = html.unescape(other.get(f"{path}/correct").get_data(as_text=True))
+    assert 'data-testid="confirm-correct"' in confirm and 'name="confirm" value="yes"' in confirm
+    for said in (COMPANY["name"], PRIVATE["name"], "Kwoty się nie zmieniają: razem brutto 31,73", "nie da się cofnąć"):
+        assert said in confirm, said
+    assert "Klientowi zostanie do zapłaty 31,73" in confirm
+    unconfirmed = post_form(other, f"{path}/correct", {}, form_page=path)  # a POST without the confirmation
+    assert unconfirmed.status_code == 200 and 'data-testid="confirm-correct"' in unconfirmed.get_data(as_text=True)
+    with db.connection():
+        assert not Document.select().where(Document.supersedes_id == proforma.id).exists()
+    done = post_form(other, f"{path}/correct", {"confirm": "yes"}, form_page=f"{path}/correct")
     assert done.status_code == 302
     with db.connection():
         new = Document.get(Document.supersedes_id == proforma.id)
         assert done.headers["Location"].endswith(f"/admin/documents/{new.id}")
         assert ActivityLog.get(ActivityLog.action == "document.proforma_corrected").actor_id == billing.id
     assert PRIVATE["name"] in html.unescape(other.get(f"/admin/documents/{new.id}").get_data(as_text=True))
-    again = post_form(other, f"{path}/correct", {}, form_page=f"/admin/documents/{new.id}")
-    assert again.status_code == 302 and again.headers["Location"].endswith(path)
+    # the old version cannot be corrected again, and its pages say why
+    refused = other.get(f"{path}/correct")
+    assert refused.status_code == 409 and 'data-testid="confirm-correct"' not in refused.get_data(as_text=True)
+    assert f"zastąpiona proformą {new.number}" in html.unescape(refused.get_data(as_text=True))
+    again = post_form(other, f"{path}/correct", {"confirm": "yes"}, form_page=f"/admin/documents/{new.id}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"{path}/correct")
     # the customer sees the old version as superseded, with a link to the new one
     owner = app.test_client()
     login(owner, customer.email)

@@ -86,7 +86,8 @@ def test_cron_outbox_and_settings_hooks(conn, smtp_server):
 def test_billing_hooks_run_in_the_payment_flow(conn, smtp_server):
     from datetime import date
 
-    from core.documents.issuing import reissue_with_current_data
+    from core.billing_data.service import change_billing_data
+    from core.documents.staff import correct_proforma
     from core.payments.methods import methods_for
     from core.payments.recording import record_payment
     from core.upgrades.confirm import confirm_change
@@ -116,7 +117,9 @@ def test_billing_hooks_run_in_the_payment_flow(conn, smtp_server):
     assert called("hookbill_provisioning_modules")
     with db.write_transaction():
         second = issue_document(customer, "proforma", [LineInput("Domena", Decimal(1), "szt.", Decimal("40.00"))])
-        reissue_with_current_data(second, staff)
+    fields = {"kind": "private", "name": "Ala Nowak-Kowalska", "address_line1": "ul. Długa 5"}
+    change_billing_data(customer, {**fields, "postcode": "80-831", "city": "Gdańsk", "country": "PL"})
+    correct_proforma(second.id, staff)
     assert called("on_invoice_cancelled")
 
 

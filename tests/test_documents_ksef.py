@@ -107,6 +107,18 @@ def test_correcting_invoice() -> None:
     assert [text(r, "f:P_11") for r in after] == ["60.00", "49.99", "4.33"]
 
 
+def test_correction_gives_the_corrected_invoices_date_of_supply_only_where_it_differs() -> None:
+    # art. 106j ust. 2 pkt 3 with art. 106e ust. 1 pkt 6; the sample invoice: issued 03-16, supplied 03-15
+    root = build("correction")
+    assert text(root, "f:Fa/f:P_1") == "2026-03-20" and text(root, "f:Fa/f:P_6") == "2026-03-15"
+    same_day = sample_snapshot("vat", sale_date=date(2026, 3, 16))
+    correction = sample_snapshot("correction", corrects=same_day)
+    assert correction.corrected is not None and correction.corrected.sale_date == date(2026, 3, 16)
+    xml = build_fa3_xml(correction, created_at=CREATED)
+    validate_fa3(xml)
+    assert ET.fromstring(xml).find("f:Fa/f:P_6", N) is None
+
+
 def test_paid_split_payment_invoice() -> None:
     lines = (LineInput("Dysk SSD 8 TB", Decimal(1), "szt.", Decimal("20000.00"), annex15=True),)
     root = build(lines=lines, paid=Decimal("24600.00"), payment_date=date(2026, 3, 16))
@@ -125,7 +137,9 @@ def test_exempt_and_several_rates() -> None:
     root = build(lines=lines, exemption_basis="art. 43 ust. 1 pkt 29 lit. c ustawy", payment_method="balance")
     assert text(root, "f:Fa/f:P_13_7") == "500.00" and text(root, "f:Fa/f:P_14_2") == "0.80"
     assert text(root, "f:Fa/f:Adnotacje/f:Zwolnienie/f:P_19A") == "art. 43 ust. 1 pkt 29 lit. c ustawy"
-    assert text(root, "f:Fa/f:Platnosc/f:OpisPlatnosci") == "balance"
+    # never the internal key "balance": the schema's "other form" in Polish words
+    assert text(root, "f:Fa/f:Platnosc/f:PlatnoscInna") == "1"
+    assert text(root, "f:Fa/f:Platnosc/f:OpisPlatnosci") == "saldo konta"
 
 
 def test_proforma_is_not_sent_to_ksef() -> None:

@@ -140,6 +140,7 @@ def test_correction_shows_what_it_corrects_before_after_and_difference() -> None
             "nr FK/2026/03/0001",
             "Data wystawienia: 2026-03-20",
             "Korekta faktury nr: FV/2026/03/0007 z dnia 2026-03-16",
+            "Data sprzedaży faktury korygowanej: 2026-03-15",  # art. 106j ust. 2 pkt 3
             "Przyczyna korekty: Zmiana pakietu na tańszy (downgrade) od 16.03.2026",
             "Przed korektą",
             "Po korekcie",
@@ -168,11 +169,12 @@ def test_reverse_charge_invoice_for_an_eu_company() -> None:
             "DE",
             "NIP UE: DE136695976",
             "NIP UE: PL5260250274",
-            "1 usł. 100,00 100,00 oo",
-            "oo 162,99 0,00 162,99",
+            "1 usł. 100,00 100,00 np.",  # art. 28b services: outside Polish VAT, as FA(3)'s "np II"
+            "np. 162,99 0,00 162,99",
             "odwrotne obciążenie",
         ],
     )
+    assert " oo " not in f" {text} "
 
 
 def test_split_payment_annotation_is_printed() -> None:

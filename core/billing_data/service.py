@@ -17,6 +17,12 @@ Validation (every message is a fixed English msgid, translated by the web layer)
 
 Nothing is written when anything is wrong: :class:`core.errors.ValidationError`
 carries one message per field.
+
+Documents: every proforma and VAT invoice issued after the change carries the
+new data; in the same transaction the customer's open proformas are reviewed
+(:func:`core.documents.review.review_open_proformas`): one whose tax treatment
+the change alters is flagged for staff to correct before its VAT invoice is
+issued.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from typing import Any
 
 from core import activity, db, runtime
 from core.documents.issuing import current_profile
+from core.documents.review import review_open_proformas
 from core.documents.taxid import TaxIdError, validate_tax_id
 from core.errors import Conflict, ValidationError
 from core.hookspecs import HookRefused
@@ -115,7 +122,8 @@ def change_billing_data(
     or a staff member (None: the system). Returns the new version, or None when
     nothing differs from the current one (nothing is written then). Runs its own
     write transaction: the version, the activity log entry ``billing_data.changed``
-    (old and new values of the changed fields) and ``on_customer_updated``
+    (old and new values of the changed fields), the review of the open
+    proformas (module docstring) and ``on_customer_updated``
     (``changes`` keyed ``billing.<field>``) commit together, or not at all when
     a plugin refuses (``HookRefused`` becomes :class:`Conflict` with the plugin's
     message). Raises ValidationError on bad input.
@@ -146,6 +154,7 @@ def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> 
             old={name: old_new[0] for name, old_new in changes.items()},
             new={name: old_new[1] for name, old_new in changes.items()},
         )
+        review_open_proformas(customer)
         runtime.hooks().on_customer_updated(
             customer=customer, changes={f"billing.{name}": value for name, value in changes.items()}
         )

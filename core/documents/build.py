@@ -41,6 +41,7 @@ from core.documents.snapshot import (
     DocumentSnapshot,
     Line,
     Party,
+    PaymentPart,
     RateTotal,
     is_oss_rate,
     is_vat_rate,
@@ -86,7 +87,11 @@ EU_COUNTRIES = frozenset(
 
 @dataclass(frozen=True)
 class LineInput:
-    """A line as the caller knows it: quantity, unit, net unit price and rate."""
+    """A line as the caller knows it: quantity, unit, net unit price and rate.
+
+    ``base_rate``: the product's own (domestic) rate when ``vat_rate`` comes from
+    the buyer's tax treatment (reverse charge, OSS); see :class:`Line`.
+    """
 
     description: str
     quantity: Decimal
@@ -94,6 +99,20 @@ class LineInput:
     unit_net: Decimal
     vat_rate: str = "23"
     annex15: bool = False
+    base_rate: str = ""
+
+    @classmethod
+    def from_line(cls, line: Line, *, vat_rate: str | None = None) -> LineInput:
+        """The input that priced ``line`` (optionally at another rate): to copy lines to a new document."""
+        return cls(
+            line.description,
+            line.quantity,
+            line.unit,
+            line.unit_net,
+            line.vat_rate if vat_rate is None else vat_rate,
+            line.annex15,
+            line.base_rate,
+        )
 
 
 def rate_percent(vat_rate: str) -> Decimal | None:
@@ -109,7 +128,14 @@ def ordered_rates(present: Iterable[str]) -> list[str]:
 
 
 def _line(
-    description: str, quantity: Decimal, unit: str, unit_net: Decimal, vat_rate: str, net: Decimal, annex15: bool
+    description: str,
+    quantity: Decimal,
+    unit: str,
+    unit_net: Decimal,
+    vat_rate: str,
+    net: Decimal,
+    annex15: bool,
+    base_rate: str = "",
 ) -> Line:
     percent = rate_percent(vat_rate)
     vat = vat_of(net, percent) if percent is not None else ZERO
@@ -123,16 +149,26 @@ def _line(
         vat,
         net + vat,
         annex15,
+        "" if base_rate == vat_rate else base_rate,
     )
 
 
 def make_line(item: LineInput, *, reverse_charge: bool = False) -> Line:
-    """Price one line: net rounded on its own; under reverse charge rate "oo", no VAT."""
+    """Price one line: net rounded on its own; under reverse charge rate "oo", no VAT.
+
+    The line remembers its domestic rate (``base_rate``) when the rate it
+    carries is not that one.
+    """
     if not is_vat_rate(item.vat_rate):
         raise ValueError(f"unknown VAT rate {item.vat_rate!r}; use one of {VAT_RATES}")
+    if item.base_rate and not is_vat_rate(item.base_rate):
+        raise ValueError(f"unknown base VAT rate {item.base_rate!r}")
     quantity, unit_net = to_decimal(item.quantity), to_decimal(item.unit_net)
     rate = "oo" if reverse_charge else item.vat_rate
-    return _line(item.description, quantity, item.unit, unit_net, rate, round_money(quantity * unit_net), item.annex15)
+    base = item.base_rate or (item.vat_rate if item.vat_rate != "oo" and not is_oss_rate(item.vat_rate) else "")
+    return _line(
+        item.description, quantity, item.unit, unit_net, rate, round_money(quantity * unit_net), item.annex15, base
+    )
 
 
 def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
@@ -175,7 +211,16 @@ def difference_lines(before: Sequence[Line], after: Sequence[Line]) -> tuple[Lin
     result: list[Line] = []
 
     def negated(line: Line) -> Line:
-        return _line(line.description, -line.quantity, line.unit, line.unit_net, line.vat_rate, -line.net, line.annex15)
+        return _line(
+            line.description,
+            -line.quantity,
+            line.unit,
+            line.unit_net,
+            line.vat_rate,
+            -line.net,
+            line.annex15,
+            line.base_rate,
+        )
 
     for index in range(max(len(before), len(after))):
         old = before[index] if index < len(before) else None
@@ -194,7 +239,18 @@ def difference_lines(before: Sequence[Line], after: Sequence[Line]) -> tuple[Lin
                 qty, price = new.quantity, new.unit_net - old.unit_net
             else:
                 qty, price = Decimal(1), net
-            result.append(_line(new.description, qty, new.unit, price, new.vat_rate, net, new.annex15 or old.annex15))
+            result.append(
+                _line(
+                    new.description,
+                    qty,
+                    new.unit,
+                    price,
+                    new.vat_rate,
+                    net,
+                    new.annex15 or old.annex15,
+                    new.base_rate,
+                )
+            )
     return tuple(result)
 
 
@@ -240,14 +296,17 @@ def build_snapshot(
     correction_reason: str = "",
     exemption_basis: str = "",
     gross_in_pln: Decimal | None = None,
+    payments: Sequence[PaymentPart] = (),
 ) -> DocumentSnapshot:
     """Price ``lines`` and return the frozen snapshot, following the module rules.
 
     For ``kind="correction"``, ``corrects`` (the invoice being corrected, or an
     earlier correction of it) and ``correction_reason`` are required and ``lines``
-    are the after state. Raises ValueError on an inconsistent request (a ``"zw"``
-    line without ``exemption_basis``, a foreign currency with annex-15 lines and no
-    ``gross_in_pln``, a correction without what it corrects).
+    are the after state; the corrected document's date of supply is recorded
+    with it (art. 106j ust. 2 pkt 3). ``payments`` are the payments that settled
+    the document (see :class:`PaymentPart`). Raises ValueError on an inconsistent
+    request (a ``"zw"`` line without ``exemption_basis``, a foreign currency with
+    annex-15 lines and no ``gross_in_pln``, a correction without what it corrects).
     """
     eu_reverse = is_reverse_charge(buyer)
     priced = tuple(make_line(item, reverse_charge=eu_reverse) for item in lines)
@@ -261,6 +320,7 @@ def build_snapshot(
         correction = Correction(
             number=corrects.number,
             issue_date=corrects.issue_date,
+            sale_date=corrects.sale_date,
             reason=correction_reason.strip(),
             lines_before=base,
             lines_after=priced,
@@ -312,4 +372,5 @@ def build_snapshot(
         proforma_number=proforma_number,
         corrected=correction,
         exemption_basis=exemption_basis.strip(),
+        payments=tuple(payments),
     )

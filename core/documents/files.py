@@ -1,11 +1,16 @@
 """A document's PDF and KSeF XML, as files to store, attach and download.
 
-The PDF is rendered from the frozen snapshot, always after the issuing
-transaction committed (by the ``document_issued`` outbox handler, or on the
-first download if that has not run yet), and stored once in
-:class:`core.models.DocumentFile`; later requests get the stored bytes. Rendering
-happens outside any transaction; the insert is ``ON CONFLICT DO NOTHING``, so two
-processes rendering the same document at once store one copy.
+The PDF prints the frozen snapshot and the document's state now (what was paid
+and how, what is due, superseded or cancelled: :mod:`core.documents.state`), so
+it says what the client and admin pages say. It is rendered after commit and
+stored in :class:`core.models.DocumentFile` with the key of the state it shows:
+by the ``document_issued`` outbox handler after the issue, by the
+``document_pdf`` handler after every change of state (a payment, a correction;
+queued by :meth:`core.models.Document.save`), and by any download that finds
+the stored copy stale. Later requests get the stored bytes while the state is
+the same. Rendering happens outside any transaction; the write is an upsert, so
+two processes rendering the same state at once store one copy, and a copy of an
+older state is replaced by the next download or handler.
 
 The PDF is in Polish, the language of the document (art. 106e); the seller's
 logo comes from ``[documents] logo_path``.
@@ -15,11 +20,13 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
-from core import db, runtime
+from core import clock, db, outbox, runtime
 from core.documents.issuing import snapshot_of
 from core.documents.ksef import build_fa3_xml, validate_fa3
 from core.documents.pdf import render_pdf
+from core.documents.state import state_key, state_of
 from core.errors import Conflict
 from core.models import Document, DocumentFile
 
@@ -41,24 +48,37 @@ def file_name(document: Document, extension: str) -> str:
     return f"{safe}.{extension}"
 
 
-def render_document_pdf(document: Document) -> bytes:
-    """Render the PDF of ``document`` from its snapshot (no database writes)."""
-    return render_pdf(snapshot_of(document), logo_path=logo_path(), lang="pl")
-
-
 def document_pdf(document: Document) -> bytes:
-    """The stored PDF of ``document``; rendered and stored first if it is not there yet.
+    """The PDF of ``document`` in its current state: the stored copy, or rendered and stored now.
 
     Must not run inside a transaction (rendering is slow work).
     """
+    document = Document.get_by_id(document.id)  # the state now, not the caller's copy
+    state = state_of(document)
+    key = state_key(state)
     stored = DocumentFile.get_or_none(DocumentFile.document == document.id)
-    if stored is not None:
+    if stored is not None and stored.state == key:
         return bytes(stored.content)
-    content = render_document_pdf(document)
+    content = render_pdf(state.printed(), logo_path=logo_path(), lang="pl")
     with db.write_transaction():
-        DocumentFile.insert(document=document.id, content=content).on_conflict_ignore().execute()
-    stored = DocumentFile.get(DocumentFile.document == document.id)
-    return bytes(stored.content)
+        DocumentFile.insert(document=document.id, content=content, state=key).on_conflict(
+            conflict_target=[DocumentFile.document],
+            update={DocumentFile.content: content, DocumentFile.state: key, DocumentFile.created_at: clock.utcnow()},
+        ).execute()
+    return content
+
+
+def queue_pdf_refresh(document: Document) -> None:
+    """Queue rendering the PDF again after commit: ``document``'s state just changed (in this transaction)."""
+    key = f"document_pdf:{document.id}:{document.status}:{document.paid}:{document.superseded_by_id or 0}"
+    outbox.enqueue("document_pdf", {"document_id": document.id}, dedupe_key=key)
+
+
+def refresh_pdf(payload: dict[str, Any]) -> None:
+    """Outbox handler ``document_pdf``: store the PDF of the document's current state (if not stored yet)."""
+    document = Document.get_or_none(Document.id == payload["document_id"])
+    if document is not None:
+        document_pdf(document)
 
 
 def document_xml(document: Document) -> bytes:

@@ -5,22 +5,36 @@ next number, freezes the snapshot (seller and buyer data as they are now, the
 priced lines, totals per VAT rate), saves the :class:`Document`, calls the
 ``on_invoice_issue`` hook and queues ``document_issued`` in the outbox, whose
 handler (PDF, e-mail) runs after commit. Issued documents are never edited.
+
+**Whose data a document carries.** Every proforma and every VAT invoice carries
+the buyer's billing data current at its issue: a VAT invoice issued after the
+customer changed their billing data carries the new data, whatever proforma it
+settles (the help page: "all later proformas and VAT invoices carry the updated
+data"). An issued proforma keeps the data it was issued with until staff correct
+it (:mod:`core.documents.reissue`). When a change alters the tax treatment of an
+open proforma (its VAT rate, reverse charge), no VAT invoice is issued with
+either the old buyer or the old amounts: the proforma waits for that correction
+(:mod:`core.documents.review`). A correcting invoice always keeps the buyer of
+the invoice it corrects (art. 106j: it corrects that invoice).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.numbering import next_number
-from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party
+from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party, PaymentPart
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
 from core.settings import seller_data
+
+#: How a correction's refund settled on the credit balance is named on it (Polish, the document's language).
+REFUND_ON_BALANCE_LABEL = "zwrot zaliczony na saldo konta klienta"
 
 
 def seller_party() -> Party:
@@ -47,7 +61,7 @@ def current_profile(customer: Customer | int) -> BillingProfile | None:
 
 
 def buyer_party(customer: Customer) -> Party:
-    """The customer as buyer, from their current billing data (name only when they have none)."""
+    """The customer as buyer, from their billing data current now (name only when they have none)."""
     profile = current_profile(customer)
     if profile is None:
         return Party(
@@ -95,18 +109,30 @@ def issue_document(
     purpose: str = "",
     purpose_ref: int | None = None,
     notes: Sequence[str] = (),
+    payments: Sequence[PaymentPart] = (),
+    refund_on_balance: bool = False,
 ) -> Document:
     """Issue one document inside the current write transaction and return it.
 
-    ``buyer`` defaults to the customer's current billing data; a VAT invoice
-    made from a proforma passes the proforma's buyer so it carries the data
-    the proforma was issued with. The status starts as ``unpaid`` (proforma),
-    ``paid`` (VAT invoice issued on payment) or ``issued`` (correction).
+    ``buyer`` defaults to the customer's billing data current now (module
+    docstring); a correction always takes the buyer of the document it corrects
+    (a ``buyer`` passed with it is ignored), and its date of supply is that
+    document's. ``payments`` are the payments that settled it (a VAT invoice
+    issued paid). ``refund_on_balance`` (a correction that lowers the amount):
+    the refund is settled on the customer's credit balance, and the correction
+    says so instead of asking for a transfer; the caller credits the balance.
+    The status starts as ``unpaid`` (a proforma; ``partially_paid``/``paid``
+    when ``paid`` carries payments of an earlier version over), ``paid`` (VAT
+    invoice issued on payment) or ``issued`` (correction).
     """
     if not db.database.obj.in_transaction():
         raise RuntimeError("issue_document() must run inside a write transaction")
     config = runtime.config()
     today = clock.today()
+    corrected = snapshot_of(corrects) if corrects else None
+    if corrected is not None:
+        buyer = corrected.buyer
+        sale_date = sale_date or corrected.sale_date
     series, number = next_number(kind, today)
     due = due_date or today + timedelta(days=int(config.get_value("billing.proforma_due_days")))
     snap = build_snapshot(
@@ -124,11 +150,21 @@ def issue_document(
         payment_date=payment_date,
         payment_method=payment_method,
         proforma_number=proforma.number if proforma else "",
-        corrects=snapshot_of(corrects) if corrects else None,
+        corrects=corrected,
         correction_reason=correction_reason,
         notes=notes,
+        payments=payments,
     )
+    if refund_on_balance and kind == "correction" and snap.total_gross < 0:
+        part = PaymentPart(
+            amount=snap.total_gross, date=today, method="balance", label=REFUND_ON_BALANCE_LABEL, ksef_form=""
+        )
+        snap = dataclasses.replace(
+            snap, paid=snap.total_gross, amount_due=ZERO, payments=(part,), payment_method="balance", payment_date=today
+        )
     status = {"proforma": "unpaid", "vat": "paid", "correction": "issued"}[kind]
+    if kind == "proforma" and paid > 0:
+        status = "paid" if paid >= snap.total_gross else "partially_paid"
     document = Document.create(
         customer=customer,
         kind=kind,
@@ -141,8 +177,8 @@ def issue_document(
         total_net=snap.total_net,
         total_vat=snap.total_vat,
         total_gross=snap.total_gross,
-        paid=paid,
-        paid_at=clock.utcnow() if kind == "vat" else None,
+        paid=snap.paid,
+        paid_at=clock.utcnow() if status == "paid" else None,
         snapshot=snap.to_json(),
         proforma_id=proforma.id if proforma else None,
         corrects_id=corrects.id if corrects else None,
@@ -153,44 +189,3 @@ def issue_document(
     runtime.hooks().on_invoice_issue(document=document)
     outbox.enqueue("document_issued", {"document_id": document.id}, dedupe_key=f"document_issued:{document.id}")
     return document
-
-
-def reissue_with_current_data(proforma: Document, staff: Any) -> Document:
-    """Supersede an unpaid proforma with a new version carrying the customer's current data.
-
-    Staff do this on the customer's request. The old version stays, marked
-    ``superseded``; the caller records the activity log entry.
-    """
-    from core.errors import Conflict
-
-    if proforma.kind != "proforma" or proforma.status != "unpaid":
-        raise Conflict("Only an unpaid proforma can be corrected.", code="not_correctable")
-    old = snapshot_of(proforma)
-    lines = [
-        LineInput(
-            description=ln.description,
-            quantity=ln.quantity,
-            unit=ln.unit,
-            unit_net=ln.unit_net,
-            vat_rate=ln.vat_rate,
-            annex15=ln.annex15,
-        )
-        for ln in old.lines
-    ]
-    new = issue_document(
-        proforma.customer,
-        "proforma",
-        lines,
-        sale_date=old.sale_date,
-        due_date=old.due_date,
-        payment_method=old.payment_method,
-        supersedes=proforma,
-        purpose=proforma.purpose,
-        purpose_ref=proforma.purpose_ref,
-        notes=list(old.notes),
-    )
-    proforma.status = "superseded"
-    proforma.superseded_by_id = new.id
-    proforma.save()
-    runtime.hooks().on_invoice_cancelled(document=proforma)
-    return new

@@ -9,8 +9,11 @@ the local copy, so validation never touches the network.
 A correction carries the corrected invoice (DaneFaKorygowanej: its date, number and
 KSeF number or NrKSeFN), PrzyczynaKorekty, the corrected invoice's lines marked
 ``StanPrzed=1`` followed by the lines after the correction, and P_13/P_14/P_15 as
-the differences (the snapshot's totals). TypKorekty is optional and left out: the
-snapshot does not record when the correction takes effect for VAT.
+the differences (the snapshot's totals). Its P_6 is the corrected invoice's date
+of supply (art. 106j ust. 2 pkt 3 with art. 106e ust. 1 pkt 6), given only where
+it differs from that invoice's issue date, as the field's definition says; a
+correction has no date of supply of its own. TypKorekty is optional and left
+out: the snapshot does not record when the correction takes effect for VAT.
 
 Not supported (ValueError): invoices in a foreign currency that carry Polish VAT,
 which FA(3) needs converted to PLN per rate (P_14_xW) at an exchange rate the
@@ -99,7 +102,10 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     if snap.place_of_issue:
         sub(fa, "P_1M", snap.place_of_issue)
     sub(fa, "P_2", snap.number)
-    sub(fa, "P_6", snap.sale_date.isoformat())
+    if snap.corrected is None:
+        sub(fa, "P_6", snap.sale_date.isoformat())
+    elif snap.corrected.sale_date is not None and snap.corrected.sale_date_differs:
+        sub(fa, "P_6", snap.corrected.sale_date.isoformat())
     parts.rate_sums(fa, snap.totals, snap)
     sub(fa, "P_15", amount(snap.total_gross))
     parts.annotation_flags(fa, snap)

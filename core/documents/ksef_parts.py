@@ -16,6 +16,17 @@ snapshot     P_12                         sums
              domestic: ``oo``             services to an EU taxpayer), else P_13_10
 ===========  ===========================  ==========================================
 
+Payment (``Platnosc``): a document paid in one payment is ``Zaplacono`` with its
+date; paid in several (the credit balance, then a transfer) it lists each as
+``ZaplataCzesciowa`` with its date and form (``ZnacznikZaplatyCzesciowej`` 2 when
+paid in full, 1 when in part). Each payment's form is the one its payment method
+declares (:class:`core.documents.snapshot.PaymentPart`, from
+:mod:`core.payments.methods`): ``FormaPlatnosci`` for a listed form (6, a
+transfer), else ``PlatnoscInna`` with the method's Polish description (a set-off
+against the credit balance). A settled document has no payment term and no
+account to pay to. A refund settled on the buyer's credit balance (a correction)
+is described the same way, without ``Zaplacono``: nothing was paid by the buyer.
+
 A reverse-charged document also gets Adnotacje/P_18 = 1 ("odwrotne obciążenie")
 and the seller's PrefiksPodatnika ``PL``. FA(3)'s ``oo`` rate and P_13_10 are for
 domestic reverse charge (art. 17 ust. 1 pkt 7-8); an EU B2B hosting sale is an
@@ -62,6 +73,7 @@ EU_VAT_PREFIXES = frozenset(
         "SK",
     ]
 )
+#: FA(3) forms of the generic payment terms a document may name before it is paid
 PAYMENT_FORMS = {"cash": "1", "card": "2", "transfer": "6", "blik": "7"}
 #: numeric FA(3) rate -> (P_13 field, P_14 field)
 TAXED_FIELDS = {"23": ("P_13_1", "P_14_1"), "8": ("P_13_2", "P_14_2"), "5": ("P_13_3", "P_14_3")}
@@ -203,26 +215,56 @@ def line_rows(fa: Element, lines: Sequence[Line], snap: DocumentSnapshot, *, bef
             sub(row, "StanPrzed", "1")
 
 
+def payment_form(parent: Element, form: str, description: str) -> None:
+    """``FormaPlatnosci`` for a listed form, else ``PlatnoscInna`` + ``OpisPlatnosci`` in words."""
+    if form:
+        sub(parent, "FormaPlatnosci", form)
+    else:
+        sub(parent, "PlatnoscInna", "1")
+        sub(parent, "OpisPlatnosci", (description or "inna forma płatności")[:256])
+
+
+def _generic_form(snap: DocumentSnapshot) -> tuple[str, str]:
+    """The form of the document's own payment method (no payments recorded on it)."""
+    from core.documents.pdf_labels import payment_method_label
+
+    if snap.payment_method in PAYMENT_FORMS:
+        return PAYMENT_FORMS[snap.payment_method], ""
+    label = payment_method_label(snap.payment_method, "pl")
+    return "", label if label != snap.payment_method else "inna forma płatności"
+
+
 def payment(fa: Element, snap: DocumentSnapshot) -> None:
-    """Platnosc: paid flag or partial payment, due date, form, seller's account."""
+    """Platnosc: how and when it was paid, or the term and account to pay to (module docstring)."""
     node = sub(fa, "Platnosc")
-    if snap.payment_date and snap.paid > 0 and snap.amount_due <= 0:
+    parts = [p for p in snap.payments if p.amount > 0]
+    if len(parts) == 1 and snap.amount_due <= 0:
+        sub(node, "Zaplacono", "1")
+        sub(node, "DataZaplaty", parts[0].date.isoformat())
+    elif parts:
+        sub(node, "ZnacznikZaplatyCzesciowej", "2" if snap.amount_due <= 0 else "1")
+        for part in parts:
+            row = sub(node, "ZaplataCzesciowa")
+            sub(row, "KwotaZaplatyCzesciowej", amount(part.amount))
+            sub(row, "DataZaplatyCzesciowej", part.date.isoformat())
+            payment_form(row, part.ksef_form, part.label)
+    elif snap.payment_date and snap.paid > 0 and snap.amount_due <= 0:  # issued before payments were recorded
         sub(node, "Zaplacono", "1")
         sub(node, "DataZaplaty", snap.payment_date.isoformat())
     elif snap.payment_date and snap.paid > 0:
         sub(node, "ZnacznikZaplatyCzesciowej", "1")
-        part = sub(node, "ZaplataCzesciowa")
-        sub(part, "KwotaZaplatyCzesciowej", amount(snap.paid))
-        sub(part, "DataZaplatyCzesciowej", snap.payment_date.isoformat())
+        part_node = sub(node, "ZaplataCzesciowa")
+        sub(part_node, "KwotaZaplatyCzesciowej", amount(snap.paid))
+        sub(part_node, "DataZaplatyCzesciowej", snap.payment_date.isoformat())
     if snap.amount_due > 0:
         sub(sub(node, "TerminPlatnosci"), "Termin", snap.due_date.isoformat())
-    if snap.payment_method in PAYMENT_FORMS:
-        sub(node, "FormaPlatnosci", PAYMENT_FORMS[snap.payment_method])
-    else:
-        sub(node, "PlatnoscInna", "1")
-        sub(node, "OpisPlatnosci", snap.payment_method or "inna")
+    forms = list(dict.fromkeys((p.ksef_form, p.label) for p in snap.payments))
+    if len(forms) == 1:
+        payment_form(node, *forms[0])
+    elif not forms:
+        payment_form(node, *_generic_form(snap))
     account = "".join(snap.seller.bank_account.split())
-    if account:
+    if account and snap.amount_due > 0:
         bank = sub(node, "RachunekBankowy")
         sub(bank, "NrRB", account)
         if snap.seller.bank_name:

@@ -1,10 +1,12 @@
 """After-commit work for an issued document: render and store its PDF, e-mail it.
 
 The outbox handler of kind ``document_issued`` runs after the issuing
-transaction committed, outside any transaction: it renders the PDF once
-(:func:`core.documents.files.document_pdf` stores it), then queues the "new
-document" mail with the PDF attached. A retry after a crash finds the stored
-PDF and the mail's dedupe key, so nothing is rendered or sent twice.
+transaction committed, outside any transaction: it renders the PDF of the
+document as it is now (the credit balance applied on issue included;
+:func:`core.documents.files.document_pdf` stores it with the key of that state),
+then queues the "new document" mail with the PDF attached. A retry after a crash
+finds the stored PDF and the mail's dedupe key, so nothing is rendered or sent
+twice. Later changes of state render it again (``document_pdf`` handler).
 """
 
 from __future__ import annotations

@@ -7,11 +7,19 @@ addresses (3), seller NIP (4) and buyer NIP (5; EU VAT ids with their prefix, pk
 each service (7), unit and quantity (8), net unit price (9), net value (11), VAT rate
 (12), net and VAT per rate (13, 14), total amount due (15), "odwrotne obciążenie"
 (18), "mechanizm podzielonej płatności" (18a) and the exemption basis (19). A
-correcting invoice (art. 106j) adds the corrected invoice's number and date, the
-reason, and the lines before, after and their difference.
+correcting invoice (art. 106j ust. 2) adds the corrected invoice's number, issue
+date and date of supply, the reason, and the lines before, after and their
+difference; it has no date of supply of its own.
 
 Lines show net figures only; VAT appears per rate, where it is computed (docs/billing.md
-rule 1), so the printed numbers always add up.
+rule 1), so the printed numbers always add up. Services to a taxpayer in another EU
+state (art. 28b) print the rate ``np.`` and the note "odwrotne obciążenie".
+
+Payment: a document with money still due prints the payment method, the payment
+term, the seller's account and the transfer title. A settled one prints how and
+when it was settled instead, never a term as if money were still due: a VAT
+invoice paid in full its payment date and method(s); a correction whose refund
+was put on the customer's credit balance "Rozliczono na saldzie".
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from pathlib import Path
 
 from fpdf.enums import Align, XPos, YPos
 
-from core.documents.build import rate_totals
+from core.documents.build import is_reverse_charge, rate_totals
 from core.documents.pdf_labels import (
     fmt_date,
     fmt_money,
@@ -59,12 +67,13 @@ def render_pdf(snap: DocumentSnapshot, *, logo_path: Path | None = None, lang: s
         (text["seller"], _party_lines(snap.seller, snap, text, seller=True)),
         (text["buyer"], _party_lines(snap.buyer, snap, text, seller=False)),
     )
+    eu_services = is_reverse_charge(snap.buyer)
     if snap.corrected is not None:
-        _correction(pdf, snap, text)
+        _correction(pdf, snap, text, eu_services)
     else:
         pdf.section_title(text["items"])
-        _lines_table(pdf, snap.lines, text)
-        _rate_summary(pdf, snap.totals, snap.currency, text, text["rate_summary"])
+        _lines_table(pdf, snap.lines, text, eu_services)
+        _rate_summary(pdf, snap.totals, snap.currency, text, text["rate_summary"], eu_services)
     _amounts(pdf, snap, text)
     _payment(pdf, snap, text, lang)
     _annotations(pdf, snap, text)
@@ -92,7 +101,8 @@ def _header(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], title
     rows = [(text["issue_date"], fmt_date(snap.issue_date))]
     if snap.place_of_issue:
         rows.append((text["place"], snap.place_of_issue))
-    rows.append((text["sale_date"], fmt_date(snap.sale_date)))
+    if snap.corrected is None:  # a correction prints the corrected invoice's date of supply instead
+        rows.append((text["sale_date"], fmt_date(snap.sale_date)))
     pdf.key_values(rows, x=x, width=width, key_width=width * 0.62)
     pdf.set_y(max(pdf.get_y(), top + 18) + 4)
 
@@ -118,7 +128,7 @@ def _party_lines(party: Party, snap: DocumentSnapshot, text: dict[str, str], *, 
     return lines
 
 
-def _line_rows(lines: Sequence[Line]) -> list[list[str]]:
+def _line_rows(lines: Sequence[Line], eu_services: bool) -> list[list[str]]:
     return [
         [
             str(number),
@@ -127,21 +137,29 @@ def _line_rows(lines: Sequence[Line]) -> list[list[str]]:
             line.unit,
             fmt_price(line.unit_net),
             fmt_money(line.net),
-            fmt_rate(line.vat_rate),
+            fmt_rate(line.vat_rate, eu_services=eu_services),
         ]
         for number, line in enumerate(lines, start=1)
     ]
 
 
-def _lines_table(pdf: InvoicePDF, lines: Sequence[Line], text: dict[str, str]) -> None:
+def _lines_table(pdf: InvoicePDF, lines: Sequence[Line], text: dict[str, str], eu_services: bool) -> None:
     headings = [text[key] for key in ("lp", "description", "quantity", "unit", "unit_net", "net", "rate")]
-    pdf.grid(headings, _line_rows(lines), LINE_WIDTHS, LINE_ALIGNS)
+    pdf.grid(headings, _line_rows(lines, eu_services), LINE_WIDTHS, LINE_ALIGNS)
 
 
 def _rate_summary(
-    pdf: InvoicePDF, totals: Sequence[RateTotal], currency: str, text: dict[str, str], heading: str
+    pdf: InvoicePDF,
+    totals: Sequence[RateTotal],
+    currency: str,
+    text: dict[str, str],
+    heading: str,
+    eu_services: bool,
 ) -> None:
-    rows = [[fmt_rate(t.vat_rate), fmt_money(t.net), fmt_money(t.vat), fmt_money(t.gross)] for t in totals]
+    rows = [
+        [fmt_rate(t.vat_rate, eu_services=eu_services), fmt_money(t.net), fmt_money(t.vat), fmt_money(t.gross)]
+        for t in totals
+    ]
     net = sum((t.net for t in totals), Decimal("0.00"))
     vat = sum((t.vat for t in totals), Decimal("0.00"))
     rows.append([text["total"], fmt_money(net), fmt_money(vat), fmt_money(net + vat)])
@@ -158,28 +176,43 @@ def _rate_summary(
     )
 
 
-def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
+def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], eu_services: bool) -> None:
     corrected = snap.corrected
     assert corrected is not None
     reference = f"{corrected.number} {text['of_date']} {fmt_date(corrected.issue_date)}"
     rows = [(text["corrects"], reference)]
+    if corrected.sale_date is not None:  # art. 106j ust. 2 pkt 3 with art. 106e ust. 1 pkt 6
+        rows.append((text["corrected_sale_date"], fmt_date(corrected.sale_date)))
     if corrected.ksef_number:
         rows.append((text["corrected_ksef"], corrected.ksef_number))
     rows.append((text["reason"], corrected.reason))
-    pdf.key_values(rows, x=pdf.l_margin, width=pdf.epw, key_width=45)
+    pdf.key_values(rows, x=pdf.l_margin, width=pdf.epw, key_width=58)
     for heading, lines in ((text["before"], corrected.lines_before), (text["after"], corrected.lines_after)):
         pdf.section_title(heading)
-        _lines_table(pdf, lines, text)
-        _rate_summary(pdf, rate_totals(lines), snap.currency, text, text["rate_summary"])
+        _lines_table(pdf, lines, text, eu_services)
+        _rate_summary(pdf, rate_totals(lines), snap.currency, text, text["rate_summary"], eu_services)
     pdf.section_title(text["difference"])
-    _lines_table(pdf, snap.lines, text)
-    _rate_summary(pdf, snap.totals, snap.currency, text, text["rate_summary"])
+    _lines_table(pdf, snap.lines, text, eu_services)
+    _rate_summary(pdf, snap.totals, snap.currency, text, text["rate_summary"], eu_services)
+
+
+def _refund_on_balance(snap: DocumentSnapshot) -> bool:
+    """A correction whose refund was put on the buyer's credit balance (settled, nothing to transfer)."""
+    return (
+        snap.kind == "correction"
+        and snap.settled
+        and snap.total_gross < 0
+        and bool(snap.payments)
+        and all(part.method == "balance" for part in snap.payments)
+    )
 
 
 def _amounts(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
     pdf.ln(2)
     due_key = "to_refund" if snap.amount_due < 0 else "amount_due"
     rows = [(text["total_gross"], snap.total_gross), (text["paid"], snap.paid), (text[due_key], abs(snap.amount_due))]
+    if _refund_on_balance(snap):
+        rows = [(text["total_gross"], snap.total_gross), (text["settled_on_balance"], abs(snap.total_gross))]
     x = pdf.l_margin + pdf.epw * 0.45
     for index, (label, amount) in enumerate(rows):
         last = index == len(rows) - 1
@@ -197,18 +230,45 @@ def _amounts(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> N
     pdf.set_font(FONT, size=9)
 
 
+def _how(snap: DocumentSnapshot, lang: str) -> str:
+    """The payment method(s), in words: the parts' own labels, else the document's method."""
+    words = list(dict.fromkeys(part.label for part in snap.payments))
+    return ", ".join(words) if words else payment_method_label(snap.payment_method, lang)
+
+
+def _parts(snap: DocumentSnapshot) -> str:
+    return "; ".join(
+        f"{fmt_money(abs(part.amount))} {snap.currency} ({fmt_date(part.date)}, {part.label})" for part in snap.payments
+    )
+
+
 def _payment(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], lang: str) -> None:
+    if _refund_on_balance(snap):
+        pdf.section_title(text["settlement"])
+        rows = [(text["settlement_method"], _how(snap, lang))]
+        if snap.payment_day:
+            rows.append((text["settlement_date"], fmt_date(snap.payment_day)))
+        pdf.key_values(rows, x=pdf.l_margin, width=pdf.epw, key_width=45)
+        return
     pdf.section_title(text["payment_method"])
-    rows = [
-        (text["payment_method"], payment_method_label(snap.payment_method, lang)),
-        (text["due_date"], fmt_date(snap.due_date)),
-    ]
-    if snap.payment_date:
+    rows = [(text["payment_method"], _how(snap, lang))]
+    if snap.settled:  # paid in full: when and how, no term as if money were still due
+        if snap.payment_day:
+            rows.append((text["payment_date"], fmt_date(snap.payment_day)))
+        if len(snap.payments) > 1:
+            rows.append((text["payments"], _parts(snap)))
+        pdf.key_values(rows, x=pdf.l_margin, width=pdf.epw, key_width=45)
+        return
+    rows.append((text["due_date"], fmt_date(snap.due_date)))
+    if snap.payments:
+        rows.append((text["payments"], _parts(snap)))
+    elif snap.payment_date:
         rows.append((text["payment_date"], fmt_date(snap.payment_date)))
-    if snap.seller.bank_account:
-        bank = f" ({snap.seller.bank_name})" if snap.seller.bank_name else ""
-        rows.append((text["bank_account"], snap.seller.bank_account + bank))
-    rows.append((text["transfer_title"], snap.transfer_title))
+    if snap.amount_due >= 0:  # the buyer transfers: the seller's account and the title
+        if snap.seller.bank_account:
+            bank = f" ({snap.seller.bank_name})" if snap.seller.bank_name else ""
+            rows.append((text["bank_account"], snap.seller.bank_account + bank))
+        rows.append((text["transfer_title"], snap.transfer_title))
     pdf.key_values(rows, x=pdf.l_margin, width=pdf.epw, key_width=45)
 
 

@@ -59,6 +59,14 @@ LABELS: dict[str, dict[str, str]] = {
         "split_payment": "mechanizm podzielonej płatności",
         "exemption": "Podstawa zwolnienia z VAT",
         "page": "Strona",
+        "corrected_sale_date": "Data sprzedaży faktury korygowanej",
+        "settled_on_balance": "Rozliczono na saldzie",
+        "settlement": "Rozliczenie",
+        "settlement_method": "Sposób rozliczenia",
+        "settlement_date": "Data rozliczenia",
+        "payments": "Wpłaty",
+        "superseded_note": "Ta wersja faktury pro forma została zastąpiona wersją nr {number}.",
+        "cancelled_note": "Faktura pro forma anulowana.",
     },
     "en": {
         "title_vat": "VAT invoice (Faktura VAT)",
@@ -108,6 +116,14 @@ LABELS: dict[str, dict[str, str]] = {
         "split_payment": "Split payment (mechanizm podzielonej płatności)",
         "exemption": "VAT exemption basis",
         "page": "Page",
+        "corrected_sale_date": "Date of supply on the corrected invoice",
+        "settled_on_balance": "Settled on the credit balance",
+        "settlement": "Settlement",
+        "settlement_method": "Settled by",
+        "settlement_date": "Settlement date",
+        "payments": "Payments",
+        "superseded_note": "This pro forma version was replaced by version no. {number}.",
+        "cancelled_note": "Pro forma cancelled.",
     },
 }
 
@@ -169,10 +185,18 @@ def fmt_date(value: date) -> str:
     return value.isoformat()
 
 
-def fmt_rate(vat_rate: str) -> str:
-    """``"23"`` -> ``"23%"``; ``zw``, ``np.``, ``oo`` as written on Polish invoices."""
+def fmt_rate(vat_rate: str, *, eu_services: bool = False) -> str:
+    """``"23"`` -> ``"23%"``; ``zw``, ``np.``, ``oo`` as written on Polish invoices.
+
+    ``eu_services``: the document sells services to a taxpayer in another EU
+    state (art. 28b; reverse-charged there). Its ``"oo"`` lines print ``np.``:
+    the supply is outside Polish VAT ("nie podlega"), which is also what FA(3)
+    reports (``np II``); ``oo`` is the domestic reverse charge (art. 17).
+    """
     from core.documents.build import rate_percent
 
+    if vat_rate == "oo" and eu_services:
+        return "np."
     return f"{vat_rate}%" if rate_percent(vat_rate) is not None else {"np": "np."}.get(vat_rate, vat_rate)
 
 

@@ -102,7 +102,15 @@ class Party:
 
 @dataclass(frozen=True)
 class Line:
-    """One document line. ``net`` is authoritative; ``vat``/``gross`` informative."""
+    """One document line. ``net`` is authoritative; ``vat``/``gross`` informative.
+
+    ``base_rate`` is the rate the line carries in a domestic sale (the product's
+    own rate) when ``vat_rate`` was set by the buyer's tax treatment instead
+    (``"oo"`` under reverse charge, another state's OSS rate); empty when the two
+    are the same or unknown. It is not printed: it lets staff re-price an open
+    proforma when the buyer's tax treatment changes
+    (:mod:`core.documents.reissue`).
+    """
 
     description: str
     quantity: Decimal
@@ -113,9 +121,11 @@ class Line:
     vat: Decimal
     gross: Decimal
     annex15: bool = False
+    base_rate: str = ""
 
     def __post_init__(self) -> None:
         _check(is_vat_rate(self.vat_rate), f"VAT rate {self.vat_rate!r}")
+        _check(not self.base_rate or is_vat_rate(self.base_rate), f"base rate {self.base_rate!r}")
         for name in ("quantity", "unit_net", "net", "vat", "gross"):
             _check(isinstance(getattr(self, name), Decimal), f"line {name} must be Decimal")
 
@@ -131,6 +141,7 @@ class Line:
             "vat": str(self.vat),
             "gross": str(self.gross),
             "annex15": self.annex15,
+            "base_rate": self.base_rate,
         }
 
     @classmethod
@@ -146,6 +157,7 @@ class Line:
             vat=_money(data["vat"]),
             gross=_money(data["gross"]),
             annex15=bool(data.get("annex15", False)),
+            base_rate=data.get("base_rate", ""),
         )
 
 
@@ -169,11 +181,55 @@ class RateTotal:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PaymentPart:
+    """One payment that settled (part of) the document, as printed and sent to KSeF.
+
+    ``amount`` is what this payment contributed to the document (a negative
+    amount: money returned to the buyer, e.g. a correction settled on the credit
+    balance). ``method`` is the payment method's code; ``label`` says how it was
+    paid in Polish words, the document's language ("przelew"); ``ksef_form`` is
+    the FA(3) ``FormaPlatnosci`` code (``"6"`` for a transfer), or empty when no
+    listed form fits, in which case KSeF gets ``PlatnoscInna`` with ``label``.
+    Both come from the payment method (:mod:`core.payments.methods`) at issue.
+    """
+
+    amount: Decimal
+    date: date
+    method: str
+    label: str
+    ksef_form: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Dict with the amount as a string and the date ISO."""
+        return {
+            "amount": str(self.amount),
+            "date": self.date.isoformat(),
+            "method": self.method,
+            "label": self.label,
+            "ksef_form": self.ksef_form,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PaymentPart:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            amount=_money(data["amount"]),
+            date=date.fromisoformat(data["date"]),
+            method=data["method"],
+            label=data["label"],
+            ksef_form=data.get("ksef_form", ""),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Correction:
     """What a correcting invoice corrects (art. 106j): the corrected invoice's
     number and issue date, the reason, and its lines before and after.
 
-    ``ksef_number`` is the corrected invoice's KSeF id when it was sent to KSeF.
+    ``sale_date`` is the corrected invoice's date of supply (art. 106j ust. 2
+    pkt 3 with art. 106e ust. 1 pkt 6); None in snapshots taken before it was
+    recorded. ``ksef_number`` is the corrected invoice's KSeF id when it was sent
+    to KSeF.
     """
 
     number: str
@@ -182,6 +238,12 @@ class Correction:
     lines_before: tuple[Line, ...]
     lines_after: tuple[Line, ...]
     ksef_number: str = ""
+    sale_date: date | None = None
+
+    @property
+    def sale_date_differs(self) -> bool:
+        """True when the corrected invoice's date of supply is known and not its issue date."""
+        return self.sale_date is not None and self.sale_date != self.issue_date
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lines_before", tuple(self.lines_before))
@@ -192,6 +254,7 @@ class Correction:
         return {
             "number": self.number,
             "issue_date": self.issue_date.isoformat(),
+            "sale_date": self.sale_date.isoformat() if self.sale_date else None,
             "reason": self.reason,
             "ksef_number": self.ksef_number,
             "lines_before": [line.to_json() for line in self.lines_before],
@@ -204,6 +267,7 @@ class Correction:
         return cls(
             number=data["number"],
             issue_date=date.fromisoformat(data["issue_date"]),
+            sale_date=_date(data.get("sale_date")),
             reason=data["reason"],
             ksef_number=data.get("ksef_number", ""),
             lines_before=tuple(Line.from_json(x) for x in data["lines_before"]),
@@ -219,6 +283,10 @@ class DocumentSnapshot:
     (after minus before) and ``corrected`` describes the corrected invoice.
     ``amount_due = total_gross - paid`` (negative: to be refunded).
     ``exemption_basis`` is the legal basis printed when a line is ``"zw"``.
+    ``payments`` are the payments that settled the document, frozen at issue
+    (a VAT invoice issued paid lists the payments of its proforma); a proforma
+    is issued before it is paid, so its printed payments come from its current
+    state (:mod:`core.documents.state`).
     """
 
     kind: DocumentKind
@@ -246,9 +314,10 @@ class DocumentSnapshot:
     proforma_number: str = ""
     corrected: Correction | None = None
     exemption_basis: str = ""
+    payments: tuple[PaymentPart, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        for name in ("lines", "totals", "notes"):  # lists are accepted, tuples kept
+        for name in ("lines", "totals", "notes", "payments"):  # lists are accepted, tuples kept
             object.__setattr__(self, name, tuple(getattr(self, name)))
         _check(self.kind in DOCUMENT_KINDS, f"document kind {self.kind!r}")
         _check(
@@ -284,6 +353,7 @@ class DocumentSnapshot:
         data["totals"] = [total.to_json() for total in self.totals]
         data["notes"] = list(self.notes)
         data["corrected"] = self.corrected.to_json() if self.corrected else None
+        data["payments"] = [part.to_json() for part in self.payments]
         return data
 
     @classmethod
@@ -316,4 +386,15 @@ class DocumentSnapshot:
             proforma_number=data.get("proforma_number", ""),
             corrected=Correction.from_json(data["corrected"]) if data["corrected"] else None,
             exemption_basis=data.get("exemption_basis", ""),
+            payments=tuple(PaymentPart.from_json(x) for x in data.get("payments", [])),
         )
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing is left to pay or refund and money moved (paid in full, or refund settled)."""
+        return self.amount_due == 0 and self.paid != 0
+
+    @property
+    def payment_day(self) -> date | None:
+        """The day the document was settled: the last payment's date, else ``payment_date``."""
+        return self.payments[-1].date if self.payments else self.payment_date

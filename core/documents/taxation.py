@@ -20,6 +20,15 @@ customer's current billing data, :func:`core.documents.issuing.buyer_party`):
    VAT id: without one the seller cannot treat it as a taxpayer).
 3. **Otherwise** the product's own rate, else ``billing.vat_rate`` (23).
 
+**Tax treatment.** Rules 1-3 sort buyers into three treatments:
+:func:`tax_treatment` names them (``reverse_charge``, ``oss:<rate>``,
+``domestic``). Two buyers with one treatment get the same rate on every line,
+so a change of billing data that keeps the treatment (a Polish company becoming
+a Polish private person) changes only the buyer printed on later documents;
+a change that alters it (an EU company becoming a Polish consumer) changes the
+amounts, and an open proforma must be re-priced by staff
+(:mod:`core.documents.review`, :mod:`core.documents.reissue`).
+
 A configured rate for ``PL`` is ignored (Polish sales use the product's rate).
 An OSS rate equal to a Polish one (``{"IE": "23"}``) is stored as ``"23"``, so
 OSS invoices are best not sent to KSeF: the ``ksef`` plugin skips documents with
@@ -62,6 +71,40 @@ def rate_for_buyer(product: Any, buyer: Party) -> str:
     if is_reverse_charge(buyer):
         return "oo"
     return oss_rate(buyer) or default_rate(product)
+
+
+def tax_treatment(buyer: Party) -> str:
+    """``reverse_charge``, ``oss:<rate>`` or ``domestic``: which of the rules 1-3 prices sales to ``buyer``."""
+    if is_reverse_charge(buyer):
+        return "reverse_charge"
+    rate = oss_rate(buyer)
+    return f"oss:{rate}" if rate else "domestic"
+
+
+def line_rate_for_buyer(vat_rate: str, base_rate: str, buyer: Party) -> str:
+    """The rate a document line re-priced for ``buyer`` carries.
+
+    ``vat_rate``/``base_rate`` are the line's (see :class:`core.documents.snapshot.Line`):
+    the domestic rate is ``base_rate`` when set, else the line's own rate when
+    it is a Polish one, else ``billing.vat_rate`` (lines issued before base
+    rates were recorded).
+    """
+    from core.documents.snapshot import VAT_RATES
+
+    if base_rate:
+        domestic = base_rate
+    elif vat_rate in VAT_RATES and vat_rate != "oo":
+        domestic = vat_rate
+    else:
+        domestic = default_rate(None)
+    return rate_for_buyer(_Rated(domestic), buyer)
+
+
+class _Rated:
+    """A stand-in product carrying only its own VAT rate."""
+
+    def __init__(self, vat_rate: str) -> None:
+        self.vat_rate = vat_rate
 
 
 def vat_rate_for(product: Any, customer: Any) -> str:

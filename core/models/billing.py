@@ -56,8 +56,11 @@ class Document(BaseModel):
 
     ``snapshot`` (JSON) is the whole document as issued: seller, buyer, lines,
     totals per VAT rate, dates, payment method. It is never changed after issue;
-    only the payment state (``status``, ``paid``, ``paid_at``) and the links to a
-    later document (``superseded_by_id``) may change. Deleting is refused.
+    only the state beside it may change: the payment state (``status``, ``paid``,
+    ``paid_at``), the link to a later version (``superseded_by_id``) and
+    ``needs_correction`` (an open proforma whose buyer's tax treatment changed
+    since issue; staff must re-issue it before its VAT invoice can be issued,
+    :mod:`core.documents.review`). Deleting is refused.
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="documents", on_delete="RESTRICT")
@@ -81,21 +84,36 @@ class Document(BaseModel):
     superseded_by_id = peewee.IntegerField(null=True)
     purpose = peewee.CharField(max_length=32, default="")
     purpose_ref = peewee.IntegerField(null=True)
+    needs_correction = peewee.BooleanField(default=False, index=True)
     created_at = peewee.DateTimeField(default=utc_now)
 
-    MUTABLE_FIELDS = frozenset({"status", "paid", "paid_at", "superseded_by_id"})
+    MUTABLE_FIELDS = frozenset({"status", "paid", "paid_at", "superseded_by_id", "needs_correction"})
 
     class Meta:
         only_save_dirty = True
         indexes = ((("kind", "number"), True),)
 
+    #: State the PDF prints: a change of any of them renders the stored PDF again after commit.
+    PRINTED_STATE = frozenset({"status", "paid", "superseded_by_id"})
+
     def save(self, *args: Any, **kwargs: Any) -> int:
-        """Insert, or update only the payment state; anything else raises DocumentImmutable."""
-        if self.id is not None and not kwargs.get("force_insert"):
-            frozen = {field.name for field in self.dirty_fields} - self.MUTABLE_FIELDS
-            if frozen:
-                raise DocumentImmutable(f"issued document {self.number}: cannot change {sorted(frozen)}")
-        return super().save(*args, **kwargs)
+        """Insert, or update only the state beside the snapshot; anything else raises DocumentImmutable.
+
+        A change of the printed state queues the PDF to be rendered again after
+        commit (:func:`core.documents.files.queue_pdf_refresh`).
+        """
+        if self.id is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        dirty = {field.name for field in self.dirty_fields}
+        frozen = dirty - self.MUTABLE_FIELDS
+        if frozen:
+            raise DocumentImmutable(f"issued document {self.number}: cannot change {sorted(frozen)}")
+        result = super().save(*args, **kwargs)
+        if dirty & self.PRINTED_STATE:
+            from core.documents.files import queue_pdf_refresh
+
+            queue_pdf_refresh(self)
+        return result
 
     def delete_instance(self, *args: Any, **kwargs: Any) -> int:
         """Refused: issued documents are never deleted."""
@@ -103,17 +121,21 @@ class Document(BaseModel):
 
 
 class DocumentFile(BaseModel):
-    """The rendered PDF of an issued document, stored once after the issue committed.
+    """The rendered PDF of an issued document in one state, stored after commit.
 
-    Written by the ``document_issued`` outbox handler (or on the first download);
-    one row per document, never changed: the snapshot it renders is immutable.
-    Kept in the database so every app node serves the same bytes.
+    The PDF prints the immutable snapshot and the document's current state (what
+    was paid and how, what is left to pay, superseded or cancelled); ``state``
+    is the key of the state it shows (:func:`core.documents.state.state_key`).
+    Written by the outbox after the issue and after every change of state (or on
+    a download that finds it stale); one row per document, replaced when the
+    state changes. Kept in the database so every app node serves the same bytes.
     """
 
     document = peewee.ForeignKeyField(Document, unique=True, backref="files", on_delete="RESTRICT")
     document_id: int
     content_type = peewee.CharField(max_length=64, default="application/pdf")
     content = peewee.BlobField()
+    state = peewee.CharField(max_length=64, default="")
     created_at = peewee.DateTimeField(default=utc_now)
 
 

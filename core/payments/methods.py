@@ -7,16 +7,28 @@ a :class:`PaymentStart`: a page to show (bank transfer instructions), a URL to
 send the customer to (an online gateway), or "done" (paid from the balance).
 Money is recorded only through :func:`core.payments.recording.record_payment`,
 idempotent by ``(method code, transaction id)``.
+
+How a payment appears on a document is the method's too, in one place:
+``document_label`` (Polish words printed on the invoice, the document's
+language: "przelew") and ``ksef_payment_form`` (the FA(3) ``FormaPlatnosci``
+code: 1 cash, 2 card, 3 voucher, 4 cheque, 5 credit, 6 transfer, 7 mobile
+payment such as BLIK). A method no listed form fits (a set-off against the
+credit balance) leaves ``ksef_payment_form`` empty and KSeF gets
+``PlatnoscInna`` with ``document_label``. :func:`payment_part` freezes both into
+the document when it is issued (:class:`core.documents.snapshot.PaymentPart`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from core import runtime
+from core.documents.snapshot import PaymentPart
 from core.errors import NotFound
+from core.i18n import N_
 from core.plugins import collect_by_code
 
 
@@ -47,6 +59,12 @@ class PaymentMethod:
     label: str = ""
     description: str = ""
     order: int = 100
+    #: how a recorded payment is named in lists ("Credit balance"); default: ``label``
+    paid_with: str = ""
+    #: how the payment is named on the invoice, in Polish (the document's language)
+    document_label: str = ""
+    #: FA(3) FormaPlatnosci code ("6" transfer, "2" card, "7" BLIK); "" = another form
+    ksef_payment_form: str = ""
 
     def available_for(self, document: Any) -> bool:
         """True when this method can pay ``document`` now (default: an open proforma)."""
@@ -74,3 +92,27 @@ def get_method(code: str) -> PaymentMethod:
 def methods_for(document: Any) -> list[PaymentMethod]:
     """The methods that can pay ``document`` now."""
     return [m for m in all_methods() if m.available_for(document)]
+
+
+def method_name(code: str) -> str:
+    """The name of payment method ``code`` for a page (an English msgid to translate); unknown: "Other"."""
+    method = next((m for m in all_methods() if m.code == code), None)
+    if method is None:
+        return N_("Other payment method")
+    return method.paid_with or method.label or N_("Other payment method")
+
+
+#: Invoice words for a payment whose method is no longer installed: what it was, not its code.
+UNKNOWN_METHOD_LABEL = "inna forma płatności"
+
+
+def payment_part(method_code: str, amount: Decimal, day: date) -> PaymentPart:
+    """How ``amount`` paid by ``method_code`` on ``day`` is printed and sent to KSeF.
+
+    Label and FA(3) form come from the method (module docstring); a method
+    that is not registered any more is "inna forma płatności", never its code.
+    """
+    method = next((m for m in all_methods() if m.code == method_code), None)
+    label = (method.document_label if method else "") or UNKNOWN_METHOD_LABEL
+    form = method.ksef_payment_form if method else ""
+    return PaymentPart(amount=amount, date=day, method=method_code, label=label, ksef_form=form)

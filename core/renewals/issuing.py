@@ -44,7 +44,7 @@ from core import activity, clock, db, runtime
 from core.billing.cycles import Cycle, period_containing
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
-from core.documents.taxation import vat_rate_for
+from core.documents.taxation import default_rate, vat_rate_for
 from core.i18n import N_, document_text
 from core.models import Document, Product, Service, ServiceChange
 from core.renewals.models import ServiceRenewal
@@ -131,7 +131,7 @@ def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
         start=terms.period_start.isoformat(),
         end=(terms.period_end - timedelta(days=1)).isoformat(),
     )
-    return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate)
+    return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate, base_rate=default_rate(terms.product))
 
 
 def current_document(renewal: ServiceRenewal) -> Document | None:

@@ -18,11 +18,13 @@ proforma is cancelled and everything paid on it goes to the credit balance
 through a correcting invoice to the VAT invoice of the current period: the
 newest VAT invoice of this service issued no earlier than one period before
 the current period starts. The correction adds one negative line (the quote's
-net) to that invoice; the balance gets the correction's gross total. When
-there is no such invoice, or its net is smaller than the credit (a correction
-cannot take an invoice below zero), the quote's gross credit goes to the
-balance without a correction and the ledger entry's reason says so, so staff
-can correct by hand.
+net) to that invoice and keeps its buyer; the balance gets the correction's
+gross total, and the correction says the refund was settled on the balance
+("rozliczono na saldzie"), not a transfer to wait for. When there is no such
+invoice, or its net is smaller than the credit (a correction cannot take an
+invoice below zero), the quote's gross credit goes to the balance without a
+correction and the ledger entry's reason says so, so staff can correct by
+hand. :mod:`core.upgrades.refund` is the rule; the summary shows its amount.
 """
 
 from __future__ import annotations
@@ -33,14 +35,29 @@ from typing import Any
 
 from core import activity, clock, db, mail, outbox, runtime
 from core.balance import ledger
-from core.documents.build import LineInput
-from core.documents.issuing import issue_document, snapshot_of
+from core.documents.issuing import issue_document
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import ZERO
+from core.upgrades.refund import CORRECTION_REASON, correctable_invoice, credit_correction_lines
 
 UNIT = "usł."
+
+
+def change_proforma(change_id: int) -> Document | None:
+    """The proforma a change awaits payment on: its newest version (staff may have corrected it)."""
+    return (
+        Document.select()
+        .where(
+            (Document.kind == "proforma")
+            & (Document.purpose == "service_change")
+            & (Document.purpose_ref == change_id)
+            & (Document.status != "superseded")
+        )
+        .order_by(Document.id.desc())
+        .first()
+    )
 
 
 def _d(value: str) -> date:
@@ -85,9 +102,7 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
     change.status = "stale"
     change.save()
     refunded = ZERO
-    document = Document.get_or_none(
-        (Document.kind == "proforma") & (Document.purpose == "service_change") & (Document.purpose_ref == change.id)
-    )
+    document = change_proforma(change.id)
     if document is not None:
         refunded = release_document(
             document,
@@ -102,28 +117,10 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
     return refunded
 
 
-def _current_vat_invoice(service: Service) -> Document | None:
-    change_ids = [c.id for c in ServiceChange.select(ServiceChange.id).where(ServiceChange.service == service)]
-    span = service.next_due - service.period_start
-    by_service = Document.purpose.in_(["renewal", "order"]) & (Document.purpose_ref == service.id)
-    by_change = (Document.purpose == "service_change") & Document.purpose_ref.in_(change_ids or [0])
-    return (
-        Document.select()
-        .where(
-            (Document.kind == "vat")
-            & (Document.customer == service.customer_id)
-            & (by_service | by_change)
-            & (Document.issue_date >= service.period_start - span)
-        )
-        .order_by(Document.id.desc())
-        .first()
-    )
-
-
 def _credit_downgrade(change: ServiceChange, service: Service) -> None:
     quote = change.quote
     net, gross = Decimal(quote["net"]), Decimal(quote["gross"])
-    invoice = _current_vat_invoice(service)
+    invoice = correctable_invoice(service, net)
     reason = document_text(
         N_("Downgrade %(old)s -> %(new)s on %(date)s: unused %(left)s/%(days)s days"),
         old=change.from_product.name,
@@ -132,20 +129,17 @@ def _credit_downgrade(change: ServiceChange, service: Service) -> None:
         left=quote["remaining_days"],
         days=quote["period_days"],
     )
-    if invoice is not None and invoice.total_net + net >= 0:
-        snap = snapshot_of(invoice)
-        base = snap.corrected.lines_after if snap.corrected else snap.lines
-        after = [LineInput(ln.description, ln.quantity, ln.unit, ln.unit_net, ln.vat_rate, ln.annex15) for ln in base]
-        after.append(LineInput(reason, Decimal(1), UNIT, net, quote["vat_rate"]))
+    if invoice is not None:
+        after = credit_correction_lines(invoice, net, quote["vat_rate"], change.to_product, reason)
         correction = issue_document(
             service.customer,
             "correction",
             after,
-            buyer=snap.buyer,
             corrects=invoice,
-            correction_reason="Zmiana pakietu na tańszy (downgrade), zwrot na saldo",
+            correction_reason=CORRECTION_REASON,
             purpose="service_change",
             purpose_ref=change.id,
+            refund_on_balance=True,
         )
         if correction.total_gross < 0:
             ledger.append(
@@ -230,9 +224,7 @@ def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: st
             raise NotFound("change")
         if change.status not in ("scheduled", "awaiting_payment"):
             raise Conflict("This change can no longer be cancelled.", code="change_closed")
-        document = Document.get_or_none(
-            (Document.kind == "proforma") & (Document.purpose == "service_change") & (Document.purpose_ref == change.id)
-        )
+        document = change_proforma(change.id)
         if document is not None and change.status == "awaiting_payment":
             if document.status == "paid":
                 raise Conflict("This change was already paid.", code="change_paid")

@@ -31,6 +31,7 @@ from typing import Any
 from core import activity, clock, db, runtime
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
+from core.documents.taxation import default_rate
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
@@ -70,8 +71,15 @@ def proforma_due_date(quote: Quote) -> Any:
 
 
 def proforma_lines(quote: Quote) -> list[LineInput]:
-    """The proforma's lines: the credit and the charge, each on its own line."""
-    return [LineInput(line.description, Decimal(1), UNIT, line.net, line.vat_rate) for line in quote.lines]
+    """The proforma's lines: the credit and the charge, each on its own line.
+
+    Each remembers the package's own (domestic) rate, so staff can re-price the
+    proforma when the buyer's tax treatment changes before it is paid.
+    """
+    base = default_rate(quote.target)
+    return [
+        LineInput(line.description, Decimal(1), UNIT, line.net, line.vat_rate, base_rate=base) for line in quote.lines
+    ]
 
 
 def confirm_change(

@@ -16,11 +16,13 @@ from core import activity, db
 from core.balance import ledger
 from core.balance_view import balance_of
 from core.billing.cycles import Cycle
-from core.documents.issuing import snapshot_of
+from core.documents.reissue import plan_reissue
+from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
-from core.models import Customer, Document, Payment, Product, ProductChangePath, ProductGroup, ProductPrice
+from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
 from core.money import round_money, to_decimal
-from core.payments.recording import amount_due, record_payment
+from core.payments.methods import method_name
+from core.payments.recording import record_payment
 from core.web import access
 from core.web.access import staff_required
 from core.web.forms import EmptyForm
@@ -210,16 +212,41 @@ def document(document_id: int) -> Any:
             errors = exc.errors
         except DomainError as exc:
             errors = {"amount": exc.message}
+    state = state_of(doc)
+    plan = plan_reissue(doc) if doc.kind == "proforma" else None
     return render_template(
         "admin/document.html",
         doc=doc,
-        snap=snapshot_of(doc),
-        due=amount_due(doc),
-        payments=list(Payment.select().where(Payment.document == doc)),
+        snap=state.snap,
+        state=state,
+        plan=plan,
+        rates_before=", ".join(dict.fromkeys(state.rate_label(r) for r in plan.old_rates)) if plan else "",
+        rates_after=(
+            ", ".join(dict.fromkeys(state.rate_label(r, plan.new_buyer) for r in plan.new_rates)) if plan else ""
+        ),
+        due=state.due,
+        payments=state.payments,
+        method_name=method_name,
         errors=errors,
         values=request.form,
         form=EmptyForm(),
     ), (422 if errors else 200)
+
+
+@bp.route("/documents/to-correct")
+@staff_required("billing")
+def documents_to_correct() -> Any:
+    """Every proforma flagged because a billing-data change altered its tax treatment."""
+    rows = list(
+        Document.select()
+        .where(
+            Document.needs_correction
+            & (Document.kind == "proforma")
+            & Document.status.in_(["unpaid", "partially_paid", "paid"])
+        )
+        .order_by(Document.id)
+    )
+    return render_template("admin/documents_to_correct.html", documents=[state_of(d) for d in rows])
 
 
 @bp.route("/customers/<int:customer_id>/balance", methods=["GET", "POST"])

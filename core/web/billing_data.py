@@ -5,6 +5,12 @@ and renders. Which fields apply is decided by the server from the chosen kind, s
 the switch works without JavaScript; ``js/billing-data.js`` only hides the
 company-only field. Bad input re-renders the form with messages on the fields
 (422) and keeps everything typed.
+
+After saving, the messages say exactly what happens to each open proforma
+(:func:`core.documents.review.open_proformas`): it keeps the data it was issued
+with until staff correct it and its VAT invoice carries the new data, or, when
+the new data change the VAT on it, it needs correcting and staff see it. The
+"ask for a correction" link opens a ticket naming the real proforma number.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from core.billing_data.service import change_billing_data
 from core.documents.issuing import current_profile
+from core.documents.review import ProformaReview, open_proformas
 from core.errors import DomainError, ValidationError
 from core.web import access
 from core.web.access import login_required
@@ -57,16 +64,41 @@ def country_choices() -> list[SelectChoice]:
     return [SelectChoice(code, names[code]) for code in ["PL", *rest]]
 
 
-def ticket_link() -> str:
-    """The "ask support" link: a new ticket in the billing department, prefilled."""
-    query = urlencode(
-        {
-            "department": BILLING_DEPARTMENT,
-            "subject": gettext("Correction of a proforma to my current billing data"),
-            "body": gettext("Please correct proforma no. ... to my current billing data."),
-        }
-    )
+def ticket_link(number: str = "") -> str:
+    """The "ask support" link: a new ticket in the billing department, prefilled with proforma ``number``."""
+    if number:
+        subject = gettext("Correction of proforma %(number)s to my current billing data", number=number)
+        body = gettext("Please correct proforma no. %(number)s to my current billing data.", number=number)
+    else:
+        subject = gettext("Correction of a proforma to my current billing data")
+        body = gettext("Please correct proforma no. ... to my current billing data.")
+    query = urlencode({"department": BILLING_DEPARTMENT, "subject": subject, "body": body})
     return f"{url_for('tickets.new')}?{query}"
+
+
+def flash_open_proformas(reviews: list[ProformaReview]) -> None:
+    """Say, per open proforma, what the saved change does to it (module docstring)."""
+    for review in reviews:
+        number = review.document.number
+        if review.needs_correction:
+            flash(
+                gettext(
+                    "Proforma %(number)s needs correcting: your new data change the VAT on it. Our staff see it "
+                    "and will issue a corrected version. If you pay it before that, your payment is kept and the "
+                    "VAT invoice is issued after the correction, for the corrected amounts.",
+                    number=number,
+                ),
+                "warning",
+            )
+        elif not review.carries_current_data:
+            flash(
+                gettext(
+                    "Proforma %(number)s keeps the data it was issued with until our staff correct it; "
+                    "the VAT invoice issued when it is paid will carry your new data.",
+                    number=number,
+                ),
+                "info",
+            )
 
 
 def _form() -> BillingDataForm:
@@ -102,8 +134,15 @@ def edit() -> Any:
                 else gettext("Nothing changed."),
                 "success" if saved else "info",
             )
+            if saved:
+                flash_open_proformas(open_proformas(g.customer))
             return redirect(url_for("billing_data.edit"))
     failed = request.method == "POST"
+    stale = [r.document.number for r in open_proformas(g.customer) if not r.carries_current_data]
     return render_template(
-        "client/billing_data.html", form=form, profile=current_profile(g.customer.id), ticket_link=ticket_link()
+        "client/billing_data.html",
+        form=form,
+        profile=current_profile(g.customer.id),
+        ticket_link=ticket_link(),
+        correction_links=[(number, ticket_link(number)) for number in stale],
     ), (422 if failed else 200)

@@ -14,6 +14,7 @@ from flask_babel import gettext
 from core import activity, clock, db, runtime
 from core.accounts import service as accounts
 from core.balance_view import balance_of
+from core.documents.state import paid_on
 from core.errors import ValidationError
 from core.models import Document, Service
 from core.web import access
@@ -63,7 +64,12 @@ def invoices() -> Any:
         .where(Document.customer == g.customer)
         .order_by(Document.issue_date.desc(), Document.id.desc())
     )
-    return render_template("client/invoices.html", documents=rows, balance=balance_of(g.customer.id))
+    return render_template(
+        "client/invoices.html",
+        documents=rows,
+        paid_on={d.id: paid_on(d) for d in rows},
+        balance=balance_of(g.customer.id),
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -5,17 +5,26 @@ else is 404, as if it did not exist); admin routes need a staff login. Every
 file goes out as a download (``Content-Disposition: attachment``, ``nosniff``,
 ``Cache-Control: private, no-store``), never rendered inline. A proforma has no
 KSeF XML (404).
+
+Correcting a proforma cannot be undone, so it asks first, without JavaScript:
+``GET .../correct`` is the confirm step, saying what will happen (the buyer
+before and after, the amounts, the payments carried over, what goes to the
+credit balance or is still due, whether the VAT invoice is issued now), or why
+staff cannot correct it; only a ``POST`` with ``confirm=yes`` from that page
+issues the new version.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from core.documents.files import KSEF_KINDS, document_pdf, document_xml, file_name
+from core.documents.reissue import NotCorrectable, plan_reissue
 from core.documents.staff import correct_proforma
+from core.documents.state import state_of
 from core.errors import DomainError
 from core.models import Document
 from core.web import access
@@ -80,14 +89,31 @@ def admin_xml(document_id: int) -> Any:
     return xml_response(_any(document_id))
 
 
-@admin_bp.route("/documents/<int:document_id>/correct", methods=["POST"])
+@admin_bp.route("/documents/<int:document_id>/correct", methods=["GET", "POST"])
 @staff_required("billing")
 def correct(document_id: int) -> Any:
-    """Supersede an unpaid proforma with a version carrying the customer's current billing data."""
+    """Confirm, then supersede a proforma with a version carrying the customer's current billing data."""
+    document = _any(document_id)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        if request.method == "POST" and not EmptyForm().validate_on_submit():
+            abort(400)
+        plan = plan_reissue(document)
+        state = state_of(document)
+        return render_template(
+            "admin/document_correct.html",
+            doc=document,
+            plan=plan,
+            rates_before=", ".join(dict.fromkeys(state.rate_label(r) for r in plan.old_rates)),
+            rates_after=", ".join(dict.fromkeys(state.rate_label(r, plan.new_buyer) for r in plan.new_rates)),
+            form=EmptyForm(),
+        ), (200 if plan.possible else 409)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
         new = correct_proforma(document_id, g.staff, ip=access.client_ip())
+    except NotCorrectable as exc:
+        flash(gettext(exc.message, **exc.params), "error")
+        return redirect(url_for("admin_documents.correct", document_id=document_id))
     except DomainError as exc:
         if exc.code == "not_found":
             abort(404)

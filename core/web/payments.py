@@ -9,9 +9,9 @@ from flask_babel import gettext
 
 from core.balance import ledger
 from core.balance_view import balance_of
-from core.documents.issuing import snapshot_of
+from core.documents.state import state_of
 from core.errors import DomainError
-from core.models import Document, Payment, ServiceChange
+from core.models import Document, ServiceChange
 from core.payments.methods import PaymentMethod, get_method, methods_for
 from core.payments.recording import amount_due
 from core.web.access import login_required
@@ -72,13 +72,15 @@ def invoice(document_id: int) -> Any:
             & ((Document.proforma_id == document.id) | (Document.id == (document.proforma_id or 0)))
         )
     )
+    state = state_of(document)
     return render_template(
         "client/invoice.html",
         document=document,
-        snap=snapshot_of(document),
-        due=amount_due(document),
+        snap=state.snap,
+        state=state,
+        due=state.due,
         methods=methods_for(document),
-        payments=list(Payment.select().where(Payment.document == document)),
+        payments=state.payment_rows,
         change=change,
         related=related,
         balance=balance_of(g.customer.id),

@@ -20,6 +20,7 @@ from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
+from core.upgrades.refund import downgrade_refund
 from core.web import access
 from core.web.access import login_required
 from core.web.forms import EmptyForm
@@ -97,6 +98,7 @@ def summary(service_id: int) -> Any:
         "client/service_change_summary.html",
         service=service,
         quote=quote,
+        refund=downgrade_refund(quote),
         methods=methods,
         form=EmptyForm(),
         quoted_at=quote.created_at.isoformat(),

@@ -58,6 +58,10 @@ class BalanceMethod(PaymentMethod):
     label = "Pay from balance"
     description = "Use the money on your credit balance."
     order = 10
+    paid_with = "Credit balance"
+    # A set-off against money the customer paid in advance: no FA(3) form fits.
+    document_label = "kompensata z saldem przedpłat klienta"
+    ksef_payment_form = ""
 
     def available_for(self, document: Any) -> bool:
         from core.balance_view import balance_of

@@ -23,6 +23,8 @@ class BankTransfer(PaymentMethod):
     label = "Bank transfer"
     description = "Pay by transfer to our bank account; we record it when it arrives."
     order = 50
+    document_label = "przelew"
+    ksef_payment_form = "6"
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         snap = snapshot_of(document)
