@@ -13,7 +13,7 @@ from babel.messages.pofile import write_po as babel_write_po
 
 
 def write_po(path: Path, locale: str, translations: dict[str, str], project: str = "hookbill") -> None:
-    """Write ``translations`` as ``path`` (a messages.po) for ``locale``."""
+    """Write ``translations`` as ``path`` (a ``<domain>.po``: ``messages.po`` for the core) for ``locale``."""
     catalog = Catalog(locale=locale, project=project, charset="utf-8", fuzzy=False)
     for msgid, msgstr in translations.items():
         catalog.add(msgid, msgstr)
