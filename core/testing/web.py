@@ -41,3 +41,7 @@ class WebClient(FlaskClient):
     def staff_login(self, email: str, password: str) -> TestResponse:
         """Log a staff member in through the admin area's login form."""
         return self.post_form("/admin/login", {"email": email, "password": password})
+
+    def language(self, lang: str, *, page: str = "/login") -> TestResponse:
+        """Switch the interface language (``en``, ``pl``...) with the switch on ``page``, as a visitor does."""
+        return self.post_form(f"/language/{lang}", {}, form_page=page)
