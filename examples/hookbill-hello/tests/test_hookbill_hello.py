@@ -17,7 +17,7 @@ def test_the_newest_stored_note_replaces_the_greeting(hookbill_client, hookbill_
     Note.create(text="Przerwa techniczna w nocy z soboty na niedzielę.")
     page = hookbill_client.get("/login").get_data(as_text=True)
     assert "Przerwa techniczna w nocy z soboty na niedzielę." in page
-    assert "Pozdrowienia od" not in page
+    assert "Pozdrowienia od hookbill-hello!" not in page
 
 
 def test_an_admin_turns_the_note_off(hookbill_client, hookbill_make):
