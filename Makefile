@@ -13,7 +13,7 @@ HOOKBILL_DATABASE_URL ?= sqlite:///instance/hookbill.sqlite3
 export HOOKBILL_DATABASE_URL
 PYTEST_ARGS ?=
 
-.PHONY: run test lint system-deps catalogs
+.PHONY: run test lint system-deps run-deps catalogs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ $(TEST_STAMP): pyproject.toml examples/hookbill-hello/pyproject.toml | $(PY)
 system-deps:
 	bash scripts/system-deps.sh
 
+run-deps:
+	bash scripts/system-deps.sh run
+
 # gettext catalogs (.po -> .mo) of the core, the built-in plugins and the example
 # plugin, compiled in place for this editable install (a built package compiles
 # them in its build step, setup.py; the app never compiles at start-up).
@@ -40,9 +43,9 @@ catalogs: $(STAMP)
 
 # The demo's configuration (config.demo.toml: development mode, the passphrase of the
 # demo department's PGP key); set HOOKBILL_CONFIG to run with your own instead.
+# The run-time system packages come first: installing the app builds PyICU against ICU.
 run: export HOOKBILL_CONFIG ?= config.demo.toml
-run: $(STAMP) catalogs
-	bash scripts/system-deps.sh run
+run: run-deps $(STAMP) catalogs
 	mkdir -p instance
 	$(VENV)/bin/hookbill migrate
 	$(VENV)/bin/hookbill demo-data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from peewee import fn
@@ -18,3 +19,37 @@ def balance_of(customer_id: int) -> Decimal:
         .scalar()
     )
     return (Decimal(int(total or 0)) / 100).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One ledger entry and the balance right after it (a bank statement's last column)."""
+
+    entry: LedgerEntry
+    balance_after: Decimal
+
+
+def statement(customer_id: int, limit: int = 200) -> list[StatementLine]:
+    """The customer's newest ``limit`` ledger entries, newest first, each with the balance after it.
+
+    The balance after the newest entry is the sum of every entry up to it (one
+    query), and each older line takes the newer entry's amount off; so the first
+    line agrees with :func:`balance_of` and the running balance stays right when
+    older entries are beyond ``limit``.
+    """
+    entries = list(
+        LedgerEntry.select().where(LedgerEntry.customer == customer_id).order_by(LedgerEntry.id.desc()).limit(limit)
+    )
+    if not entries:
+        return []
+    total = (
+        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount), 0).coerce(False))
+        .where((LedgerEntry.customer == customer_id) & (LedgerEntry.id <= entries[0].id))
+        .scalar()
+    )
+    running = (Decimal(int(total or 0)) / 100).quantize(CENT)
+    lines = []
+    for entry in entries:
+        lines.append(StatementLine(entry, running))
+        running -= entry.amount
+    return lines

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from core.i18n import N_
+
 
 class DomainError(Exception):
-    """Base of errors a user caused; ``message`` is shown to them (translated by the web layer)."""
+    """Base of errors a user caused; ``message`` is shown to them (translated by the web layer).
+
+    ``message`` is an English msgid marked with ``N_`` (a :class:`core.i18n.Message`
+    when it carries values, ``N_("At most %(count)s files.", count=5)``), never an
+    f-string: the catalog must find the same text the code raises.
+    """
 
     status = 400
 
@@ -26,12 +33,17 @@ class ValidationError(DomainError):
 
 
 class NotFound(DomainError):
-    """The object does not exist, or belongs to someone else (never say which)."""
+    """The object does not exist, or belongs to someone else (never say which).
+
+    ``what`` names the kind of object for the code and logs; the person reads one
+    translated sentence whatever it was.
+    """
 
     status = 404
 
     def __init__(self, what: str = "not found") -> None:
-        super().__init__(what, code="not_found")
+        super().__init__(N_("This does not exist, or it is not yours."), code="not_found")
+        self.what = what
 
 
 class Forbidden(DomainError):
@@ -39,7 +51,7 @@ class Forbidden(DomainError):
 
     status = 403
 
-    def __init__(self, message: str = "forbidden") -> None:
+    def __init__(self, message: str = N_("You may not do this.")) -> None:
         super().__init__(message, code="forbidden")
 
 
@@ -57,5 +69,5 @@ class RateLimited(DomainError):
 
     status = 429
 
-    def __init__(self, message: str = "too many attempts, try again later") -> None:
+    def __init__(self, message: str = N_("Too many attempts. Try again later.")) -> None:
         super().__init__(message, code="rate_limited")

@@ -42,8 +42,15 @@ class HookRefused(Exception):
     """Raised by a hook implementation to refuse the event it is called for.
 
     The message is shown to the person who caused the event, so write it for
-    them. The transaction of the event is rolled back.
+    them, in English marked for translation (``N_("...")``, with values
+    ``N_("... %(name)s ...", name=value)``); the web layer shows it in the
+    person's language. The transaction of the event is rolled back.
     """
+
+    @property
+    def message(self) -> str:
+        """The message as raised: a msgid, or a :class:`core.i18n.Message` with its values."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 # ---------------------------------------------------------------------------

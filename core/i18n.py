@@ -10,9 +10,9 @@ order of look-up is). ``.mo`` files are compiled when a package is built, or by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,20 @@ from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations
 
 CORE_DIR = Path(__file__).resolve().parent
+
+#: The functions message extraction must know besides Babel's defaults (``_``,
+#: ``gettext``, ``N_``, ``pgettext``...): Flask-Babel's lazy ``_l`` and our ``NP_``.
+EXTRACT_KEYWORDS: dict[str, Any] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+    "_l": None,
+    "lazy_gettext": None,
+}
 
 
 def catalog_dirs(extra: Iterable[Path] = ()) -> list[Path]:
@@ -60,6 +74,21 @@ def number(amount: Decimal, lang: str) -> str:
     return numbers.format_decimal(amount, format="#,##0.00", locale=lang)
 
 
+def filesize(size: int, lang: str) -> str:
+    """``size`` bytes in ``lang``'s notation: bytes below 1 kB, else kB or MB with one decimal.
+
+    Units of 1024, the way the attachment limit is stated ("5 MB each" is
+    5 x 1024 x 1024 bytes), so a file at the limit reads as the limit.
+    """
+    if size < 1024:
+        return f"{numbers.format_decimal(size, locale=lang)} B"
+    value, unit = Decimal(size) / 1024, "kB"
+    if value.quantize(Decimal("0.1"), ROUND_HALF_UP) >= 1024:
+        value, unit = value / 1024, "MB"
+    value = value.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{numbers.format_decimal(value, format='#,##0.#', locale=lang)} {unit}"
+
+
 def day(value: date, lang: str) -> str:
     """A date in ``lang``'s medium format."""
     return format_date(value, format="medium", locale=lang)
@@ -70,47 +99,102 @@ def moment(value: datetime, lang: str) -> str:
     return format_datetime(value, format="medium", locale=lang)
 
 
-def N_(message: str) -> str:
+class FileSize(int):
+    """A number of bytes in a message; shown as ``B``, ``kB`` or ``MB`` in the reader's language."""
+
+
+class Message(str):
+    """An English message with named values, to be translated where it is shown.
+
+    As a ``str`` it is the English text with its values filled in (what the
+    JSON API, logs and the CLI show); :func:`translate` looks up ``msgid`` (the
+    text with its ``%(name)s`` placeholders) in a catalog first and fills the
+    values in afterwards, so a translation never depends on the values.
+    ``domain`` names the plugin whose catalog is asked first (a message a plugin
+    marked with :meth:`core.i18n_domains.Domain.N_`); None is the core's.
+    """
+
+    msgid: str
+    params: dict[str, object]
+    domain: str | None
+
+    def __new__(cls, msgid: str, params: Mapping[str, object], domain: str | None = None) -> Message:
+        text = super().__new__(cls, _fill(msgid, params, _identity, "en"))
+        text.msgid = msgid
+        text.params = dict(params)
+        text.domain = domain
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (self.msgid, self.params, self.domain))
+
+    def key(self) -> str:
+        """What a catalog is asked for: the msgid, marked with the plugin's domain when there is one."""
+        return DomainText(self.msgid, self.domain) if self.domain else self.msgid
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _fill(template: str, params: Mapping[str, object], gettext: Callable[[str], str], lang: str | None) -> str:
+    if not params:
+        return template
+    values = {}
+    for key, value in params.items():
+        if isinstance(value, Message):
+            value = translate(value, gettext, lang)
+        elif lang and isinstance(value, FileSize):
+            value = filesize(value, lang)
+        elif lang and isinstance(value, int | Decimal) and not isinstance(value, bool):
+            value = numbers.format_decimal(value, locale=lang)
+        values[key] = value
+    return template % values
+
+
+def N_(message: str, **params: object) -> str:
     """Mark ``message`` for translation without translating it now (gettext's ``N_``).
 
     Domain services raise errors with marked English messages; the web layer
-    translates them into the request's language.
+    translates them into the request's language with :func:`translate`. With
+    ``params`` the result is a :class:`Message`: ``N_("At most %(count)s files.",
+    count=5)`` keeps the placeholder for the catalog and the value beside it.
     """
-    return message
+    return Message(message, params) if params else message
 
 
-# Words that reach templates as data (statuses, cycles, kinds, roles, feature
-# labels) and are translated there with ``_(value)``; listed so extraction sees them.
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """Mark ``message`` in ``context`` for translation (``pgettext`` later); returns both.
+
+    The context tells translators, and the catalog, which sense of a word is
+    meant: ``NP_("service status", "Active")`` and ``NP_("account status",
+    "Active")`` may be translated differently.
+    """
+    return (context, message)
+
+
+def as_message(text: str) -> Message:
+    """``text`` as a :class:`Message`, so that, put inside another message, it is translated too."""
+    return text if isinstance(text, Message) else Message(text, {})
+
+
+def translate(text: str, gettext: Callable[[str], str], lang: str | None = None) -> str:
+    """``text`` (a msgid or a :class:`Message`) translated with ``gettext``.
+
+    A message's values are filled in after the look-up: a value that is itself a
+    :class:`Message` (a reason inside a sentence) is translated too, numbers are
+    written in ``lang``'s notation (a :class:`FileSize` as kB or MB), and any
+    other value (a file name, a fingerprint) is shown as it is.
+    """
+    if isinstance(text, Message):
+        return _fill(gettext(text.key()), text.params, gettext, lang)
+    return gettext(text) if text else text
+
+
+# Words that reach templates as data (the demo catalogue's feature labels, menu
+# entries) and are translated there with ``_(value)``; listed so extraction sees
+# them. Stored codes (statuses, kinds, cycles) have labels in :mod:`core.labels`.
 DATA_WORDS = [
-    N_("Active"),
-    N_("Suspended"),
-    N_("Pending"),
-    N_("Terminated"),
-    N_("Cancelled"),
-    N_("Deleted"),
-    N_("Monthly"),
-    N_("Quarterly"),
-    N_("Semiannually"),
-    N_("Annually"),
-    N_("Biennially"),
-    N_("Triennially"),
-    N_("proforma"),
-    N_("vat"),
-    N_("correction"),
-    N_("unpaid"),
-    N_("partially_paid"),
-    N_("paid"),
-    N_("superseded"),
-    N_("issued"),
-    N_("cancelled"),
-    N_("company"),
-    N_("private"),
-    N_("customer"),
-    N_("staff"),
-    N_("system"),
-    N_("admin"),
-    N_("billing"),
-    N_("support"),
     N_("Disk"),
     N_("Transfer"),
     N_("Domains"),

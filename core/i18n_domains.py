@@ -215,6 +215,14 @@ class Domain:
 
         return LazyString(self.gettext, message, **values)
 
-    def N_(self, message: str) -> DomainText:
-        """Mark ``message`` as this domain's, untranslated: the core translates it where it shows it."""
+    def N_(self, message: str, **params: object) -> str:
+        """Mark ``message`` as this domain's, untranslated: the core translates it where it shows it.
+
+        As :func:`core.i18n.N_`: with ``params`` the result is a
+        :class:`core.i18n.Message` (``i18n.N_("At most %(count)s points.", count=5)``).
+        """
+        if params:
+            from core.i18n import Message
+
+            return Message(message, params, self.name)
         return DomainText(message, self.name)

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from core import i18n, i18n_domains, outbox, runtime
+from core import i18n, i18n_domains, labels, outbox, runtime
 from core.template_domains import DOMAIN_GETTEXT, PlainEnvironment, domain_gettext, plugin_template_domains
 from core.themes import template_loader
 
@@ -31,8 +31,10 @@ def _environment(lang: str) -> PlainEnvironment:
             autoescape=False,
             keep_trailing_newline=True,
         )
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            i18n.translations_for(lang), newstyle=True
+        translations = i18n.translations_for(lang)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        env.filters["label"] = lambda code, table: labels.label(
+            table, str(code), lambda context, message: str(translations.pgettext(context, message))
         )
         # A plugin's mail template translates in the plugin's domain, as its pages do.
         env.template_domains = plugin_template_domains(rt.pm)

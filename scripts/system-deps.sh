@@ -3,21 +3,15 @@
 #
 # Checked: chromium (browser tests), the PostgreSQL server binaries (initdb, pg_ctl,
 # postgres), gpg (PGP tickets), pdftotext (invoice PDF checks) and the DejaVu fonts
-# (invoice PDF). When everything is there this only looks and exits: no apt-get
+# (invoice PDF), and what PyICU builds against: ICU's headers, pkg-config and a C++
+# compiler. When everything is there this only looks and exits: no apt-get
 # update, no sudo, no network. It uses sudo only when not run as root.
 #
 # `system-deps.sh run` checks only what the panel itself needs (`make run`): gpg, for
-# the demo's encrypted tickets.
+# the demo's encrypted tickets, and PyICU's build needs.
 set -euo pipefail
 
 missing=()
-
-if [[ "${1:-}" == "run" ]]; then
-    command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
-    if [[ ${#missing[@]} -eq 0 ]]; then
-        exit 0
-    fi
-fi
 
 have_postgres_server() {
     local bindir
@@ -36,13 +30,17 @@ have_postgres_server() {
     return 1
 }
 
+command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 if [[ "${1:-}" != "run" ]]; then
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
     have_postgres_server || missing+=(postgresql)
-    command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 fi
+# PyICU (installed by pip for both) compiles against ICU.
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists icu-i18n; } || missing+=(libicu-dev)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "system-deps: all present"

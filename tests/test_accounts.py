@@ -36,7 +36,7 @@ def test_logout_everywhere_revokes_other_sessions(app):
     login(laptop, "ala@example.test")
     login(phone, "ala@example.test")
     assert phone.get("/").status_code == 200
-    response = post_form(laptop, "/profile/logout-everywhere", {}, form_page="/profile")
+    response = post_form(laptop, "/profile/logout-everywhere", {"confirmed": "1"}, form_page="/profile")
     assert response.status_code == 302
     assert phone.get("/").status_code == 302
     assert laptop.get("/").status_code == 302

@@ -122,7 +122,7 @@ def test_staff_suspend_a_service_from_the_customer_page(app):
     post_form(
         browser,
         f"/admin/services/{svc.id}/status",
-        {"status": "suspended", "reason": "nieopłacona"},
+        {"status": "suspended", "reason": "nieopłacona", "confirmed": "1"},
         form_page=f"/admin/customers/{customer.id}",
     )
     with db.connection():

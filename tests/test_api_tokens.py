@@ -178,7 +178,12 @@ def test_logout_everywhere_keeps_tokens_and_password_reset_revokes_them(client):
     alice = make_customer()
     raw = token_for(alice)
     login(client, "ala@example.test")
-    assert client.post("/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile")}).status_code == 302
+    assert (
+        client.post(
+            "/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile"), "confirmed": "1"}
+        ).status_code
+        == 302
+    )
     assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
     with db.connection():
         reset = account_tokens.issue("reset_password", "customer", alice.id, timedelta(minutes=30))

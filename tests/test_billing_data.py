@@ -156,8 +156,8 @@ def test_staff_see_the_history_with_who_and_what_changed(app, client):
     staff_login(client, staff.email)
     text = html.unescape(client.get(f"/admin/customers/{customer.id}").get_data(as_text=True))
     assert text.count('data-testid="billing-version"') == 2
-    assert f"staff: {staff.email}" in text
-    assert "city: <del>Łódź</del> → <ins>Kraków</ins>" in text
+    assert f"Obsługa: {staff.email}" in text
+    assert "Miejscowość: <del>Łódź</del> → <ins>Kraków</ins>" in text
 
 
 class Watcher:

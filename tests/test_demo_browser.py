@@ -41,7 +41,7 @@ def test_the_makefile_runs_the_demo_with_this_environment() -> None:
     assert "export HOOKBILL_DATABASE_URL" in makefile
     assert f"run: export HOOKBILL_CONFIG ?= {MAKE_RUN_ENV['HOOKBILL_CONFIG']}" in makefile
     # The catalogs are compiled first: the app reads .mo files and never compiles them itself.
-    recipe = makefile.split("\nrun: $(STAMP) catalogs\n", 1)[1].split("\n\n", 1)[0]
+    recipe = makefile.split("\nrun: run-deps $(STAMP) catalogs\n", 1)[1].split("\n\n", 1)[0]
     commands = [line.strip() for line in recipe.splitlines() if "hookbill " in line]
     assert commands == [
         "$(VENV)/bin/hookbill migrate",
@@ -155,7 +155,7 @@ def test_readme_upgrade_paid_with_the_test_gateway(page: Page, demo: DemoPanel) 
     expect(page.get_by_test_id("gateway-amount")).to_contain_text(to_pay)
     page.get_by_test_id("gateway-pay").click()
     expect(page.locator(".flash-error")).to_have_count(0)
-    expect(page.get_by_test_id("document-status")).to_contain_text("opłacona")
+    expect(page.get_by_test_id("document-status")).to_contain_text("Opłacona")
     expect(page.get_by_test_id("doc-due")).to_contain_text("0,00")
     expect(page.get_by_test_id("applied-note")).to_contain_text("Hosting Pro")
     page.get_by_role("link", name=re.compile(r"^FV")).click()
@@ -187,7 +187,7 @@ def test_back_from_the_gateway_offers_to_pay_the_waiting_change(page: Page, demo
         page.get_by_test_id("pay-testgateway").click()
         expect(page.get_by_test_id("gateway-amount")).to_contain_text(due)
     page.get_by_test_id("gateway-pay").click()
-    expect(page.get_by_test_id("document-status")).to_contain_text("opłacona")
+    expect(page.get_by_test_id("document-status")).to_contain_text("Opłacona")
     expect(page.get_by_test_id("applied-note")).to_contain_text("VPS M")
 
 

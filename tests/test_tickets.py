@@ -99,10 +99,11 @@ def test_another_customers_ticket_is_404_everywhere(sqlite_app):
 @pytest.mark.parametrize(
     "name, content, why",
     [
-        ("program.exe", b"MZ\x90\x00" + b"\x00" * 100, "not accepted"),
-        ("strona.txt", b"<!doctype html><script>alert(1)</script>", "not accepted"),
-        ("../../etc/passwd.txt", b"root:x:0:0", "folder path"),
-        ("duzy.txt", b"a" * 2048, "limit"),
+        # Why, in the customer's language, sizes in kB.
+        ("program.exe", b"MZ\x90\x00" + b"\x00" * 100, "Nie przyjmujemy plików typu"),
+        ("strona.txt", b"<!doctype html><script>alert(1)</script>", "Nie przyjmujemy plików typu text/html"),
+        ("../../etc/passwd.txt", b"root:x:0:0", "ścieżki folderu"),
+        ("duzy.txt", b"a" * 2048, "Plik duzy.txt ma 2 kB; limit to 1 kB."),
     ],
 )
 def test_refused_attachment_keeps_what_was_typed_and_stores_nothing(sqlite_app, name, content, why):
@@ -202,7 +203,7 @@ def test_customer_reply_reopens_and_customer_closes(sqlite_app):
     with db.connection():
         ticket = Ticket.get()
     path = f"/tickets/{ticket.id}"
-    assert post_form(client, f"{path}/close", {}, form_page=path).status_code == 302
+    assert post_form(client, f"{path}/close", {"confirmed": "1"}, form_page=path).status_code == 302
     with db.connection():
         assert Ticket.get().status == "closed"
     empty = post_form(client, f"{path}/reply", {"body": ""}, form_page=path)

@@ -199,7 +199,8 @@ def test_expired_department_key_refuses_and_stores_nothing(sqlite_app, expired_k
         client, department, subject="Temat zostaje", body=SECRET_TEXT, files=[(SECRET_FILE, "a.txt")], encrypt=True
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and "expired" in page
+    # In the customer's language, with the key's fingerprint in it.
+    assert response.status_code == 422 and "Nie udało się zaszyfrować wiadomości" in page and "wygasł" in page
     assert SECRET_TEXT in page and "Temat zostaje" in page
     assert counts() == (0, 0, 0) and list(attachments_folder().iterdir()) == []
     with db.connection():
@@ -231,7 +232,7 @@ def test_department_without_key_refuses_encryption(sqlite_app):
 
 
 @pytest.mark.parametrize(
-    "which, why", [("expired", "expired"), ("revoked", "revoked"), ("broken", "could not be read")]
+    "which, why", [("expired", "wygasł"), ("revoked", "unieważniony"), ("broken", "Nie udało się odczytać")]
 )
 def test_key_uploads_validate(sqlite_app, which, why, request, department_key):
     armored = {

@@ -183,7 +183,10 @@ def test_staff_reset_from_customer_page(client, smtp_server):
     page = client.get(f"/admin/customers/{customer.id}").get_data(as_text=True)
     assert 'data-testid="totp-admin"' in page and f"/admin/customers/{customer.id}/2fa/reset" in page
     response = post_form(
-        client, f"/admin/customers/{customer.id}/2fa/reset", {}, form_page=f"/admin/customers/{customer.id}"
+        client,
+        f"/admin/customers/{customer.id}/2fa/reset",
+        {"confirmed": "1"},
+        form_page=f"/admin/customers/{customer.id}",
     )
     assert response.status_code == 302
     with db.connection():

@@ -45,7 +45,7 @@ def test_upgrade_mid_period_with_balance_and_gateway_then_downgrade(page: Page, 
     page.get_by_test_id("summary-confirm").click()
     expect(page.get_by_test_id("gateway-amount")).to_contain_text("21,73")
     page.get_by_test_id("gateway-pay").click()
-    expect(page.get_by_test_id("document-status")).to_contain_text("opłacona")
+    expect(page.get_by_test_id("document-status")).to_contain_text("Opłacona")
     expect(page.get_by_test_id("applied-note")).to_be_visible()
     page.goto(f"{live_server}/services/{svc.id}")
     expect(page.get_by_test_id("service-package")).to_have_text("Pro")

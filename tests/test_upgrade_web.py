@@ -199,7 +199,7 @@ def test_downgrade_is_scheduled_and_can_be_cancelled(client, shop):
     from core.models import ServiceChange
 
     change = ServiceChange.get()
-    client.post(f"/services/{sid}/change/{change.id}/cancel", data={"csrf_token": token})
+    client.post(f"/services/{sid}/change/{change.id}/cancel", data={"csrf_token": token, "confirmed": "1"})
     assert ServiceChange.get_by_id(change.id).status == "cancelled"
 
 

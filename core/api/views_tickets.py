@@ -16,6 +16,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from core.api import auth
 from core.api.serialize import moment
 from core.errors import NotFound, ValidationError
+from core.i18n import N_
 from core.tickets import service
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.web.access import client_ip
@@ -85,7 +86,7 @@ def detail(ticket_id: int) -> Any:
 def _department_id(slug: Any) -> int:
     chosen = next((d for d in service.visible_departments() if d.slug == slug), None)
     if chosen is None:
-        raise ValidationError({"department": "Choose a department."})
+        raise ValidationError({"department": N_("Choose a department.")})
     return int(chosen.id)
 
 
@@ -94,13 +95,13 @@ def create() -> Any:
     """Open a ticket: ``{"department", "subject", "body", "priority"?, "service_id"?, "encrypt"?}`` -> 201."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationError({"request": "Send a JSON object."})
+        raise ValidationError({"request": N_("Send a JSON object.")})
     service_id = data.get("service_id")
     if service_id is not None and (isinstance(service_id, bool) or not isinstance(service_id, int)):
-        raise ValidationError({"service_id": "Choose one of your services."})
+        raise ValidationError({"service_id": N_("Choose one of your services.")})
     texts = {name: data.get(name, "") for name in ("subject", "body")}
     if not all(isinstance(v, str) for v in texts.values()):
-        raise ValidationError({n: "Send text." for n, v in texts.items() if not isinstance(v, str)})
+        raise ValidationError({n: N_("Send text.") for n, v in texts.items() if not isinstance(v, str)})
     try:
         ticket = service.open_ticket(
             g.customer,

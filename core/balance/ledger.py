@@ -14,6 +14,7 @@ from decimal import Decimal
 from core import activity, db, runtime
 from core.balance_view import balance_of
 from core.errors import Conflict, ValidationError
+from core.i18n import N_
 from core.models import LedgerEntry
 from core.models.billing import LEDGER_KINDS
 from core.money import ZERO, round_money, to_decimal
@@ -49,7 +50,7 @@ def append(
         raise ValueError(f"ledger kind {kind!r} cannot have the amount {value}")
     db.lock_customer(customer_id)
     if value < 0 and balance_of(customer_id) + value < ZERO:
-        raise Conflict("The credit balance is too low.", code="insufficient_balance")
+        raise Conflict(N_("The credit balance is too low."), code="insufficient_balance")
     entry = LedgerEntry.create(
         customer=customer_id,
         kind=kind,
@@ -74,12 +75,12 @@ def staff_adjust(customer_id: int, amount: object, reason: str, staff: object, i
     try:
         value = to_decimal(amount)
         if value == 0 or value != round_money(value):
-            errors["amount"] = "Enter a non-zero amount, e.g. 10.00 or -5.00."
+            errors["amount"] = N_("Enter a non-zero amount, e.g. 10.00 or -5.00.")
     except ValueError:
         value = ZERO
-        errors["amount"] = "Enter a non-zero amount, e.g. 10.00 or -5.00."
+        errors["amount"] = N_("Enter a non-zero amount, e.g. 10.00 or -5.00.")
     if not reason.strip():
-        errors["reason"] = "Give the reason; the customer sees it in the history."
+        errors["reason"] = N_("Give the reason; the customer sees it in the history.")
     if errors:
         raise ValidationError(errors)
     with db.write_transaction():

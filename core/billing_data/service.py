@@ -39,6 +39,7 @@ from core.documents.review import review_open_proformas
 from core.documents.taxid import TaxIdError, validate_tax_id
 from core.errors import Conflict, ValidationError
 from core.hookspecs import HookRefused
+from core.i18n import N_
 from core.models import BillingProfile, Customer, Staff
 
 KINDS = ("company", "private")
@@ -46,20 +47,20 @@ FIELDS = ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode"
 LIMITS = {"name": 255, "address_line1": 255, "address_line2": 255, "postcode": 16, "city": 120}
 PL_POSTCODE = re.compile(r"^\d{2}-\d{3}$")
 
-MSG_KIND = "Choose company or private person."
+MSG_KIND = N_("Choose company or private person.")
 MSG_REQUIRED = {
-    "name": "Enter the name.",
-    "address_line1": "Enter the street and number.",
-    "postcode": "Enter the postcode.",
-    "city": "Enter the city.",
+    "name": N_("Enter the name."),
+    "address_line1": N_("Enter the street and number."),
+    "postcode": N_("Enter the postcode."),
+    "city": N_("Enter the city."),
 }
-MSG_TOO_LONG = "This is too long."
-MSG_COUNTRY = "Choose a country."
-MSG_PL_POSTCODE = "A Polish postcode looks like 00-950."
-MSG_TAX_ID_EMPTY = "A company needs its tax ID (NIP, or the VAT ID in the EU)."
-MSG_NIP = "This is not a valid NIP: check the 10 digits (the last one is a check digit)."
-MSG_VAT_ID = "This is not a valid VAT ID of the chosen country: check the number and the country."
-MSG_TAX_ID_LONG = "The tax ID is longer than 50 characters."
+MSG_TOO_LONG = N_("This is too long.")
+MSG_COUNTRY = N_("Choose a country.")
+MSG_PL_POSTCODE = N_("A Polish postcode looks like 00-950.")
+MSG_TAX_ID_EMPTY = N_("A company needs its tax ID (NIP, or the VAT ID in the EU).")
+MSG_NIP = N_("This is not a valid NIP: check the 10 digits (the last one is a check digit).")
+MSG_VAT_ID = N_("This is not a valid VAT ID of the chosen country: check the number and the country.")
+MSG_TAX_ID_LONG = N_("The tax ID is longer than 50 characters.")
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, str]:

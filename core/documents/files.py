@@ -28,6 +28,7 @@ from core.documents.ksef import build_fa3_xml, validate_fa3
 from core.documents.pdf import render_pdf
 from core.documents.state import state_key, state_of
 from core.errors import Conflict
+from core.i18n import N_
 from core.models import Document, DocumentFile
 
 KSEF_KINDS = ("vat", "correction")
@@ -88,7 +89,7 @@ def document_xml(document: Document) -> bytes:
     header's creation time is the document's own, so the bytes are stable.
     """
     if document.kind not in KSEF_KINDS:
-        raise Conflict("Only VAT and correcting invoices have a KSeF form.", code="not_ksef")
+        raise Conflict(N_("Only VAT and correcting invoices have a KSeF form."), code="not_ksef")
     xml = build_fa3_xml(snapshot_of(document), created_at=document.created_at.replace(tzinfo=UTC))
     validate_fa3(xml)
     return xml

@@ -55,9 +55,9 @@ def _amount(value: object) -> Decimal:
     try:
         amount = to_decimal(value)
     except ValueError:
-        raise ValidationError({"amount": "Enter an amount, e.g. 21.73."}) from None
+        raise ValidationError({"amount": N_("Enter an amount, e.g. 21.73.")}) from None
     if amount <= 0 or amount != round_money(amount):
-        raise ValidationError({"amount": "The amount must be positive and in grosze."})
+        raise ValidationError({"amount": N_("The amount must be positive and in grosze.")})
     return amount
 
 
@@ -87,7 +87,7 @@ def record_payment(
     value = _amount(amount)
     txid = str(transaction_id or "").strip()[:128]
     if not txid:
-        raise ValidationError({"transaction_id": "The transaction id is required."})
+        raise ValidationError({"transaction_id": N_("The transaction id is required.")})
     cid = document.customer_id if document is not None else customer_id
     if cid is None:
         raise ValueError("record_payment() needs a document or a customer")
@@ -120,7 +120,7 @@ def _record(
     applied = min(value, due)
     overpaid = value - applied
     if method == BALANCE_METHOD and overpaid > 0:
-        raise Conflict("A payment from the balance cannot exceed the amount due.", code="balance_over_due")
+        raise Conflict(N_("A payment from the balance cannot exceed the amount due."), code="balance_over_due")
     payment = Payment.create(
         customer=cid,
         document=doc,

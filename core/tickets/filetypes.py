@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Set
 from dataclasses import dataclass
 
+from core.i18n import N_, FileSize
+
 SNIFF_BYTES = 8192
 MAX_NAME_BYTES = 255
 
@@ -129,20 +131,21 @@ def _check_name(filename: str) -> str:
     """Return the NFC form of ``filename`` or raise ``AttachmentRejected("name")``."""
     name = unicodedata.normalize("NFC", filename)
     if not name.strip():
-        raise AttachmentRejected("name", "The file has no name.")
+        raise AttachmentRejected("name", N_("The file has no name."))
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        raise AttachmentRejected("name", "The file name is too long (255 bytes at most).")
+        raise AttachmentRejected("name", N_("The file name is too long (255 bytes at most)."))
     if "/" in name or "\\" in name or ":" in name or ".." in name:
         raise AttachmentRejected(
-            "name", "The file name must not contain a folder path, a drive letter or '..'; please send just the file."
+            "name",
+            N_("The file name must not contain a folder path, a drive letter or '..'; please send just the file."),
         )
     if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in name):
         raise AttachmentRejected(
-            "name", "The file name contains control or invisible characters; please rename the file."
+            "name", N_("The file name contains control or invisible characters; please rename the file.")
         )
     if name != name.strip() or name.endswith(".") or name.startswith("."):
         raise AttachmentRejected(
-            "name", "The file name must not start with a dot or a space, nor end with a dot or a space."
+            "name", N_("The file name must not start with a dot or a space, nor end with a dot or a space.")
         )
     return name
 
@@ -158,25 +161,48 @@ def check_attachment(filename: str, data: bytes, *, max_bytes: int, allowed: Set
     name = _check_name(filename)
     size = len(data)
     if size == 0:
-        raise AttachmentRejected("empty", f"The file {name} is empty.")
+        raise AttachmentRejected("empty", N_("The file %(name)s is empty.", name=name))
     if size > max_bytes:
-        raise AttachmentRejected("too_big", f"The file {name} is {size} bytes; the limit is {max_bytes} bytes.")
+        raise AttachmentRejected(
+            "too_big",
+            N_(
+                "The file %(name)s is %(size)s; the limit is %(limit)s.",
+                name=name,
+                size=FileSize(size),
+                limit=FileSize(max_bytes),
+            ),
+        )
     mime = sniff_type(data[:SNIFF_BYTES])
     if mime is None:
         raise AttachmentRejected(
-            "type", f"The content of {name} is not a file type we accept (images, PDF, ZIP, gzip or plain UTF-8 text)."
+            "type",
+            N_(
+                "The content of %(name)s is not a file type we accept (images, PDF, ZIP, gzip or plain UTF-8 text).",
+                name=name,
+            ),
         )
     if mime in ACTIVE or mime not in allowed:
-        raise AttachmentRejected("type", f"Files of type {mime} are not accepted.")
+        raise AttachmentRejected("type", N_("Files of type %(type)s are not accepted.", type=mime))
     extension = name.rsplit(".", 1)[1].lower() if "." in name else ""
     expected = EXTENSIONS.get(extension)
     if expected is None:
         raise AttachmentRejected(
-            "type", f"The extension of {name} is not one we accept; for this content use .{_extension_for(mime)}."
+            "type",
+            N_(
+                "The extension of %(name)s is not one we accept; for this content use .%(extension)s.",
+                name=name,
+                extension=_extension_for(mime),
+            ),
         )
     if expected != mime:
         raise AttachmentRejected(
-            "type", f"{name} is named like {expected} but its content is {mime}; the name and the content must agree."
+            "type",
+            N_(
+                "%(name)s is named like %(expected)s but its content is %(type)s; the name and the content must agree.",
+                name=name,
+                expected=expected,
+                type=mime,
+            ),
         )
     return CheckedAttachment(name, mime, size)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from core import runtime
 from core.errors import ValidationError
+from core.i18n import N_
 from core.tickets.filetypes import DEFAULT_ALLOWED, AttachmentRejected, check_attachment
 
 DEFAULTS: dict[str, Any] = {
@@ -55,7 +56,9 @@ def check_uploads(uploads: Sequence[Upload]) -> list[PendingAttachment]:
     The message names the file and the reason, so the customer can fix just that.
     """
     if len(uploads) > limit("max_attachments"):
-        raise ValidationError({"attachments": f"At most {limit('max_attachments')} files per message."})
+        raise ValidationError(
+            {"attachments": N_("At most %(count)s files per message.", count=limit("max_attachments"))}
+        )
     allowed = set(runtime.config().get_value("tickets.allowed_types") or DEFAULTS["allowed_types"])
     pending = []
     for upload in uploads:

@@ -24,6 +24,7 @@ from typing import Any
 from core import activity, clock, db, runtime
 from core.errors import DomainError, NotFound, ValidationError
 from core.hookspecs import HookRefused
+from core.i18n import N_
 from core.models import Customer, Service, Staff
 from core.tickets import notify
 from core.tickets.models import PRIORITIES, TICKET_STATUSES, Department, Ticket, TicketAttachment, TicketMessage
@@ -56,9 +57,11 @@ def customer_ticket(customer: Customer, ticket_id: int) -> Ticket:
 def _check_body(body: str, field: str = "body") -> str:
     text = (body or "").replace("\r\n", "\n")
     if not text.strip():
-        raise ValidationError({field: "Write a message."})
+        raise ValidationError({field: N_("Write a message.")})
     if len(text) > limit("max_body_chars"):
-        raise ValidationError({field: f"The message is too long ({limit('max_body_chars')} characters at most)."})
+        raise ValidationError(
+            {field: N_("The message is too long (%(count)s characters at most).", count=limit("max_body_chars"))}
+        )
     return text
 
 
@@ -68,8 +71,10 @@ def _store(
     """Save the message and its files after the hooks ran; refuse unencrypted 'encrypt'."""
     if options.get("encrypt") and not (message.encrypted and all(p.encrypted for p in pending)):
         raise HookRefused(
-            "Encryption is not available for this message, so it was not sent. "
-            "Send it without encryption or ask us for another way."
+            N_(
+                "Encryption is not available for this message, so it was not sent. "
+                "Send it without encryption or ask us for another way."
+            )
         )
     message.save(force_insert=True)
     for item in pending:
@@ -115,17 +120,17 @@ def open_ticket(
     options = dict(options or {})
     department = Department.get_or_none((Department.id == department_id) & Department.visible)
     if department is None:
-        raise ValidationError({"department_id": "Choose a department."})
+        raise ValidationError({"department_id": N_("Choose a department.")})
     subject = (subject or "").strip()
     if not subject or len(subject) > 200:
-        raise ValidationError({"subject": "Enter a subject (200 characters at most)."})
+        raise ValidationError({"subject": N_("Enter a subject (200 characters at most).")})
     if priority not in PRIORITIES:
-        raise ValidationError({"priority": "Choose a priority."})
+        raise ValidationError({"priority": N_("Choose a priority.")})
     service = None
     if service_id:
         service = Service.get_or_none((Service.id == service_id) & (Service.customer == customer))
         if service is None:
-            raise ValidationError({"service_id": "Choose one of your services."})
+            raise ValidationError({"service_id": N_("Choose one of your services.")})
     text = _check_body(body)
     pending = check_uploads(uploads)
     try:
@@ -164,7 +169,7 @@ def open_ticket(
                 attachments=len(pending),
             )
     except HookRefused as exc:
-        raise TicketRefused(str(exc)) from None
+        raise TicketRefused(exc.message) from None
     return ticket
 
 
@@ -226,7 +231,7 @@ def reply(
                 attachments=len(pending),
             )
     except HookRefused as exc:
-        raise TicketRefused(str(exc)) from None
+        raise TicketRefused(exc.message) from None
     return message
 
 
@@ -245,7 +250,7 @@ def close_ticket(ticket: Ticket, closed_by: str, actor: Customer | Staff | None 
 def change_status(ticket: Ticket, new_status: str, staff: Staff, ip: str = "") -> None:
     """Staff set any status of :data:`TICKET_STATUSES`; ``closed`` closes the ticket."""
     if new_status not in TICKET_STATUSES:
-        raise ValidationError({"status": "Choose a status."})
+        raise ValidationError({"status": N_("Choose a status.")})
     if new_status == "closed":
         close_ticket(ticket, "staff", staff, ip)
         return

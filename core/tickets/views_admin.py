@@ -21,10 +21,11 @@ from core.tickets import downloads, service
 from core.tickets.forms import AssignForm, DepartmentForm, StaffReplyForm, StatusForm
 from core.tickets.models import Department, DepartmentMember, Ticket, TicketAttachment, TicketMessage
 from core.tickets.views_client import uploads_from_request
-from core.web import access
+from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.admin import PAGE_SIZE, page_number
 from core.web.auth import add_form_errors
+from core.web.errors import translated
 
 bp = Blueprint("tickets_admin", __name__, url_prefix="/admin")
 OPEN_STATUSES = ("open", "customer_reply", "answered", "on_hold")
@@ -117,7 +118,7 @@ def reply(ticket_id: int) -> Any:
                 files_error = exc.errors.pop("attachments", None)
                 add_form_errors(form, exc.errors)
             else:
-                flash(gettext(exc.message), "error")
+                flash(translated(exc.message), "error")
         else:
             flash(gettext("The note was saved.") if form.internal.data else gettext("The reply was sent."), "success")
             return redirect(url_for("tickets_admin.ticket", ticket_id=item.id))
@@ -141,6 +142,19 @@ def assign(ticket_id: int) -> Any:
 def status(ticket_id: int) -> Any:
     item = _ticket(ticket_id)
     form = StatusForm()
+    closing = form.status.data == "closed" and item.status != "closed"
+    if form.validate_on_submit() and closing and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Close the ticket #%(id)s?", id=item.id),
+            what_happens=[
+                gettext("The customer is told by e-mail that the ticket is closed."),
+                gettext("A new reply from the customer opens it again."),
+            ],
+            confirm_label=gettext("Close ticket"),
+            cancel_url=url_for("tickets_admin.ticket", ticket_id=item.id),
+            fields=confirm.form_values("status"),
+            danger=False,
+        )
     if form.validate_on_submit():
         service.change_status(item, form.status.data, g.staff, access.client_ip())
         flash(gettext("The status was changed."), "success")

@@ -29,9 +29,10 @@ from core.tickets import downloads, service
 from core.tickets.forms import ReplyForm, TicketForm
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import Upload
-from core.web import access
+from core.web import access, confirm
 from core.web.access import login_required
 from core.web.auth import add_form_errors
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -68,8 +69,8 @@ def _refused(form: Any, exc: DomainError) -> str | None:
     if isinstance(exc, ValidationError):
         files = exc.errors.pop("attachments", None)
         add_form_errors(form, exc.errors)
-        return gettext(files) if files else None
-    flash(gettext(exc.message), "error")
+        return translated(files) if files else None
+    flash(translated(exc.message), "error")
     return None
 
 
@@ -194,6 +195,17 @@ def reply(ticket_id: int) -> Any:
 @login_required
 def close(ticket_id: int) -> Any:
     ticket = _own(ticket_id)
+    if EmptyForm().validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Close the ticket #%(id)s?", id=ticket.id),
+            what_happens=[
+                gettext("The ticket is marked as solved and leaves the list of open tickets."),
+                gettext("If you need more help later, reply in this ticket: a reply opens it again."),
+            ],
+            confirm_label=gettext("Close ticket"),
+            cancel_url=url_for("tickets.detail", ticket_id=ticket.id),
+            danger=False,
+        )
     if EmptyForm().validate_on_submit():
         service.close_ticket(ticket, "customer", g.customer, access.client_ip())
         flash(gettext("The ticket was closed."), "info")

@@ -223,11 +223,11 @@ def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: st
         if change is None:
             raise NotFound("change")
         if change.status not in ("scheduled", "awaiting_payment"):
-            raise Conflict("This change can no longer be cancelled.", code="change_closed")
+            raise Conflict(N_("This change can no longer be cancelled."), code="change_closed")
         document = change_proforma(change.id)
         if document is not None and change.status == "awaiting_payment":
             if document.status == "paid":
-                raise Conflict("This change was already paid.", code="change_paid")
+                raise Conflict(N_("This change was already paid."), code="change_paid")
             release_document(
                 document,
                 "stale_payment",

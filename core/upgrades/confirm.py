@@ -105,10 +105,12 @@ def confirm_change(
         if service is None:
             raise NotFound("service")
         if not quote_is_fresh(quoted_at):
-            raise Conflict("The summary expired. Please check the new price.", code="quote_expired")
+            raise Conflict(N_("The summary expired. Please check the new price."), code="quote_expired")
         quote = build_quote(service, product_id, cycle)
         if expected_gross not in (None, "") and to_decimal(expected_gross) != quote.gross:
-            raise Conflict("The price changed since you saw the summary. Please check it again.", code="quote_changed")
+            raise Conflict(
+                N_("The price changed since you saw the summary. Please check it again."), code="quote_changed"
+            )
         change = ServiceChange.create(
             service=service,
             customer=customer_id,

@@ -8,16 +8,20 @@ hook; it never writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from core import clock, runtime
 from core.balance_view import balance_of
 from core.billing.cycles import Cycle
-from core.documents.taxation import vat_rate_for
+from core.documents.build import rate_percent
+from core.documents.issuing import buyer_party
+from core.documents.taxation import rate_for_buyer, vat_rate_for
 from core.errors import Conflict, NotFound, ValidationError
+from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
+from core.money import vat_of
 from core.upgrades.quote import DOWNGRADE_MODES, Quote
 
 PENDING_STATUSES = ("awaiting_payment", "scheduled")
@@ -25,11 +29,17 @@ PENDING_STATUSES = ("awaiting_payment", "scheduled")
 
 @dataclass(frozen=True)
 class ChangeOption:
-    """A package the service may change to, with its prices per cycle."""
+    """A package the service may change to, with its net prices per cycle.
+
+    ``gross`` holds the gross price per cycle when the buyer is a private person
+    (a consumer compares gross prices), at the rate their documents would carry;
+    it is empty for a company.
+    """
 
     product: Product
     prices: dict[str, Decimal]
     current: bool
+    gross: dict[str, Decimal] = field(default_factory=dict)
 
 
 def pending_change(service: Service) -> ServiceChange | None:
@@ -49,16 +59,34 @@ def prices_of(product: Product | int) -> dict[str, Decimal]:
 
 
 def change_options(service: Service) -> list[ChangeOption]:
-    """The current package first, then every active package its change paths reach."""
+    """The service's package and every active package its change paths reach, in one stable order.
+
+    The order is the catalogue's: the position staff set for each product, then
+    the lowest price per month, then the name. The current package keeps its
+    place in that order (marked ``current``), so the cards do not move when the
+    service changes package.
+    """
     targets = list(
         Product.select()
         .join(ProductChangePath, on=ProductChangePath.target == Product.id)
         .where((ProductChangePath.product == service.product_id) & Product.active)
-        .order_by(Product.position, Product.id)
     )
-    options = [ChangeOption(service.product, prices_of(service.product), True)]
-    options += [ChangeOption(p, prices_of(p), False) for p in targets if p.id != service.product_id]
-    return options
+    products = [service.product, *(p for p in targets if p.id != service.product_id)]
+    buyer = buyer_party(service.customer)
+    options = []
+    for product in products:
+        prices = prices_of(product)
+        gross: dict[str, Decimal] = {}
+        if buyer.kind == "private":
+            rate = rate_percent(rate_for_buyer(product, buyer))
+            gross = {cycle: net + vat_of(net, rate) if rate is not None else net for cycle, net in prices.items()}
+        options.append(ChangeOption(product, prices, product.id == service.product_id, gross))
+    return sorted(options, key=_catalogue_order)
+
+
+def _catalogue_order(option: ChangeOption) -> tuple[int, Decimal, str, int]:
+    monthly = [net / Cycle(cycle).months for cycle, net in option.prices.items()]
+    return (option.product.position, min(monthly, default=Decimal(0)), option.product.name, option.product.id)
 
 
 def _downgrade_mode() -> str:
@@ -86,22 +114,22 @@ def build_quote(
     ``balance`` defaults to the customer's current credit balance.
     """
     if service.status != "active":
-        raise Conflict("Only an active service can change its package.", code="service_not_active")
+        raise Conflict(N_("Only an active service can change its package."), code="service_not_active")
     if pending_change(service) is not None:
-        raise Conflict("This service already has a pending change.", code="change_pending")
+        raise Conflict(N_("This service already has a pending change."), code="change_pending")
     try:
         target_id = int(str(product_id))
     except ValueError:
-        raise ValidationError({"product": "Choose a package."}) from None
+        raise ValidationError({"product": N_("Choose a package.")}) from None
     options = {o.product.id: o for o in change_options(service)}
     option = options.get(target_id)
     if option is None:
-        raise ValidationError({"product": "This service cannot change to that package."})
+        raise ValidationError({"product": N_("This service cannot change to that package.")})
     cycle_value = str(cycle or "")
     if cycle_value not in option.prices:
-        raise ValidationError({"cycle": "That package has no price for this billing cycle."})
+        raise ValidationError({"cycle": N_("That package has no price for this billing cycle.")})
     if option.current and cycle_value == service.cycle:
-        raise ValidationError({"product": "This is the current package and billing cycle."})
+        raise ValidationError({"product": N_("This is the current package and billing cycle.")})
     quote = Quote(
         service=service,
         target=option.product,

@@ -39,7 +39,7 @@ def load_account() -> Response | None:
     model = Customer if kind == "customer" else Staff
     account = model.get_or_none(model.id == user_id)
     if account is None or not account.can_log_in:
-        session.destroy()  # type: ignore[attr-defined]
+        session.destroy(keep=language_of_session())  # type: ignore[attr-defined]
         return None
     if session.get("_auth") == "partial":
         if request.path.startswith("/api/"):
@@ -56,14 +56,21 @@ def load_account() -> Response | None:
     return None
 
 
+#: Session keys that outlive a login and a logout: the visitor's language, and
+#: whether they chose it themselves before logging in.
+LANGUAGE_KEYS = ("lang", "lang_chosen")
+
+
 def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str | None:
     """After a right password: renew the session, and either finish or ask for a second factor.
 
     Returns the second-factor URL when one is due (the session is then partial,
     and ``next_url`` is kept for :func:`after_login_url`), else None (the login
-    is complete).
+    is complete). The language the visitor chose before logging in stays.
     """
+    kept = {key: session[key] for key in LANGUAGE_KEYS if key in session}
     session.clear()
+    session.update(kept)
     session.regenerate()  # type: ignore[attr-defined]
     session["_user_kind"] = kind
     session["_user_id"] = account.id
@@ -81,9 +88,14 @@ def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str
 def _finish_login(account: Customer | Staff, kind: str) -> None:
     session["_auth"] = "full"
     session.pop("_second_factor_url", None)
-    if kind == "customer":
-        session["lang"] = getattr(account, "language", None) or session.get("lang")
+    chosen = session.pop("lang_chosen", False) and session.get("lang") in runtime.config().get_value("app.languages")
     with db.write_transaction():
+        if isinstance(account, Customer):
+            if chosen and account.language != session["lang"]:
+                # Chosen on the login page: it becomes the account's language (mail too).
+                account.language = session["lang"]
+                account.save()
+            session["lang"] = account.language or session.get("lang")
         runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
         activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
 
@@ -122,7 +134,12 @@ def logout() -> None:
             except Exception:
                 runtime.log.exception("an on_logout implementation failed; the logout goes on")
             activity.record(f"{kind}.logout", actor=account, subject=account, ip=client_ip())
-    session.destroy()  # type: ignore[attr-defined]
+    session.destroy(keep=language_of_session())  # type: ignore[attr-defined]
+
+
+def language_of_session() -> dict[str, Any]:
+    """What a session ending now passes on to the next one: the language only."""
+    return {"lang": session.get("lang")}
 
 
 def login_required(view: F) -> F:

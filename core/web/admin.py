@@ -29,11 +29,13 @@ from core.balance_view import balance_of
 from core.billing_data.service import history as billing_history
 from core.errors import DomainError
 from core.hookspecs import HookRefused
-from core.models import ActivityLog, Customer, Document, Service, Staff
+from core.i18n import N_
+from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
-from core.web import access
+from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.auth import login_view
+from core.web.errors import translated
 from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -89,9 +91,20 @@ def customers() -> Any:
         .tuples()
     )
     service_counts: dict[int, int] = dict(cast("Iterable[tuple[int, int]]", counted)) if ids else {}
+    # One query for the current billing data of every customer on the page:
+    # rows in id order, so the last one kept per customer is the newest.
+    profiles = (
+        {
+            p.customer_id: p
+            for p in BillingProfile.select().where(BillingProfile.customer.in_(ids)).order_by(BillingProfile.id)
+        }
+        if ids
+        else {}
+    )
     return render_template(
         "admin/customers.html",
         customers=rows,
+        profiles=profiles,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
@@ -129,23 +142,53 @@ def customer_status(customer_id: int) -> Any:
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
 
 
+#: Service statuses staff confirm before they apply: the question, what happens, the button.
+CONFIRMED_STATUSES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "suspended": (
+        N_("Suspend the service %(service)s?"),
+        (
+            N_("The customer's server is suspended now: their sites, mail and databases stop answering."),
+            N_("The service stays on the customer's account; unsuspending it brings everything back."),
+        ),
+        N_("Suspend the service"),
+    ),
+    "terminated": (
+        N_("Terminate the service %(service)s?"),
+        (
+            N_("The customer's server and everything on it are removed by the provisioning module."),
+            N_("This cannot be undone: a terminated service cannot be made active again."),
+        ),
+        N_("Terminate the service"),
+    ),
+}
+
+
 @bp.route("/services/<int:service_id>/status", methods=["POST"])
 @staff_required("admin", "support")
 def service_status(service_id: int) -> Any:
     service = Service.get_or_none(Service.id == service_id) or abort(404)
+    new_status = request.form.get("status", "")
+    if EmptyForm().validate_on_submit() and new_status in CONFIRMED_STATUSES and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext(CONFIRMED_STATUSES[new_status][0], service=service.label or service.product.name),
+            what_happens=[gettext(sentence) for sentence in CONFIRMED_STATUSES[new_status][1]],
+            confirm_label=gettext(CONFIRMED_STATUSES[new_status][2]),
+            cancel_url=url_for("admin.customer_detail", customer_id=service.customer_id),
+            fields=confirm.form_values("status", "reason"),
+        )
     if EmptyForm().validate_on_submit():
         try:
             set_service_status(
                 service.id,
-                request.form.get("status", ""),
+                new_status,
                 g.staff,
                 reason=(request.form.get("reason") or "")[:200],
                 ip=access.client_ip(),
             )
         except DomainError as exc:
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
         except HookRefused as exc:
-            flash(str(exc), "error")
+            flash(translated(exc.message), "error")
         else:
             flash(gettext("The service status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=service.customer_id))

@@ -14,11 +14,12 @@ from flask_babel import gettext
 
 from core import activity, db
 from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
 from core.documents.reissue import plan_reissue
 from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
+from core.i18n import N_
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
 from core.money import round_money, to_decimal
 from core.payments.methods import method_name
@@ -66,16 +67,16 @@ def catalogue() -> Any:
 def _slug(value: str, field: str) -> str:
     slug = value.strip().lower()
     if not slug or not all(c.isalnum() or c == "-" for c in slug):
-        raise ValidationError({field: "Use lowercase letters, digits and hyphens."})
+        raise ValidationError({field: N_("Use lowercase letters, digits and hyphens.")})
     return slug
 
 
 def _create_group(form: Any) -> ProductGroup:
     name, slug = form.get("name", "").strip(), _slug(form.get("slug", ""), "slug")
     if not name:
-        raise ValidationError({"name": "Give the group a name."})
+        raise ValidationError({"name": N_("Give the group a name.")})
     if ProductGroup.select().where(ProductGroup.slug == slug).exists():
-        raise ValidationError({"slug": "This slug is taken."})
+        raise ValidationError({"slug": N_("This slug is taken.")})
     return ProductGroup.create(name=name, slug=slug)
 
 
@@ -84,11 +85,11 @@ def _create_product(form: Any) -> Product:
     group = ProductGroup.get_or_none(ProductGroup.id == (form.get("group") or 0))
     errors = {}
     if not name:
-        errors["name"] = "Give the product a name."
+        errors["name"] = N_("Give the product a name.")
     if group is None:
-        errors["group"] = "Choose a group."
+        errors["group"] = N_("Choose a group.")
     if Product.select().where(Product.slug == slug).exists():
-        errors["slug"] = "This slug is taken."
+        errors["slug"] = N_("This slug is taken.")
     if errors:
         raise ValidationError(errors)
     return Product.create(group=group, name=name, slug=slug)
@@ -102,7 +103,7 @@ def parse_features(text: str) -> list[list[str]]:
             continue
         label, sep, value = line.partition(":")
         if not sep or not label.strip() or not value.strip():
-            raise ValidationError({"features": f"Line {number}: write it as 'Label: value'."})
+            raise ValidationError({"features": N_("Line %(number)s: write it as 'Label: value'.", number=number)})
         features.append([label.strip(), value.strip()])
     return features
 
@@ -120,9 +121,20 @@ def parse_prices(form: Any) -> dict[str, Decimal | None]:
         except ValueError:
             value = Decimal(-1)
         if value < 0 or value != round_money(value):
-            raise ValidationError({f"price_{cycle.value}": "Enter a net price like 49.99."})
+            raise ValidationError({f"price_{cycle.value}": N_("Enter a net price like 49.99.")})
         prices[cycle.value] = value
     return prices
+
+
+def parse_position(raw: str, current: int) -> int:
+    """The product's place in package lists (lower first); empty keeps ``current``; not a whole number raises."""
+    text = raw.strip()
+    if not text:
+        return current
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError({"position": N_("Enter a whole number, e.g. 10.")}) from None
 
 
 @bp.route("/catalogue/products/<int:product_id>", methods=["GET", "POST"])
@@ -138,7 +150,8 @@ def product(product_id: int) -> Any:
             prices = parse_prices(request.form)
             name = request.form.get("name", "").strip()
             if not name:
-                raise ValidationError({"name": "Give the product a name."})
+                raise ValidationError({"name": N_("Give the product a name.")})
+            position = parse_position(request.form.get("position", ""), item.position)
             targets = {int(t) for t in request.form.getlist("targets") if t.isdigit()} - {item.id}
             with db.write_transaction():
                 item.name, item.features = name, features
@@ -146,6 +159,7 @@ def product(product_id: int) -> Any:
                 item.vat_rate = request.form.get("vat_rate", "").strip()
                 item.active = request.form.get("active") == "on"
                 item.provisioning_module = request.form.get("provisioning_module", "").strip()
+                item.position = position
                 item.save()
                 for cycle, price in prices.items():
                     ProductPrice.delete().where(
@@ -271,7 +285,7 @@ def balance(customer_id: int) -> Any:
         "admin/balance.html",
         c=customer,
         balance=balance_of(customer.id),
-        entries=ledger.history(customer.id),
+        lines=statement(customer.id),
         errors=errors,
         values=request.form,
         form=EmptyForm(),

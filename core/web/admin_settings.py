@@ -20,6 +20,7 @@ from core.settings import TRUE_WORDS, declared_settings, get_setting, seller_dat
 from core.web import access
 from core.web.access import staff_required
 from core.web.auth import add_form_errors
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 
 bp = Blueprint("admin_settings", __name__, url_prefix="/admin/settings")
@@ -104,7 +105,7 @@ def plugins() -> Any:
     try:
         update_declared(submitted, g.staff, access.client_ip())
     except ValidationError as exc:
-        errors = {k: gettext(v) for k, v in exc.errors.items()}
+        errors = {k: translated(v) for k, v in exc.errors.items()}
         return _page(SellerForm(data=seller_data()), errors, 422, submitted)
     flash(gettext("Settings saved."), "success")
     return redirect(url_for("admin_settings.index"))

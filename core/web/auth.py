@@ -11,6 +11,7 @@ from flask_babel import gettext
 from core.accounts import service
 from core.errors import DomainError, RateLimited, ValidationError
 from core.web import access
+from core.web.errors import translated
 from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 bp = Blueprint("auth", __name__)
@@ -30,9 +31,9 @@ def add_form_errors(form: Any, errors: dict[str, str]) -> None:
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), gettext(message)]
+            field.errors = [*list(field.errors), translated(message)]
         else:
-            flash(gettext(message), "error")
+            flash(translated(message), "error")
 
 
 def login_view(kind: str, template: str, home_endpoint: str) -> Any:
@@ -47,7 +48,7 @@ def login_view(kind: str, template: str, home_endpoint: str) -> Any:
         try:
             account = service.authenticate(kind, form.email.data, form.password.data, access.client_ip())
         except DomainError as exc:
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
             return render_template(template, form=form), (429 if isinstance(exc, RateLimited) else 401)
         destination = safe_next(url_for(home_endpoint))
         second = access.start_login(account, kind, next_url=destination)
@@ -118,7 +119,7 @@ def reset(token: str) -> Any:
             add_form_errors(form, exc.errors)
             return render_template("client/reset.html", form=form), 422
         except DomainError as exc:
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
             return redirect(url_for("auth.forgot"))
         flash(gettext("Your password was changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
@@ -132,7 +133,9 @@ def set_language(lang: str) -> Any:
     if lang in runtime.config().get_value("app.languages"):
         session["lang"] = lang
         customer = g.get("customer")
-        if customer is not None and customer.language != lang:
+        if customer is None:
+            session["lang_chosen"] = True  # kept for the account at login (access.start_login)
+        elif customer.language != lang:
             # A logged-in customer's choice also becomes their language for mail.
             from core import db
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from babel import Locale
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
+from core import countries
 from core.billing_data.service import change_billing_data
 from core.documents.issuing import current_profile
 from core.documents.review import ProformaReview, open_proformas
@@ -32,6 +32,7 @@ from core.errors import DomainError, ValidationError
 from core.web import access
 from core.web.access import login_required
 from core.web.auth import add_form_errors
+from core.web.errors import translated
 
 bp = Blueprint("billing_data", __name__)
 
@@ -57,11 +58,8 @@ class BillingDataForm(FlaskForm):
 
 
 def country_choices() -> list[SelectChoice]:
-    """Poland first, then every country by its name in the page's language."""
-    locale = get_locale() or Locale("pl")
-    names = {code: name for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()}
-    rest = sorted((code for code in names if code != "PL"), key=lambda c: names[c])
-    return [SelectChoice(code, names[code]) for code in ["PL", *rest]]
+    """Poland first, then every country by its name, in the page's language and alphabet."""
+    return [SelectChoice(code, name) for code, name in countries.choices(str(get_locale() or "pl"))]
 
 
 def ticket_link(number: str = "") -> str:
@@ -126,7 +124,7 @@ def edit() -> Any:
         except ValidationError as exc:
             add_form_errors(form, exc.errors)
         except DomainError as exc:  # a plugin refused the change
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
         else:
             flash(
                 gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them.")

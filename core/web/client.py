@@ -17,7 +17,7 @@ from core.balance_view import balance_of
 from core.documents.state import paid_on
 from core.errors import ValidationError
 from core.models import Document, Service
-from core.web import access
+from core.web import access, confirm
 from core.web.access import login_required
 from core.web.auth import add_form_errors
 from core.web.forms import EmptyForm, PasswordChangeForm, ProfileForm
@@ -132,11 +132,21 @@ def change_password() -> Any:
 @login_required
 def logout_everywhere() -> Any:
     form = EmptyForm()
+    if form.validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Log out on every device?"),
+            what_happens=[
+                gettext("Every browser and device where you are logged in, this one included, is logged out at once."),
+                gettext("To use the panel again, you log in with your e-mail and password."),
+            ],
+            confirm_label=gettext("Log out everywhere"),
+            cancel_url=url_for("client.profile"),
+        )
     if form.validate_on_submit():
         with db.write_transaction():
             accounts.revoke_sessions("customer", g.customer.id)
             activity.record("customer.logout_everywhere", actor=g.customer, subject=g.customer, ip=access.client_ip())
-        session.destroy()  # type: ignore[attr-defined]
+        session.destroy(keep=access.language_of_session())  # type: ignore[attr-defined]
         flash(gettext("You were logged out on every device."), "info")
     return redirect(url_for("auth.login"))
 

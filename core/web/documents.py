@@ -29,6 +29,7 @@ from core.errors import DomainError
 from core.models import Document
 from core.web import access
 from core.web.access import login_required, staff_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from core.web.scoping import own_document
 
@@ -117,7 +118,7 @@ def correct(document_id: int) -> Any:
     except DomainError as exc:
         if exc.code == "not_found":
             abort(404)
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("admin_billing.document", document_id=document_id))
     flash(
         gettext(

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from core import i18n
 from core.errors import DomainError, ValidationError
+
+
+def translated(text: str) -> str:
+    """A domain message (a msgid, or an :class:`core.i18n.Message` with values) in the request's language."""
+    return i18n.translate(text, gettext, str(get_locale() or "en"))
 
 
 def wants_json() -> bool:
@@ -34,25 +40,36 @@ def install(app: Flask) -> None:
     def _validation(exc: ValidationError) -> tuple[Any, int]:
         if wants_json():
             return jsonify(error="validation", fields=exc.errors, status=422), 422
-        return _render(422, gettext("Invalid data"), "; ".join(gettext(v) for v in exc.errors.values()))
+        return _render(422, gettext("Invalid data"), "; ".join(translated(v) for v in exc.errors.values()))
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> tuple[Any, int]:
         if wants_json():
             return jsonify(error=exc.code, detail=exc.message, status=exc.status), exc.status
-        return _render(exc.status, gettext("Something is not right"), gettext(exc.message))
+        return _render(exc.status, gettext("Something is not right"), translated(exc.message))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Any, int]:
         status = exc.code or 500
         titles = {
+            400: gettext("Bad request"),
             403: gettext("No access"),
             404: gettext("Not found"),
             405: gettext("Method not allowed"),
             413: gettext("The upload is too large"),
             429: gettext("Too many requests"),
         }
-        return _render(status, titles.get(status, exc.name), gettext(exc.description or ""))
+        # Werkzeug's descriptions are English and in no catalog: our own words instead.
+        details = {
+            400: gettext("The request could not be understood. Go back and try again."),
+            403: gettext("You may not open this page."),
+            404: gettext("This page does not exist, or it is not yours."),
+            405: gettext("This page cannot be used this way."),
+            413: gettext("The files are larger than we accept in one message."),
+            429: gettext("Too many attempts. Try again later."),
+        }
+        detail = details.get(status) or (translated(exc.description) if exc.description else "")
+        return _render(status, titles.get(status) or translated(exc.name), detail)
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> tuple[Any, int]:

@@ -7,14 +7,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance_view import balance_of, statement
 from core.documents.state import state_of
 from core.errors import DomainError
 from core.models import Document, ServiceChange
 from core.payments.methods import PaymentMethod, get_method, methods_for
 from core.payments.recording import amount_due
 from core.web.access import login_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from core.web.scoping import own_document
 
@@ -27,14 +27,14 @@ def start_payment(method: PaymentMethod, document: Document) -> Any:
     try:
         started = method.start(document, amount_due(document), base_url=base)
     except DomainError as exc:
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("payments.invoice", document_id=document.id))
     if started.redirect:
         return redirect(started.redirect)
     if started.template:
         return render_template(started.template, **started.context)
     if started.message:
-        flash(gettext(started.message), "success" if started.done else "warning")
+        flash(translated(started.message), "success" if started.done else "warning")
     return redirect(url_for("payments.invoice", document_id=document.id))
 
 
@@ -105,7 +105,5 @@ def pay(method_code: str, document_id: int) -> Any:
 @bp.route("/balance")
 @login_required
 def balance() -> Any:
-    """The credit balance and its history."""
-    return render_template(
-        "client/balance.html", balance=balance_of(g.customer.id), entries=ledger.history(g.customer.id)
-    )
+    """The credit balance and its history, with the balance after each entry."""
+    return render_template("client/balance.html", balance=balance_of(g.customer.id), lines=statement(g.customer.id))

@@ -46,9 +46,15 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.renew = True
         self.modified = True
 
-    def destroy(self) -> None:
-        """Delete the session row and the cookie at save."""
+    def destroy(self, keep: dict[str, Any] | None = None) -> None:
+        """Delete the session row at save; ``keep`` (e.g. the language) goes on in a new session.
+
+        Without ``keep`` the cookie is deleted too. With it the browser gets a new
+        token for a session holding only ``keep``: nothing of the old session
+        (its login above all) survives, and the old token stays dead.
+        """
         self.clear()
+        self.update({k: v for k, v in (keep or {}).items() if v is not None})
         self.destroyed = True
         self.modified = True
 
@@ -80,8 +86,11 @@ class ServerSessionInterface(SessionInterface):
         if session.destroyed:
             if session.row is not None:
                 session.row.delete_instance()
-            response.delete_cookie(COOKIE_NAME, domain=domain, path=path)
-            return
+                session.row = None
+            if not session:
+                response.delete_cookie(COOKIE_NAME, domain=domain, path=path)
+                return
+            session.renew = False  # what was kept goes to a new row under a new token, below
         now = clock.utcnow()
         if session.row is not None and session.renew:
             session.row.delete_instance()

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, g, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, pgettext
 from markupsafe import Markup, escape
 
-from core import clock, i18n, runtime
+from core import clock, countries, i18n, labels, runtime
 from core.extension import TEMPLATE_HOOK_NAMES, MenuItem, TemplateContext
 
 
@@ -65,6 +65,28 @@ def date_filter(value: date | datetime | None) -> str:
     return i18n.day(value, current_lang())
 
 
+def label_filter(code: object, table: str) -> str:
+    """The translated label of a stored ``code`` (see :mod:`core.labels`); the code itself when it has none."""
+    if code is None or code == "":
+        return ""
+    return labels.label(table, str(code), pgettext)
+
+
+def country_filter(code: str | None) -> str:
+    """The name of country ``code`` in the request's language."""
+    return countries.name(code, current_lang()) if code else ""
+
+
+def translated_filter(text: str | None) -> str:
+    """A message a domain service produced (a msgid or a :class:`core.i18n.Message`), translated."""
+    return i18n.translate(text or "", gettext, current_lang())
+
+
+def filesize_filter(size: int | None) -> str:
+    """A size in bytes as a person reads it: ``532 B``, ``12,5 kB``, ``3,2 MB`` in the request's language."""
+    return "" if size is None else i18n.filesize(int(size), current_lang())
+
+
 def last_day_filter(value: date) -> date:
     """The last day of a half-open period ending at ``value`` (what a person calls its end)."""
     return value - timedelta(days=1)
@@ -72,7 +94,16 @@ def last_day_filter(value: date) -> date:
 
 def install(app: Flask) -> None:
     """Register filters and globals on ``app``'s Jinja environment."""
-    app.jinja_env.filters.update(money=money_filter, num=number_filter, date=date_filter, last_day=last_day_filter)
+    app.jinja_env.filters.update(
+        money=money_filter,
+        num=number_filter,
+        date=date_filter,
+        last_day=last_day_filter,
+        label=label_filter,
+        translated=translated_filter,
+        filesize=filesize_filter,
+        country=country_filter,
+    )
     app.jinja_env.globals.update(
         menu=menu,
         hook_snippets=hook_snippets,

@@ -14,7 +14,8 @@ from flask_babel import format_date, gettext
 
 from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
-from core.models import Document, ServiceChange
+from core.i18n import N_
+from core.models import Document, Service, ServiceChange
 from core.payments.methods import all_methods, get_method, methods_for
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
@@ -22,7 +23,9 @@ from core.upgrades.confirm import confirm_change
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.upgrades.refund import downgrade_refund
 from core.web import access
+from core.web import confirm as confirm_step
 from core.web.access import login_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from core.web.scoping import own_service
 
@@ -134,7 +137,7 @@ def confirm(service_id: int) -> Any:
     except ValidationError as exc:
         return _choose_page(service, exc.errors, 422)
     except Conflict as exc:
-        flash(gettext(exc.message), "warning")
+        flash(translated(exc.message), "warning")
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
@@ -160,6 +163,21 @@ def confirm(service_id: int) -> Any:
     return redirect(url_for("payments.invoice", document_id=document.id))
 
 
+def _what_cancelling_does(service: Service, change: ServiceChange) -> list[str]:
+    """What cancelling ``change`` does, in the words of :func:`core.upgrades.apply.cancel_change`."""
+    said = [
+        gettext(
+            "Your service keeps the package %(product)s; the change to %(target)s will not happen.",
+            product=service.product.name,
+            target=change.to_product.name,
+        )
+    ]
+    if change.status == "awaiting_payment":
+        said.append(gettext("Its proforma is cancelled; what you already paid on it goes to your credit balance."))
+    said.append(gettext("To change the package later, you choose it and confirm a new price."))
+    return said
+
+
 @bp.route("/services/<int:service_id>/change/<int:change_id>/cancel", methods=["POST"])
 @login_required
 def cancel(service_id: int, change_id: int) -> Any:
@@ -170,11 +188,18 @@ def cancel(service_id: int, change_id: int) -> Any:
     change = ServiceChange.get_or_none((ServiceChange.id == change_id) & (ServiceChange.service == service))
     if change is None:
         abort(404)
+    if not confirm_step.confirmed():
+        return confirm_step.ask(
+            title=gettext("Cancel the change to %(product)s?", product=change.to_product.name),
+            what_happens=_what_cancelling_does(service, change),
+            confirm_label=gettext("Cancel the change"),
+            cancel_url=url_for("upgrades.choose", service_id=service.id),
+        )
     try:
         cancel_change(g.customer.id, change.id, actor=g.customer, ip=access.client_ip())
         flash(gettext("The change was cancelled."), "success")
     except Conflict as exc:
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
     return redirect(url_for("client.service_detail", service_id=service.id))
 
 
@@ -205,7 +230,7 @@ def api_confirm(service_id: int) -> Any:
     service = own_service(service_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationError({"body": "Send a JSON object."})
+        raise ValidationError({"body": N_("Send a JSON object.")})
     result = confirm_change(
         customer.id,
         service.id,

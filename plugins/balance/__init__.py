@@ -21,6 +21,7 @@ from core import runtime
 from core.billing.proration import apply_balance
 from core.config import Config
 from core.hookspecs import hookimpl
+from core.i18n import N_
 from core.money import ZERO
 from core.payments.methods import PaymentMethod, PaymentStart
 from core.upgrades.quote import Quote
@@ -55,8 +56,8 @@ class BalanceMethod(PaymentMethod):
     """Pay an open proforma from the credit balance (as much as it holds)."""
 
     code = "balance"
-    label = "Pay from balance"
-    description = "Use the money on your credit balance."
+    label = N_("Pay from balance")
+    description = N_("Use the money on your credit balance.")
     order = 10
     paid_with = "Credit balance"
     # A set-off against money the customer paid in advance: no FA(3) form fits.
@@ -75,8 +76,8 @@ class BalanceMethod(PaymentMethod):
 
         outcome = pay_from_balance(document, f"web:{uuid.uuid4().hex}")
         if outcome is None:
-            return PaymentStart(done=False, message="There is nothing to pay from the balance.")
-        return PaymentStart(done=True, message="Paid from your credit balance.")
+            return PaymentStart(done=False, message=N_("There is nothing to pay from the balance."))
+        return PaymentStart(done=True, message=N_("Paid from your credit balance."))
 
 
 @hookimpl

@@ -13,6 +13,7 @@ from typing import Any
 
 from core.documents.issuing import snapshot_of
 from core.hookspecs import hookimpl
+from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
 
 
@@ -20,8 +21,8 @@ class BankTransfer(PaymentMethod):
     """Shows the transfer instructions; the payment is recorded by staff."""
 
     code = "banktransfer"
-    label = "Bank transfer"
-    description = "Pay by transfer to our bank account; we record it when it arrives."
+    label = N_("Bank transfer")
+    description = N_("Pay by transfer to our bank account; we record it when it arrives.")
     order = 50
     document_label = "przelew"
     ksef_payment_form = "6"

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from core.i18n import N_
 from plugins.pgp.errors import KeyRejected
 
 # RFC 4880 / RFC 6637 / RFC 9580 public-key algorithm ids.
@@ -128,23 +129,30 @@ def judge_for_encryption(key: ListedKey, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
     fpr = key.fingerprint or "(no fingerprint)"
     if key.validity == "r":
-        raise KeyRejected("revoked", f"The key {fpr} has been revoked by its owner.")
+        raise KeyRejected("revoked", N_("The key %(fingerprint)s has been revoked by its owner.", fingerprint=fpr))
     if key.validity == "e" or (key.expires is not None and key.expires <= now):
-        when = f" on {key.expires:%Y-%m-%d}" if key.expires else ""
-        raise KeyRejected("expired", f"The key {fpr} expired{when}.")
+        if key.expires is None:
+            raise KeyRejected("expired", N_("The key %(fingerprint)s has expired.", fingerprint=fpr))
+        raise KeyRejected(
+            "expired",
+            N_("The key %(fingerprint)s expired on %(date)s.", fingerprint=fpr, date=key.expires.strftime("%Y-%m-%d")),
+        )
     if key.validity in ("i", "d"):  # "n" and "-" are about trust, which we set aside
-        raise KeyRejected("invalid", f"gpg considers the key {fpr} invalid or disabled.")
+        raise KeyRejected("invalid", N_("gpg considers the key %(fingerprint)s invalid or disabled.", fingerprint=fpr))
     if "E" in key.capabilities:
         return
     enc = [s for s in key.subkeys if "e" in s.capabilities.lower()]
     if "e" in key.capabilities:  # lower case: the primary key itself may encrypt
         enc.append(_Subkey(key.validity, "e", key.expires))
     if enc and all(s.validity == "r" for s in enc):
-        raise KeyRejected("revoked", f"Every encryption subkey of {fpr} is revoked.")
+        raise KeyRejected("revoked", N_("Every encryption subkey of %(fingerprint)s is revoked.", fingerprint=fpr))
     if enc and all(s.validity in ("e", "r") or (s.expires is not None and s.expires <= now) for s in enc):
-        raise KeyRejected("expired", f"Every encryption subkey of {fpr} has expired.")
+        raise KeyRejected("expired", N_("Every encryption subkey of %(fingerprint)s has expired.", fingerprint=fpr))
     raise KeyRejected(
         "no_encryption_subkey",
-        f"The key {fpr} cannot encrypt: it has no usable encryption subkey. "
-        "Please add an encryption subkey or upload another key.",
+        N_(
+            "The key %(fingerprint)s cannot encrypt: it has no usable encryption subkey. "
+            "Please add an encryption subkey or upload another key.",
+            fingerprint=fpr,
+        ),
     )

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 
 class PgpError(Exception):
-    """Base of every error raised by :mod:`plugins.pgp`."""
+    """Base of every error raised by :mod:`plugins.pgp`.
+
+    The message is English marked with ``N_`` (with its values, a
+    :class:`core.i18n.Message`); :attr:`message` gives it back for translation.
+    """
+
+    @property
+    def message(self) -> str:
+        """The message as raised: a msgid, or a :class:`core.i18n.Message` with its values."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 class PgpUnavailable(PgpError):
@@ -36,7 +45,6 @@ class KeyRejected(PgpError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
 
 
 class EncryptionFailed(PgpError):

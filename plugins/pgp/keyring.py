@@ -31,6 +31,7 @@ from types import TracebackType
 
 import gnupg  # no stubs (see pyproject.toml); results are checked by hand
 
+from core.i18n import N_, as_message
 from plugins.pgp.colons import KeyInfo, ListedKey, judge_for_encryption, parse_listing
 from plugins.pgp.errors import DecryptionFailed, EncryptionFailed, KeyRejected, PgpError, PgpUnavailable
 
@@ -61,12 +62,12 @@ def _why_not_decrypted(stderr: str) -> str:
             and words[2].isdigit()
             and int(words[2]) & 0xFFFF == _GPG_ERR_BAD_PASSPHRASE
         ):
-            return "Wrong passphrase for the secret key."
+            return N_("Wrong passphrase for the secret key.")
     if any(words[:1] == ["NO_SECKEY"] for words in status):
-        return "The secret key for this message is not in the keyring."
+        return N_("The secret key for this message is not in the keyring.")
     if any(words[:1] == ["NODATA"] for words in status):
-        return "This is not an OpenPGP encrypted message."
-    return "gpg could not decrypt the message: it is damaged or was tampered with."
+        return N_("This is not an OpenPGP encrypted message.")
+    return N_("gpg could not decrypt the message: it is damaged or was tampered with.")
 
 
 class Keyring:
@@ -82,8 +83,11 @@ class Keyring:
         self.gpg_binary = gpg_binary
         if len(os.fsencode(str(self.home) + _LONGEST_SOCKET)) > _SOCKET_MAX:
             raise PgpUnavailable(
-                f"The keyring folder path {self.home} is too long for "
-                "gpg-agent's sockets; use a path of at most 87 bytes."
+                N_(
+                    "The keyring folder path %(path)s is too long for gpg-agent's sockets; "
+                    "use a path of at most 87 bytes.",
+                    path=str(self.home),
+                )
             )
         self._check_binary()
         self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -94,7 +98,9 @@ class Keyring:
                 gpgbinary=gpg_binary, gnupghome=str(self.home), options=["--no-encrypt-to", "--no-auto-key-retrieve"]
             )
         except (OSError, ValueError) as exc:
-            raise PgpUnavailable(f"gpg ({gpg_binary}) could not be started: {exc}") from exc
+            raise PgpUnavailable(
+                N_("gpg (%(program)s) could not be started: %(error)s", program=gpg_binary, error=str(exc))
+            ) from exc
 
     def _write_agent_conf(self) -> None:
         """Atomically (several app processes may start at once) set the agent's options."""
@@ -110,16 +116,24 @@ class Keyring:
             done = subprocess.run([self.gpg_binary, "--version"], capture_output=True, timeout=_TIMEOUT, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
             raise PgpUnavailable(
-                f"The gpg program ({self.gpg_binary}) cannot be run: "
-                f"{exc.__class__.__name__}. Install GnuPG 2.2 or later "
-                "or fix the configured path."
+                N_(
+                    "The gpg program (%(program)s) cannot be run: %(error)s. "
+                    "Install GnuPG 2.2 or later or fix the configured path.",
+                    program=self.gpg_binary,
+                    error=exc.__class__.__name__,
+                )
             ) from exc
         found = re.search(rb"^gpg \(GnuPG[^)]*\) (\d+)\.(\d+)\.(\d+)", done.stdout, re.M)
         if done.returncode != 0 or found is None:
-            raise PgpUnavailable(f"{self.gpg_binary} does not look like GnuPG's gpg.")
+            raise PgpUnavailable(N_("%(program)s does not look like GnuPG's gpg.", program=self.gpg_binary))
         version = tuple(int(part) for part in found.groups())
         if version < _MIN_VERSION:
-            raise PgpUnavailable(f"GnuPG {'.'.join(map(str, version))} is too old; hookbill needs 2.2.8 or later.")
+            raise PgpUnavailable(
+                N_(
+                    "GnuPG %(version)s is too old; hookbill needs 2.2.8 or later.",
+                    version=".".join(map(str, version)),
+                )
+            )
 
     # -- running gpg directly (key management) -------------------------------------
 
@@ -139,23 +153,29 @@ class Keyring:
         try:
             return subprocess.run(cmd, input=data, capture_output=True, timeout=_TIMEOUT, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise PgpUnavailable(f"gpg could not be run: {exc.__class__.__name__}") from exc
+            raise PgpUnavailable(N_("gpg could not be run: %(error)s", error=exc.__class__.__name__)) from exc
 
     def _show(self, armored: str, *, secret: bool) -> ListedKey:
         """List the one key in ``armored`` without importing it anywhere that lasts."""
-        kind = "secret" if secret else "public"
         if len(armored) > MAX_KEY_CHARS:
-            raise KeyRejected("too_big", f"That is too large to be a {kind} key.")
+            raise KeyRejected(
+                "too_big",
+                N_("That is too large to be a secret key.") if secret else N_("That is too large to be a public key."),
+            )
         if not secret and _SECRET_ARMOR in armored:
             raise KeyRejected(
                 "secret_key",
-                "This is a SECRET key. Never share it: upload only your PUBLIC key (gpg --armor --export YOUR-ID).",
+                N_("This is a SECRET key. Never share it: upload only your PUBLIC key (gpg --armor --export YOUR-ID)."),
             )
         if secret and _SECRET_ARMOR not in armored:
-            raise KeyRejected("public_key", "This is not an ASCII-armored secret key.")
+            raise KeyRejected("public_key", N_("This is not an ASCII-armored secret key."))
         if not secret and _PUBLIC_ARMOR not in armored:
             raise KeyRejected(
-                "broken", f"This is not an ASCII-armored OpenPGP public key; it should start with {_PUBLIC_ARMOR}."
+                "broken",
+                N_(
+                    "This is not an ASCII-armored OpenPGP public key; it should start with %(header)s.",
+                    header=_PUBLIC_ARMOR,
+                ),
             )
         scratch = Path(tempfile.mkdtemp(prefix="hb-gpg-"))  # mkdtemp makes it 0700
         try:
@@ -166,14 +186,24 @@ class Keyring:
         if done.returncode != 0 or not keys or any(not key.fingerprint for key in keys):
             raise KeyRejected(
                 "broken",
-                f"The {kind} key could not be read: the armour is "
-                "damaged or incomplete. Please copy the whole block again.",
+                N_(
+                    "The secret key could not be read: the armour is damaged or incomplete. "
+                    "Please copy the whole block again."
+                )
+                if secret
+                else N_(
+                    "The public key could not be read: the armour is damaged or incomplete. "
+                    "Please copy the whole block again."
+                ),
             )
         if len(keys) > 1:
-            raise KeyRejected("multiple_keys", f"Found {len(keys)} keys; upload exactly one.")
+            raise KeyRejected("multiple_keys", N_("Found %(count)s keys; upload exactly one.", count=len(keys)))
         if keys[0].secret != secret:
             raise KeyRejected(
-                "secret_key" if keys[0].secret else "public_key", f"Expected a {kind} key, found the other kind."
+                "secret_key" if keys[0].secret else "public_key",
+                N_("Expected a public key, found a secret key.")
+                if keys[0].secret
+                else N_("Expected a secret key, found a public key."),
             )
         return keys[0]
 
@@ -182,7 +212,7 @@ class Keyring:
         stderr = done.stderr.decode("utf-8", "replace")
         imported = set(re.findall(r"^\[GNUPG:\] IMPORT_OK \d+ ([0-9A-F]+)$", stderr, re.M))
         if done.returncode != 0 or imported != {fingerprint}:
-            raise PgpError(f"gpg did not import the key {fingerprint} cleanly.")
+            raise PgpError(N_("gpg did not import the key %(fingerprint)s cleanly.", fingerprint=fingerprint))
 
     def _listed(self, fingerprint: str) -> ListedKey | None:
         fingerprint = fingerprint.upper().replace(" ", "")
@@ -231,7 +261,7 @@ class Keyring:
         :class:`PgpError` when gpg fails.
         """
         if not passphrase or "\n" in passphrase or "\r" in passphrase:
-            raise PgpError("A non-empty, single-line passphrase is required.")
+            raise PgpError(N_("A non-empty, single-line passphrase is required."))
         done = self._run(
             [
                 "--pinentry-mode",
@@ -248,18 +278,18 @@ class Keyring:
         )
         created = re.search(r"^\[GNUPG:\] KEY_CREATED [BP] ([0-9A-F]+)", done.stderr.decode("utf-8", "replace"), re.M)
         if done.returncode != 0 or created is None:
-            raise PgpError("gpg could not generate the key pair.")
+            raise PgpError(N_("gpg could not generate the key pair."))
         return self.key_info(created.group(1))
 
     def export_public_key(self, fingerprint: str) -> str:
         """The ASCII-armored public key of ``fingerprint``; :class:`KeyRejected` ``unknown`` if absent."""
         key = self._listed(fingerprint)
         if key is None:
-            raise KeyRejected("unknown", f"The key {fingerprint} is not in the keyring.")
+            raise KeyRejected("unknown", N_("The key %(fingerprint)s is not in the keyring.", fingerprint=fingerprint))
         done = self._run(["--armor", "--export", key.fingerprint])
         armored = done.stdout.decode("ascii", "replace")
         if done.returncode != 0 or _PUBLIC_ARMOR not in armored:
-            raise PgpError(f"gpg could not export the key {key.fingerprint}.")
+            raise PgpError(N_("gpg could not export the key %(fingerprint)s.", fingerprint=key.fingerprint))
         return armored
 
     def has_key(self, fingerprint: str) -> bool:
@@ -270,7 +300,7 @@ class Keyring:
         """Return details of an imported key; :class:`KeyRejected` ``unknown`` if absent."""
         key = self._listed(fingerprint)
         if key is None:
-            raise KeyRejected("unknown", f"The key {fingerprint} is not in the keyring.")
+            raise KeyRejected("unknown", N_("The key %(fingerprint)s is not in the keyring.", fingerprint=fingerprint))
         return key.info()
 
     def encrypt(self, data: bytes, fingerprints: list[str]) -> bytes:
@@ -281,21 +311,21 @@ class Keyring:
         caller refuses the message instead of storing it in clear.
         """
         if not fingerprints:
-            raise EncryptionFailed("No recipient key was given; refusing to continue.")
+            raise EncryptionFailed(N_("No recipient key was given; refusing to continue."))
         recipients = []
         for fingerprint in fingerprints:
             key = self._listed(fingerprint)
             if key is None:
-                raise EncryptionFailed(f"The key {fingerprint} is not in the keyring.")
+                raise EncryptionFailed(N_("The key %(fingerprint)s is not in the keyring.", fingerprint=fingerprint))
             try:
                 judge_for_encryption(key)
             except KeyRejected as exc:
-                raise EncryptionFailed(f"Cannot encrypt: {exc.message}") from exc
+                raise EncryptionFailed(N_("Cannot encrypt: %(reason)s", reason=as_message(exc.message))) from exc
             recipients.append(key.fingerprint)
         result = self._gpg.encrypt(bytes(data), recipients, always_trust=True, armor=True)
         ciphertext = result.data if isinstance(result.data, bytes) else b""
         if not result.ok or result.returncode != 0 or not ciphertext.startswith(b"-----BEGIN PGP MESSAGE-----"):
-            raise EncryptionFailed(f"gpg could not encrypt the message ({result.status}).")
+            raise EncryptionFailed(N_("gpg could not encrypt the message (%(status)s).", status=str(result.status)))
         return ciphertext
 
     def encrypt_text(self, text: str, fingerprints: list[str]) -> str:
@@ -310,7 +340,7 @@ class Keyring:
         (``--pinentry-mode loopback``) and is not cached by gpg-agent.
         """
         if not passphrase or "\n" in passphrase or "\r" in passphrase:
-            raise DecryptionFailed("A non-empty, single-line passphrase is required.")
+            raise DecryptionFailed(N_("A non-empty, single-line passphrase is required."))
         # python-gnupg encodes the passphrase with its ``encoding`` (latin-1, which never
         # fails to decode gpg's stderr); pre-encoding as UTF-8 makes gpg get UTF-8 bytes.
         wire = passphrase.encode("utf-8").decode("latin-1")
@@ -324,7 +354,7 @@ class Keyring:
         try:
             return self.decrypt(armored.encode("utf-8"), passphrase).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise DecryptionFailed("The message is not valid UTF-8 text.") from exc
+            raise DecryptionFailed(N_("The message is not valid UTF-8 text.")) from exc
 
     def close(self) -> None:
         """Stop the gpg-agent (and any other daemon) serving this keyring's home."""

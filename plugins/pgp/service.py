@@ -25,6 +25,7 @@ from pathlib import Path
 
 from core import activity, db, runtime
 from core.hookspecs import HookRefused
+from core.i18n import N_, as_message
 from core.models import Customer, Staff
 from core.tickets.models import Department, DepartmentMember, Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import PendingAttachment
@@ -85,7 +86,7 @@ def _ensure(ring: Keyring, fingerprint: str, armored: str) -> str:
         try:
             ring.import_public_key(armored)
         except KeyRejected as exc:
-            raise EncryptionFailed(f"Cannot encrypt: {exc.message}") from exc
+            raise EncryptionFailed(N_("Cannot encrypt: %(reason)s", reason=as_message(exc.message))) from exc
     return fingerprint
 
 
@@ -98,10 +99,12 @@ def _encrypt(message: TicketMessage, attachments: list[PendingAttachment], keys:
     except PgpUnavailable as exc:
         runtime.log.warning("pgp: encryption unavailable: %s", exc)
         raise HookRefused(
-            "Encryption is not available right now, so the message was not sent. Please try again later."
+            N_("Encryption is not available right now, so the message was not sent. Please try again later.")
         ) from None
     except PgpError as exc:
-        raise HookRefused(f"The message could not be encrypted, so it was not sent: {exc}") from None
+        raise HookRefused(
+            N_("The message could not be encrypted, so it was not sent: %(reason)s", reason=as_message(exc.message))
+        ) from None
     message.body, message.encrypted, message.encrypted_to = body, True, " ".join(fingerprints)
     for item, data in zip(attachments, files, strict=True):
         item.data, item.filename, item.mime, item.encrypted = data, f"{item.filename}.asc", ARMORED_MIME, True
@@ -117,8 +120,10 @@ def encrypt_customer_message(ticket: Ticket, message: TicketMessage, attachments
     department = ticket.department
     if not department.pgp_fingerprint:
         raise HookRefused(
-            "This department does not accept encrypted messages yet. "
-            "Choose another department or send the message without encryption."
+            N_(
+                "This department does not accept encrypted messages yet. "
+                "Choose another department or send the message without encryption."
+            )
         )
     keys = [(department.pgp_fingerprint, department.pgp_public_key)]
     own = customer_key(ticket.customer_id)
@@ -185,7 +190,10 @@ def may_decrypt(staff: Staff, department: Department) -> bool:
 def _passphrase(staff: Staff, department: Department) -> str:
     if not may_decrypt(staff, department):
         raise DecryptionFailed(
-            "You cannot decrypt messages of this department (not a member, or no passphrase is configured for its key)."
+            N_(
+                "You cannot decrypt messages of this department "
+                "(not a member, or no passphrase is configured for its key)."
+            )
         )
     return passphrase(department)
 

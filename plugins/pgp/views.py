@@ -11,10 +11,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from core import runtime
 from core.tickets.filetypes import sniff_type
 from core.tickets.models import Department, TicketAttachment, TicketMessage
 from core.web import access
 from core.web.access import login_required, staff_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from plugins.pgp import service
 from plugins.pgp.errors import KeyRejected, PgpError
@@ -29,7 +31,15 @@ def _no_store(response: Response) -> Response:
 
 
 def _key_error(exc: PgpError) -> str:
-    return gettext(exc.message) if isinstance(exc, KeyRejected) else gettext(str(exc))
+    """What the person who uploaded a key reads: why it was refused, in their language.
+
+    gpg being unavailable is the provider's problem: it is logged with its
+    details, and the person reads that the key could not be checked now.
+    """
+    if isinstance(exc, KeyRejected):
+        return translated(exc.message)
+    runtime.log.warning("pgp: a key could not be checked: %s", exc)
+    return gettext("The key could not be checked right now. Please try again later.")
 
 
 @bp.route("/profile/pgp-key", methods=["GET", "POST"])
@@ -92,7 +102,7 @@ def decrypt_message(message_id: int) -> Any:
     try:
         text = service.decrypt_message(message, g.staff, access.client_ip())
     except PgpError as exc:
-        flash(gettext(str(exc)), "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("tickets_admin.ticket", ticket_id=message.ticket_id))
     html = render_template("pgp/decrypted.html", message=message, ticket=message.ticket, text=text)
     return _no_store(Response(html, mimetype="text/html"))
@@ -107,7 +117,7 @@ def decrypt_attachment(attachment_id: int) -> Any:
     try:
         data = service.decrypt_attachment(item, g.staff, access.client_ip())
     except PgpError as exc:
-        flash(gettext(str(exc)), "error")
+        flash(translated(exc.message), "error")
         return redirect(url_for("tickets_admin.ticket", ticket_id=item.ticket_id))
     name = item.filename.removesuffix(".asc")
     response = Response(data, mimetype=sniff_type(data[:8192]) or "application/octet-stream")

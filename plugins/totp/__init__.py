@@ -17,6 +17,7 @@ from markupsafe import Markup
 from core.config import Config
 from core.extension import MenuItem, MigrationSet, SettingSpec, TemplateContext
 from core.hookspecs import hookimpl
+from core.i18n import N_
 from plugins.totp import crypto
 
 
@@ -43,28 +44,28 @@ def hookbill_settings() -> list[SettingSpec]:
         SettingSpec(
             "totp",
             "max_failures",
-            "Wrong codes before two-step verification locks",
+            N_("Wrong codes before two-step verification locks"),
             default=crypto.DEFAULTS["max_failures"],
             kind="int",
             minimum=1,
-            help="When set, overrides [totp] max_failures of the config.",
+            help=N_("When set, overrides [totp] max_failures of the config."),
         ),
         SettingSpec(
             "totp",
             "lock_minutes",
-            "Minutes the lock lasts",
+            N_("Minutes the lock lasts"),
             default=crypto.DEFAULTS["lock_minutes"],
             kind="int",
             minimum=1,
-            help="When set, overrides [totp] lock_minutes of the config.",
+            help=N_("When set, overrides [totp] lock_minutes of the config."),
         ),
         SettingSpec(
             "totp",
             "require_for_staff",
-            "Staff must use two-step verification",
+            N_("Staff must use two-step verification"),
             default=crypto.DEFAULTS["require_for_staff"],
             kind="bool",
-            help="When set, overrides [totp] require_for_staff of the config.",
+            help=N_("When set, overrides [totp] require_for_staff of the config."),
         ),
     ]
 

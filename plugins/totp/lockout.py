@@ -13,6 +13,7 @@ from typing import Any
 
 from core import activity, clock, mail, ratelimit, runtime
 from core.errors import RateLimited
+from core.i18n import N_
 from core.models import Customer, Staff
 from core.settings import get_setting
 from plugins.totp.models import TotpCredential
@@ -52,9 +53,9 @@ def language_of(account: Account) -> str:
 def refuse_if_limited(cred: TotpCredential, ip: str) -> None:
     """Raise RateLimited while the account is locked or the address is over its limit."""
     if cred.locked_until is not None and cred.locked_until > clock.utcnow():
-        raise RateLimited("Too many wrong codes: two-step verification is locked for a while. Try again later.")
+        raise RateLimited(N_("Too many wrong codes: two-step verification is locked for a while. Try again later."))
     if ip and ratelimit.limited("totp-ip", ip, 4 * int(setting("max_failures")), window()):
-        raise RateLimited("Too many wrong codes from your address. Try again later.")
+        raise RateLimited(N_("Too many wrong codes from your address. Try again later."))
 
 
 def record_failure(cred: TotpCredential, account: Account, ip: str, reason: str) -> None:

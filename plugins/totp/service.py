@@ -31,6 +31,7 @@ import pyotp
 from core import activity, clock, db, mail, ratelimit
 from core.accounts import passwords
 from core.errors import Conflict, DomainError, RateLimited, ValidationError
+from core.i18n import N_
 from core.models import Customer, Staff
 from plugins.totp import crypto, lockout, recovery
 from plugins.totp.lockout import kind_of
@@ -45,7 +46,7 @@ class WrongCode(DomainError):
     """The code (or recovery code) was not accepted."""
 
     def __init__(self) -> None:
-        super().__init__("The code is not right. Try again with the current code.", field="code", code="bad_code")
+        super().__init__(N_("The code is not right. Try again with the current code."), field="code", code="bad_code")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def begin_enrollment(account: Account, ip: str = "") -> Enrollment:
     with db.write_transaction():
         cred = credential_of(account)
         if cred is not None and cred.enabled:
-            raise Conflict("Two-step verification is already on.", code="totp_enabled")
+            raise Conflict(N_("Two-step verification is already on."), code="totp_enabled")
         secret = pyotp.random_base32()
         if cred is None:
             cred = TotpCredential(account_kind=kind_of(account), account_id=account.id)
@@ -162,7 +163,7 @@ def _check(cred: TotpCredential, account: Account, code: str, ip: str, allow_rec
 def _enabled_credential(account: Account) -> TotpCredential:
     cred = credential_of(account)
     if cred is None or not cred.enabled:
-        raise Conflict("Two-step verification is off.", code="totp_disabled")
+        raise Conflict(N_("Two-step verification is off."), code="totp_disabled")
     return cred
 
 
@@ -193,9 +194,9 @@ def confirm_enrollment(account: Account, code: str, ip: str = "") -> list[str]:
     with db.write_transaction():
         cred = credential_of(account)
         if cred is None or cred.enabled:
-            raise Conflict("Start turning two-step verification on first.", code="totp_not_pending")
+            raise Conflict(N_("Start turning two-step verification on first."), code="totp_not_pending")
         if ratelimit.limited("totp-setup", lockout.account_key(account), limit, lockout.window()):
-            raise RateLimited("Too many wrong codes. Try again later.")
+            raise RateLimited(N_("Too many wrong codes. Try again later."))
         normalized = _normalize(code)
         step = _matching_step(crypto.decrypt(cred.secret_encrypted), normalized) if normalized.isdigit() else None
         if step is None:
@@ -241,7 +242,7 @@ def disable(account: Account, code: str, password: str, ip: str = "") -> None:
         error: DomainError | None = None
         if not passwords.verify_password(account.password_hash, password or ""):
             lockout.record_failure(cred, account, ip, "wrong_password")
-            error = ValidationError({"password": "The password is wrong."})
+            error = ValidationError({"password": N_("The password is wrong.")})
         elif _check(cred, account, code, ip, allow_recovery=True) is None:
             error = WrongCode()
         else:

@@ -35,8 +35,9 @@ from core import clock, db
 from core.accounts.service import revoke_sessions
 from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer
-from core.web import access
+from core.web import access, confirm
 from core.web.access import login_required, staff_required
+from core.web.errors import translated
 from core.web.forms import EmptyForm
 from core.web.sessions import current_token_hash
 from plugins.totp import service
@@ -90,15 +91,15 @@ def _error_to_form(form: FlaskForm, exc: DomainError) -> int:
     """Put a domain error on the form; return the HTTP status to answer."""
     if isinstance(exc, ValidationError):
         for name, message in exc.errors.items():
-            getattr(form, name).errors = [gettext(message)]
+            getattr(form, name).errors = [translated(message)]
         return 422
     if isinstance(exc, RateLimited):
-        flash(gettext(exc.message), "error")
+        flash(translated(exc.message), "error")
         return 429
     if isinstance(exc, service.WrongCode):
-        form.code.errors = [gettext(exc.message)]
+        form.code.errors = [translated(exc.message)]
         return 422
-    flash(gettext(exc.message), "error")
+    flash(translated(exc.message), "error")
     return 409
 
 
@@ -125,7 +126,7 @@ def _start(account: Any, area: Area) -> Any:
         try:
             service.begin_enrollment(account, access.client_ip())
         except Conflict as exc:
-            flash(gettext(exc.message), "error")
+            flash(translated(exc.message), "error")
             return redirect(area.url("manage"))
     return redirect(area.url("setup"))
 
@@ -316,6 +317,18 @@ def forced_setup() -> Any:
 @staff_required("admin", "support")
 def staff_reset(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
+    if EmptyForm().validate_on_submit() and not confirm.confirmed():
+        return confirm.ask(
+            title=gettext("Turn off two-step verification of %(name)s?", name=customer.full_name),
+            what_happens=[
+                gettext("The customer logs in with the password alone until they turn it on again."),
+                gettext("Their authenticator app and recovery codes stop working; they set it up anew."),
+                gettext("The customer is told by e-mail, and the reset is written to the activity log."),
+                gettext("Do this only after you have confirmed who is asking."),
+            ],
+            confirm_label=gettext("Reset two-step verification"),
+            cancel_url=url_for("admin.customer_detail", customer_id=customer.id),
+        )
     if EmptyForm().validate_on_submit() and service.staff_reset(customer, g.staff, access.client_ip()):
         flash(gettext("Two-step verification of this customer was turned off; they were told by e-mail."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))

@@ -1,0 +1,227 @@
+"""No page shows a stored code where a person expects words, in English or in Polish.
+
+Every client and admin page is rendered, in both languages, for a customer who has
+a bit of everything (documents of each kind and status, every kind of balance
+entry, a billing-data switch from company to private, a ticket with a file) and
+its visible text is searched for the codes the database stores. English msgids
+are the English text, so a code that slipped through ``_()`` shows up here in
+English even when the Polish catalog happens to translate it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from io import BytesIO
+
+import pytest
+
+from core import db, outbox
+from core.billing_data.service import change_billing_data
+from core.models import Document, LedgerEntry, Product
+from core.models.billing import LEDGER_KINDS
+from core.payments.recording import record_payment
+from core.service_status import set_service_status
+from core.tickets.models import Department
+from core.upgrades.confirm import confirm_change
+from tests.billing_doc_helpers import PRIVATE, setup_seller, shop
+from tests.helpers import csrf, login, make_staff, post_form, staff_login
+from tests.ticket_helpers import make_department
+
+#: Codes the database and the code use, never meant to be read (whole words, case-sensitive).
+CODES = (
+    "vat",
+    "partially_paid",
+    "staff_credit",
+    "staff_debit",
+    "downgrade_credit",
+    "stale_payment",
+    "awaiting_payment",
+    "banktransfer",
+    "testgateway",
+    "tax_id",
+    "address_line1",
+    "customer_reply",
+    "on_hold",
+    "semiannually",
+    "biennially",
+    "triennially",
+)
+CODE_RE = re.compile(r"(?<![\w./-])(" + "|".join(CODES) + r"|ledger\.\w+|kind: \w+)(?![\w-])")
+
+
+class VisibleText(HTMLParser):
+    """The text a person reads: text nodes outside script and style, and button/input labels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        values = dict(attrs)
+        for name in ("placeholder", "aria-label", "title", "alt"):
+            if values.get(name):
+                self.parts.append(str(values[name]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.fixture
+def everything(sqlite_app):
+    """A customer with a bit of everything, and a staff admin (SQLite: pages do not depend on the engine)."""
+    with db.connection():
+        setup_seller()
+        customer, services, _basic, pro = shop(services=3)
+        change_billing_data(customer, PRIVATE, actor=customer)
+        partly = confirm_change(customer.id, services[0].id, pro.id, "monthly", actor=customer).document
+        record_payment("banktransfer", "BANK-1", Decimal("10.00"), partly)
+        record_payment("banktransfer", "BANK-2", partly.total_gross - Decimal("10.00"), Document.get_by_id(partly.id))
+        unpaid = confirm_change(customer.id, services[1].id, pro.id, "monthly", actor=customer).document
+        record_payment("banktransfer", "BANK-3", Decimal("5.00"), unpaid)
+        with db.write_transaction():
+            for kind in LEDGER_KINDS:
+                sign = -1 if kind in ("applied", "refund", "staff_debit") else 1
+                LedgerEntry.create(customer=customer, kind=kind, amount=Decimal(sign), reason="wpis")
+        staff = make_staff()
+        set_service_status(services[2].id, "suspended", staff, reason="test")
+        department = make_department(staff=staff)
+        Product.update(position=1).where(Product.id == pro.id).execute()
+        outbox.process()
+    return {"customer": customer, "staff": staff, "department": department, "services": services, "pro": pro}
+
+
+def client_pages(client, data) -> list[str]:
+    ticket_page = csrf(client, "/tickets/new")
+    client.post(
+        "/tickets/new",
+        data={
+            "csrf_token": ticket_page,
+            "department_id": str(data["department"].id),
+            "subject": "Pytanie",
+            "priority": "medium",
+            "service_id": "0",
+            "body": "Treść",
+            "attachments": [(BytesIO(b"a" * 2000), "log.txt")],
+        },
+        content_type="multipart/form-data",
+    )
+    with db.connection():
+        documents = [d.id for d in Document.select().where(Document.customer == data["customer"])]
+        ticket_id = Department.get_by_id(data["department"].id).tickets.get().id
+    services = [s.id for s in data["services"]]
+    return [
+        "/",
+        "/services",
+        *(f"/services/{s}" for s in services),
+        f"/services/{services[2]}/change",
+        "/invoices",
+        *(f"/invoices/{d}" for d in documents),
+        "/balance",
+        "/profile",
+        "/profile/billing",
+        "/profile/api-tokens",
+        "/profile/pgp-key",
+        "/security",
+        "/security/2fa",
+        "/tickets",
+        "/tickets/new",
+        f"/tickets/{ticket_id}",
+    ]
+
+
+def admin_pages(data) -> list[str]:
+    customer = data["customer"]
+    with db.connection():
+        documents = [d.id for d in Document.select().where(Document.customer == customer)]
+        tickets = [t.id for t in Department.get_by_id(data["department"].id).tickets]
+    return [
+        "/admin/",
+        "/admin/customers",
+        f"/admin/customers/{customer.id}",
+        f"/admin/customers/{customer.id}/balance",
+        *(f"/admin/documents/{d}" for d in documents),
+        "/admin/catalogue",
+        f"/admin/catalogue/products/{data['pro'].id}",
+        "/admin/staff",
+        # Not /admin/activity: the audit trail shows each event's name and details exactly
+        # as recorded (what staff filter and search by), in <code>.
+        "/admin/settings/",
+        "/admin/tickets",
+        *(f"/admin/tickets/{t}" for t in tickets),
+        "/admin/departments",
+        f"/admin/departments/{data['department'].id}",
+        "/admin/security/2fa",
+    ]
+
+
+def codes_on(client, paths, lang):
+    client.post(f"/language/{lang}", data={"csrf_token": csrf(client, paths[0])})
+    found = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        hits = sorted(set(CODE_RE.findall(visible(html))))
+        if hits:
+            found[path] = hits
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_client_pages_show_no_codes(sqlite_app, everything, lang):
+    client = sqlite_app.test_client()
+    login(client, everything["customer"].email)
+    assert codes_on(client, client_pages(client, everything), lang) == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_admin_pages_show_no_codes(sqlite_app, everything, lang):
+    customer_client = sqlite_app.test_client()
+    login(customer_client, everything["customer"].email)
+    client_pages(customer_client, everything)  # opens the ticket staff look at
+    client = sqlite_app.test_client()
+    staff_login(client, everything["staff"].email)
+    with db.connection():
+        ticket = Department.get_by_id(everything["department"].id).tickets.get()
+    path = f"/admin/tickets/{ticket.id}"
+    post_form(client, f"{path}/status", {"status": "on_hold"}, form_page=path)
+    assert codes_on(client, admin_pages(everything), lang) == {}
+
+
+def test_the_scan_finds_codes():
+    assert CODE_RE.findall(visible("<p>Typ: vat, staff_credit</p><script>var vat = 1;</script>")) == [
+        "vat",
+        "staff_credit",
+    ]
+    assert CODE_RE.findall(visible('<p>kind: company → private <input placeholder="ledger.applied"></p>')) == [
+        "kind: company",
+        "ledger.applied",
+    ]
+    assert CODE_RE.findall(visible("<p>VAT invoice, Faktura VAT, /invoices/vat.pdf, data-vat</p>")) == []
+
+
+def test_error_pages_speak_the_readers_language(client):
+    polish = client.get("/nie-ma-takiej-strony")
+    assert polish.status_code == 404
+    text = visible(polish.get_data(as_text=True))
+    assert "Ta strona nie istnieje" in text and "requested URL" not in text
+    client.post("/language/en", data={"csrf_token": csrf(client, "/login")})
+    english = visible(client.get("/nie-ma-takiej-strony").get_data(as_text=True))
+    assert "This page does not exist, or it is not yours." in english
