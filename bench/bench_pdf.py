@@ -59,8 +59,8 @@ def main() -> None:
     correction = sample_snapshot("correction")
     print(f"n={n}, python {sys.version.split()[0]}")
     measure("blank page (fonts)", blank_page, n)
-    measure("VAT invoice", lambda: render_pdf(vat), n)
-    measure("correcting invoice", lambda: render_pdf(correction), n)
+    measure("VAT invoice", lambda: render_pdf(vat, lang="pl"), n)
+    measure("correcting invoice", lambda: render_pdf(correction, lang="pl"), n)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,30 @@ import click
 
 from core import runtime
 from core.config import ConfigError, load_config
-from core.plugins import PluginError
+from core.errors import DomainError
+from core.plugins import PluginError, describe_failure, failed_in
+
+
+class HookbillGroup(click.Group):
+    """The ``hookbill`` group: what a person or a plugin refused, or a plugin broke, ends in one line.
+
+    A :class:`core.errors.DomainError` (bad input, a rule, a plugin's
+    ``HookRefused``) prints its message; an exception raised in a plugin's hook
+    prints its traceback and then the plugin and hook at fault. Both exit with
+    status 1, after the command's transaction rolled back. Any other exception is
+    a bug of hookbill and propagates with its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        except Exception as exc:
+            if failed_in(exc) is None:
+                raise
+            traceback.print_exception(exc, file=sys.stderr)
+            raise click.ClickException(describe_failure(exc)) from exc
 
 
 def _setup(config_path: str | None) -> runtime.Runtime:
@@ -21,7 +45,7 @@ def _setup(config_path: str | None) -> runtime.Runtime:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group()
+@click.group(cls=HookbillGroup)
 @click.option(
     "--config",
     "config_path",
@@ -91,21 +115,13 @@ def demo_data(ctx: click.Context) -> None:
 @click.password_option()
 @click.pass_context
 def create_staff(ctx: click.Context, email: str, name: str, role: str, password: str) -> None:
-    """Create a staff account."""
-    from core import activity, db
-    from core.accounts.passwords import hash_password
-    from core.accounts.service import check_password_rules, normalize_email
-    from core.models import Staff
+    """Create a staff account (the same rules as the admin area's Staff page)."""
+    from core import db
+    from core.staff.service import create_staff as create
 
     _rt(ctx)
-    weak = check_password_rules(password)
-    if weak:
-        raise click.ClickException(weak)
-    with db.connection(), db.write_transaction():
-        if Staff.select().where(Staff.email == normalize_email(email)).exists():
-            raise click.ClickException(f"a staff account {email} already exists")
-        member = Staff.create(email=normalize_email(email), name=name, role=role, password_hash=hash_password(password))
-        activity.record("staff.created", actor_kind="system", subject=member, role=role, via="cli")
+    with db.connection():
+        member = create(email, name, role, password, via="cli")
     click.echo(f"created staff {member.email} ({role})")
 
 

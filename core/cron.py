@@ -18,6 +18,7 @@ import peewee
 from core import clock, db, runtime
 from core.extension import CronJob
 from core.models import CronRun
+from core.plugins import describe_failure
 
 log = logging.getLogger("hookbill.cron")
 
@@ -56,8 +57,8 @@ def run_due(only: str | None = None) -> dict[str, str]:
         try:
             job.func()
             results[job.name] = "ran"
-        except Exception:
-            log.exception("cron job %s failed", job.name)
+        except Exception as exc:
+            log.exception("cron job %s failed: %s", job.name, describe_failure(exc))
             run.error = traceback.format_exc()[-4000:]
             results[job.name] = "failed"
         with db.write_transaction():

@@ -12,20 +12,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from core import clock, db, runtime
-from core.accounts.passwords import hash_password
+from core.accounts.service import register_customer
 from core.billing.cycles import Cycle, period_containing
+from core.catalogue import service as catalogue
 from core.models import (
     BillingProfile,
     Customer,
     LedgerEntry,
     Product,
-    ProductChangePath,
-    ProductGroup,
     ProductPrice,
     Service,
     Staff,
 )
 from core.settings import set_setting
+from core.staff.service import create_staff
 
 STAFF_EMAIL = "admin@hookbill.test"
 STAFF_PASSWORD = "admin-demo-2026"
@@ -112,22 +112,20 @@ class DemoLogins:
 
 
 def _catalogue() -> dict[str, Product]:
+    """The demo catalogue, made the way staff make one (:mod:`core.catalogue.service`)."""
     products: dict[str, Product] = {}
     for position, (slug, name, items) in enumerate([("hosting", "Hosting WWW", HOSTING), ("vps", "Serwery VPS", VPS)]):
-        group = ProductGroup.create(name=name, slug=slug, position=position)
-        for index, (pslug, pname, monthly, features) in enumerate(items):
-            product = Product.create(
-                group=group, name=pname, slug=pslug, features=[list(f) for f in features], position=index
+        group = catalogue.create_group(name, slug, position=position)
+        family = [catalogue.create_product(group.id, item[1], item[0], position=i) for i, item in enumerate(items)]
+        for product, (pslug, pname, monthly, features) in zip(family, items, strict=True):
+            catalogue.update_product(
+                product,
+                name=pname,
+                features=features,
+                prices={cycle.value: Decimal(monthly) * factor for cycle, factor in CYCLE_FACTORS.items()},
+                targets=[other.id for other in family],
             )
-            for cycle, factor in CYCLE_FACTORS.items():
-                ProductPrice.create(product=product, cycle=cycle.value, net_price=Decimal(monthly) * factor)
             products[pslug] = product
-    for family in (HOSTING, VPS):
-        slugs = [item[0] for item in family]
-        for source in slugs:
-            for target in slugs:
-                if source != target:
-                    ProductChangePath.create(product=products[source], target=products[target])
     return products
 
 
@@ -157,23 +155,13 @@ def load_demo_data() -> DemoLogins | None:
             return None
         for key, value in SELLER.items():
             set_setting("seller", key, value)
-        admin = Staff.create(
-            email=STAFF_EMAIL, name="Anna Administratorka", role="admin", password_hash=hash_password(STAFF_PASSWORD)
-        )
+        admin = create_staff(STAFF_EMAIL, "Anna Administratorka", "admin", STAFF_PASSWORD, via="demo")
         from core.tickets.demo import load_demo_departments
 
         load_demo_departments(admin)
         products = _catalogue()
         today = clock.today()
-        verified = clock.utcnow()
-        company = Customer.create(
-            email=COMPANY_EMAIL,
-            password_hash=hash_password(CUSTOMER_PASSWORD),
-            first_name="Zofia",
-            last_name="Żółkiewska",
-            language="pl",
-            email_verified_at=verified,
-        )
+        company = register_customer(COMPANY_EMAIL, CUSTOMER_PASSWORD, "Zofia", "Żółkiewska", verified=True)
         BillingProfile.create(
             customer=company,
             kind="company",
@@ -184,14 +172,7 @@ def load_demo_data() -> DemoLogins | None:
             city="Łódź",
             country="PL",
         )
-        private = Customer.create(
-            email=PRIVATE_EMAIL,
-            password_hash=hash_password(CUSTOMER_PASSWORD),
-            first_name="Jan",
-            last_name="Kowalski",
-            language="pl",
-            email_verified_at=verified,
-        )
+        private = register_customer(PRIVATE_EMAIL, CUSTOMER_PASSWORD, "Jan", "Kowalski", verified=True)
         BillingProfile.create(
             customer=private,
             kind="private",

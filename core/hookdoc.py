@@ -24,6 +24,16 @@ def hook_names() -> list[str]:
     return [name for name, obj in vars(hookspecs).items() if inspect.isfunction(obj) and hasattr(obj, "hookbill_spec")]
 
 
+def refusable_hooks() -> list[str]:
+    """The hooks whose spec says an implementation may refuse the event (``raise HookRefused to refuse``)."""
+    names = []
+    for name in hook_names():
+        doc = " ".join((getattr(hookspecs, name).__doc__ or "").split()).lower()
+        if "raise :class:`hookrefused` to refuse" in doc:
+            names.append(name)
+    return names
+
+
 def _section(name: str) -> str:
     func = getattr(hookspecs, name)
     signature = str(inspect.signature(func)).replace("'", "")

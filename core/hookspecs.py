@@ -8,15 +8,26 @@ Every spec says:
 
 * **When** it is called (its first line).
 * **Transaction**: whether it runs inside the database transaction of its
-  event. Hooks inside a transaction may write to the database and may refuse
-  the event by raising :class:`HookRefused` (the whole event rolls back); they
-  never do network or other slow I/O (queue an outbox message instead).
+  event. Hooks inside a transaction may write to the database; they never do
+  network or other slow I/O (queue an outbox message instead).
+* **Refusal**: the hooks whose spec says so may refuse their event by raising
+  :class:`HookRefused`. A refusal means one thing everywhere: the event's
+  transaction is rolled back (nothing of it is written) and the person who
+  caused the event is told the plugin's message: in the browser the form comes
+  back with the message and what they typed, the JSON API answers 422 with
+  ``{"error": "refused", "detail": message}``, the ``hookbill`` command prints
+  the message and exits with status 1. A refused login leaves nobody logged in.
 * **May change**: which arguments an implementation may modify.
 * **Returns**: what the return value does. For ``firstresult`` hooks: *Stops at
   first non-None result.*
 
 Implementations may accept a subset of the arguments, so a hook can grow new
 arguments without breaking old plugins.
+
+Any other exception raised by an implementation is a fault of that plugin: the
+event rolls back, the person sees an error page (a payment gateway's callback a
+JSON answer with status 500, so the gateway tries again), and one log line names
+the plugin and the hook (:func:`core.plugins.failed_in`).
 """
 
 from __future__ import annotations
@@ -24,6 +35,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+
+from core.errors import DomainError
+from core.i18n import N_
 
 if TYPE_CHECKING:
     import click
@@ -38,19 +52,23 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-class HookRefused(Exception):
+class HookRefused(DomainError):
     """Raised by a hook implementation to refuse the event it is called for.
 
     The message is shown to the person who caused the event, so write it for
     them, in English marked for translation (``N_("...")``, with values
     ``N_("... %(name)s ...", name=value)``); the web layer shows it in the
-    person's language. The transaction of the event is rolled back.
+    person's language. The transaction of the event is rolled back. A refusal is a
+    :class:`core.errors.DomainError` (status 422, code ``refused``), so every
+    place that shows a user's mistake shows a refusal the same way: the form
+    again with the message, a 422 JSON error in the API, a message and exit
+    status 1 in the CLI.
     """
 
-    @property
-    def message(self) -> str:
-        """The message as raised: a msgid, or a :class:`core.i18n.Message` with its values."""
-        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
+    status = 422
+
+    def __init__(self, message: str = N_("A plugin refused this.")) -> None:
+        super().__init__(message, code="refused")
 
 
 # ---------------------------------------------------------------------------
@@ -212,10 +230,11 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> str | None
 
 @hookspec
 def on_customer_registered(customer: Any) -> None:
-    """Called when a customer account was created (before its e-mail is verified).
+    """Called when a customer account was created (by registering, before its e-mail is verified; or by the demo data).
 
     **Transaction**: inside the registration transaction; raise
-    :class:`HookRefused` to refuse the registration.
+    :class:`HookRefused` to refuse the registration: no account is created and
+    the registration form comes back with the message and what was typed.
 
     :param customer: the new :class:`core.models.Customer` (saved, has an id).
         **May change**: fields of the customer (save them yourself).
@@ -228,8 +247,9 @@ def on_customer_registered(customer: Any) -> None:
 def on_customer_updated(customer: Any, changes: dict[str, tuple[Any, Any]]) -> None:
     """Called when a customer's profile or billing data changed.
 
-    **Transaction**: inside the update transaction; raise :class:`HookRefused`
-    to refuse the change.
+    **Transaction**: inside the update transaction (the profile form, the
+    language switch, billing data, staff changing the account's status); raise
+    :class:`HookRefused` to refuse the change: nothing of it is saved.
 
     :param customer: the :class:`core.models.Customer` after the change.
     :param changes: ``{field: (old, new)}``; a billing data change (a new
@@ -240,11 +260,30 @@ def on_customer_updated(customer: Any, changes: dict[str, tuple[Any, Any]]) -> N
 
 
 @hookspec
+def on_password_changed(account: Any, kind: str, how: str) -> None:
+    """Called when a password was changed, by its owner or through a reset link.
+
+    **Transaction**: inside the change's transaction (the new password is saved
+    in it and the account's other sessions are ended); raise
+    :class:`HookRefused` to refuse the change: the old password stays.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`. Do not change.
+    :param kind: ``"customer"`` or ``"staff"``.
+    :param how: ``"changed"`` (the owner gave the current password) or
+        ``"reset"`` (through a reset link sent by e-mail). The API plugin revokes
+        the customer's API tokens after a reset here.
+    :returns: ignored.
+    """
+
+
+@hookspec
 def on_login(account: Any, kind: str, ip: str) -> None:
     """Called when someone completed a login (password and any second factor).
 
-    **Transaction**: inside the login transaction (the new session is saved in
-    it); raise :class:`HookRefused` to refuse the login.
+    **Transaction**: inside the login transaction; raise :class:`HookRefused`
+    to refuse the login. The session is logged in only after every
+    implementation returned: after a refusal (or any error) the person is not
+    logged in and sees the login form with the message.
 
     :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
     :param kind: ``"customer"`` or ``"staff"``.
@@ -309,11 +348,14 @@ def hookbill_provisioning_modules() -> list[Any]:
 def on_upgrade_quote(quote: Any) -> None:
     """Called to price a change of a service's package and/or billing cycle.
 
-    **Transaction**: none. Pure: an implementation must not write to the
-    database or do I/O; the same code prices the browser summary, the API and
-    the tests. The order is explicit: the proration plugin is ``tryfirst``
-    (fills the credit and charge lines), the balance plugin ``trylast`` (applies
-    the available credit balance to the gross total).
+    **Transaction**: none while the summary is shown; inside the confirmation's
+    transaction when the customer confirms. Pure: an implementation must not
+    write to the database or do I/O; the same code prices the browser summary,
+    the API and the tests. The order is explicit: the proration plugin is
+    ``tryfirst`` (fills the credit and charge lines), the balance plugin
+    ``trylast`` (applies the available credit balance to the gross total).
+    Raise :class:`HookRefused` to refuse the change: the customer sees the
+    message on the page of packages (the API answers 422) and nothing is confirmed.
 
     :param quote: a mutable quote (:class:`core.upgrades.quote.Quote`) holding
         the service, the target product and cycle, the change date, the lines,
@@ -329,8 +371,9 @@ def on_service_changed(service: Any, change: Any) -> None:
     """Called when a service got a new package, cycle or price.
 
     **Transaction**: inside the transaction that applies the change (the
-    payment's, or the cron run's for a scheduled downgrade); raise
-    :class:`HookRefused` to roll the change back.
+    confirmation's, the payment's, or the cron run's for a scheduled downgrade);
+    raise :class:`HookRefused` to refuse the change: that whole transaction rolls
+    back (the payment too), and whoever caused it sees the message.
 
     :param service: the :class:`core.models.Service` after the change.
     :param change: the :class:`core.models.ServiceChange` being applied.
@@ -347,7 +390,7 @@ def on_service_status_changed(service: Any, old_status: str, new_status: str) ->
     """Called when a service is provisioned, suspended, unsuspended, terminated or cancelled.
 
     **Transaction**: inside the transaction that changes the status; raise
-    :class:`HookRefused` to refuse.
+    :class:`HookRefused` to refuse: the status stays and nothing is queued.
 
     :param service: the :class:`core.models.Service` after the change.
     :param old_status: the status before.
@@ -376,14 +419,36 @@ def hookbill_payment_methods() -> list[Any]:
     """
 
 
+@hookspec(firstresult=True)
+def hookbill_seller_overrides(customer: Any, kind: str) -> dict[str, str] | None:
+    """Called while a document is issued, to adapt the seller's payment details printed on it.
+
+    **Transaction**: inside the issuing transaction, after the number was
+    taken and before the snapshot is frozen; an implementation may read and
+    write the database but does no network I/O. Raising :class:`HookRefused` refuses the
+    issue. Stops at first non-None result.
+
+    :param customer: the :class:`core.models.Customer` the document is issued
+        to. Do not change.
+    :param kind: ``"proforma"``, ``"vat"`` or ``"correction"``.
+    :returns: ``{"bank_account": ..., "bank_name": ...}`` (either key may be
+        left out) to print on this document instead of the stored seller data,
+        e.g. the customer's own virtual account number on a proforma; or None
+        to print the stored data. Only these two keys may be returned: the
+        seller's name, tax id and address are the same on every document.
+    """
+
+
 @hookspec
 def on_invoice_issue(document: Any) -> None:
     """Called when a proforma, VAT invoice or correcting invoice was issued.
 
     **Transaction**: inside the issuing transaction, after the number was
     assigned and the snapshot taken. Raise :class:`HookRefused` to refuse the
-    issue. The balance plugin settles credit here. Rendering a PDF or sending
-    it happens after commit (outbox), never here.
+    issue: the document is not issued (its number is not used) and what asked
+    for it (confirming a package change, a renewal) does not happen. The
+    balance plugin settles credit here. Rendering a PDF or sending it happens
+    after commit (outbox), never here.
 
     :param document: the saved :class:`core.models.Document`. **May change**:
         only its payment state through the payment services; the snapshot is
@@ -437,7 +502,8 @@ def on_invoice_cancelled(document: Any) -> None:
     A superseded version's payments are carried over to the new version.
 
     **Transaction**: inside the cancelling transaction; raise
-    :class:`HookRefused` to refuse.
+    :class:`HookRefused` to refuse: the proforma stays open, and what cancelled
+    it (the customer cancelling a package change, a correction) does not happen.
 
     :param document: the :class:`core.models.Document`, with its new status.
 
@@ -507,7 +573,9 @@ def on_ticket_reply(
 def on_ticket_status_change(ticket: Any, old_status: str, new_status: str) -> None:
     """Called when a ticket's status changed (answered, customer reply, on hold...).
 
-    **Transaction**: inside the transaction that changes it.
+    **Transaction**: inside the transaction that changes it; raise
+    :class:`HookRefused` to refuse: the status stays, and the reply that
+    changed it is not stored.
 
     :param ticket: the ticket after the change.
     :param old_status: the status before.

@@ -8,6 +8,10 @@ kit's ``hookbill_plugins``). A plugin named in ``plugins.disabled`` is blocked.
 Anything that fails to import, or implements a hook that does not exist,
 stops start-up with :class:`PluginError` naming the plugin.
 Set ``HOOKBILL_PLUGINS_TRACE=1`` (or ``plugins.trace``) to log every hook call.
+
+An exception that comes out of a hook implementation is marked with the plugin
+and the hook it was raised in (:func:`failed_in`), so the web error handler and
+the CLI can name the culprit in one line.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ import importlib.util
 import logging
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 import pluggy
@@ -45,6 +49,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.proration",
     "plugins.balance",
     "plugins.banktransfer",
+    "plugins.bankstatements",
     "plugins.testgateway",
     "plugins.provisioning_log",
     "core.tickets.plugin",
@@ -56,6 +61,73 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 
 class PluginError(RuntimeError):
     """A plugin cannot be loaded; the message names it."""
+
+
+@dataclass(frozen=True)
+class HookFault:
+    """Where an exception came from: the plugin (as registered) and the hook."""
+
+    plugin: str
+    hook: str
+
+    def __str__(self) -> str:
+        return f"plugin {self.plugin!r}, hook {self.hook}"
+
+
+_FAULT_ATTR = "_hookbill_fault"
+
+
+def failed_in(exc: BaseException) -> HookFault | None:
+    """The plugin and hook ``exc`` was raised in, or None when no hook implementation raised it.
+
+    For a failure in a hook called from inside another hook's implementation,
+    the innermost hook is named: that is where the error is.
+    """
+    fault = getattr(exc, _FAULT_ATTR, None)
+    return fault if isinstance(fault, HookFault) else None
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a log or a terminal: the plugin and hook at fault (when known), the error's type and text."""
+    fault = failed_in(exc)
+    where = f"plugin {fault.plugin!r} failed in hook {fault.hook}: " if fault is not None else ""
+    return f"{where}{type(exc).__name__}: {exc}"
+
+
+def _code_of(function: Any) -> CodeType | None:
+    return getattr(getattr(function, "__func__", function), "__code__", None)
+
+
+def _mark_fault(
+    outcome: pluggy.Result[Any], hook_name: str, hook_impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]
+) -> None:
+    """``after`` of the hook call monitoring: mark an exception with the implementation that raised it.
+
+    The implementation is the innermost frame of the traceback that runs one of
+    the called implementations' functions (a wrapper's frame is outside the
+    implementation it wraps, so it is not blamed for it).
+    """
+    exc = outcome.exception
+    if exc is None or failed_in(exc) is not None:
+        return
+    plugins = {_code_of(impl.function): impl.plugin_name for impl in hook_impls}
+    culprit = None
+    tb = exc.__traceback__
+    while tb is not None:
+        culprit = plugins.get(tb.tb_frame.f_code, culprit)
+        tb = tb.tb_next
+    if culprit is None:
+        return
+    fault = HookFault(culprit, hook_name)
+    try:
+        setattr(exc, _FAULT_ATTR, fault)
+    except AttributeError:  # an exception type that takes no attributes: nothing to mark
+        return
+    exc.add_note(f"(raised in {fault})")
+
+
+def _no_op_before(hook_name: str, hook_impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -224,6 +296,7 @@ def make_plugin_manager(config: Config, extra: Iterable[Any] = ()) -> pluggy.Plu
     except pluggy.PluginValidationError as exc:
         raise _unknown_hook_error(pm, exc) from exc
     pm.hookbill_sources = sources  # type: ignore[attr-defined]
+    pm.add_hookcall_monitoring(_no_op_before, _mark_fault)
     if config.get_value("plugins.trace"):
         pm.trace.root.setwriter(log.info)
         pm.enable_tracing()

@@ -89,7 +89,9 @@ def test_staff_management_is_logged(app):
     with db.connection():
         member = Staff.get(Staff.email == "bartek@example.test")
         entry = ActivityLog.get(ActivityLog.action == "staff.created")
-    assert member.role == "support" and entry.actor_id == admin.id and entry.details == {"role": "support"}
+    assert (
+        member.role == "support" and entry.actor_id == admin.id and entry.details == {"role": "support", "via": "admin"}
+    )
     assert "staff.created" in browser.get("/admin/activity").get_data(as_text=True)
 
 

@@ -6,37 +6,17 @@ distribution adds ``hookbill hello``.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli_helpers import run_hookbill
 
 
 @pytest.fixture
 def run(tmp_path):
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HOOKBILL_")},
-        "HOOKBILL_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
-        "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path),
-        "HOOKBILL_MAIL_PORT": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-
     def hookbill(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "core.cli", *args],
-            cwd=tmp_path,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=check,
-            timeout=120,
-        )
+        return run_hookbill(tmp_path, *args, check=check, stdin=stdin)
 
     return hookbill
 

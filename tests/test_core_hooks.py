@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -56,6 +57,23 @@ def test_account_hooks_are_called(app, client):
     assert called("on_logout") == [{"kind": "customer"}]
 
 
+def test_password_changes_are_told_how_they_happened(app, client):
+    from core.accounts import tokens
+
+    make_customer("ala@example.test")
+    login(client, "ala@example.test")
+    form = {"current_password": "correct horse battery", "new_password": "a new long password"}
+    assert post_form(client, "/profile/password", form, form_page="/profile").status_code == 302
+    with db.connection():
+        customer = Customer.get(Customer.email == "ala@example.test")
+        raw = tokens.issue("reset_password", "customer", customer.id, timedelta(minutes=5))
+    accounts.reset_password(raw, "yet another password")
+    assert called("on_password_changed") == [
+        {"kind": "customer", "how": "changed"},
+        {"kind": "customer", "how": "reset"},
+    ]
+
+
 def test_staff_hooks_and_status_change(app):
     staff = make_staff()
     customer = make_customer()
@@ -73,6 +91,41 @@ def test_invoice_issue_hook_runs_inside_the_issue(conn):
     with db.write_transaction():
         document = issue_document(customer, "vat", [LineInput("Hosting", Decimal(1), "szt.", Decimal("10.00"))])
     assert called("on_invoice_issue") == [{"number": document.number}]
+    assert called("hookbill_seller_overrides") == [{"kind": "vat"}]
+
+
+def test_seller_overrides_print_another_account_and_nothing_else(conn):
+    from core.documents.issuing import snapshot_of
+    from core.hookspecs import hookimpl
+    from core.runtime import current
+    from tests.upgrade_helpers import SELLER, setup_seller
+
+    class OwnAccount:
+        @hookimpl
+        def hookbill_seller_overrides(self, customer, kind):
+            return (
+                {"bank_account": f"PL27 1140 2004 0000 3002 0135 {5380 + customer.id}"} if kind == "proforma" else None
+            )
+
+    class Rebrand:
+        @hookimpl
+        def hookbill_seller_overrides(self, customer, kind):
+            return {"name": "Someone Else"}
+
+    setup_seller()
+    customer = make_customer()
+    lines = [LineInput("Hosting", Decimal(1), "szt.", Decimal("10.00"))]
+    current().pm.register(OwnAccount(), name="own-account")
+    with db.write_transaction():
+        proforma = issue_document(customer, "proforma", lines)
+        invoice = issue_document(customer, "vat", lines)
+    assert snapshot_of(proforma).seller.bank_account == f"PL27 1140 2004 0000 3002 0135 {5380 + customer.id}"
+    assert snapshot_of(proforma).seller.name == SELLER["name"]
+    assert snapshot_of(invoice).seller.bank_account == SELLER["bank_account"]
+    current().pm.unregister(name="own-account")
+    current().pm.register(Rebrand(), name="rebrand")
+    with pytest.raises(RuntimeError, match="may only return"), db.write_transaction():
+        issue_document(customer, "proforma", lines)
 
 
 def test_cron_outbox_and_settings_hooks(conn, smtp_server):
@@ -169,10 +222,10 @@ def test_a_failing_logout_hook_is_logged_and_the_logout_happens(app, caplog):
     make_customer("ala@example.test")
     client = app.test_client()
     login(client, "ala@example.test")
-    current().pm.register(Broken())
+    current().pm.register(Broken(), name="broken")
     assert post_form(client, "/logout", {}, form_page="/").status_code == 302
     assert client.get("/").status_code == 302
-    assert "an on_logout implementation failed" in caplog.text
+    assert "on_logout failed, the logout goes on: plugin 'broken' failed in hook on_logout" in caplog.text
     with db.connection():
         assert ActivityLog.select().where(ActivityLog.action == "customer.logout").count() == 1
 

@@ -69,7 +69,7 @@ ITEMS = [
 
 
 def test_vat_invoice_for_a_polish_company_has_every_art_106e_field(tmp_path: Path) -> None:
-    data = render_pdf(sample_snapshot("vat", buyer="pl_company"))
+    data = render_pdf(sample_snapshot("vat", buyer="pl_company"), lang="pl")
     assert data.startswith(b"%PDF-")
     text = pypdf_text(data)
     assert_all_in(
@@ -113,7 +113,7 @@ def test_vat_invoice_for_a_polish_company_has_every_art_106e_field(tmp_path: Pat
 
 
 def test_proforma_for_a_private_buyer(tmp_path: Path) -> None:
-    text = pypdf_text(render_pdf(sample_snapshot("proforma", buyer="private")))
+    text = pypdf_text(render_pdf(sample_snapshot("proforma", buyer="private"), lang="pl"))
     assert_all_in(
         text,
         [
@@ -132,7 +132,7 @@ def test_proforma_for_a_private_buyer(tmp_path: Path) -> None:
 
 
 def test_correction_shows_what_it_corrects_before_after_and_difference() -> None:
-    text = pypdf_text(render_pdf(sample_snapshot("correction")))
+    text = pypdf_text(render_pdf(sample_snapshot("correction"), lang="pl"))
     assert_all_in(
         text,
         [
@@ -159,7 +159,7 @@ def test_correction_shows_what_it_corrects_before_after_and_difference() -> None
 
 
 def test_reverse_charge_invoice_for_an_eu_company() -> None:
-    text = pypdf_text(render_pdf(sample_snapshot("vat", buyer="eu_company")))
+    text = pypdf_text(render_pdf(sample_snapshot("vat", buyer="eu_company"), lang="pl"))
     assert_all_in(
         text,
         [
@@ -179,7 +179,7 @@ def test_reverse_charge_invoice_for_an_eu_company() -> None:
 
 def test_split_payment_annotation_is_printed() -> None:
     lines = (LineInput("Serwer dedykowany – dyski SSD", Decimal(1), "szt.", Decimal("20000.00"), annex15=True),)
-    text = pypdf_text(render_pdf(sample_snapshot("vat", lines=lines)))
+    text = pypdf_text(render_pdf(sample_snapshot("vat", lines=lines), lang="pl"))
     assert_all_in(text, ["mechanizm podzielonej płatności", "Kwota należności ogółem: 24 600,00 PLN"])
 
 
@@ -192,7 +192,7 @@ def test_customer_text_is_never_interpreted_as_markup() -> None:
         city="Warszawa",
         country="PL",
     )
-    text = pypdf_text(render_pdf(sample_snapshot("proforma", buyer=buyer)))
+    text = pypdf_text(render_pdf(sample_snapshot("proforma", buyer=buyer), lang="pl"))
     assert_all_in(text, ["<b>Jan</b> **Kowalski** <font color='red'>x</font>", "ul. __Długa__ 1"])
 
 
@@ -200,7 +200,7 @@ def test_long_documents_break_pages_and_number_them() -> None:
     lines = tuple(
         LineInput(f"Usługa nr {i} – zażółć gęślą jaźń", Decimal(1), "usł.", Decimal("10.00")) for i in range(1, 81)
     )
-    data = render_pdf(sample_snapshot("vat", lines=lines))
+    data = render_pdf(sample_snapshot("vat", lines=lines), lang="pl")
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) >= 2
     last = " ".join((reader.pages[-1].extract_text() or "").split())
@@ -230,8 +230,8 @@ def test_logo_is_embedded(tmp_path: Path) -> None:
 
     logo = tmp_path / "logo.png"
     Image.new("RGB", (120, 40), (33, 64, 110)).save(logo)
-    with_logo = render_pdf(sample_snapshot(), logo_path=logo)
-    without = render_pdf(sample_snapshot())
+    with_logo = render_pdf(sample_snapshot(), lang="pl", logo_path=logo)
+    without = render_pdf(sample_snapshot(), lang="pl")
     assert b"/Subtype /Image" in with_logo and b"/Subtype /Image" not in without
     assert "Faktura VAT" in pypdf_text(with_logo)
 

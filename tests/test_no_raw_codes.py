@@ -102,6 +102,21 @@ def everything(sqlite_app):
         set_service_status(services[2].id, "suspended", staff, reason="test")
         department = make_department(staff=staff)
         Product.update(position=1).where(Product.id == pro.id).execute()
+        # A bank statement: a matched transfer, queued ones (with a candidate), a fee.
+        from plugins.bankstatements.importing import import_statement
+        from tests.statement_helpers import mt940_statement
+
+        import_statement(
+            mt940_statement(
+                [
+                    ("ST-1", Decimal("5.00"), f"Zapłata {unpaid.number}", "KLIENT", ""),
+                    ("ST-2", Decimal("7.77"), "darowizna", "OBCY", ""),
+                    ("ST-3", unpaid.total_gross - Decimal("10.00"), "przelew", "OBCY", ""),
+                    ("ST-4", Decimal("-2.00"), "Opłata", "BANK", ""),
+                ]
+            ),
+            filename="wyciag.sta",
+        )
         outbox.process()
     return {"customer": customer, "staff": staff, "department": department, "services": services, "pro": pro}
 
@@ -167,6 +182,11 @@ def admin_pages(data) -> list[str]:
         "/admin/departments",
         f"/admin/departments/{data['department'].id}",
         "/admin/security/2fa",
+        "/admin/statements",
+        "/admin/statements/1",
+        "/admin/statements/queue",
+        "/admin/statements/banks",
+        "/admin/statements/banks/new?preset=mbank",
     ]
 
 

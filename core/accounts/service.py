@@ -1,18 +1,22 @@
-"""What people do with accounts: register, verify e-mail, log in, reset and change passwords.
+"""What people do with accounts: register, verify e-mail, log in, reset and change passwords,
+change their details and language.
 
 Every function opens its own write transaction; mail is queued in it and sent
-after commit. Errors are :mod:`core.errors` types with messages for the user.
+after commit. Errors are :mod:`core.errors` types with messages for the user; a
+plugin's refusal (:class:`core.hookspecs.HookRefused`) rolls the transaction back
+and reaches the caller as it was raised. The browser, the API, the CLI and the
+demo all come in here: no view changes an account itself.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from core import activity, clock, db, mail, ratelimit, runtime
 from core.accounts import passwords, tokens
-from core.api import tokens as api_tokens
 from core.errors import DomainError, RateLimited, ValidationError
 from core.i18n import N_
 from core.models import Customer, Staff, WebSession
@@ -37,12 +41,30 @@ def check_password_rules(password: str) -> str | None:
     return None
 
 
-def register_customer(
-    email: str, password: str, first_name: str, last_name: str, language: str = "pl", ip: str = ""
-) -> Customer:
-    """Create a customer and queue the e-mail verification mail.
+def language_or_default(language: str | None) -> str:
+    """``language`` when it is one of ``app.languages``, else the provider's ``app.language``."""
+    config = runtime.config()
+    if language and language in config.get_value("app.languages"):
+        return language
+    return str(config.get_value("app.language"))
 
-    Raises ValidationError for a bad or taken e-mail or a weak password.
+
+def register_customer(
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    language: str | None = None,
+    ip: str = "",
+    *,
+    verified: bool = False,
+) -> Customer:
+    """Create a customer; unless ``verified`` (the demo data), queue the e-mail verification mail.
+
+    ``language`` (for the panel and mail) falls back to ``app.language``.
+    Raises ValidationError for a bad or taken e-mail or a weak password, and
+    HookRefused when an ``on_customer_registered`` implementation refuses
+    (nothing is created then).
     """
     email = normalize_email(email)
     errors: dict[str, str] = {}
@@ -61,11 +83,13 @@ def register_customer(
             password_hash=passwords.hash_password(password),
             first_name=first_name.strip(),
             last_name=last_name.strip(),
-            language=language if language in runtime.config().get_value("app.languages") else "pl",
+            language=language_or_default(language),
+            email_verified_at=clock.utcnow() if verified else None,
         )
         runtime.hooks().on_customer_registered(customer=customer)
         activity.record("customer.registered", actor=customer, subject=customer, ip=ip)
-        send_verification(customer)
+        if not verified:
+            send_verification(customer)
     return customer
 
 
@@ -155,7 +179,9 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
         customer.password_hash = passwords.hash_password(new_password)
         customer.save()
         revoke_sessions("customer", customer.id)
-        api_tokens.revoke_all(customer.id, "password_reset")  # whoever reset it may not trust old tokens
+        # Whoever reset it may not trust what the old password made: the API plugin
+        # revokes the customer's tokens here.
+        runtime.hooks().on_password_changed(account=customer, kind="customer", how="reset")
         activity.record("customer.password_reset", actor=customer, subject=customer)
     return customer
 
@@ -171,6 +197,7 @@ def change_password(account: Account, kind: str, current: str, new_password: str
         account.password_hash = passwords.hash_password(new_password)
         account.save()
         revoke_sessions(kind, account.id, keep_token_hash=keep_hash)
+        runtime.hooks().on_password_changed(account=account, kind=kind, how="changed")
         activity.record(f"{kind}.password_changed", actor=account, subject=account)
 
 
@@ -195,3 +222,71 @@ def set_customer_status(customer: Customer, status: str, staff: Staff, ip: str =
             revoke_sessions("customer", customer.id)
         runtime.hooks().on_customer_updated(customer=customer, changes={"status": (old, status)})
         activity.record("customer.status", actor=staff, subject=customer, ip=ip, old=old, new=status)
+
+
+PROFILE_FIELDS = {"first_name": 100, "last_name": 100, "phone": 40, "language": 8}
+
+
+def _check_profile(fields: Mapping[str, Any]) -> dict[str, str]:
+    """``fields`` trimmed and checked; raises ValidationError naming each bad one."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise ValueError(f"{name!r} is not a profile field")
+        text = str(value or "").strip()
+        if len(text) > PROFILE_FIELDS[name]:
+            errors[name] = N_("This is too long.")
+        elif name in ("first_name", "last_name") and not text:
+            errors[name] = N_("This field is required.")
+        elif name == "language" and text not in runtime.config().get_value("app.languages"):
+            errors[name] = N_("Choose one of the languages of the panel.")
+        values[name] = text
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def update_profile(
+    customer: Customer, fields: Mapping[str, Any], *, actor: Account | None = None, ip: str = ""
+) -> dict[str, tuple[Any, Any]]:
+    """Change the customer's details (``first_name``, ``last_name``, ``phone``, ``language``).
+
+    ``fields`` holds only what the caller changes; ``actor`` is the customer
+    (default) or a staff member. Returns ``{field: (old, new)}`` of what
+    differed; nothing differs, nothing is written. In one write transaction:
+    the customer, ``on_customer_updated`` and the activity log entry
+    ``customer.profile_updated``; a plugin's refusal rolls all of it back, and
+    ``customer`` keeps its old values. Raises ValidationError for an empty name,
+    a too long value or a language the panel does not offer.
+    """
+    values = _check_profile(fields)
+    changes = {name: (getattr(customer, name), new) for name, new in values.items() if getattr(customer, name) != new}
+    if not changes:
+        return {}
+    updated_at = customer.updated_at
+    try:
+        with db.write_transaction():
+            for name, (_old, new) in changes.items():
+                setattr(customer, name, new)
+            customer.updated_at = clock.utcnow()
+            customer.save()
+            runtime.hooks().on_customer_updated(customer=customer, changes=changes)
+            activity.record(
+                "customer.profile_updated", actor=actor or customer, subject=customer, ip=ip, fields=sorted(changes)
+            )
+    except BaseException:
+        for name, (old, _new) in changes.items():
+            setattr(customer, name, old)  # the row rolled back: so does the object the caller holds
+        customer.updated_at = updated_at
+        raise
+    return changes
+
+
+def set_language(customer: Customer, language: str, ip: str = "") -> bool:
+    """The customer chose ``language`` (the language switch): it becomes their language for mail too.
+
+    The same change as :func:`update_profile` (``on_customer_updated`` sees
+    ``{"language": (old, new)}``); returns whether anything changed.
+    """
+    return bool(update_profile(customer, {"language": language}, ip=ip))

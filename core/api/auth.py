@@ -2,9 +2,9 @@
 
 ``Authorization: Bearer <token>`` wins when present; the session cookie is then
 ignored. Token requests need no CSRF token (CSRF protects cookies, and a token is
-never sent by a browser on its own). That exemption is narrow: only views passed
-through :func:`install` (the API blueprint) or :func:`api_view` are exempt from
-Flask-WTF's global check, and for them :func:`authenticate` checks the
+never sent by a browser on its own). That exemption is narrow: only the API
+blueprints passed through :func:`install` are exempt from Flask-WTF's global
+check, and for them :func:`authenticate` checks the
 ``X-CSRFToken`` header itself whenever the caller is the cookie session and the
 method changes state.
 
@@ -18,10 +18,7 @@ empty for ``/api/`` paths).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -31,7 +28,6 @@ from core import db, ratelimit, runtime
 from core.api import tokens
 from core.web.access import client_ip
 
-F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SCOPE = "api-token"
 DEFAULTS = {"failed_token_limit": 20, "failed_token_window_minutes": 15}
@@ -98,18 +94,3 @@ def install(bp: Blueprint) -> None:
 
     csrf.exempt(bp)
     bp.before_request(authenticate)
-
-
-def api_view(view: F) -> F:
-    """The same for one view of another blueprint (the upgrade quote/change endpoints)."""
-    from core.app import csrf
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        refused = authenticate()
-        if refused is not None:
-            return refused
-        return view(*args, **kwargs)
-
-    csrf.exempt(wrapped)
-    return wrapped  # type: ignore[return-value]

@@ -20,7 +20,7 @@ from core.api import tokens
 from core.errors import NotFound, ValidationError
 from core.models import Customer
 from core.web.access import client_ip, login_required, staff_required
-from core.web.auth import add_form_errors
+from core.web.form_errors import add_form_errors
 from core.web.forms import EmptyForm
 
 bp = Blueprint("api_tokens", __name__)

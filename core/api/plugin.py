@@ -1,10 +1,13 @@
 """The API feature's hook implementations (a built-in plugin of the core).
 
 * ``hookbill_configure``: the ``[api]`` defaults (failed-token rate limit).
-* ``hookbill_blueprints``: the JSON API (``/api/v1``) and the "API tokens" pages.
+* ``hookbill_blueprints``: the JSON API (``/api/v1``: every endpoint of it lives
+  in this package) and the "API tokens" pages.
 * ``hookbill_template_snippet``: on "Account details" (``client_profile``) a card
   linking to the tokens page; on the admin customer page (``admin_customer_detail``)
   the customer's tokens with a revoke button.
+* ``on_password_changed``: a password reset revokes every token of the customer
+  (whoever reset it may not trust what the old password made).
 
 The table is created by the core migration ``m0004_api_tokens``.
 """
@@ -30,9 +33,9 @@ def hookbill_configure(config: Config) -> None:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
-    from core.api import pages, views, views_tickets
+    from core.api import pages, views, views_tickets, views_upgrades
 
-    return [views.bp, views_tickets.bp, pages.bp]
+    return [views.bp, views_tickets.bp, views_upgrades.bp, pages.bp]
 
 
 @hookimpl
@@ -50,3 +53,12 @@ def hookbill_template_snippet(name: str, context: Any) -> Any:
     if name == "client_profile":
         return Markup(render_template("api/_profile_link.html", count=len(rows)))
     return Markup(render_template("api/_admin_tokens.html", c=customer, tokens=rows, staff=context.get("staff")))
+
+
+@hookimpl
+def on_password_changed(account: Any, kind: str, how: str) -> None:
+    """After a reset by e-mail link, the customer's tokens stop working (in the reset's transaction)."""
+    if kind == "customer" and how == "reset":
+        from core.api.tokens import revoke_all
+
+        revoke_all(account.id, "password_reset")

@@ -8,7 +8,8 @@ its SHA-256 hash and its first :data:`PREFIX_LENGTH` characters. Rules:
   the customer's status is read on every request);
 * "log out everywhere" ends browser sessions only; tokens stay (the page says so);
 * a password reset revokes every token of the customer (:func:`revoke_all`,
-  called by :func:`core.accounts.service.reset_password`);
+  called by the API plugin's ``on_password_changed`` inside
+  :func:`core.accounts.service.reset_password`'s transaction);
 * ``last_used_at`` is written at most once per :data:`TOUCH_EVERY`.
 
 Creating and revoking are logged in the activity log with the name and prefix,

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
 
+from core import runtime
 from core.api import auth, serialize
 from core.balance import ledger
 from core.balance_view import balance_of
@@ -33,7 +34,7 @@ def me() -> Any:
         customer=serialize.customer(customer),
         billing=serialize.billing(current_profile(customer)),
         balance=serialize.money(balance_of(customer.id)),
-        currency="PLN",
+        currency=str(runtime.config().get_value("app.currency")),
     )
 
 
@@ -85,6 +86,6 @@ def balance() -> Any:
     customer_id = g.customer.id
     return jsonify(
         balance=serialize.money(balance_of(customer_id)),
-        currency="PLN",
+        currency=str(runtime.config().get_value("app.currency")),
         entries=[serialize.ledger_entry(e) for e in ledger.history(customer_id)],
     )

@@ -37,8 +37,7 @@ from core import activity, db, runtime
 from core.documents.issuing import current_profile
 from core.documents.review import review_open_proformas
 from core.documents.taxid import TaxIdError, validate_tax_id
-from core.errors import Conflict, ValidationError
-from core.hookspecs import HookRefused
+from core.errors import ValidationError
 from core.i18n import N_
 from core.models import BillingProfile, Customer, Staff
 
@@ -126,14 +125,10 @@ def change_billing_data(
     (old and new values of the changed fields), the review of the open
     proformas (module docstring) and ``on_customer_updated``
     (``changes`` keyed ``billing.<field>``) commit together, or not at all when
-    a plugin refuses (``HookRefused`` becomes :class:`Conflict` with the plugin's
-    message). Raises ValidationError on bad input.
+    a plugin refuses (its ``HookRefused`` reaches the caller, as every refusal
+    does). Raises ValidationError on bad input.
     """
-    values = validate(fields)
-    try:
-        return _append(customer, values, actor, ip)
-    except HookRefused as exc:
-        raise Conflict(str(exc), code="refused") from None
+    return _append(customer, validate(fields), actor, ip)
 
 
 def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> BillingProfile | None:

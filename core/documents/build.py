@@ -51,6 +51,10 @@ from core.money import ZERO, round_money, to_decimal, vat_of
 REVERSE_CHARGE_NOTE = "odwrotne obciążenie"
 SPLIT_PAYMENT_NOTE = "mechanizm podzielonej płatności"
 SPLIT_PAYMENT_THRESHOLD = Decimal("15000.00")
+#: The currency of Polish tax, fixed by law rather than by the provider's ``app.currency``:
+#: an invoice in another currency states its VAT in złoty too (art. 106e ust. 11) and the
+#: split-payment threshold is in złoty (art. 108a ust. 1a).
+TAX_CURRENCY = "PLN"
 #: ISO-2 codes of EU member states (Greece is GR here; its VAT prefix is EL).
 EU_COUNTRIES = frozenset(
     [
@@ -284,7 +288,7 @@ def build_snapshot(
     seller: Party,
     buyer: Party,
     lines: Sequence[LineInput],
-    currency: str = "PLN",
+    currency: str = TAX_CURRENCY,
     place_of_issue: str = "",
     paid: Decimal = ZERO,
     payment_date: date | None = None,
@@ -336,11 +340,11 @@ def build_snapshot(
     total_net = sum((t.net for t in totals), ZERO)
     total_vat = sum((t.vat for t in totals), ZERO)
     state_gross = sum((t.gross for t in rate_totals(priced)), ZERO)
-    if currency != "PLN" and gross_in_pln is None:
+    if currency != TAX_CURRENCY and gross_in_pln is None:
         if any(line.annex15 for line in priced) and buyer.kind == "company" and not reverse:
             raise ValueError("annex-15 lines in a foreign currency need gross_in_pln")
         gross_in_pln = ZERO
-    gross_pln = state_gross if currency == "PLN" else to_decimal(gross_in_pln)
+    gross_pln = state_gross if currency == TAX_CURRENCY else to_decimal(gross_in_pln)
     split = is_split_payment(buyer, priced, gross_pln, reverse)
     all_notes = [REVERSE_CHARGE_NOTE] if reverse else []
     all_notes += [SPLIT_PAYMENT_NOTE] if split else []

@@ -12,7 +12,8 @@ the same. Rendering happens outside any transaction; the write is an upsert, so
 two processes rendering the same state at once store one copy, and a copy of an
 older state is replaced by the next download or handler.
 
-The PDF is in Polish, the language of the document (art. 106e); the seller's
+The PDF is in the provider's language, ``app.language`` (Polish by default: the
+language of a Polish VAT invoice), like the text on the document; the seller's
 logo comes from ``[documents] logo_path``.
 """
 
@@ -60,7 +61,8 @@ def document_pdf(document: Document) -> bytes:
     stored = DocumentFile.get_or_none(DocumentFile.document == document.id)
     if stored is not None and stored.state == key:
         return bytes(stored.content)
-    content = render_pdf(state.printed(), logo_path=logo_path(), lang="pl")
+    lang = str(runtime.config().get_value("app.language"))  # the seller's document, in the provider's language
+    content = render_pdf(state.printed(), logo_path=logo_path(), lang=lang)
     with db.write_transaction():
         DocumentFile.insert(document=document.id, content=content, state=key).on_conflict(
             conflict_target=[DocumentFile.document],

@@ -55,6 +55,33 @@ def seller_party() -> Party:
     )
 
 
+#: What ``hookbill_seller_overrides`` may change on a document's seller party.
+SELLER_OVERRIDE_KEYS = frozenset({"bank_account", "bank_name"})
+
+
+def seller_party_for(customer: Customer, kind: str) -> Party:
+    """The seller as printed on ``customer``'s document of ``kind``: the stored data, with a plugin's payment details.
+
+    The ``hookbill_seller_overrides`` hook may supply another bank account
+    (and bank name) for this customer and kind; any other key is a plugin's
+    error and stops the issue.
+    """
+    seller = seller_party()
+    overrides = runtime.hooks().hookbill_seller_overrides(customer=customer, kind=kind)
+    if not overrides:
+        return seller
+    unknown = set(overrides) - SELLER_OVERRIDE_KEYS
+    if unknown:
+        raise RuntimeError(
+            f"hookbill_seller_overrides may only return {sorted(SELLER_OVERRIDE_KEYS)}, got {sorted(unknown)}"
+        )
+    return dataclasses.replace(
+        seller,
+        bank_account=str(overrides.get("bank_account", seller.bank_account)),
+        bank_name=str(overrides.get("bank_name", seller.bank_name)),
+    )
+
+
 def current_profile(customer: Customer | int) -> BillingProfile | None:
     """The customer's current billing data (the newest version), or None."""
     return BillingProfile.select().where(BillingProfile.customer == customer).order_by(BillingProfile.id.desc()).first()
@@ -141,7 +168,7 @@ def issue_document(
         issue_date=today,
         sale_date=sale_date or today,
         due_date=due,
-        seller=seller_party(),
+        seller=seller_party_for(customer, kind),
         buyer=buyer or buyer_party(customer),
         lines=lines,
         currency=str(config.get_value("app.currency")),

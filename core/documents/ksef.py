@@ -30,6 +30,7 @@ from xml.etree.ElementTree import Element, tostring
 import xmlschema
 
 from core.documents import ksef_parts as parts
+from core.documents.build import TAX_CURRENCY
 from core.documents.ksef_parts import NS, amount, sub
 from core.documents.snapshot import DocumentSnapshot
 
@@ -90,7 +91,7 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     """
     if snap.kind == "proforma":
         raise ValueError("a proforma is not a tax document and is not sent to KSeF")
-    if snap.currency != "PLN" and any(t.vat for t in snap.totals):
+    if snap.currency != TAX_CURRENCY and any(t.vat for t in snap.totals):
         raise ValueError("FA(3) with Polish VAT in a foreign currency needs P_14_xW: not supported")
     root = Element("Faktura", {"xmlns": NS})  # default namespace, no global registry
     _header(root, created_at or datetime.now(UTC))

@@ -43,6 +43,9 @@ from core.documents.snapshot import DocumentSnapshot, Line, Party, RateTotal
 from core.documents.taxid import vat_prefix
 
 NS = "http://crd.gov.pl/wzor/2025/06/25/13775/"
+#: FA(3) is the Polish tax authority's schema: its free texts (a payment's description) are Polish,
+#: whatever the provider's ``app.language``.
+KSEF_LANGUAGE = "pl"
 EU_VAT_PREFIXES = frozenset(
     [
         "AT",
@@ -230,7 +233,7 @@ def _generic_form(snap: DocumentSnapshot) -> tuple[str, str]:
 
     if snap.payment_method in PAYMENT_FORMS:
         return PAYMENT_FORMS[snap.payment_method], ""
-    label = payment_method_label(snap.payment_method, "pl")
+    label = payment_method_label(snap.payment_method, KSEF_LANGUAGE)
     return "", label if label != snap.payment_method else "inna forma płatności"
 
 

@@ -49,7 +49,7 @@ LINE_WIDTHS = (8, 80, 14, 12, 24, 24, 18)
 LINE_ALIGNS = ("R", "L", "R", "C", "R", "R", "C")
 
 
-def render_pdf(snap: DocumentSnapshot, *, logo_path: Path | None = None, lang: str = "pl") -> bytes:
+def render_pdf(snap: DocumentSnapshot, *, lang: str, logo_path: Path | None = None) -> bytes:
     """Return the PDF bytes of ``snap``; same snapshot in, same content out.
 
     ``logo_path`` (PNG/JPEG) is drawn top left; ``lang`` is "pl" or "en". Raises

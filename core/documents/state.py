@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core import clock
+from core import clock, runtime
 from core.documents.build import is_reverse_charge
 from core.documents.issuing import snapshot_of
 from core.documents.pdf_labels import fmt_rate, labels
@@ -172,7 +172,7 @@ class DocumentState:
 
     def printed(self) -> DocumentSnapshot:
         """The snapshot as the PDF prints it now: the issued document with the current amounts."""
-        text = labels("pl")
+        text = labels(str(runtime.config().get_value("app.language")))  # the PDF's language
         notes = list(self.snap.notes)
         if self.document.status == "superseded" and self.document.superseded_by_id:
             newer = Document.get_or_none(Document.id == self.document.superseded_by_id)

@@ -6,7 +6,7 @@ from typing import Any
 
 import peewee
 
-from core.models.base import BaseModel, JSONField, utc_now
+from core.models.base import BaseModel, JSONField, configured_language, utc_now
 
 
 class Customer(BaseModel):
@@ -21,7 +21,7 @@ class Customer(BaseModel):
     first_name = peewee.CharField(max_length=100, default="")
     last_name = peewee.CharField(max_length=100, default="")
     phone = peewee.CharField(max_length=40, default="")
-    language = peewee.CharField(max_length=8, default="pl")
+    language = peewee.CharField(max_length=8, default=configured_language)
     status = peewee.CharField(max_length=16, default="active", index=True)
     email_verified_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utc_now)

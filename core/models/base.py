@@ -74,6 +74,13 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
+def configured_language() -> str:
+    """Default for a new account's language: the provider's ``app.language``, read when the row is made."""
+    from core import runtime
+
+    return str(runtime.config().get_value("app.language"))
+
+
 def utc_now() -> datetime:
     """Default for created/updated columns: the one clock, as naive UTC."""
     return clock.utcnow()

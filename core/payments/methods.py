@@ -74,6 +74,16 @@ class PaymentMethod:
         """Begin paying ``amount`` of ``document``; see :class:`PaymentStart`."""
         raise NotImplementedError
 
+    def transaction_key(self, reference: str) -> str:
+        """The transaction id a payment of this method is recorded under, from its reference as written.
+
+        Default: the reference without surrounding spaces. A method whose
+        references are copied by hand (a bank's, typed in by staff) writes
+        them one way here, so that one transaction always gets one key,
+        whoever records it.
+        """
+        return str(reference or "").strip()
+
 
 def all_methods() -> list[PaymentMethod]:
     """Every registered payment method, by ``order`` then code; two with one code stop the app."""
@@ -87,6 +97,17 @@ def get_method(code: str) -> PaymentMethod:
         if method.code == code:
             return method
     raise NotFound("payment method")
+
+
+def transaction_key(code: str, reference: str) -> str:
+    """The key payment method ``code`` records ``reference`` under (see :meth:`PaymentMethod.transaction_key`).
+
+    A method that is not registered (its plugin disabled) keeps the reference as written, stripped.
+    """
+    try:
+        return get_method(code).transaction_key(reference)
+    except NotFound:
+        return str(reference or "").strip()
 
 
 def methods_for(document: Any) -> list[PaymentMethod]:

@@ -18,6 +18,7 @@ document became fully paid, all inside the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -75,10 +76,13 @@ def record_payment(
     staff: Any = None,
     details: dict[str, Any] | None = None,
     ip: str = "",
+    received_at: datetime | None = None,
 ) -> PaymentOutcome:
     """Record ``amount`` received by ``method`` under ``transaction_id``; see the module docstring.
 
-    ``document`` None is a top-up of ``customer_id``'s balance. Promises: at
+    ``document`` None is a top-up of ``customer_id``'s balance. ``received_at``
+    (naive UTC) is when the money arrived, if earlier than now: a bank
+    statement's booking date; documents print it as the payment date. Promises: at
     most one Payment per ``(method, transaction_id)``, ever; the balance never
     goes below zero; the proforma's ``paid`` never exceeds its gross total.
     Raises ValidationError for a bad amount or empty transaction id, Conflict
@@ -97,7 +101,7 @@ def record_payment(
             found = _existing(method, txid)
             if found is not None:
                 return PaymentOutcome(found, True, ZERO, ZERO)
-            return _record(method, txid, value, document, cid, staff, details or {}, ip)
+            return _record(method, txid, value, document, cid, staff, details or {}, ip, received_at)
     except peewee.IntegrityError:
         found = _existing(method, txid)  # a concurrent twin won the unique index
         if found is None:
@@ -114,6 +118,7 @@ def _record(
     staff: Any,
     details: dict[str, Any],
     ip: str,
+    received_at: datetime | None = None,
 ) -> PaymentOutcome:
     doc = Document.get_by_id(document.id) if document is not None else None
     due = amount_due(doc) if doc is not None else ZERO
@@ -130,6 +135,7 @@ def _record(
         currency=doc.currency if doc else str(runtime.config().get_value("app.currency")),
         recorded_by_staff=getattr(staff, "id", None),
         details=details,
+        received_at=received_at or clock.utcnow(),
     )
     if method == BALANCE_METHOD:
         ledger.append(

@@ -3,11 +3,13 @@
 A customer is registered with :func:`core.accounts.service.register_customer`
 (so ``on_customer_registered`` runs and the verification mail is queued) and
 verified with a real token; billing data go through
-:func:`core.billing_data.service.change_billing_data`; documents are issued
-with :func:`core.documents.issuing.issue_document` and paid with
+:func:`core.billing_data.service.change_billing_data`; staff accounts through
+:func:`core.staff.service.create_staff`; the catalogue through
+:mod:`core.catalogue.service`; documents are issued with
+:func:`core.documents.issuing.issue_document` and paid with
 :func:`core.payments.recording.record_payment`, so every hook a plugin
-implements runs as it would in production. Catalogue entries and services
-are written as rows: the panel has no service for creating them yet.
+implements runs as it would in production. A service is written as a row: the
+panel has no service for creating one yet (orders come from outside).
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import activity, clock, db, runtime
-from core.accounts import passwords, tokens
+from core import clock, db, runtime
+from core.accounts import tokens
 from core.accounts.service import register_customer, verify_email
 from core.billing.cycles import Cycle, add_cycles
 from core.billing_data.service import change_billing_data
+from core.catalogue.service import create_group, create_product, set_change_paths, update_product
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice, Service, Staff
 from core.payments.recording import PaymentOutcome, amount_due, record_payment
 from core.seller import update_seller
+from core.staff.service import create_staff
 
 #: The password of every account the factories make.
 PASSWORD = "correct horse battery"
@@ -81,12 +85,8 @@ class Factories:
     def staff(self, email: str | None = None, role: str = "admin", password: str = PASSWORD, name: str = "") -> Staff:
         """An active staff member with ``role`` (admin, billing or support)."""
         email = email or f"staff{self._next()}@hookbill.test"
-        with db.connection(), db.write_transaction():
-            member = Staff.create(
-                email=email, name=name or f"Staff {role}", role=role, password_hash=passwords.hash_password(password)
-            )
-            activity.record("staff.created", actor_kind="system", subject=member, role=role, via="testing kit")
-        return member
+        with db.connection():
+            return create_staff(email, name or f"Staff {role}", role, password, via="testing kit")
 
     def customer(
         self,
@@ -143,18 +143,24 @@ class Factories:
         """
         slug = slug or f"product-{self._next()}"
         with db.connection(), db.write_transaction():
-            product_group = ProductGroup.get_or_none(ProductGroup.slug == group) or ProductGroup.create(
-                name=group.capitalize(), slug=group
+            product_group = ProductGroup.get_or_none(ProductGroup.slug == group) or create_group(
+                group.capitalize(), group
             )
-            product = Product.create(
-                group=product_group, name=name, slug=slug, features=features or [], vat_rate=vat_rate
+            product = create_product(product_group.id, name, slug, features=features or [])
+            update_product(
+                product,
+                name=name,
+                features=features or [],
+                vat_rate=vat_rate,
+                prices={str(Cycle(cycle)): price for cycle, price in (prices or {"monthly": "50.00"}).items()},
+                targets=[other.id for other in changes_to],
             )
-            for cycle, price in (prices or {"monthly": "50.00"}).items():
-                ProductPrice.create(product=product, cycle=str(Cycle(cycle)), net_price=Decimal(str(price)))
             for other in changes_to:
-                for a, b in ((product, other), (other, product)):
-                    ProductChangePath.insert(product=a, target=b).on_conflict_ignore().execute()
-        return product
+                current = [
+                    path.target_id for path in ProductChangePath.select().where(ProductChangePath.product == other)
+                ]
+                set_change_paths(other, [*current, product.id])
+        return Product.get_by_id(product.id)
 
     def service(
         self,

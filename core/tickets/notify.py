@@ -6,7 +6,7 @@ message is waiting in the panel. Internal notes never reach the customer.
 
 from __future__ import annotations
 
-from core import mail
+from core import mail, runtime
 from core.tickets.models import Ticket, TicketMessage
 
 
@@ -24,7 +24,7 @@ def to_department(ticket: Ticket, message: TicketMessage, event: str) -> None:
     mail.queue_mail(
         address,
         "ticket_staff",
-        "pl",
+        str(runtime.config().get_value("app.language")),  # the provider's staff read the provider's language
         ticket=ticket,
         event=event,
         encrypted=message.encrypted,
@@ -38,7 +38,7 @@ def to_customer(ticket: Ticket, message: TicketMessage | None, event: str) -> No
     mail.queue_mail(
         customer.email,
         "ticket_customer",
-        customer.language or "pl",
+        customer.language or str(runtime.config().get_value("app.language")),
         ticket=ticket,
         customer=customer,
         event=event,

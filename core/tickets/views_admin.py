@@ -24,8 +24,8 @@ from core.tickets.views_client import uploads_from_request
 from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.admin import PAGE_SIZE, page_number
-from core.web.auth import add_form_errors
 from core.web.errors import translated
+from core.web.form_errors import add_form_errors
 
 bp = Blueprint("tickets_admin", __name__, url_prefix="/admin")
 OPEN_STATUSES = ("open", "customer_reply", "answered", "on_hold")

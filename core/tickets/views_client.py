@@ -31,8 +31,8 @@ from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import Upload
 from core.web import access, confirm
 from core.web.access import login_required
-from core.web.auth import add_form_errors
 from core.web.errors import translated
+from core.web.form_errors import add_form_errors
 from core.web.forms import EmptyForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")

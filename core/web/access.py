@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from core import activity, db, runtime
 from core.models import Customer, Staff
+from core.plugins import describe_failure
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALWAYS_ALLOWED_ENDPOINTS = {"static", "auth.logout", "admin.logout", "auth.set_language"}
@@ -49,6 +50,8 @@ def load_account() -> Response | None:
             g.pending_account = account
             return None
         return redirect(target or url_for("auth.login"))
+    if session.get("_auth") != "full":
+        return None  # a login that never finished (refused, or it failed) logs nobody in
     if kind == "customer":
         g.customer = account
     else:
@@ -86,18 +89,33 @@ def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str
 
 
 def _finish_login(account: Customer | Staff, kind: str) -> None:
+    """Run ``on_login``; only when every implementation returned is the session logged in.
+
+    A language the visitor chose before logging in becomes the customer's
+    language (for mail too), in the login transaction. A refusal
+    (:class:`core.hookspecs.HookRefused`) or any other failure rolls the login
+    transaction back, forgets the login in this session (the visitor stays a
+    visitor, with their language) and is raised on to the view.
+    """
+    from core.accounts import service as accounts
+
+    chosen = session.get("lang_chosen") and session.get("lang") in runtime.config().get_value("app.languages")
+    try:
+        with db.write_transaction():
+            if isinstance(account, Customer) and chosen:
+                accounts.set_language(account, str(session["lang"]), ip=client_ip())
+            runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
+            activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
+    except BaseException:
+        kept = {key: session[key] for key in LANGUAGE_KEYS if key in session}
+        session.clear()
+        session.update(kept)
+        raise
+    session.pop("lang_chosen", None)
     session["_auth"] = "full"
     session.pop("_second_factor_url", None)
-    chosen = session.pop("lang_chosen", False) and session.get("lang") in runtime.config().get_value("app.languages")
-    with db.write_transaction():
-        if isinstance(account, Customer):
-            if chosen and account.language != session["lang"]:
-                # Chosen on the login page: it becomes the account's language (mail too).
-                account.language = session["lang"]
-                account.save()
-            session["lang"] = account.language or session.get("lang")
-        runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
-        activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
+    if isinstance(account, Customer):
+        session["lang"] = account.language or session.get("lang")
 
 
 def complete_second_factor() -> Customer | Staff:
@@ -131,8 +149,8 @@ def logout() -> None:
                 # A savepoint: a failing plugin's writes roll back, the logout goes on.
                 with db.write_transaction():
                     runtime.hooks().on_logout(account=account, kind=kind)
-            except Exception:
-                runtime.log.exception("an on_logout implementation failed; the logout goes on")
+            except Exception as exc:
+                runtime.log.exception("on_logout failed, the logout goes on: %s", describe_failure(exc))
             activity.record(f"{kind}.logout", actor=account, subject=account, ip=client_ip())
     session.destroy(keep=language_of_session())  # type: ignore[attr-defined]
 

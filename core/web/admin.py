@@ -22,20 +22,17 @@ from flask import (
 from flask_babel import gettext
 from peewee import fn
 
-from core import activity, db
-from core.accounts import passwords
 from core.accounts import service as accounts
 from core.balance_view import balance_of
 from core.billing_data.service import history as billing_history
-from core.errors import DomainError
-from core.hookspecs import HookRefused
 from core.i18n import N_
 from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
+from core.staff import service as staff_service
 from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.auth import login_view
-from core.web.errors import translated
+from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -137,8 +134,9 @@ def customer_detail(customer_id: int) -> Any:
 def customer_status(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
     if EmptyForm().validate_on_submit():
-        accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
-        flash(gettext("The account status was changed."), "success")
+        with FormErrors():
+            accounts.set_customer_status(customer, request.form.get("status", ""), g.staff, access.client_ip())
+            flash(gettext("The account status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=customer.id))
 
 
@@ -177,7 +175,7 @@ def service_status(service_id: int) -> Any:
             fields=confirm.form_values("status", "reason"),
         )
     if EmptyForm().validate_on_submit():
-        try:
+        with FormErrors():
             set_service_status(
                 service.id,
                 new_status,
@@ -185,11 +183,6 @@ def service_status(service_id: int) -> Any:
                 reason=(request.form.get("reason") or "")[:200],
                 ip=access.client_ip(),
             )
-        except DomainError as exc:
-            flash(translated(exc.message), "error")
-        except HookRefused as exc:
-            flash(translated(exc.message), "error")
-        else:
             flash(gettext("The service status was changed."), "success")
     return redirect(url_for("admin.customer_detail", customer_id=service.customer_id))
 
@@ -198,38 +191,30 @@ def service_status(service_id: int) -> Any:
 @staff_required("admin")
 def staff() -> Any:
     form = StaffForm()
+    shown = FormErrors(form)
     if form.validate_on_submit():
-        email = accounts.normalize_email(form.email.data)
-        if Staff.select().where(Staff.email == email).exists():
-            form.email.errors = [gettext("A staff account with this e-mail already exists.")]
-        else:
-            with db.write_transaction():
-                member = Staff.create(
-                    email=email,
-                    name=form.name.data,
-                    role=form.role.data,
-                    password_hash=passwords.hash_password(form.password.data),
-                )
-                activity.record("staff.created", actor=g.staff, subject=member, ip=access.client_ip(), role=member.role)
+        with shown:
+            staff_service.create_staff(
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                form.password.data,
+                actor=g.staff,
+                ip=access.client_ip(),
+            )
             flash(gettext("Staff account created."), "success")
             return redirect(url_for("admin.staff"))
     members = list(Staff.select().order_by(Staff.id))
-    return render_template("admin/staff.html", members=members, form=form, toggle=EmptyForm()), (
-        422 if form.errors else 200
-    )
+    return render_template("admin/staff.html", members=members, form=form, toggle=EmptyForm()), shown.status
 
 
 @bp.route("/staff/<int:staff_id>/toggle", methods=["POST"])
 @staff_required("admin")
 def staff_toggle(staff_id: int) -> Any:
     member = Staff.get_or_none(Staff.id == staff_id) or abort(404)
-    if EmptyForm().validate_on_submit() and member.id != g.staff.id:
-        with db.write_transaction():
-            member.active = not member.active
-            member.save()
-            if not member.active:
-                accounts.revoke_sessions("staff", member.id)
-            activity.record("staff.toggled", actor=g.staff, subject=member, ip=access.client_ip(), active=member.active)
+    if EmptyForm().validate_on_submit():
+        with FormErrors():
+            staff_service.set_active(member, not member.active, actor=g.staff, ip=access.client_ip())
     return redirect(url_for("admin.staff"))
 
 

@@ -1,28 +1,29 @@
 """Admin area: the catalogue (groups, products, features, prices, change paths),
 recording bank-transfer payments on documents, and customers' credit balances.
 
-Every change to money, documents or the catalogue goes to the activity log.
+Views parse the forms, check the staff role and render; the changes themselves
+are domain services (:mod:`core.catalogue.service`, :mod:`core.payments.recording`,
+:mod:`core.balance.ledger`), which write the activity log. A refusal (bad input,
+a rule, a plugin's ``HookRefused``) shows the form again with its message.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from core import activity, db
 from core.balance import ledger
 from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
+from core.catalogue import service as catalogue_service
 from core.documents.reissue import plan_reissue
 from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
 from core.i18n import N_
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
-from core.money import round_money, to_decimal
-from core.payments.methods import method_name
+from core.payments.methods import method_name, transaction_key
 from core.payments.recording import record_payment
 from core.web import access
 from core.web.access import staff_required
@@ -39,18 +40,21 @@ def _form_ok() -> None:
 @bp.route("/catalogue", methods=["GET", "POST"])
 @staff_required("billing")
 def catalogue() -> Any:
-    """Groups and products; add a group or a product."""
+    """Groups and products; add a group or a product (:mod:`core.catalogue.service`)."""
     errors: dict[str, str] = {}
     if request.method == "POST":
         _form_ok()
+        form = request.form
         try:
-            with db.write_transaction():
-                item: ProductGroup | Product
-                if request.form.get("what") == "group":
-                    item = _create_group(request.form)
-                else:
-                    item = _create_product(request.form)
-                activity.record("catalogue.created", actor=g.staff, subject=item, ip=access.client_ip(), name=item.name)
+            item: ProductGroup | Product
+            if form.get("what") == "group":
+                item = catalogue_service.create_group(
+                    form.get("name", ""), form.get("slug", ""), actor=g.staff, ip=access.client_ip()
+                )
+            else:
+                item = catalogue_service.create_product(
+                    form.get("group"), form.get("name", ""), form.get("slug", ""), actor=g.staff, ip=access.client_ip()
+                )
             flash(gettext("Saved."), "success")
             if isinstance(item, Product):
                 return redirect(url_for("admin_billing.product", product_id=item.id))
@@ -62,37 +66,6 @@ def catalogue() -> Any:
     return render_template(
         "admin/catalogue.html", groups=groups, products=products, errors=errors, form=EmptyForm(), values=request.form
     ), (422 if errors else 200)
-
-
-def _slug(value: str, field: str) -> str:
-    slug = value.strip().lower()
-    if not slug or not all(c.isalnum() or c == "-" for c in slug):
-        raise ValidationError({field: N_("Use lowercase letters, digits and hyphens.")})
-    return slug
-
-
-def _create_group(form: Any) -> ProductGroup:
-    name, slug = form.get("name", "").strip(), _slug(form.get("slug", ""), "slug")
-    if not name:
-        raise ValidationError({"name": N_("Give the group a name.")})
-    if ProductGroup.select().where(ProductGroup.slug == slug).exists():
-        raise ValidationError({"slug": N_("This slug is taken.")})
-    return ProductGroup.create(name=name, slug=slug)
-
-
-def _create_product(form: Any) -> Product:
-    name, slug = form.get("name", "").strip(), _slug(form.get("slug", ""), "slug")
-    group = ProductGroup.get_or_none(ProductGroup.id == (form.get("group") or 0))
-    errors = {}
-    if not name:
-        errors["name"] = N_("Give the product a name.")
-    if group is None:
-        errors["group"] = N_("Choose a group.")
-    if Product.select().where(Product.slug == slug).exists():
-        errors["slug"] = N_("This slug is taken.")
-    if errors:
-        raise ValidationError(errors)
-    return Product.create(group=group, name=name, slug=slug)
 
 
 def parse_features(text: str) -> list[list[str]]:
@@ -108,35 +81,6 @@ def parse_features(text: str) -> list[list[str]]:
     return features
 
 
-def parse_prices(form: Any) -> dict[str, Decimal | None]:
-    """``price_<cycle>`` fields -> ``{cycle: net price or None}``; bad amounts raise."""
-    prices: dict[str, Decimal | None] = {}
-    for cycle in Cycle:
-        raw = (form.get(f"price_{cycle.value}") or "").strip()
-        if not raw:
-            prices[cycle.value] = None
-            continue
-        try:
-            value = to_decimal(raw)
-        except ValueError:
-            value = Decimal(-1)
-        if value < 0 or value != round_money(value):
-            raise ValidationError({f"price_{cycle.value}": N_("Enter a net price like 49.99.")})
-        prices[cycle.value] = value
-    return prices
-
-
-def parse_position(raw: str, current: int) -> int:
-    """The product's place in package lists (lower first); empty keeps ``current``; not a whole number raises."""
-    text = raw.strip()
-    if not text:
-        return current
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationError({"position": N_("Enter a whole number, e.g. 10.")}) from None
-
-
 @bp.route("/catalogue/products/<int:product_id>", methods=["GET", "POST"])
 @staff_required("billing")
 def product(product_id: int) -> Any:
@@ -145,43 +89,27 @@ def product(product_id: int) -> Any:
     errors: dict[str, str] = {}
     if request.method == "POST":
         _form_ok()
+        form = request.form
         try:
-            features = parse_features(request.form.get("features", ""))
-            prices = parse_prices(request.form)
-            name = request.form.get("name", "").strip()
-            if not name:
-                raise ValidationError({"name": N_("Give the product a name.")})
-            position = parse_position(request.form.get("position", ""), item.position)
-            targets = {int(t) for t in request.form.getlist("targets") if t.isdigit()} - {item.id}
-            with db.write_transaction():
-                item.name, item.features = name, features
-                item.description = request.form.get("description", "")
-                item.vat_rate = request.form.get("vat_rate", "").strip()
-                item.active = request.form.get("active") == "on"
-                item.provisioning_module = request.form.get("provisioning_module", "").strip()
-                item.position = position
-                item.save()
-                for cycle, price in prices.items():
-                    ProductPrice.delete().where(
-                        (ProductPrice.product == item) & (ProductPrice.cycle == cycle)
-                    ).execute()
-                    if price is not None:
-                        ProductPrice.create(product=item, cycle=cycle, net_price=price)
-                ProductChangePath.delete().where(ProductChangePath.product == item).execute()
-                for target in Product.select().where(Product.id.in_(list(targets) or [0])):
-                    ProductChangePath.create(product=item, target=target)
-                activity.record(
-                    "catalogue.product_updated",
-                    actor=g.staff,
-                    subject=item,
-                    ip=access.client_ip(),
-                    prices={k: str(v) for k, v in prices.items() if v is not None},
-                    targets=sorted(targets),
-                )
+            catalogue_service.update_product(
+                item,
+                name=form.get("name", ""),
+                description=form.get("description", ""),
+                features=parse_features(form.get("features", "")),
+                vat_rate=form.get("vat_rate", ""),
+                active=form.get("active") == "on",
+                provisioning_module=form.get("provisioning_module", ""),
+                position=form.get("position", ""),
+                prices={cycle: form.get(f"price_{cycle}", "") for cycle in catalogue_service.CYCLES},
+                targets=[int(t) for t in form.getlist("targets") if t.isdigit()],
+                actor=g.staff,
+                ip=access.client_ip(),
+            )
             flash(gettext("Saved."), "success")
             return redirect(url_for("admin_billing.product", product_id=item.id))
         except ValidationError as exc:
             errors = exc.errors
+            item = Product.get_by_id(item.id)  # what is stored, not what was tried
     prices = {p.cycle: p.net_price for p in ProductPrice.select().where(ProductPrice.product == item)}
     targets = {p.target_id for p in ProductChangePath.select().where(ProductChangePath.product == item)}
     features_text = request.form.get("features") if errors else "\n".join(f"{a}: {b}" for a, b in item.features)
@@ -210,7 +138,7 @@ def document(document_id: int) -> Any:
         try:
             outcome = record_payment(
                 "banktransfer",
-                request.form.get("transaction_id", ""),
+                transaction_key("banktransfer", request.form.get("transaction_id", "")),
                 request.form.get("amount", ""),
                 doc,
                 staff=g.staff,

@@ -19,8 +19,8 @@ from core.seller import update_seller
 from core.settings import TRUE_WORDS, declared_settings, get_setting, seller_data, update_declared
 from core.web import access
 from core.web.access import staff_required
-from core.web.auth import add_form_errors
 from core.web.errors import translated
+from core.web.form_errors import add_form_errors
 from core.web.forms import EmptyForm
 
 bp = Blueprint("admin_settings", __name__, url_prefix="/admin/settings")

@@ -9,9 +9,10 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext
 
 from core.accounts import service
-from core.errors import DomainError, RateLimited, ValidationError
+from core.errors import DomainError, RateLimited
 from core.web import access
 from core.web.errors import translated
+from core.web.form_errors import FormErrors
 from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 bp = Blueprint("auth", __name__)
@@ -26,24 +27,17 @@ def safe_next(default: str) -> str:
     return default
 
 
-def add_form_errors(form: Any, errors: dict[str, str]) -> None:
-    """Attach domain validation messages to the form's fields (or the form)."""
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), translated(message)]
-        else:
-            flash(translated(message), "error")
-
-
 def login_view(kind: str, template: str, home_endpoint: str) -> Any:
     """The login form of ``kind`` (customer or staff): check, renew the session, go on.
 
     A wrong password answers 401 and a rate-limited account 429, both with the
     form again; a right one goes to the second factor when one is due, else to
-    ``next`` (a local path) or ``home_endpoint``.
+    ``next`` (a local path) or ``home_endpoint``. A login a plugin refused
+    (``on_login``) answers 422 with the form and the plugin's message, and
+    nobody is logged in.
     """
     form = LoginForm()
+    shown = FormErrors(form)
     if form.validate_on_submit():
         try:
             account = service.authenticate(kind, form.email.data, form.password.data, access.client_ip())
@@ -51,9 +45,10 @@ def login_view(kind: str, template: str, home_endpoint: str) -> Any:
             flash(translated(exc.message), "error")
             return render_template(template, form=form), (429 if isinstance(exc, RateLimited) else 401)
         destination = safe_next(url_for(home_endpoint))
-        second = access.start_login(account, kind, next_url=destination)
-        return redirect(second or destination)
-    return render_template(template, form=form)
+        with shown:
+            second = access.start_login(account, kind, next_url=destination)
+            return redirect(second or destination)
+    return render_template(template, form=form), shown.status if shown.error else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,22 +66,20 @@ def logout() -> Any:
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
     form = RegisterForm()
+    shown = FormErrors(form)
     if form.validate_on_submit():
-        try:
+        with shown:
             service.register_customer(
                 form.email.data,
                 form.password.data,
                 form.first_name.data,
                 form.last_name.data,
-                language=session.get("lang") or "pl",
+                language=session.get("lang"),
                 ip=access.client_ip(),
             )
-        except ValidationError as exc:
-            add_form_errors(form, exc.errors)
-            return render_template("client/register.html", form=form), 422
-        flash(gettext("Account created. Check your e-mail for the link that confirms your address."), "success")
-        return redirect(url_for("auth.login"))
-    return render_template("client/register.html", form=form), (422 if form.errors else 200)
+            flash(gettext("Account created. Check your e-mail for the link that confirms your address."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("client/register.html", form=form), shown.status
 
 
 @bp.route("/verify/<token>")
@@ -112,36 +105,30 @@ def forgot() -> Any:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str) -> Any:
     form = ResetForm()
+    shown = FormErrors(form)
     if form.validate_on_submit():
-        try:
+        with shown:
             service.reset_password(token, form.password.data)
-        except ValidationError as exc:
-            add_form_errors(form, exc.errors)
-            return render_template("client/reset.html", form=form), 422
-        except DomainError as exc:
-            flash(translated(exc.message), "error")
-            return redirect(url_for("auth.forgot"))
-        flash(gettext("Your password was changed. Log in with the new one."), "success")
-        return redirect(url_for("auth.login"))
-    return render_template("client/reset.html", form=form)
+            flash(gettext("Your password was changed. Log in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+        if shown.error is not None and shown.error.code == "bad_token":
+            return redirect(url_for("auth.forgot"))  # the link is spent (the message says so): ask for a new one
+    return render_template("client/reset.html", form=form), shown.status if shown.error else 200
 
 
 @bp.route("/language/<lang>", methods=["POST"])
 def set_language(lang: str) -> Any:
+    """The language switch: this session's language, and a logged-in customer's language for mail."""
     from core import runtime
 
     if lang in runtime.config().get_value("app.languages"):
-        session["lang"] = lang
         customer = g.get("customer")
-        if customer is None:
-            session["lang_chosen"] = True  # kept for the account at login (access.start_login)
-        elif customer.language != lang:
-            # A logged-in customer's choice also becomes their language for mail.
-            from core import db
-
-            with db.write_transaction():
-                customer.language = lang
-                customer.save()
+        with FormErrors():  # a plugin may refuse the change (on_customer_updated): the message says why
+            if customer is not None:
+                service.set_language(customer, lang, ip=access.client_ip())
+            else:
+                session["lang_chosen"] = True  # kept for the account at login (access.start_login)
+            session["lang"] = lang
     return redirect(_back())
 
 

@@ -24,15 +24,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
-from core import countries
+from core import countries, runtime
 from core.billing_data.service import change_billing_data
 from core.documents.issuing import current_profile
 from core.documents.review import ProformaReview, open_proformas
 from core.errors import DomainError, ValidationError
 from core.web import access
 from core.web.access import login_required
-from core.web.auth import add_form_errors
 from core.web.errors import translated
+from core.web.form_errors import add_form_errors
 
 bp = Blueprint("billing_data", __name__)
 
@@ -59,7 +59,8 @@ class BillingDataForm(FlaskForm):
 
 def country_choices() -> list[SelectChoice]:
     """Poland first, then every country by its name, in the page's language and alphabet."""
-    return [SelectChoice(code, name) for code, name in countries.choices(str(get_locale() or "pl"))]
+    language = str(get_locale() or runtime.config().get_value("app.language"))
+    return [SelectChoice(code, name) for code, name in countries.choices(language)]
 
 
 def ticket_link(number: str = "") -> str:

@@ -11,15 +11,14 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext
 
-from core import activity, clock, db, runtime
+from core import activity, db
 from core.accounts import service as accounts
 from core.balance_view import balance_of
 from core.documents.state import paid_on
-from core.errors import ValidationError
 from core.models import Document, Service
 from core.web import access, confirm
 from core.web.access import login_required
-from core.web.auth import add_form_errors
+from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm, PasswordChangeForm, ProfileForm
 from core.web.scoping import own_service
 from core.web.sessions import current_token_hash
@@ -77,40 +76,26 @@ def invoices() -> Any:
 def profile() -> Any:
     customer = g.customer
     form = ProfileForm(obj=customer)
+    shown = FormErrors(form)
     if form.validate_on_submit():
-        changes = {
-            name: (getattr(customer, name), getattr(form, name).data)
-            for name in ("first_name", "last_name", "phone", "language")
-            if getattr(customer, name) != getattr(form, name).data
-        }
-        with db.write_transaction():
-            for name, (_old, new) in changes.items():
-                setattr(customer, name, new)
-            customer.updated_at = clock.utcnow()
-            customer.save()
-            if changes:
-                runtime.hooks().on_customer_updated(customer=customer, changes=changes)
-                activity.record(
-                    "customer.profile_updated",
-                    actor=customer,
-                    subject=customer,
-                    ip=access.client_ip(),
-                    fields=sorted(changes),
-                )
-        session["lang"] = customer.language
-        flash(gettext("Your details were saved."), "success")
-        return redirect(url_for("client.profile"))
+        with shown:
+            fields = {name: getattr(form, name).data for name in ("first_name", "last_name", "phone", "language")}
+            accounts.update_profile(customer, fields, ip=access.client_ip())
+            session["lang"] = customer.language
+            flash(gettext("Your details were saved."), "success")
+            return redirect(url_for("client.profile"))
     return render_template(
         "client/profile.html", form=form, password_form=PasswordChangeForm(), logout_form=EmptyForm()
-    ), (422 if form.errors else 200)
+    ), shown.status
 
 
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password() -> Any:
     form = PasswordChangeForm()
+    shown = FormErrors(form)
     if form.validate_on_submit():
-        try:
+        with shown:
             accounts.change_password(
                 g.customer,
                 "customer",
@@ -118,14 +103,11 @@ def change_password() -> Any:
                 form.new_password.data,
                 keep_hash=current_token_hash(),
             )
-        except ValidationError as exc:
-            add_form_errors(form, exc.errors)
-        else:
             flash(gettext("Your password was changed. Other sessions were logged out."), "success")
             return redirect(url_for("client.profile"))
     return render_template(
         "client/profile.html", form=ProfileForm(obj=g.customer), password_form=form, logout_form=EmptyForm()
-    ), 422
+    ), shown.status if shown.error else 422
 
 
 @bp.route("/profile/logout-everywhere", methods=["POST"])

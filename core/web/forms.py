@@ -1,7 +1,15 @@
-"""Forms of the core web pages (Flask-WTF: CSRF on every one)."""
+"""Forms of the core web pages (Flask-WTF: CSRF on every one).
+
+Forms check the shape of the input (required, a valid e-mail, at most so long);
+the rules (a password's minimum length from ``security.password_min_length``, a
+taken e-mail) are the domain services', which every way in shares.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -36,7 +44,7 @@ class RegisterForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class ForgotForm(FlaskForm):
@@ -48,7 +56,15 @@ class ForgotForm(FlaskForm):
 class ResetForm(FlaskForm):
     """A new password through a reset link."""
 
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+
+
+def language_choices() -> list[SelectChoice]:
+    """The panel's languages (``app.languages``), each named in itself ("Polski", "English")."""
+    from core import runtime
+
+    codes = [str(code) for code in runtime.config().get_value("app.languages")]
+    return [SelectChoice(code, (Locale.parse(code).get_display_name(code) or code).capitalize()) for code in codes]
 
 
 class ProfileForm(FlaskForm):
@@ -57,14 +73,18 @@ class ProfileForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    language = SelectField(_l("Language"), choices=[SelectChoice("pl", "Polski"), SelectChoice("en", "English")])
+    language = SelectField(_l("Language"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
 
 
 class PasswordChangeForm(FlaskForm):
     """Change the password while logged in."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
 
 
 class EmptyForm(FlaskForm):
@@ -84,4 +104,4 @@ class StaffForm(FlaskForm):
             SelectChoice("support", _l("Support")),
         ],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

@@ -1,7 +1,10 @@
-"""Client area: "Upgrade/Downgrade" a service, and the JSON API of the same services.
+"""Client area: "Upgrade/Downgrade" a service (the JSON API of it is :mod:`core.api.views_upgrades`).
 
 Views only parse, authorise (every service is the logged-in customer's, else
-404) and render; pricing and confirming are :mod:`core.upgrades`.
+404) and render; pricing and confirming are :mod:`core.upgrades`. Whatever the
+services refuse (bad input, a pending change, a plugin's ``HookRefused`` while
+pricing, issuing the proforma or applying the change) comes back to the page
+the customer acted on, with the message.
 """
 
 from __future__ import annotations
@@ -9,14 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
-from core.api.auth import api_view
 from core.errors import Conflict, DomainError, ValidationError
-from core.i18n import N_
 from core.models import Document, Service, ServiceChange
-from core.payments.methods import all_methods, get_method, methods_for
+from core.payments.methods import all_methods, get_method
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
@@ -26,6 +27,7 @@ from core.web import access
 from core.web import confirm as confirm_step
 from core.web.access import login_required
 from core.web.errors import translated
+from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm
 from core.web.scoping import own_service
 
@@ -88,14 +90,17 @@ def choose(service_id: int) -> Any:
 @login_required
 def summary(service_id: int) -> Any:
     """The quote with its arithmetic, the balance applied and the payment methods."""
-    service = own_service(service_id)
+    return _summary_page(own_service(service_id))
+
+
+def _summary_page(service: Any, status: int = 200) -> Any:
     product, cycle = _choice()
     try:
         quote = build_quote(service, product, cycle)
     except ValidationError as exc:
         return _choose_page(service, exc.errors, 422)
-    except Conflict as exc:
-        return _choose_page(service, {"product": exc.message}, 409)
+    except DomainError as exc:  # a conflict (a change is pending), or a plugin refused to price it
+        return _choose_page(service, {"product": exc.message}, exc.status)
     methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
     page = render_template(
         "client/service_change_summary.html",
@@ -108,7 +113,7 @@ def summary(service_id: int) -> Any:
     )
     # A quote is only good now: "Back" from the payment page must ask again (and then
     # show the change waiting for payment), not show this page from the browser's cache.
-    return page, 200, {"Cache-Control": "no-store"}
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/services/<int:service_id>/change/confirm", methods=["POST"])
@@ -141,6 +146,9 @@ def confirm(service_id: int) -> Any:
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
+    except DomainError as exc:  # a plugin refused (issuing the proforma, applying the change): nothing happened
+        flash(translated(exc.message), "error")
+        return _summary_page(service, exc.status)
     if result.status == "scheduled" and result.change.apply_on is not None:
         flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")
         return redirect(url_for("client.service_detail", service_id=service.id))
@@ -195,65 +203,7 @@ def cancel(service_id: int, change_id: int) -> Any:
             confirm_label=gettext("Cancel the change"),
             cancel_url=url_for("upgrades.choose", service_id=service.id),
         )
-    try:
+    with FormErrors():  # already applied, or a plugin refused (cancelling the proforma): the message says so
         cancel_change(g.customer.id, change.id, actor=g.customer, ip=access.client_ip())
         flash(gettext("The change was cancelled."), "success")
-    except Conflict as exc:
-        flash(translated(exc.message), "error")
     return redirect(url_for("client.service_detail", service_id=service.id))
-
-
-# -- JSON API ---------------------------------------------------------------------------
-
-
-def _api_customer() -> Any:
-    if g.get("customer") is None:
-        abort(401)
-    return g.customer
-
-
-@bp.route("/api/v1/services/<int:service_id>/quote")
-@api_view
-def api_quote(service_id: int) -> Any:
-    """``GET ?product=<id>&cycle=<cycle>``: the quote as JSON (422/409/404 as JSON)."""
-    _api_customer()
-    service = own_service(service_id)
-    quote = build_quote(service, request.args.get("product", ""), request.args.get("cycle", ""))
-    return jsonify(quote.public_json())
-
-
-@bp.route("/api/v1/services/<int:service_id>/change", methods=["POST"])
-@api_view
-def api_confirm(service_id: int) -> Any:
-    """``POST {"product", "cycle", "expected_gross"?}``: confirm (bearer token, or cookie + ``X-CSRFToken``)."""
-    customer = _api_customer()
-    service = own_service(service_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError({"body": N_("Send a JSON object.")})
-    result = confirm_change(
-        customer.id,
-        service.id,
-        data.get("product", ""),
-        data.get("cycle", ""),
-        expected_gross=data.get("expected_gross"),
-        actor=customer,
-        ip=access.client_ip(),
-    )
-    document = result.document
-    return jsonify(
-        status=result.status,
-        change_id=result.change.id,
-        quote=result.quote.public_json(),
-        document=None
-        if document is None
-        else {
-            "id": document.id,
-            "number": document.number,
-            "status": document.status,
-            "total_gross": str(document.total_gross),
-            "paid": str(document.paid),
-            "amount_due": str(amount_due(document)),
-            "methods": [m.code for m in methods_for(document)],
-        },
-    ), 201

@@ -29,7 +29,7 @@ from typing import Any
 
 from core import runtime
 from core.config import Config, app_secret_key
-from core.hookspecs import HookRefused, hookimpl
+from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
 
@@ -125,11 +125,9 @@ def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
             document,
             details={"gateway": CODE, "timestamp": payload["timestamp"]},
         )
-    except DomainError as exc:
+    except DomainError as exc:  # a rule, or a plugin refused the payment (HookRefused): its message is for the person
         message = next(iter(exc.errors.values())) if isinstance(exc, ValidationError) else exc.message
         raise CallbackRefused(exc.status, exc.code, exc.message, message) from None
-    except HookRefused as exc:  # a plugin refused the payment: its message is for the person
-        raise CallbackRefused(422, "refused", str(exc), str(exc)) from None
     if outcome.duplicate:
         raise CallbackRefused(409, "duplicate", "this transaction was already recorded; nothing changed")
     return {

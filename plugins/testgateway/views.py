@@ -12,6 +12,7 @@ from flask_babel import gettext
 from core import clock
 from core.payments.recording import amount_due
 from core.web.access import login_required
+from core.web.errors import server_callback
 from core.web.forms import EmptyForm
 from core.web.payments import back_url
 from core.web.scoping import own_document
@@ -53,19 +54,16 @@ def checkout(document_id: int) -> Any:
 
 
 @bp.route("/callback", methods=["POST"])
+@server_callback
 def callback() -> Any:
-    """Server-to-server notification; JSON in, JSON out, never a redirect."""
+    """Server-to-server notification; JSON in, JSON out, never a redirect or an HTML page.
+
+    A refused payment answers its 4xx status; a failure of ours (a plugin's bug,
+    the database away) answers 500 JSON through the app's error handler, after
+    the payment's transaction rolled back, so the gateway sends it again later.
+    """
     try:
         answer = handle_callback(request.get_data(cache=False), request.headers.get("X-Hookbill-Signature"))
     except CallbackRefused as exc:
         return jsonify(error=exc.code, detail=exc.detail, status=exc.status), exc.status
     return jsonify(answer), 200
-
-
-def _exempt() -> None:
-    from core.app import csrf
-
-    csrf.exempt(callback)
-
-
-_exempt()

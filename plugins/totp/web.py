@@ -87,6 +87,20 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def _complete_login(kind: str) -> Any | None:
+    """Finish the login now that the second factor passed; None when it is done.
+
+    When a plugin refuses the login (``on_login``), nobody is logged in and the
+    answer is the login page again with the plugin's message.
+    """
+    try:
+        access.complete_second_factor()
+    except DomainError as exc:
+        flash(gettext(exc.message), "error")
+        return redirect(url_for("auth.login" if kind == "customer" else "admin.login"))
+    return None
+
+
 def _error_to_form(form: FlaskForm, exc: DomainError) -> int:
     """Put a domain error on the form; return the HTTP status to answer."""
     if isinstance(exc, ValidationError):
@@ -140,8 +154,8 @@ def _setup(account: Any, area: Area) -> Any:
         except DomainError as exc:
             status = _error_to_form(form, exc)
         else:
-            if area is FORCED:
-                access.complete_second_factor()
+            if area is FORCED and (refused := _complete_login("staff")) is not None:
+                return refused
             # Sessions opened with the password alone end now: from here on every
             # login needs the code, including one an attacker may already hold.
             with db.write_transaction():
@@ -203,8 +217,8 @@ def _login_code(kind: str) -> Any:
     if not service.is_enabled(account):
         if kind == "staff" and service.second_factor_path(account, kind):
             return redirect(url_for("totp.forced_setup"))
-        access.complete_second_factor()  # 2FA was reset meanwhile: the password is enough
-        return redirect(home)
+        # 2FA was reset meanwhile: the password is enough
+        return _complete_login(kind) or redirect(home)
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
@@ -213,7 +227,8 @@ def _login_code(kind: str) -> Any:
         except DomainError as exc:
             status = _error_to_form(form, exc)
         else:
-            access.complete_second_factor()
+            if (refused := _complete_login(kind)) is not None:
+                return refused
             if method == "recovery":
                 flash(
                     gettext("You logged in with a recovery code; %(n)s left.", n=service.recovery_codes_left(account)),

@@ -92,6 +92,11 @@ def on_customer_updated(customer, changes):
 
 
 @hookimpl
+def on_password_changed(account, kind, how):
+    _record("on_password_changed", kind=kind, how=how)
+
+
+@hookimpl
 def on_login(account, kind, ip):
     _record("on_login", kind=kind)
 
@@ -131,6 +136,11 @@ def on_service_status_changed(service, old_status, new_status):
 def hookbill_payment_methods():
     _record("hookbill_payment_methods")
     return []
+
+
+@hookimpl
+def hookbill_seller_overrides(customer, kind):
+    _record("hookbill_seller_overrides", kind=kind)
 
 
 @hookimpl

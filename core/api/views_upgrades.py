@@ -1,0 +1,71 @@
+"""The package-change endpoints of the JSON API: price a change, confirm it.
+
+The same services as the client area's "Upgrade/Downgrade" pages
+(:mod:`core.upgrades`), answered as JSON. Every service is the caller's (else
+404 JSON); a refusal (bad input 422, a pending change 409, a plugin's
+``HookRefused`` 422) answers JSON through the app's error handler, and nothing
+of the confirmation is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+
+from core.api import auth
+from core.errors import ValidationError
+from core.i18n import N_
+from core.payments.methods import methods_for
+from core.payments.recording import amount_due
+from core.upgrades.confirm import confirm_change
+from core.upgrades.quoting import build_quote
+from core.web.access import client_ip
+from core.web.scoping import own_service
+
+bp = Blueprint("api_upgrades", __name__, url_prefix="/api/v1/services")
+auth.install(bp)
+
+
+@bp.route("/<int:service_id>/quote")
+def quote(service_id: int) -> Any:
+    """``GET ?product=<id>&cycle=<cycle>``: the quote as JSON (422/409/404 as JSON)."""
+    service = own_service(service_id)
+    priced = build_quote(service, request.args.get("product", ""), request.args.get("cycle", ""))
+    return jsonify(priced.public_json())
+
+
+@bp.route("/<int:service_id>/change", methods=["POST"])
+def confirm(service_id: int) -> Any:
+    """``POST {"product", "cycle", "expected_gross"?}``: confirm (bearer token, or cookie + ``X-CSRFToken``)."""
+    customer = g.customer
+    service = own_service(service_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"body": N_("Send a JSON object.")})
+    result = confirm_change(
+        customer.id,
+        service.id,
+        data.get("product", ""),
+        data.get("cycle", ""),
+        expected_gross=data.get("expected_gross"),
+        actor=customer,
+        ip=client_ip(),
+    )
+    document = result.document
+    return jsonify(
+        status=result.status,
+        change_id=result.change.id,
+        quote=result.quote.public_json(),
+        document=None
+        if document is None
+        else {
+            "id": document.id,
+            "number": document.number,
+            "status": document.status,
+            "total_gross": str(document.total_gross),
+            "paid": str(document.paid),
+            "amount_due": str(amount_due(document)),
+            "methods": [m.code for m in methods_for(document)],
+        },
+    ), 201

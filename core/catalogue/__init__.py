@@ -1,0 +1,1 @@
+"""The catalogue: product groups, products, their prices per billing cycle and change paths."""

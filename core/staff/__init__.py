@@ -1,0 +1,1 @@
+"""Staff accounts: the provider's people who use the admin area."""
