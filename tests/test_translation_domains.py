@@ -24,7 +24,7 @@ from flask import Blueprint, render_template
 from markupsafe import Markup
 
 from core.extension import SettingSpec
-from core.hookspecs import hookimpl
+from core.hookspecs import HookRefused, hookimpl
 from core.i18n import Domain
 
 i18n = Domain("sampleplug")
@@ -56,6 +56,12 @@ def hookbill_template_snippet(name, context):
 @hookimpl
 def hookbill_settings():
     return [SettingSpec("sampleplug", "enter", i18n.N_("Log in"), kind="bool")]
+
+
+@hookimpl
+def on_customer_registered(customer):
+    if customer.email.endswith("@spam.test"):
+        raise HookRefused(i18n.N_("Registration from %(domain)s is not possible.", domain="spam.test"))
 """
 
 PAGE = """\
@@ -79,6 +85,9 @@ msgstr ""
 
 msgid "Log in"
 msgstr "Wejdź"
+
+msgid "Registration from %(domain)s is not possible."
+msgstr "Rejestracja z domeny %(domain)s nie jest możliwa."
 
 msgid "%(num)s point"
 msgid_plural "%(num)s points"
@@ -150,3 +159,12 @@ def test_the_lookup_keeps_the_domains_apart(app):
     assert polish.chain("sampleplug").gettext("Forgot your password?") == "Nie pamiętasz hasła?"
     assert polish.gettext("%(num)s point") == "%(num)s punkt"  # the core falls back to a plugin's words
     assert polish.chain("no-such-plugin") is polish.core
+
+
+def test_a_plugins_refusal_reaches_the_person_in_the_plugins_words(client):
+    response = client.post_form(
+        "/register",
+        {"first_name": "Jan", "last_name": "Spam", "email": "jan@spam.test", "password": "correct horse battery"},
+    )
+    assert response.status_code == 422
+    assert "Rejestracja z domeny spam.test nie jest możliwa." in response.get_data(as_text=True)
