@@ -18,11 +18,23 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from core.config import Config
 from core.testing.apps import kit_config, running_app, serve
 from core.testing.smtp import SmtpCapture
 
 # pytester: tests of the testing kit run an inner pytest session.
 pytest_plugins = ["tests.support.fixtures", "pytester"]
+
+
+def make_config(db_url: str, tmp_path: Path, smtp_port: int, **sections: dict[str, Any]) -> Config:
+    """A test configuration: no files, no environment, mail to the loopback capture (the kit's ``kit_config``)."""
+    return kit_config(db_url, tmp_path / "instance", mail_port=smtp_port, sections=sections)
+
+
+def _build(db_url: str, tmp_path: Path, smtp_port: int, overrides: dict[str, dict[str, Any]]) -> Iterator[Flask]:
+    """The migrated app of ``make_config`` (the kit's ``running_app``), for tests that build their own."""
+    with running_app(make_config(db_url, tmp_path, smtp_port, **overrides)) as application:
+        yield application
 
 
 @pytest.fixture
@@ -64,7 +76,7 @@ def sqlite_app(
     hookbill_plugins: list[Any],
 ) -> Iterator[Flask]:
     """The migrated app on SQLite only."""
-    config = kit_config(sqlite_url, tmp_path / "instance", mail_port=smtp_server.port, sections=app_overrides)
+    config = make_config(sqlite_url, tmp_path, smtp_server.port, **app_overrides)
     with running_app(config, hookbill_plugins) as application:
         yield application
 

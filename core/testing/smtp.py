@@ -8,6 +8,7 @@ envelope sender and recipients.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -76,9 +77,15 @@ class SmtpCapture:
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        """Start listening; returns once the server answers."""
+        """Start listening; returns once the server answers.
+
+        aiosmtpd's own debug log (logger ``mail.log``) would repeat every line of
+        every message; it is kept to INFO, so a test that raises the log level to
+        look for secrets in the app's logs finds the app's lines only.
+        """
         if self._controller is not None:
             raise RuntimeError("SmtpCapture is already started")
+        logging.getLogger("mail.log").setLevel(logging.INFO)
         controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=10)
         controller.start()
         self._controller = controller
