@@ -96,7 +96,9 @@ def hookbill_template_snippet(name: str, context: Any) -> Any:
         & Document.status.in_(["unpaid", "partially_paid", "paid"])
     )
     if name == "admin_dashboard":
-        return Markup(render_template("admin/_to_correct_card.html", count=flagged.count()))
+        from core.keyset import COUNT_CAP, capped_count
+
+        return Markup(render_template("admin/_to_correct_card.html", count=capped_count(flagged, COUNT_CAP)))
     customer = context.get("customer")
     if customer is None:
         return None
