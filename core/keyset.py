@@ -86,6 +86,24 @@ def _beyond(keys: Sequence[peewee.Field], values: tuple[Any, ...], older: bool) 
     return row < point if older else row > point
 
 
+def _fetch(
+    parts: Sequence[peewee.ModelSelect[Any]],
+    keys: Sequence[peewee.Field],
+    beyond: peewee.Expression | None,
+    descending: bool,
+    limit: int,
+) -> list[Any]:
+    """The first ``limit`` rows of ``parts`` together, ordered by ``keys``: each part read by its index, then merged."""
+    order = [key.desc() if descending else key.asc() for key in keys]
+    rows: list[Any] = []
+    for part in parts:
+        narrowed = part if beyond is None else part.where(beyond)
+        rows += list(narrowed.order_by(*order).limit(limit))
+    if len(parts) > 1:
+        rows.sort(key=lambda row: tuple(getattr(row, key.name) for key in keys), reverse=descending)
+    return rows[:limit]
+
+
 def keyset_page(
     query: peewee.ModelSelect[Any],
     keys: Sequence[peewee.Field],
@@ -93,27 +111,35 @@ def keyset_page(
     size: int,
     after: str | None = None,
     before: str | None = None,
+    each: tuple[peewee.Field, Sequence[Any]] | None = None,
 ) -> Page:
     """The page of ``query`` ordered by ``keys`` descending: the first, the one ``after`` a cursor, or ``before`` one.
 
     One query per page (a page ``before`` the first rows, whose newer rows were
     deleted meanwhile, is the first page, which takes a second query). A cursor
     that does not parse is ignored: the first page is shown.
+
+    ``each`` = ``(field, values)`` lists the rows whose ``field`` is one of
+    ``values``, reading each value's rows by an index on ``(field, *keys)`` and
+    merging them (one query per value): a database cannot walk such an index in
+    ``keys`` order for several values at once, so ``field IN (...)`` would sort
+    every matching row for each page.
     """
+    if each is None:
+        parts = [query]
+    else:
+        field, values = each
+        parts = [query.where(field == value) for value in values]
     after_values = parse_cursor(after, keys)
     before_values = None if after_values is not None else parse_cursor(before, keys)
     if before_values is not None:
-        ascending = [key.asc() for key in keys]
-        fetched = list(query.where(_beyond(keys, before_values, older=False)).order_by(*ascending).limit(size + 1))
+        fetched = _fetch(parts, keys, _beyond(keys, before_values, older=False), False, size + 1)
         if len(fetched) <= size:  # nothing newer than these: this is the first page
-            return keyset_page(query, keys, size=size)
+            return keyset_page(query, keys, size=size, each=each)
         rows = list(reversed(fetched[:size]))
         return Page(rows, cursor_of(rows[0], keys), cursor_of(rows[-1], keys))
-    descending = [key.desc() for key in keys]
-    ordered = query.order_by(*descending)
-    if after_values is not None:
-        ordered = ordered.where(_beyond(keys, after_values, older=True))
-    fetched = list(ordered.limit(size + 1))
+    beyond = None if after_values is None else _beyond(keys, after_values, older=True)
+    fetched = _fetch(parts, keys, beyond, True, size + 1)
     rows = fetched[:size]
     newer = cursor_of(rows[0], keys) if after_values is not None and rows else None
     older = cursor_of(rows[-1], keys) if len(fetched) > size else None

@@ -152,3 +152,18 @@ def test_the_dashboard_says_more_than_the_cap(app):
     assert 'data-testid="count-services">0<' in page
     listed = browser.get("/admin/customers").get_data(as_text=True).replace("\xa0", " ")
     assert 'data-testid="customer-count">Klienci: ponad 1 000<' in listed
+
+
+def test_each_status_of_the_queue_is_read_in_order_by_its_index(app):
+    add_tickets(30, datetime(2026, 3, 16, 10, 0))
+    with db.connection():
+        query = Ticket.select(Ticket.id).where(Ticket.status == "open")
+        sql, params = query.order_by(Ticket.last_reply_at.desc(), Ticket.id.desc()).limit(26).sql()
+        if db.is_postgres():
+            with db.database.atomic():
+                db.database.execute_sql("SET LOCAL enable_seqscan = off")
+                plan = " ".join(row[0] for row in db.database.execute_sql("EXPLAIN " + sql, params).fetchall())
+            assert "ticket_status_last_reply_at_id" in plan and "Sort" not in plan, plan
+        else:
+            plan = " ".join(str(row[-1]) for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+            assert "ticket_status_last_reply_at_id" in plan and "TEMP B-TREE" not in plan, plan

@@ -21,7 +21,7 @@ from core.keyset import keyset_page
 from core.models import Customer, Staff
 from core.tickets import downloads, service
 from core.tickets.forms import AssignForm, DepartmentForm, StaffReplyForm, StatusForm
-from core.tickets.models import Department, DepartmentMember, Ticket, TicketAttachment, TicketMessage
+from core.tickets.models import TICKET_STATUSES, Department, DepartmentMember, Ticket, TicketAttachment, TicketMessage
 from core.tickets.views_client import uploads_from_request
 from core.web import access, confirm
 from core.web.access import staff_required
@@ -65,11 +65,10 @@ def queue() -> Any:
     if dept_id:
         query = query.where(Ticket.department == dept_id)
     status = request.args.get("status", "active")
-    if status == "active":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    elif status != "all":
-        query = query.where(Ticket.status == status)
-    page = keyset_page(query, [Ticket.last_reply_at, Ticket.id], size=PAGE_SIZE, **cursor_args())
+    # Each status is read by the queue's index (status, last reply, id), then merged.
+    statuses = {"active": OPEN_STATUSES, "all": TICKET_STATUSES}.get(status, (status,))
+    each = (Ticket.status, statuses)
+    page = keyset_page(query, [Ticket.last_reply_at, Ticket.id], size=PAGE_SIZE, each=each, **cursor_args())
     return render_template(
         "tickets/admin_queue.html",
         tickets=page.rows,

@@ -8,7 +8,7 @@ counts they show stop at :data:`core.keyset.COUNT_CAP`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from flask import (
     Blueprint,
@@ -44,7 +44,14 @@ PAGE_SIZE = 25
 CUSTOMER_DOCUMENTS = 20
 
 
-def cursor_args() -> dict[str, str | None]:
+class Cursors(TypedDict):
+    """The keyword arguments of :func:`core.keyset.keyset_page` that name the page."""
+
+    after: str | None
+    before: str | None
+
+
+def cursor_args() -> Cursors:
     """The keyset cursors of this request (``after``, ``before``) for :func:`core.keyset.keyset_page`."""
     return {"after": request.args.get("after"), "before": request.args.get("before")}
 
