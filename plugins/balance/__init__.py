@@ -15,7 +15,7 @@ application off for providers who want the customer to choose.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import runtime
 from core.billing.proration import apply_balance
@@ -25,6 +25,9 @@ from core.i18n import N_
 from core.money import ZERO
 from core.payments.methods import PaymentMethod, PaymentStart
 from core.upgrades.quote import Quote
+
+if TYPE_CHECKING:
+    from core.models import Document
 
 
 @hookimpl
@@ -43,7 +46,7 @@ def on_upgrade_quote(quote: Quote) -> None:
 
 
 @hookimpl
-def on_invoice_issue(document: Any) -> None:
+def on_invoice_issue(document: Document) -> None:
     """Pay a new proforma from the balance, as far as it goes."""
     if document.kind != "proforma" or not runtime.config().get_value("balance.apply_on_issue", True):
         return
