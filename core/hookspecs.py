@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from core.config import Config
     from core.documents.snapshot import DocumentKind
     from core.extension import CronJob, MenuItem, MigrationSet, SettingSpec, TemplateContext
-    from core.models import Customer, Document, LedgerEntry, Payment, Service, ServiceChange, Staff
+    from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, ServiceChange, Staff
     from core.outbox import Handler
     from core.payments.methods import PaymentMethod
     from core.tickets.models import Ticket, TicketMessage
@@ -351,22 +351,77 @@ def hookbill_provisioning_modules() -> list[ProvisioningModule]:
 
 
 @hookspec
+def hookbill_change_targets(service: Service, products: tuple[Product, ...]) -> list[Product] | None:
+    """Called when the packages a service may change to are listed, to leave some out.
+
+    The same list serves the package cards ("Upgrade / Downgrade"), the quote
+    builder (a package left out is refused there with "This service cannot
+    change to that package.", in the browser and the API alike) and the API's
+    list of packages, so a package a plugin leaves out is neither shown nor
+    priced nor confirmed. The service's current package is always listed (its
+    other billing cycles are a change too) and is not among ``products``.
+
+    **Transaction**: none while the page or the API lists them; inside the
+    confirmation's transaction when the customer confirms. Read-only: no
+    writes, no I/O.
+
+    :param service: the :class:`core.models.Service` being changed. Do not change.
+    :param products: the active packages its change paths reach, each a
+        :class:`core.models.Product`. Do not change (a tuple: every
+        implementation sees all of them).
+
+    :returns: the products of ``products`` this plugin allows, or None for no
+        opinion. A package stays only when every implementation that answered
+        kept it; a product not in ``products`` is ignored.
+    """
+
+
+@hookspec
 def on_upgrade_quote(quote: Quote) -> None:
-    """Called to price a change of a service's package and/or billing cycle.
+    """Called to price a change of a service's package and/or billing cycle: the quote is the accumulator.
+
+    Implementations add money lines to the quote; the core computes everything
+    else from the lines after every implementation has run
+    (:func:`core.upgrades.settle.settle`): the totals per VAT rate with VAT once
+    per rate (as the proforma computes it), net, VAT and gross, what confirming
+    does (``action``: pay, apply, credit or schedule), the balance applied and
+    what is left to pay. So a line a plugin adds is priced by the same rules and
+    appears on the summary page, the proforma (and its PDF) and in the API
+    without a template of its own. The proration plugin is ``tryfirst`` (adds
+    the ``credit`` and ``charge`` lines), the balance plugin ``trylast`` (offers
+    the balance: ``balance_offered``); an implementation in between sees their
+    lines. For example, a discount::
+
+        @hookimpl
+        def on_upgrade_quote(quote):
+            if quote.charge > quote.credit:
+                amount = round_money(quote.charge * Decimal("0.05"))
+                quote.add_line("discount", document_text(N_("Loyalty discount 5%%")), -amount,
+                               label=N_("Loyalty discount 5%%"), short_label=N_("loyalty discount"))
 
     **Transaction**: none while the summary is shown; inside the confirmation's
     transaction when the customer confirms. Pure: an implementation must not
     write to the database or do I/O; the same code prices the browser summary,
-    the API and the tests. The order is explicit: the proration plugin is
-    ``tryfirst`` (fills the credit and charge lines), the balance plugin
-    ``trylast`` (applies the available credit balance to the gross total).
-    Raise :class:`HookRefused` to refuse the change: the customer sees the
-    message on the page of packages (the API answers 422) and nothing is confirmed.
+    the API and the tests.
 
-    :param quote: a mutable quote (:class:`core.upgrades.quote.Quote`) holding
-        the service, the target product and cycle, the change date, the lines,
-        the VAT totals and the balance. **May change**: its lines, totals,
-        ``balance_applied`` and notes; never the service or the target.
+    **Refusal**: raise :class:`HookRefused` to refuse the change, with a
+    message for the customer (``raise HookRefused(N_("Downgrades are possible
+    after 30 days."))``): the package cards page comes back with the message (422),
+    confirming shows it and confirms nothing, the API's quote and change
+    endpoints answer ``422 {"error": "refused", "detail": message}``. To hide
+    a package instead of refusing it, implement ``hookbill_change_targets``.
+
+    :param quote: the :class:`core.upgrades.quote.Quote`, holding the customer,
+        the service, the target product and cycle, the change date, the prices,
+        the buyer's VAT rate and the available balance. **May change**: its
+        ``lines`` (add with ``quote.add_line(kind, description, net, label=...,
+        short_label=...)``; ``kind`` is ``discount`` for a price reduction, or a
+        word of the plugin's own such as ``fee``; ``description`` goes on the
+        documents in the provider's language, ``label`` on the summary page in
+        the customer's; the net in whole grosze), ``notes`` and
+        ``balance_offered``; never the customer, the service or the target (the
+        core checks). Totals, ``action`` and ``to_pay`` written here are
+        overwritten by the core.
 
     :returns: ignored; the quote is changed in place.
     """

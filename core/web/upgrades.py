@@ -9,18 +9,23 @@ the customer acted on, with the message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
+from core.documents.build import rate_percent
+from core.documents.pdf_labels import fmt_rate
 from core.errors import Conflict, DomainError, ValidationError
 from core.models import Document, Service, ServiceChange
 from core.payments.methods import all_methods, get_method
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
+from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.upgrades.refund import downgrade_refund
 from core.web import access
@@ -93,6 +98,27 @@ def summary(service_id: int) -> Any:
     return _summary_page(own_service(service_id))
 
 
+@dataclass(frozen=True)
+class VatRow:
+    """One VAT rate of the summary: its label in the customer's language and the VAT of that rate."""
+
+    rate: str
+    label: str
+    vat: Decimal
+
+
+def vat_rows(quote: Quote) -> list[VatRow]:
+    """The quote's VAT per rate, labelled as a person reads it ("VAT 23%", "VAT np." under reverse charge)."""
+    rows = []
+    for total in quote.rate_totals:
+        if rate_percent(total.vat_rate) is not None:
+            label = gettext("VAT %(rate)s%%", rate=total.vat_rate)
+        else:
+            label = f"{gettext('VAT')} {fmt_rate(total.vat_rate, eu_services=quote.reverse_charge)}"
+        rows.append(VatRow(total.vat_rate, label, total.vat))
+    return rows
+
+
 def _summary_page(service: Any, status: int = 200) -> Any:
     product, cycle = _choice()
     try:
@@ -106,6 +132,7 @@ def _summary_page(service: Any, status: int = 200) -> Any:
         "client/service_change_summary.html",
         service=service,
         quote=quote,
+        vat_rows=vat_rows(quote),
         refund=downgrade_refund(quote),
         methods=methods,
         form=EmptyForm(),

@@ -1,8 +1,10 @@
 """Built-in plugin: the credit balance in quotes, on proformas and as a payment method.
 
-* ``on_upgrade_quote`` (``trylast``, after proration): applies the available
-  balance to the quote's gross total (BILLING.md rule 7) and sets ``to_pay``.
-  Pure: the balance was read by the quote builder.
+* ``on_upgrade_quote`` (``trylast``): offers the customer's available balance
+  to the quote (``balance_offered``). It only decides the amount; the core
+  applies it to the settled gross total and computes what is left to pay
+  (:mod:`core.upgrades.settle`, rule 7). Pure: the balance was read by the
+  quote builder.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a
   negative line; inside the issuing transaction, with the money lock.
@@ -18,7 +20,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from core import runtime
-from core.billing.proration import apply_balance
 from core.config import Config
 from core.hookspecs import hookimpl
 from core.i18n import N_
@@ -37,12 +38,8 @@ def hookbill_configure(config: Config) -> None:
 
 @hookimpl(trylast=True)
 def on_upgrade_quote(quote: Quote) -> None:
-    """Apply the available balance to a quote that asks for money."""
-    if quote.action != "pay" or quote.gross <= 0:
-        quote.balance_applied = ZERO
-        return
-    available = max(quote.balance_available, ZERO)
-    quote.balance_applied, quote.to_pay = apply_balance(quote.gross, available)
+    """Offer the whole available balance: the proforma gets it as a payment when it is issued."""
+    quote.balance_offered = max(quote.balance_available, ZERO)
 
 
 @hookimpl
