@@ -119,7 +119,12 @@ def vat_rows(quote: Quote) -> list[VatRow]:
     return rows
 
 
-def _summary_page(service: Any, status: int = 200) -> Any:
+def _summary_page(service: Any, status: int = 200, refused: str = "") -> Any:
+    """The summary of the chosen change; ``refused``: why confirming it did not happen (shown above it).
+
+    When the change cannot be priced (now), the packages page comes back with
+    that reason instead, said once.
+    """
     product, cycle = _choice()
     try:
         quote = build_quote(service, product, cycle)
@@ -127,6 +132,8 @@ def _summary_page(service: Any, status: int = 200) -> Any:
         return _choose_page(service, exc.errors, 422)
     except DomainError as exc:  # a conflict (a change is pending), or a plugin refused to price it
         return _choose_page(service, {"product": exc.message}, exc.status)
+    if refused:
+        flash(translated(refused), "error")
     methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
     page = render_template(
         "client/service_change_summary.html",
@@ -173,9 +180,10 @@ def confirm(service_id: int) -> Any:
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
-    except DomainError as exc:  # a plugin refused (issuing the proforma, applying the change): nothing happened
-        flash(translated(exc.message), "error")
-        return _summary_page(service, exc.status)
+    except (
+        DomainError
+    ) as exc:  # a plugin refused (pricing, issuing the proforma, applying the change): nothing happened
+        return _summary_page(service, exc.status, refused=exc.message)
     if result.status == "scheduled" and result.change.apply_on is not None:
         flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")
         return redirect(url_for("client.service_detail", service_id=service.id))
