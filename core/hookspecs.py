@@ -555,7 +555,7 @@ def on_invoice_paid(document: Document) -> None:
       implementations act here: the package change or renewal it paid for is
       applied, then (``trylast``) its VAT invoice is issued.
     * ``"vat"``: the VAT invoice of that proforma was issued, already paid
-      (``document.proforma`` is the proforma). It has the number the customer's
+      (``document.proforma_id`` names the proforma). It has the number the customer's
       books and the tax office know: a plugin that reports a sale (a webhook, a
       chat message, an accounting export) acts on this one. It does not come
       while the VAT invoice waits for staff to correct the proforma (the buyer's
