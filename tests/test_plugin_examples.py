@@ -26,14 +26,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import clock, db, outbox
+from core.catalogs import compile_tree
 from core.documents.files import document_pdf
 from core.documents.issuing import snapshot_of
 from core.models import Document, ServiceChange
 from core.payments.recording import record_payment
+from core.testing.webhook import WebhookReceiver
 from tests.api_helpers import bearer, token_for
 from tests.billing_doc_helpers import pdf_text
 from tests.helpers import PASSWORD, login, make_customer
-from tests.support.webhook import Receiver
 from tests.upgrade_helpers import billing_profile, give_balance, link, product, service, setup_seller
 
 SAMPLES = Path(__file__).resolve().parent / "plugin_samples"
@@ -41,11 +42,9 @@ DISCOUNT_LINE = "Rabat lojalnościowy 10% na Pro"  # the provider's document lan
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    server.start()
-    yield server
-    server.stop()
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as server:
+        yield server
 
 
 @pytest.fixture
@@ -53,6 +52,7 @@ def app_overrides(tmp_path, receiver):
     """Both plugins copied into the drop-in folder as they are; the notifier posts to the receiver."""
     folder = tmp_path / "dropins"
     shutil.copytree(SAMPLES / "loyalty", folder / "loyalty")
+    compile_tree([folder])  # as building the plugin's package would
     shutil.copy(SAMPLES / "notifier.py", folder / "notifier.py")
     return {"plugins": {"folder": str(folder)}, "notifier": {"url": f"{receiver.url}/hooks/billing"}}
 
@@ -115,11 +115,11 @@ def test_the_discount_through_the_api_the_proforma_its_pdf_the_vat_invoice_and_t
         assert [line.net for line in snapshot_of(vat).lines] == [D("-25.81"), D("51.61"), D("-5.16")]
         assert (vat.total_net, vat.total_vat, vat.total_gross) == (D("20.64"), D("4.75"), D("25.39"))
         assert ServiceChange.get_by_id(proforma.purpose_ref).status == "applied"
-        assert receiver.received == []  # queued in the payment's transaction, posted after commit
+        assert receiver.requests == []  # queued in the payment's transaction, posted after commit
         outbox.process()
-    assert len(receiver.received) == 1
-    posted = receiver.received[0]
-    assert (posted.path, posted.content_type) == ("/hooks/billing", "application/json")
+    assert len(receiver.requests) == 1
+    posted = receiver.requests[0]
+    assert (posted.method, posted.path, posted.header("Content-Type")) == ("POST", "/hooks/billing", "application/json")
     assert posted.json() == {
         "text": f"Paid: {vat.number}",
         "number": vat.number,
@@ -187,4 +187,4 @@ def test_the_discount_on_the_summary_page_and_the_proforma_in_the_browser(page: 
     with db.connection():
         outbox.process()
         vat = Document.get(Document.kind == "vat")
-    assert [r.json()["number"] for r in receiver.received] == [vat.number]
+    assert [r.json()["number"] for r in receiver.requests] == [vat.number]

@@ -1,7 +1,7 @@
 """The core's hook implementations for service changes (a built-in plugin).
 
 ``on_payment``: a payment towards the proforma of a change awaiting payment;
-if the change went stale (BILLING.md rule 10) it is released here, inside the
+if the change went stale (docs/billing.md rule 10) it is released here, inside the
 payment's transaction: the proforma is cancelled and everything paid on it
 goes to the balance (in the database: the payment's recording reads the
 proforma again after ``on_payment`` and, seeing it cancelled, calls no

@@ -15,7 +15,7 @@ confirm service and the tests all price through the same call
 (:func:`core.upgrades.quoting.build_quote`).
 
 ``to_json()`` freezes a quote into :attr:`core.models.ServiceChange.quote`:
-the price the customer confirmed (rule 10 of the billing rules).
+the price the customer confirmed (docs/billing.md rule 10).
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ class Quote:
     company), ``base_vat_rate`` that package's own domestic rate.
     **The core sets after the hook** (anything a plugin
     writes there is overwritten): ``rate_totals``, ``net``/``vat``/``gross``
-    (VAT once per rate on the net of each rate, as the proforma computes it;
+    (VAT once per rate on the net of each rate, docs/billing.md rule 1, as the
+    proforma computes it;
     negative for a downgrade), ``action``, ``apply_on``, ``balance_applied``
     and ``to_pay``.
     """

@@ -1,4 +1,4 @@
-"""The core's arithmetic of a quote, after every ``on_upgrade_quote`` implementation has run.
+"""The core's arithmetic of a quote (docs/billing.md rules), after every ``on_upgrade_quote`` implementation ran.
 
 Plugins add lines to the quote; they never compute its totals, so a plugin that
 adds a line (a discount, a fee) cannot leave the quote inconsistent. From the

@@ -3,7 +3,7 @@
 * ``on_upgrade_quote`` (``trylast``): offers the customer's available balance
   to the quote (``balance_offered``). It only decides the amount; the core
   applies it to the settled gross total and computes what is left to pay
-  (:mod:`core.upgrades.settle`, rule 7). Pure: the balance was read by the
+  (:mod:`core.upgrades.settle`, docs/billing.md rule 7). Pure: the balance was read by the
   quote builder.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a

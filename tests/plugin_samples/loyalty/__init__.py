@@ -6,7 +6,7 @@ message the customer reads in their language).
 
 One of the two plugins written from the hook reference alone, as a new plugin
 author would, and dropped into ``plugins.folder`` as it is (a package, for its
-translations). It adds one ``discount`` line to the quote; it computes no
+translations, in its own gettext domain). It adds one ``discount`` line to the quote; it computes no
 totals, shows nothing of its own and copies no template: the core prices the
 line (VAT, gross, the balance, what is left to pay) and shows it on the summary
 page, the proforma, its PDF and in the API.
@@ -18,11 +18,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from core.hookspecs import HookRefused, hookimpl
-from core.i18n import N_, document_text
+from core.i18n import Domain, document_text
 from core.money import round_money
 from core.upgrades.quote import Quote
 
 __version__ = "1.0"
+
+#: The plugin's gettext domain: translations/<lang>/LC_MESSAGES/loyalty.po
+i18n = Domain("loyalty")
 
 PERCENT = Decimal(10)
 LOYAL_AFTER = timedelta(days=365)
@@ -34,14 +37,18 @@ def on_upgrade_quote(quote: Quote) -> None:
     """Add the discount to an upgrade of a loyal customer; refuse a downgrade of a new one."""
     with_us = quote.change_date - quote.customer.created_at.date()
     if quote.charge < quote.credit and with_us < DOWNGRADE_AFTER:
-        raise HookRefused(N_("You can move to a smaller package %(days)s days after you joined.", days=30))
+        raise HookRefused(i18n.N_("You can move to a smaller package %(days)s days after you joined.", days=30))
     if quote.charge <= quote.credit or with_us < LOYAL_AFTER:
         return
     amount = round_money(quote.charge * PERCENT / 100)
     quote.add_line(
         "discount",
-        document_text(N_("Loyalty discount %(percent)s%% on %(product)s"), percent=PERCENT, product=quote.target.name),
+        # on the documents, in the provider's language
+        document_text(
+            i18n.N_("Loyalty discount %(percent)s%% on %(product)s"), percent=PERCENT, product=quote.target.name
+        ),
         -amount,
-        label=N_("Loyalty discount %(percent)s%% on %(product)s", percent=PERCENT, product=quote.target.name),
-        short_label=N_("loyalty discount"),
+        # on the summary page, in the customer's
+        label=i18n.N_("Loyalty discount %(percent)s%% on %(product)s", percent=PERCENT, product=quote.target.name),
+        short_label=i18n.N_("loyalty discount"),
     )
