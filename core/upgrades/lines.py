@@ -1,20 +1,25 @@
 """The one place a quote's lines become the lines of the documents its confirmation issues.
 
-Today every quote line is one line of the proforma (and so of the VAT invoice
-issued for it): the credit for the unused part, the charge for the new package,
-and any line a plugin added (a discount, a fee), each quantity 1 at its net.
-The quote's totals are computed from these document lines
-(:func:`core.upgrades.settle.settle`), so the summary page, the API and the
-proforma never disagree by a grosz. Changing how a package change is invoiced
-(one line for the difference, or a correcting invoice plus a new invoice)
-changes this module, and the totals follow.
+:func:`planned_documents` says which documents a confirmed (and paid) quote
+produces and with which lines; the quote's totals are the sum of those
+documents' totals, each computed as that document computes its own (VAT once
+per rate, :func:`core.upgrades.settle.settle`), so the summary page, the API
+and the documents never disagree by a grosz. Today that is one proforma (and
+the VAT invoice issued for it with the same lines) on which every quote line is
+one line: the credit for the unused part, the charge for the new package, and
+any line a plugin added (a discount, a fee), each quantity 1 at its net.
+Changing how a package change is invoiced (one line for the difference, or a
+correcting invoice plus a new invoice, each rounding its own VAT) changes this
+module, and the totals follow.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from core.documents.build import LineInput
+from core.documents.snapshot import DocumentKind
 from core.upgrades.quote import Quote
 
 #: The unit of a service line on Polish invoices ("usługa").
@@ -39,3 +44,16 @@ def document_lines(quote: Quote) -> list[LineInput]:
         )
         for line in quote.lines
     ]
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """A document confirming (and paying) a quote issues: its kind and its lines."""
+
+    kind: DocumentKind
+    lines: list[LineInput]
+
+
+def planned_documents(quote: Quote) -> list[PlannedDocument]:
+    """The documents confirming ``quote`` issues, each of which computes its own totals (module docstring)."""
+    return [PlannedDocument("proforma", document_lines(quote))]

@@ -4,11 +4,12 @@ Plugins add lines to the quote; they never compute its totals, so a plugin that
 adds a line (a discount, a fee) cannot leave the quote inconsistent. From the
 lines, :func:`settle` computes, in this order:
 
-1. **Totals per VAT rate** of the document lines the quote becomes
-   (:func:`core.upgrades.lines.document_lines`), priced as the proforma prices
-   them (:mod:`core.documents.build`): each line's net in whole grosze, VAT once
-   per rate on the net sum of that rate (rule 1), and the grand totals, their
-   sums. For a buyer under reverse charge every line carries ``oo``.
+1. **Totals per VAT rate** of the documents the quote becomes
+   (:func:`core.upgrades.lines.planned_documents`), each priced as that document
+   prices itself (:mod:`core.documents.build`): each line's net in whole grosze,
+   VAT once per rate on the net sum of that rate (rule 1); the quote's total per
+   rate is the sum over its documents, and the grand totals are their sums. For
+   a buyer under reverse charge every line carries ``oo``.
 2. **What confirming does** (rules 7-9) from the net: ``pay`` when it is
    positive, ``apply`` when it is zero, and for a negative net the configured
    downgrade mode: ``schedule`` (``end_of_period``: applies on the next due
@@ -25,11 +26,14 @@ Pure: no database, no I/O, so the property tests run it by the thousand.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from core.billing.cycles import Cycle, add_cycles, period_containing
 from core.billing.vat import require_grosz
-from core.documents.build import make_line, rate_totals
+from core.documents.build import make_line, ordered_rates, rate_totals
+from core.documents.snapshot import RateTotal
 from core.money import ZERO
-from core.upgrades.lines import document_lines
+from core.upgrades.lines import planned_documents
 from core.upgrades.quote import Quote
 
 
@@ -42,8 +46,10 @@ def settle(quote: Quote) -> Quote:
     for line in quote.lines:
         require_grosz(line.net, f"the net of the quote's {line.kind!r} line")
         line.vat_rate = line.vat_rate or quote.vat_rate
-    priced = [make_line(item, reverse_charge=quote.reverse_charge) for item in document_lines(quote)]
-    quote.rate_totals = rate_totals(priced)
+    quote.rate_totals = _merged(
+        rate_totals(make_line(item, reverse_charge=quote.reverse_charge) for item in document.lines)
+        for document in planned_documents(quote)
+    )
     quote.net = sum((t.net for t in quote.rate_totals), ZERO)
     quote.vat = sum((t.vat for t in quote.rate_totals), ZERO)
     quote.gross = sum((t.gross for t in quote.rate_totals), ZERO)
@@ -55,6 +61,16 @@ def settle(quote: Quote) -> Quote:
         quote.balance_applied = ZERO
         quote.to_pay = ZERO
     return quote
+
+
+def _merged(per_document: Iterable[tuple[RateTotal, ...]]) -> tuple[RateTotal, ...]:
+    """Per rate, the sums of the documents' own totals (each document rounded its VAT once per rate)."""
+    sums: dict[str, RateTotal] = {}
+    for totals in per_document:
+        for add in totals:
+            had = sums.get(add.vat_rate, RateTotal(add.vat_rate, ZERO, ZERO, ZERO))
+            sums[add.vat_rate] = RateTotal(add.vat_rate, had.net + add.net, had.vat + add.vat, had.gross + add.gross)
+    return tuple(sums[rate] for rate in ordered_rates(sums))
 
 
 def _decide_action(quote: Quote) -> None:
