@@ -134,7 +134,8 @@ def _summary_page(service: Any, status: int = 200, refused: str = "") -> Any:
         return _choose_page(service, {"product": exc.message}, exc.status)
     if refused:
         flash(translated(refused), "error")
-    methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
+    # the balance is applied by itself; a method the provider does not offer is not shown
+    methods = [m for m in all_methods() if m.code != "balance" and m.enabled()]
     page = render_template(
         "client/service_change_summary.html",
         service=service,
