@@ -69,8 +69,8 @@ class LineForm:
 
     @property
     def blank(self) -> bool:
-        """True when nothing was typed on the line (it is skipped)."""
-        return not any(v.strip() for v in (self.description, self.quantity, self.unit_net))
+        """True when neither a description nor a price was typed (it is skipped: quantity and unit come prefilled)."""
+        return not any(v.strip() for v in (self.description, self.unit_net))
 
 
 def _decimal(text: str, places: int) -> Decimal | None:
