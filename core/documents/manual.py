@@ -40,7 +40,7 @@ from core import activity, clock, db
 from core.documents.build import LineInput, rate_percent
 from core.documents.issuing import buyer_party, issue_document
 from core.documents.state import vat_invoice_of
-from core.documents.taxation import rate_for_buyer
+from core.documents.taxation import line_rate_for_buyer
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
 from core.models import Customer, Document
@@ -138,24 +138,19 @@ def lines_from_form(form: Mapping[str, str], count: int = MAX_LINES) -> list[Lin
 
 
 def _for_buyer(lines: Sequence[LineInput], customer: Customer) -> list[LineInput]:
-    """Each line at the rate the buyer's tax treatment gives a taxed line (module docstring)."""
+    """Each taxed line at the rate the buyer's treatment gives it (module docstring); 0 and np stay."""
     buyer = buyer_party(customer)
-    priced = []
-    for line in lines:
-        rate = line.vat_rate
-        if rate_percent(rate):
-            rate = rate_for_buyer(_Rated(line.vat_rate), buyer)
-        priced.append(
-            LineInput(line.description, line.quantity, line.unit, line.unit_net, rate, base_rate=line.vat_rate)
+    return [
+        LineInput(
+            line.description,
+            line.quantity,
+            line.unit,
+            line.unit_net,
+            line_rate_for_buyer(line.vat_rate, "", buyer) if rate_percent(line.vat_rate) else line.vat_rate,
+            base_rate=line.vat_rate,
         )
-    return priced
-
-
-class _Rated:
-    """A stand-in product carrying only its own VAT rate."""
-
-    def __init__(self, vat_rate: str) -> None:
-        self.vat_rate = vat_rate
+        for line in lines
+    ]
 
 
 def _customer(customer_id: int) -> Customer:
