@@ -349,3 +349,34 @@ def test_bank_statement_lists(app, hookbill_make):
     ]
     same_cost(staff, paths, grow)
     assert staff.get(f"/admin/statements/{record.id}").get_data(as_text=True).count("Przelew ") == 1 + MORE
+
+
+def test_cancellation_requests(app, hookbill_make):
+    from core.services.models import CancellationRequest
+
+    support = hookbill_make.staff("obsluga@example.test", role="support")
+    customer = hookbill_make.customer("ala@example.test")
+    product = hookbill_make.product("Hosting Start")
+    hookbill_make.service(customer, product)
+    staff = app.test_client()
+    staff_login(staff, support.email)
+
+    def requests() -> None:
+        with db.connection():
+            taken = {r.service_id for r in CancellationRequest.select(CancellationRequest.service)}
+            free = [s.id for s in Service.select(Service.id).where(Service.id.not_in(taken or {0}))]
+            CancellationRequest.insert_many(
+                [
+                    {"service": sid, "customer": customer.id, "timing": "end_of_period", "ends_on": date(2026, 4, 1)}
+                    for sid in free
+                ]
+            ).execute()
+
+    requests()
+
+    def grow() -> None:
+        add_services(customer, product.id, MORE)
+        requests()
+
+    same_cost(staff, ["/admin/cancellations", "/admin/cancellations?status=all"], grow)
+    assert staff.get("/admin/cancellations").get_data(as_text=True).count("strona") >= 20
