@@ -45,7 +45,7 @@ LATIN_RANGES = (
 PER_DOCUMENT = frozenset({"i", "subset", "missing_glyphs", "biggest_size_pt", "ttfont", "_hbfont"})
 
 
-def _read(data: bytes, *, lazy: bool) -> ttLib.TTFont:
+def _read(data: bytes, *, lazy: bool | None) -> ttLib.TTFont:
     # recalcBBoxes=False: the full font's bounding boxes are kept, which makes a subset of
     # the Latin cut identical to a subset of the full font, and halves the subsetting time.
     return ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=lazy)
@@ -53,7 +53,7 @@ def _read(data: bytes, *, lazy: bool) -> ttLib.TTFont:
 
 def _latin_cut(full: bytes) -> bytes:
     """The Latin code points of ``full`` as a font of their own, glyph names kept."""
-    font = _read(full, lazy=False)
+    font = _read(full, lazy=None)  # glyphs stay as stored: decompiling would re-encode them
     options = ftsubset.Options(
         notdef_outline=True,
         recommended_glyphs=True,
