@@ -10,7 +10,7 @@ nothing one document prints reaches the next.
 
 Writing the PDF subsets a fresh fontTools font read from bytes held in memory: the
 face's Latin cut (Basic Latin, Latin-1, Latin Extended-A, punctuation, the euro
-sign; ~385 glyphs with the full font's glyph names) when the document uses only
+and minus signs; ~390 glyphs with the full font's glyph names) when the document uses only
 those glyphs, else the full font. Both are read without recomputing bounding boxes
 (the full font's are kept), so both give the same embedded subset, byte for byte.
 """
@@ -34,11 +34,11 @@ from fpdf.fonts import SubsetMap, TTFFont
 LATIN_RANGES = (
     (0x0020, 0x007E),  # Basic Latin
     (0x00A0, 0x017F),  # Latin-1 Supplement, Latin Extended-A
-    (0x2010, 0x2027),  # dashes, quotes, bullet, ellipsis
-    (0x2030, 0x203A),  # per mille, primes, angle quotes
+    (0x2010, 0x203A),  # dashes, quotes, bullet, ellipsis, narrow no-break space, per mille, angle quotes
     (0x20AC, 0x20AC),  # euro sign
     (0x2116, 0x2116),  # numero sign
     (0x2122, 0x2122),  # trade mark sign
+    (0x2212, 0x2212),  # minus sign: negative amounts on corrections
 )
 
 # The TTFFont attributes that belong to one document; every other one is the face's.
