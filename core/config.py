@@ -45,7 +45,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "sender": "hookbill <billing@localhost>",
         "max_attempts": 8,
     },
-    "outbox": {"process_after_request": True},
+    "outbox": {"process_after_request": True, "per_minute": 500},
     "security": {
         "login_attempts": 5,
         "login_window_seconds": 900,
