@@ -301,8 +301,14 @@ def build_snapshot(
     exemption_basis: str = "",
     gross_in_pln: Decimal | None = None,
     payments: Sequence[PaymentPart] = (),
+    planned_totals: Sequence[RateTotal] | None = None,
 ) -> DocumentSnapshot:
     """Price ``lines`` and return the frozen snapshot, following the module rules.
+
+    ``planned_totals`` (a proforma only): the totals per rate of the tax
+    documents its payment will issue, each of which rounds its own VAT (a
+    package change invoiced as a correction plus a new invoice,
+    :mod:`core.upgrades.lines`); the proforma asks for exactly their sum.
 
     For ``kind="correction"``, ``corrects`` (the invoice being corrected, or an
     earlier correction of it) and ``correction_reason`` are required and ``lines``
@@ -333,6 +339,10 @@ def build_snapshot(
         totals = difference_totals(rate_totals(base), rate_totals(priced))
     elif corrects is not None:
         raise ValueError("only a correction corrects another document")
+    elif planned_totals is not None:
+        if kind != "proforma":
+            raise ValueError("only a proforma carries the planned totals of other documents")
+        doc_lines, totals = priced, tuple(planned_totals)
     else:
         doc_lines, totals = priced, rate_totals(priced)
     if any(line.vat_rate == "zw" for line in doc_lines) and not exemption_basis.strip():

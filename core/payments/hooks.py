@@ -14,15 +14,18 @@ correct it first (:mod:`core.documents.review`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from core import activity, runtime
 from core.documents.build import LineInput
 from core.documents.issuing import buyer_party, issue_document, snapshot_of
+from core.documents.snapshot import PaymentPart
 from core.documents.state import payment_parts, payments_of, vat_invoice_of
 from core.documents.taxation import tax_treatment
 from core.hookspecs import hookimpl
 from core.models import Document
+from core.money import ZERO
 
 if TYPE_CHECKING:
     from core.extension import TemplateContext
@@ -31,40 +34,58 @@ if TYPE_CHECKING:
 STATUTORY_NOTES = ("odwrotne obciążenie", "mechanizm podzielonej płatności")
 
 
-def issue_vat_invoice(proforma: Document) -> Document | None:
+def invoice_waits(proforma: Document) -> bool:
+    """True when the VAT invoice of ``proforma`` must wait for staff to correct it (and flag it so).
+
+    It waits when the buyer's tax treatment changed since the proforma was
+    issued: neither the old buyer nor the old amounts may go on a VAT invoice.
+    """
+    snap = snapshot_of(proforma)
+    buyer = buyer_party(proforma.customer)
+    if not proforma.needs_correction and tax_treatment(buyer) == tax_treatment(snap.buyer):
+        return False
+    if not proforma.needs_correction:
+        proforma.needs_correction = True
+        proforma.save()
+        activity.record(
+            "document.needs_correction",
+            subject=proforma,
+            customer_id=proforma.customer_id,
+            number=proforma.number,
+            treatment_before=tax_treatment(snap.buyer),
+            treatment_now=tax_treatment(buyer),
+        )
+    return True
+
+
+def issue_vat_invoice(
+    proforma: Document, *, lines: Sequence[LineInput] | None = None, set_off: Sequence[PaymentPart] = ()
+) -> Document | None:
     """Issue the VAT invoice of a proforma paid in full (once) and return it.
 
-    Returns None when it has one already, or when it must wait: the buyer's
-    tax treatment changed since the proforma was issued (it is flagged
-    ``needs_correction`` then), so neither the old buyer nor the old amounts
-    may go on a VAT invoice. Runs inside the payment's transaction; calls
-    ``on_invoice_paid`` for the new invoice (it is issued paid).
+    Returns None when it has one already, or when it must wait
+    (:func:`invoice_waits`). ``lines`` default to the proforma's; a package
+    change invoiced as a correction plus a new invoice passes the new invoice's
+    lines and ``set_off``, the correction's refund set off against it (the
+    customer paid the proforma, which asked for the difference). Runs inside
+    the payment's transaction; calls ``on_invoice_paid`` for the new invoice
+    (it is issued paid).
     """
     if proforma.kind != "proforma" or proforma.status != "paid" or vat_invoice_of(proforma) is not None:
         return None
+    if invoice_waits(proforma):
+        return None
     snap = snapshot_of(proforma)
     buyer = buyer_party(proforma.customer)
-    if proforma.needs_correction or tax_treatment(buyer) != tax_treatment(snap.buyer):
-        if not proforma.needs_correction:
-            proforma.needs_correction = True
-            proforma.save()
-            activity.record(
-                "document.needs_correction",
-                subject=proforma,
-                customer_id=proforma.customer_id,
-                number=proforma.number,
-                treatment_before=tax_treatment(snap.buyer),
-                treatment_now=tax_treatment(buyer),
-            )
-        return None
-    parts = payment_parts(payments_of(proforma), proforma.total_gross)
+    parts = tuple(set_off) + payment_parts(payments_of(proforma), proforma.total_gross)
+    items = [LineInput.from_line(ln) for ln in snap.lines] if lines is None else list(lines)
     invoice = issue_document(
         proforma.customer,
         "vat",
-        [LineInput.from_line(ln) for ln in snap.lines],
+        items,
         buyer=buyer,
         proforma=proforma,
-        paid=proforma.total_gross,
+        paid=proforma.total_gross + sum((part.amount for part in set_off), ZERO),
         payment_date=parts[-1].date if parts else None,
         payments=parts,
         sale_date=snap.sale_date,
