@@ -64,7 +64,9 @@ def issue_change_documents(change: ServiceChange, proforma: Document) -> Documen
     corrected = Document.get_by_id(quote["corrects_invoice_id"])
     after = [LineInput.from_line(ln) for ln in current_lines(corrected)]
     after += [
-        LineInput(credit["description"], Decimal(1), UNIT, Decimal(credit["net"]), line.vat_rate, base_rate=line.base_rate)
+        LineInput(
+            credit["description"], Decimal(1), UNIT, Decimal(credit["net"]), line.vat_rate, base_rate=line.base_rate
+        )
         for credit, line in zip(credits, mirrored, strict=True)
     ]
     reason = document_text(

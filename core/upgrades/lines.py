@@ -185,3 +185,22 @@ def planned_documents(quote: Quote) -> list[PlannedDocument]:
 def corrects_current_invoice(quote: Quote) -> bool:
     """True when paying ``quote`` issues a correcting invoice besides the new VAT invoice."""
     return _corrects(quote)
+
+
+@dataclass(frozen=True)
+class DocumentPreview:
+    """A tax document paying a quote issues, as the summary page names it: its kind, gross and what it corrects."""
+
+    kind: DocumentKind
+    gross: Decimal
+    corrects: str = ""
+
+
+def document_previews(quote: Quote) -> list[DocumentPreview]:
+    """The documents paying ``quote`` issues with their gross totals (they add up to the quote's gross)."""
+    previews = []
+    for document in planned_documents(quote):
+        gross = sum((t.gross for t in document.totals(reverse_charge=quote.reverse_charge)), ZERO)
+        number = quote.current_invoice.number if document.kind == "correction" and quote.current_invoice else ""
+        previews.append(DocumentPreview(document.kind, gross, number))
+    return previews
