@@ -28,7 +28,7 @@ from decimal import Decimal
 from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.numbering import next_number
-from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party, PaymentPart, RateTotal
+from core.documents.snapshot import AdvanceRef, DocumentKind, DocumentSnapshot, Party, PaymentPart, RateTotal
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
 from core.settings import seller_data
@@ -142,6 +142,8 @@ def issue_document(
     refund_on_balance: bool = False,
     set_off_label: str = "",
     planned_totals: Sequence[RateTotal] | None = None,
+    advances: Sequence[AdvanceRef] = (),
+    order_value: Decimal | None = None,
 ) -> Document:
     """Issue one document inside the current write transaction and return it.
 
@@ -154,7 +156,9 @@ def issue_document(
     says so instead of asking for a transfer; the caller credits the balance.
     ``set_off_label`` (a correction that lowers the amount): the refund is set
     off against another document (a package change's new invoice), named in
-    these words. ``planned_totals``: see :func:`core.documents.build.build_snapshot`.
+    these words. ``planned_totals``, ``advances`` and ``order_value``: see
+    :func:`core.documents.build.build_snapshot` (an advance invoice, a
+    settlement invoice).
     The status starts as ``unpaid`` (a proforma; ``partially_paid``/``paid``
     when ``paid`` carries payments of an earlier version over), ``paid`` (VAT
     invoice issued on payment) or ``issued`` (correction).
@@ -189,6 +193,8 @@ def issue_document(
         notes=notes,
         payments=payments,
         planned_totals=planned_totals,
+        advances=advances,
+        order_value=order_value,
     )
     if (refund_on_balance or set_off_label) and kind == "correction" and snap.total_gross < 0:
         method = "balance" if refund_on_balance else SET_OFF_METHOD
@@ -197,7 +203,7 @@ def issue_document(
         snap = dataclasses.replace(
             snap, paid=snap.total_gross, amount_due=ZERO, payments=(part,), payment_method=method, payment_date=today
         )
-    status = {"proforma": "unpaid", "vat": "paid", "correction": "issued"}[kind]
+    status = {"proforma": "unpaid", "vat": "paid", "advance": "paid", "correction": "issued"}[kind]
     if kind == "proforma" and paid > 0:
         status = "paid" if paid >= snap.total_gross else "partially_paid"
     document = Document.create(
