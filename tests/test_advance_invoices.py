@@ -148,3 +148,16 @@ def test_an_advance_of_a_cancelled_proforma_is_corrected_to_nothing_kor_zal(app,
     validate_fa3(xml)
     assert b"<RodzajFaktury>KOR_ZAL</RodzajFaktury>" in xml and b"<StanPrzedZ>1</StanPrzedZ>" in xml
     assert isinstance(advance.created_at, datetime)
+
+
+def test_staff_see_the_advances_due(app, client):
+    from tests.helpers import make_staff, staff_login
+
+    with db.connection():
+        _customer, proforma = _renewal()
+        clock.freeze("2026-04-02T06:00:00")
+        make_staff()
+    staff_login(client, "staff@example.test")
+    page = client.get("/admin/documents/advances-due").get_data(as_text=True)
+    assert proforma.number in page and "15 kwi 2026" in page and "Faktury zaliczkowe do wystawienia" in page
+    assert "Faktury zaliczkowe do wystawienia" in client.get("/admin/").get_data(as_text=True)

@@ -160,7 +160,8 @@ def on_invoice_paid(document: Document) -> None:
 @hookimpl
 def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """Admin snippets: on the customer page the credit balance (with a link to its history and
-    adjustments) and the customer's proformas to correct; on the dashboard the proformas to correct.
+    adjustments) and the customer's proformas to correct; on the dashboard the proformas to correct
+    and the advance invoices due.
 
     The documents are listed (and linked) by the customer page itself.
     """
@@ -177,7 +178,12 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
         & Document.status.in_(["unpaid", "partially_paid", "paid"])
     )
     if name == "admin_dashboard":
-        return Markup(render_template("admin/_to_correct_card.html", count=flagged.count()))
+        from core.documents.advances import advances_due
+
+        return Markup(
+            render_template("admin/_to_correct_card.html", count=flagged.count())
+            + render_template("admin/_advances_due_card.html", count=len(advances_due()))
+        )
     customer = context.get("customer")
     if customer is None:
         return None
