@@ -48,3 +48,127 @@ def test_an_accepted_invoice_keeps_its_number_and_its_pdf_shows_it_with_kod_i(ap
 
     assert code == link + base64.urlsafe_b64encode(hashlib.sha256(sent.xml).digest()).decode().rstrip("=")
     assert code in pdf_text(pdf).replace("\n", "")  # the link is printed under the code
+
+
+def test_a_rejected_invoice_waits_in_the_queue_with_its_reason_and_is_not_sent_again(app, fake_ksef):
+    fake_ksef.reject(450, "Błędny kod kraju nabywcy")
+    invoice = paid_invoice()
+    run_outbox(3)
+    sub = _submission(invoice)
+    assert sub.state == "rejected"
+    assert "450" in sub.reason and "Błędny kod kraju nabywcy" in sub.reason
+    assert len(fake_ksef.invoices) == 1  # no retry loop
+    with db.connection():
+        (error,) = KsefError.select().where(KsefError.submission == sub.id)
+        assert error.code == 450 and error.stage == "status"
+        assert not OutboxMessage.select().where(
+            (OutboxMessage.kind == "ksef_send") & OutboxMessage.status.in_(["pending", "sending"])
+        ).exists()
+        from plugins.ksef.queue import resend
+
+        resend(invoice.id)  # staff fixed the cause
+    run_outbox()
+    sub = _submission(invoice)
+    assert sub.state == "accepted" and len(fake_ksef.invoices) == 2
+    assert sub.corrected_hash == ""  # an online invoice is sent anew, not as a technical correction
+
+
+def test_a_correction_names_the_ksef_number_of_the_invoice_it_corrects(app, fake_ksef):
+    from core.documents.build import LineInput
+    from core.documents.corrections import current_lines, issue_correction
+
+    invoice = paid_invoice()
+    run_outbox()
+    number = _submission(invoice).ksef_number
+    with db.connection(), db.write_transaction():
+        lines = [LineInput.from_line(line) for line in current_lines(invoice)]
+        lines[0] = LineInput(**{**lines[0].__dict__, "unit_net": lines[0].unit_net / 2})
+        correction = issue_correction(Document.get_by_id(invoice.id), lines, "Rabat")
+    run_outbox()
+    assert _submission(correction).state == "accepted"
+    xml = fake_ksef.invoices[-1].xml.decode()
+    assert "<RodzajFaktury>KOR</RodzajFaktury>" in xml
+    assert f"<NrKSeF>1</NrKSeF><NrKSeFFaKorygowanej>{number}</NrKSeFFaKorygowanej>" in xml
+    assert "NrKSeFN" not in xml
+
+
+def _verify_kod2(link: str, certificate: Any) -> None:
+    """KOD II's signature, checked with the Offline certificate's public key (RSA-PSS, SHA-256, salt 32)."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    signed, signature = link.rsplit("/", 1)
+    raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+    certificate.public_key().verify(raw, signed.removeprefix("https://").encode(), pss, hashes.SHA256())
+
+
+def test_during_an_outage_invoices_go_offline_with_both_codes_and_are_sent_once_when_ksef_is_back(
+    app, fake_ksef, tmp_path
+):
+    """Two cron processes at once after the outage: every invoice reaches KSeF exactly once."""
+    import subprocess
+    import sys
+
+    from core import runtime
+    from plugins.ksef.models import KsefSubmission
+    from tests.cli_helpers import ROOT
+
+    cert = fake_ksef.issue_offline_certificate()
+    (tmp_path / "offline.pem").write_text(cert.certificate_pem)
+    (tmp_path / "offline.key").write_text(cert.private_key_pem)
+    runtime.config()["ksef"].update(
+        offline_certificate=str(tmp_path / "offline.pem"), offline_private_key=str(tmp_path / "offline.key")
+    )
+    fake_ksef.unavailable = True
+    invoices = [paid_invoice(f"buyer{i}@example.test") for i in range(3)]
+    run_outbox()
+    for invoice in invoices:
+        sub = _submission(invoice)
+        assert (sub.state, sub.offline, sub.offline_mode) == ("pending", True, "offline24")
+        assert sub.deadline.isoformat() == "2026-03-17"  # the next business day after Monday 16 March
+    with db.connection():
+        pdf = document_pdf(invoices[0])
+    kod1, kod2 = qr_links(pdf)
+    assert kod1.startswith(f"https://qr-test.ksef.mf.gov.pl/invoice/{fake_ksef.nip}/16-03-2026/")
+    assert kod2.startswith(
+        f"https://qr-test.ksef.mf.gov.pl/certificate/Nip/{fake_ksef.nip}/{fake_ksef.nip}/{cert.serial}/"
+    )
+    _verify_kod2(kod2, cert.certificate)
+    text = pdf_text(pdf)
+    assert "OFFLINE" in text and "CERTYFIKAT" in text
+    assert not fake_ksef.invoices
+
+    fake_ksef.unavailable = False
+    with db.connection(), db.write_transaction():
+        OutboxMessage.update(next_attempt_at=OutboxMessage.created_at).execute()
+    config = runtime.config()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "HOOKBILL_DATABASE_URL": str(config.get_value("database.url")),
+        "HOOKBILL_APP_INSTANCE_PATH": str(tmp_path),
+        "HOOKBILL_APP_SECRET_KEY": str(config.get_value("app.secret_key") or "x" * 32),
+        "HOOKBILL_MAIL_PORT": "1",
+        "HOOKBILL_CLOCK_FIXED": "2026-03-16T12:30:00",
+        **{f"HOOKBILL_KSEF_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v)
+           for k, v in config["ksef"].items() if k in ("enabled", "api_url", "lighthouse_url", "token",
+                                                        "poll_seconds", "status_polls", "offline_certificate",
+                                                        "offline_private_key")},
+    }
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "core.cli", "outbox"], cwd=tmp_path, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for worker in workers:
+        _out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err[-2000:]
+    run_outbox()  # whatever a worker left for later (a claim held by the other)
+    assert sorted(fake_ksef.numbers()) == sorted(i.number for i in invoices)  # each once, none lost
+    for invoice in invoices:
+        sub = _submission(invoice)
+        assert sub.state == "accepted" and sub.invoicing_mode == "Offline"
+    assert all(i.offline for i in fake_ksef.invoices)  # sent with the API's offline flag
