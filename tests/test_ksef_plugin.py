@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,19 @@ from tests.support.ksef import FakeKsef, crc8
 @pytest.fixture
 def app_overrides(fake_ksef: FakeKsef) -> dict[str, dict[str, Any]]:
     return {"ksef": ksef_config(fake_ksef)}
+
+
+def _invoice_pdfs(smtp: Any, invoice: Document) -> list[bytes]:
+    """The PDFs of ``invoice`` mailed so far."""
+    from core.documents.files import file_name
+
+    name = file_name(invoice, "pdf")
+    return [
+        part.get_payload(decode=True)
+        for message in smtp.messages
+        for part in message.walk()
+        if part.get_content_type() == "application/pdf" and part.get_filename() == name
+    ]
 
 
 def _submission(document: Document) -> KsefSubmission:
@@ -172,3 +186,93 @@ def test_during_an_outage_invoices_go_offline_with_both_codes_and_are_sent_once_
         sub = _submission(invoice)
         assert sub.state == "accepted" and sub.invoicing_mode == "Offline"
     assert all(i.offline for i in fake_ksef.invoices)  # sent with the API's offline flag
+
+
+@pytest.mark.parametrize("b2c", [True, False])
+def test_the_b2c_switch_decides_whether_consumer_invoices_go_to_ksef(app, fake_ksef, b2c):
+    from core import runtime
+    from tests.billing_doc_helpers import PRIVATE
+
+    runtime.config()["ksef"]["b2c"] = b2c
+    consumer = paid_invoice("jan@example.test", billing=PRIVATE)
+    company = paid_invoice("firma@example.test")
+    run_outbox()
+    with db.connection():
+        assert KsefSubmission.select().where(KsefSubmission.document == consumer.id).exists() is b2c
+    assert _submission(company).state == "accepted"  # a business buyer always goes
+    assert sorted(fake_ksef.numbers()) == sorted([company.number] + ([consumer.number] if b2c else []))
+    if b2c:
+        consumer_xml = next(i.xml for i in fake_ksef.invoices if consumer.number.encode() in i.xml)
+        assert b"<BrakID>1</BrakID>" in consumer_xml  # a consumer has no tax id in FA(3)
+
+
+def test_the_customers_mail_waits_for_the_number_then_goes_with_it(app, fake_ksef, smtp_server):
+    fake_ksef.processing_polls = 10  # KSeF is still processing after the first pass
+    invoice = paid_invoice()
+    run_outbox()  # ksef_send (still processing), document_issued (held)
+    assert _submission(invoice).mail_state == "held"
+    assert not _invoice_pdfs(smtp_server, invoice)
+    fake_ksef.processing_polls = 0
+    run_outbox(2)  # accepted: the held mail is queued and sent
+    sub = _submission(invoice)
+    assert sub.state == "accepted" and sub.mail_state == "released"
+    (pdf,) = _invoice_pdfs(smtp_server, invoice)
+    assert sub.ksef_number in pdf_text(pdf)
+
+
+def test_when_the_wait_is_over_the_customer_gets_the_offline_form(app, fake_ksef, smtp_server):
+    from core import clock
+    from plugins.ksef.cron import run
+
+    fake_ksef.unavailable = True
+    invoice = paid_invoice()
+    run_outbox()
+    assert _submission(invoice).mail_state == "held"
+    clock.advance(timedelta(minutes=31))
+    with db.connection():
+        assert run()["mailed"] == 1
+    run_outbox()
+    sub = _submission(invoice)
+    assert sub.mail_state == "released" and sub.offline and sub.state == "pending"
+    (pdf,) = _invoice_pdfs(smtp_server, invoice)
+    assert "OFFLINE" in pdf_text(pdf)
+    assert qr_links(pdf)[0].startswith("https://qr-test.ksef.mf.gov.pl/invoice/")
+
+
+def test_an_offline_invoice_ksef_rejects_is_sent_again_as_a_technical_correction(app, fake_ksef):
+    from plugins.ksef.queue import resend
+
+    fake_ksef.unavailable = True
+    invoice = paid_invoice()
+    run_outbox()
+    first_hash = _submission(invoice).qr_hash
+    fake_ksef.unavailable = False
+    fake_ksef.reject(430, "Błąd weryfikacji pliku faktury")
+    run_outbox()
+    assert _submission(invoice).state == "rejected"
+    with db.connection():
+        resend(invoice.id)
+    run_outbox()
+    sub = _submission(invoice)
+    assert sub.state == "accepted"
+    assert fake_ksef.invoices[-1].corrected_hash == first_hash  # hashOfCorrectedInvoice
+    assert fake_ksef.invoices[-1].offline
+    assert sub.qr_hash == first_hash  # KOD I keeps pointing at the file the buyer got
+
+
+def test_ksef_status_and_resend_for_operators(app, fake_ksef):
+    from click.testing import CliRunner
+
+    from plugins.ksef.cli import ksef
+
+    fake_ksef.reject(450, "Błędny NIP nabywcy")
+    invoice = paid_invoice()
+    run_outbox()
+    runner = CliRunner()
+    out = runner.invoke(ksef, ["status"]).output
+    assert "odrzucone: 1" in out and invoice.number in out and "Błędny NIP nabywcy" in out
+    result = runner.invoke(ksef, ["resend", invoice.number])
+    assert result.exit_code == 0, result.output
+    assert "przyjęte" in result.output
+    again = runner.invoke(ksef, ["resend", invoice.number])
+    assert again.exit_code == 1 and "Tylko odrzuconą" in again.output

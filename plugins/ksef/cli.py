@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import click
 
-from core import db, outbox
+from core import db, outbox, runtime
 from core.errors import Conflict
-from core.i18n import N_, document_text
+from core.i18n import N_, Domain
 from core.models import Document
 from plugins.ksef import queue
+
+i18n = Domain("ksef")
+
+
+def document_text(message: str, **values: object) -> str:
+    """``message`` in the provider's language (``app.language``), in the plugin's own words first."""
+    text = str(i18n.translations(str(runtime.config().get_value("app.language"))).gettext(message))
+    return text % values if values else text
 
 
 @click.group("ksef")

@@ -300,7 +300,7 @@ def _accept(submission: KsefSubmission, status: api.InvoiceStatus, connection: a
         outbox.enqueue("document_pdf", {"document_id": document.id}, dedupe_key=f"ksef_pdf:{document.id}:{number}")
         for waiting in KsefSubmission.select().where(
             (KsefSubmission.state == "pending")
-            & KsefSubmission.document.in_(Document.select(Document.id).where(Document.corrects == document.id))
+            & KsefSubmission.document.in_(Document.select(Document.id).where(Document.corrects_id == document.id))
         ):
             queue(waiting, attempt=int(time.time()))  # a correction waited for this number
     _after_final(submission)
