@@ -75,9 +75,11 @@ def test_a_rejected_invoice_waits_in_the_queue_with_its_reason_and_is_not_sent_a
     with db.connection():
         (error,) = KsefError.select().where(KsefError.submission == sub.id)
         assert error.code == 450 and error.stage == "status"
-        assert not OutboxMessage.select().where(
-            (OutboxMessage.kind == "ksef_send") & OutboxMessage.status.in_(["pending", "sending"])
-        ).exists()
+        assert (
+            not OutboxMessage.select()
+            .where((OutboxMessage.kind == "ksef_send") & OutboxMessage.status.in_(["pending", "sending"]))
+            .exists()
+        )
         from plugins.ksef.queue import resend
 
         resend(invoice.id)  # staff fixed the cause
@@ -127,7 +129,6 @@ def test_during_an_outage_invoices_go_offline_with_both_codes_and_are_sent_once_
     import sys
 
     from core import runtime
-    from plugins.ksef.models import KsefSubmission
     from tests.cli_helpers import ROOT
 
     cert = fake_ksef.issue_offline_certificate()
@@ -167,14 +168,31 @@ def test_during_an_outage_invoices_go_offline_with_both_codes_and_are_sent_once_
         "HOOKBILL_APP_SECRET_KEY": str(config.get_value("app.secret_key") or "x" * 32),
         "HOOKBILL_MAIL_PORT": "1",
         "HOOKBILL_CLOCK_FIXED": "2026-03-16T12:30:00",
-        **{f"HOOKBILL_KSEF_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v)
-           for k, v in config["ksef"].items() if k in ("enabled", "api_url", "lighthouse_url", "token",
-                                                        "poll_seconds", "status_polls", "offline_certificate",
-                                                        "offline_private_key")},
+        **{
+            f"HOOKBILL_KSEF_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in config["ksef"].items()
+            if k
+            in (
+                "enabled",
+                "api_url",
+                "lighthouse_url",
+                "token",
+                "poll_seconds",
+                "status_polls",
+                "offline_certificate",
+                "offline_private_key",
+            )
+        },
     }
     workers = [
-        subprocess.Popen([sys.executable, "-m", "core.cli", "outbox"], cwd=tmp_path, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "core.cli", "outbox"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     for worker in workers:

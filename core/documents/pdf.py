@@ -34,7 +34,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import segno
-
 from fpdf.enums import Align, XPos, YPos
 
 from core.documents.build import is_reverse_charge, rate_totals

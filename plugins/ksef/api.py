@@ -28,7 +28,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from ksef_client import KsefClient, KsefClientOptions
 from ksef_client import models as m
-from ksef_client.exceptions import KsefApiError, KsefHttpError, KsefRateLimitError
+from ksef_client.exceptions import KsefHttpError, KsefRateLimitError
 from ksef_client.services.sessions import OnlineSessionState
 from ksef_client.services.workflows import AuthCoordinator, OnlineSessionWorkflow
 
@@ -191,7 +191,7 @@ class Connection:
     # -- authentication --------------------------------------------------------------------
     def _public_key(self, usage: str) -> tuple[str, str]:
         chosen = self.client.security.get_public_key_certificate(usage)
-        return chosen.certificate, chosen.public_key_id
+        return chosen.certificate, str(chosen.public_key_id or "")
 
     def access_token(self) -> str:
         """A valid access token: the stored one, refreshed, or from a new authentication."""
@@ -289,7 +289,7 @@ class Connection:
                     offline_mode=offline,
                     hash_of_corrected_invoice=corrected_hash or None,
                 )
-                return state.reference_number, sent.reference_number
+                return state.reference_number, str(sent.reference_number)
 
             try:
                 result: tuple[str, str] = self._call(post)
@@ -306,9 +306,7 @@ class Connection:
     def status(self, session_ref: str, invoice_ref: str) -> InvoiceStatus:
         """The invoice's status in its session."""
         answer = self._call(
-            lambda token: self.client.sessions.get_session_invoice_status(
-                session_ref, invoice_ref, access_token=token
-            )
+            lambda token: self.client.sessions.get_session_invoice_status(session_ref, invoice_ref, access_token=token)
         )
         extensions = answer.status.extensions or {}
         return InvoiceStatus(

@@ -16,9 +16,7 @@ def run() -> dict[str, int]:
     result = {"queued": queue.requeue_stranded(), "mailed": mail.release_due(), "closed": 0, "deadlines": 0}
     settings = current()
     waiting = list(
-        KsefSubmission.select().where(
-            (KsefSubmission.state == "pending") & (KsefSubmission.offline_mode == "failure")
-        )
+        KsefSubmission.select().where((KsefSubmission.state == "pending") & (KsefSubmission.offline_mode == "failure"))
     )
     try:
         with api.Connection(settings) as connection:

@@ -47,7 +47,7 @@ class QueueRow:
 
 def counts() -> dict[str, int]:
     """How many submissions are in each state (every state listed, zeros included)."""
-    found = {state: 0 for state in STATES}
+    found = dict.fromkeys(STATES, 0)
     for row in KsefSubmission.select(KsefSubmission.state):
         found[row.state] = found.get(row.state, 0) + 1
     return found

@@ -31,9 +31,9 @@ def goes_to_ksef(document: Document, settings: KsefSettings) -> bool:
     if document.kind not in KSEF_KINDS:
         return False
     snap = snapshot_of(document)
-    if document.kind == "correction" and document.corrects_id:
-        if KsefSubmission.select().where(KsefSubmission.document == document.corrects_id).exists():
-            return True
+    corrects = document.corrects_id if document.kind == "correction" else None
+    if corrects and KsefSubmission.select().where(KsefSubmission.document == corrects).exists():
+        return True
     if any(is_oss_rate(t.vat_rate) for t in snap.totals) or tax_treatment(snap.buyer).startswith("oss:"):
         return False
     if snap.buyer.kind == "private":

@@ -178,8 +178,10 @@ def _pass(submission: KsefSubmission, settings: KsefSettings) -> None:
     with api.Connection(settings) as connection:
         try:
             if not submission.invoice_ref:
+                frozen = submission.xml
+                assert frozen is not None  # frozen above
                 session_ref, invoice_ref = connection.send(
-                    bytes(submission.xml), offline=submission.offline, corrected_hash=submission.corrected_hash
+                    bytes(frozen), offline=submission.offline, corrected_hash=submission.corrected_hash
                 )
                 _update(submission, session_ref=session_ref, invoice_ref=invoice_ref, attempts=submission.attempts + 1)
             _poll(submission, settings, connection)
@@ -257,9 +259,7 @@ def _poll(submission: KsefSubmission, settings: KsefSettings, connection: api.Co
     if status.code == 200 or (status.code == 440 and status.original_ksef_number):
         _accept(submission, status, connection)
         return
-    record_error(
-        submission, "status", status.description, code=status.code, details="; ".join(status.details)
-    )
+    record_error(submission, "status", status.description, code=status.code, details="; ".join(status.details))
     if status.code in RETRY_CODES:
         _update(submission, invoice_ref="", session_ref="", reason=_reason(status.code, status.description))
         raise KsefLater(f"KSeF cancelled the processing ({status.code}); sending again")

@@ -27,8 +27,16 @@ from core import runtime
 from core.config import Config
 
 ENVIRONMENTS = {
-    "test": ("https://api-test.ksef.mf.gov.pl", "https://qr-test.ksef.mf.gov.pl", "https://api-latarnia-test.ksef.mf.gov.pl"),
-    "demo": ("https://api-demo.ksef.mf.gov.pl", "https://qr-demo.ksef.mf.gov.pl", "https://api-latarnia-test.ksef.mf.gov.pl"),
+    "test": (
+        "https://api-test.ksef.mf.gov.pl",
+        "https://qr-test.ksef.mf.gov.pl",
+        "https://api-latarnia-test.ksef.mf.gov.pl",
+    ),
+    "demo": (
+        "https://api-demo.ksef.mf.gov.pl",
+        "https://qr-demo.ksef.mf.gov.pl",
+        "https://api-latarnia-test.ksef.mf.gov.pl",
+    ),
     "prod": ("https://api.ksef.mf.gov.pl", "https://qr.ksef.mf.gov.pl", "https://api-latarnia.ksef.mf.gov.pl"),
 }
 

@@ -103,7 +103,8 @@ def ksef_number(nip: str, day: dt.date) -> str:
 
 def reference(kind: str) -> str:
     """A 36-character reference number like ``20250625-SO-2C3E6C8000-B675CF5D68-07``."""
-    return f"{dt.date.today():%Y%m%d}-{kind}-{secrets.token_hex(5).upper()}-{secrets.token_hex(5).upper()}-{secrets.randbelow(256):02X}"
+    middle = f"{secrets.token_hex(5).upper()}-{secrets.token_hex(5).upper()}"
+    return f"{dt.date.today():%Y%m%d}-{kind}-{middle}-{secrets.randbelow(256):02X}"
 
 
 def b64(data: bytes) -> str:
