@@ -294,3 +294,27 @@ def test_ksef_status_and_resend_for_operators(app, fake_ksef):
     assert "przyjęte" in result.output
     again = runner.invoke(ksef, ["resend", invoice.number])
     assert again.exit_code == 1 and "Tylko odrzuconą" in again.output
+
+
+def test_staff_see_the_queue_by_state_with_the_reason_and_send_again(app, client, fake_ksef):
+    from tests.helpers import make_staff, post_form, staff_login
+
+    fake_ksef.reject(450, "Błędny NIP nabywcy")
+    rejected = paid_invoice()
+    accepted = paid_invoice("druga@example.test")
+    run_outbox()
+    make_staff("billing@example.test", role="billing")
+    assert staff_login(client, "billing@example.test").status_code == 302
+    page = client.get("/admin/ksef?state=rejected").get_data(as_text=True)
+    assert rejected.number in page and accepted.number not in page
+    assert "Błędny NIP nabywcy" in page and "odrzucone (1)" in page and "przyjęte (1)" in page
+    card = client.get(f"/admin/documents/{rejected.id}").get_data(as_text=True)
+    assert 'data-testid="ksef-card"' in card and "Błędny NIP nabywcy" in card
+    response = post_form(client, f"/admin/ksef/{rejected.id}/resend", {}, form_page="/admin/ksef")
+    assert response.status_code == 302
+    run_outbox()
+    assert _submission(rejected).state == "accepted"
+    page = client.get("/admin/ksef?state=accepted").get_data(as_text=True)
+    assert _submission(rejected).ksef_number in page
+    again = post_form(client, f"/admin/ksef/{rejected.id}/resend", {}, form_page="/admin/ksef")
+    assert "Tylko odrzuconą" in client.get(again.location).get_data(as_text=True)
