@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from core import db, i18n, outbox, runtime
 from core.config import Config, app_secret_key, load_config
 from core.themes import find_static, template_loader
-from core.web import access, errors, templating
+from core.web import access, errors, input_guard, templating
 from core.web.sessions import ServerSessionInterface
 from core.web.uploads import MemoryUploadRequest
 
@@ -131,7 +131,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     configure_flask(app, config)
     configure_i18n(app, config, rt)
     configure_templates(app, config, rt)
+    input_guard.install_converters(app)
     configure_static(app, config, rt)
+    input_guard.install(app)  # before CSRF: hostile input reaches nothing
     csrf.init_app(app)
     configure_blueprints(app, config, rt)
     configure_requests(app, config)

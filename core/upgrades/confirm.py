@@ -32,7 +32,7 @@ from core import activity, clock, db, runtime
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.documents.taxation import default_rate
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import to_decimal
@@ -82,6 +82,14 @@ def proforma_lines(quote: Quote) -> list[LineInput]:
     ]
 
 
+def _amount(value: object) -> Decimal:
+    """The price the customer saw, or ValidationError when it is not an amount (a float, a thousand digits...)."""
+    try:
+        return to_decimal(value)
+    except ValueError:
+        raise ValidationError({"expected_gross": N_("Enter an amount, e.g. 21.73.")}) from None
+
+
 def confirm_change(
     customer_id: int,
     service_id: int,
@@ -107,7 +115,7 @@ def confirm_change(
         if not quote_is_fresh(quoted_at):
             raise Conflict(N_("The summary expired. Please check the new price."), code="quote_expired")
         quote = build_quote(service, product_id, cycle)
-        if expected_gross not in (None, "") and to_decimal(expected_gross) != quote.gross:
+        if expected_gross not in (None, "") and _amount(expected_gross) != quote.gross:
             raise Conflict(
                 N_("The price changed since you saw the summary. Please check it again."), code="quote_changed"
             )

@@ -9,8 +9,11 @@ customer back to the proforma. The local page delivers that callback
 in-process, through the very function the HTTP route uses.
 
 Callback rules: a missing or wrong signature is refused with 403 (constant-
-time comparison); a timestamp outside ``replay_window_seconds`` is refused
-with 400 (a replay); a transaction id already recorded answers 409
+time comparison); a body that is not a JSON object with a timestamp, or holds
+text no database stores (:func:`core.untrusted.loads_json`), is 400; a
+timestamp outside ``replay_window_seconds`` is refused with 400 (a replay); a
+document id that names no document is 404, an amount that is not one 422; a
+transaction id already recorded answers 409
 ``duplicate`` and changes nothing (:func:`record_payment` is idempotent). A
 real gateway plugin should answer a duplicate its gateway's "OK" instead, so
 the gateway stops retrying.
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +34,7 @@ from core.config import Config, app_secret_key
 from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
+from core.untrusted import as_id, loads_json
 
 CODE = "testgateway"
 
@@ -95,9 +98,9 @@ def verify(body: bytes, signature: str | None) -> dict[str, Any]:
     if not hmac.compare_digest(hmac.new(key, body, hashlib.sha256).hexdigest(), signature.strip().lower()):
         raise CallbackRefused(403, "signature_invalid", "the callback signature is wrong")
     try:
-        payload = json.loads(body)
+        payload = loads_json(body)
         stamp = int(payload["timestamp"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise CallbackRefused(400, "malformed", "the callback body is not valid") from None
     window = int(runtime.config().get_value("testgateway.replay_window_seconds") or 600)
     if abs(int(clock.now().timestamp()) - stamp) > window:
@@ -112,7 +115,8 @@ def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
     from core.payments.recording import record_payment
 
     payload = verify(body, signature)
-    document = Document.get_or_none(Document.id == int(payload.get("document_id") or 0))
+    document_id = as_id(payload.get("document_id"))
+    document = Document.get_or_none(Document.id == document_id) if document_id is not None else None
     if document is None:
         raise CallbackRefused(404, "not_found", "no such document")
     if str(payload.get("currency") or "") != document.currency:

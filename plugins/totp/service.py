@@ -24,6 +24,7 @@ recovery codes in :mod:`plugins.totp.recovery`):
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 
 import pyotp
@@ -117,7 +118,20 @@ def pending_enrollment(account: Account) -> Enrollment | None:
 
 
 def _normalize(code: str) -> str:
-    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    """The code as ASCII letters and digits: spaces and dashes dropped, any script's digits made 0-9.
+
+    A phone set to Arabic or Devanagari may type ``١٢٣٤٥٦``; that is the code
+    123456. Every other character is dropped, so only ASCII is ever compared
+    (``hmac.compare_digest`` refuses anything else).
+    """
+    kept = []
+    for ch in (code or "").lower():
+        if ch.isascii():
+            if ch.isalnum():
+                kept.append(ch)
+        elif (digit := unicodedata.decimal(ch, None)) is not None:
+            kept.append(str(digit))
+    return "".join(kept)
 
 
 def _matching_step(secret: str, code: str) -> int | None:
