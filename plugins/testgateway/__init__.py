@@ -1,12 +1,14 @@
 """Built-in plugin: an online test gateway, the shape of a real one (Przelewy24, PayU).
 
 Flow: "Pay online" redirects the customer to the gateway's payment page (here
-a local page, ``/pay/testgateway/checkout/<document>``). When the customer
-pays there, the gateway notifies us server-to-server with a signed callback
-(``POST /pay/testgateway/callback``, JSON body, header
-``X-Hookbill-Signature: hex(HMAC-SHA256(secret, raw body))``) and sends the
-customer back to the proforma. The local page delivers that callback
-in-process, through the very function the HTTP route uses.
+a local page, ``/pay/testgateway/checkout/<document>``), which starts a
+checkout attempt with its own transaction id (:mod:`plugins.testgateway.checkout`).
+When the customer pays there, the gateway notifies us server-to-server with a
+signed callback under that transaction id (``POST /pay/testgateway/callback``,
+JSON body, header ``X-Hookbill-Signature: hex(HMAC-SHA256(secret, raw body))``)
+and sends the customer back to the proforma. The local page delivers that
+callback in-process, through the very function the HTTP route uses; clicking
+"pay" again, or ten times at once, books the attempt once.
 
 Callback rules: a missing or wrong signature is refused with 403 (constant-
 time comparison); a body that is not a JSON object with a timestamp, or holds
@@ -31,6 +33,7 @@ from typing import Any
 
 from core import runtime
 from core.config import Config, app_secret_key
+from core.extension import MigrationSet
 from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
@@ -166,6 +169,11 @@ def hookbill_configure(config: Config) -> None:
     # A test gateway takes no real money: on in development and demos, off in
     # production unless the provider turns it on on purpose.
     section.setdefault("enabled", not config.production)
+
+
+@hookimpl
+def hookbill_migrations() -> list[MigrationSet]:
+    return [MigrationSet("testgateway", "plugins.testgateway.migrations")]
 
 
 @hookimpl
