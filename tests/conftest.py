@@ -93,6 +93,14 @@ def sqlite_app(
 
 
 @pytest.fixture
+def postgres_app(
+    postgres_database: str, tmp_path: Path, smtp_server: Any, app_overrides: dict[str, dict[str, Any]]
+) -> Iterator[Flask]:
+    """The migrated app on PostgreSQL only (what several nodes do at once; mark the test ``postgres``)."""
+    yield from _build(postgres_database, tmp_path, smtp_server.port, app_overrides)
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client of ``app``."""
     return app.test_client()
