@@ -18,6 +18,15 @@ from pathlib import Path
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The master process of each running server, by its base URL (see :func:`worker_pids`).
+MASTERS: dict[str, subprocess.Popen[bytes]] = {}
+
+
+def worker_pids(base: str) -> list[int]:
+    """The process ids of the gunicorn workers serving ``base`` now (Linux: the master's children)."""
+    master = MASTERS[base].pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
 
 
 @contextmanager
@@ -72,8 +81,10 @@ def gunicorn_server(
                         "gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()[-3000:]
                     ) from None
                 time.sleep(0.2)
+        MASTERS[base] = process
         yield base
     finally:
+        MASTERS.pop(base, None)
         process.terminate()
         try:
             process.wait(timeout=10)
