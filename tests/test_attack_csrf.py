@@ -13,6 +13,7 @@ is refused with a 4xx.
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -30,6 +31,8 @@ from tests.support.world import (
     methods_of,
     values_for,
 )
+
+pytestmark = pytest.mark.slow
 
 
 def _still_logged_in(client: FlaskClient, path: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
@@ -74,6 +75,7 @@ def owned_rules(app: Flask) -> list[Rule]:
     return [r for r in app_rules(app) if area_of(r) != "admin" and owned_params(r)]
 
 
+@pytest.mark.slow
 def test_another_customers_object_is_404_on_every_route(app: Flask) -> None:
     world = build_world()
     alice, bob = customer_client(app, world.a), customer_client(app, world.b)
@@ -109,6 +111,7 @@ def _visitor_and_customer(app: Flask, world: World) -> list[tuple[str, FlaskClie
     return [("visitor", visitor, csrf_token(visitor, "/login")), ("customer", customer, csrf_token(customer))]
 
 
+@pytest.mark.slow
 def test_staff_routes_refuse_visitors_and_customers(app: Flask) -> None:
     world = build_world()
     wrong: list[str] = []
@@ -133,6 +136,7 @@ def test_staff_routes_refuse_visitors_and_customers(app: Flask) -> None:
     assert not wrong, "staff could not open their own pages:\n" + "\n".join(wrong)
 
 
+@pytest.mark.slow
 def test_client_routes_send_visitors_to_the_login(app: Flask) -> None:
     world = build_world()
     visitor = app.test_client()

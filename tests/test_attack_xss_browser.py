@@ -35,7 +35,7 @@ from tests.support.world import (
     values_for,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("xss")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAYLOAD = "\"'><img src=x onerror=alert(1)>ZQ{{7*7}}<script>alert(2)</script>"
 SHORT = "<img src=x onerror=alert(3)>"  # for fields of 40 characters or fewer

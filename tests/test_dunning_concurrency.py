@@ -126,6 +126,7 @@ def _cron(url: str, tmp_path: Path, moment: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_overlapping_cron_processes_on_postgresql_run_each_job_once_per_slot(postgres_app, tmp_path):
     made = _overdue_world()
     with db.connection():

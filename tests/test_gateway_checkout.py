@@ -14,6 +14,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 
+import pytest
+
 from core import clock, db
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
@@ -45,6 +47,7 @@ def _booked(proforma: Document) -> tuple[list[Payment], Document, list[LedgerEnt
         return payments, Document.get_by_id(proforma.id), ledger
 
 
+@pytest.mark.slow
 def test_ten_clicks_at_once_book_one_payment(app, tmp_path):
     proforma = _proforma()
     url = str(app.config["HOOKBILL"].get_value("database.url"))

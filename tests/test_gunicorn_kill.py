@@ -26,6 +26,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 
+import pytest
+
 from core import clock, db
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
@@ -33,6 +35,8 @@ from core.models import ActivityLog, Document, LedgerEntry, Payment
 from tests.helpers import make_customer
 from tests.support.gunicorn import gunicorn_server, worker_pids
 from tests.upgrade_helpers import billing_profile, setup_seller
+
+pytestmark = pytest.mark.slow
 
 CUSTOMERS = 40
 NOW = "2026-03-16T12:00:00"
