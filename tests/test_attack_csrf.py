@@ -13,6 +13,8 @@ is refused with a 4xx.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,6 +22,7 @@ from flask.testing import FlaskClient
 from core.web.errors import is_server_callback
 from tests.api_helpers import bearer
 from tests.support.probe import csrf_token, send
+from tests.support.world import CONFIG as WORLD_CONFIG
 from tests.support.world import (
     STATE_CHANGING,
     admin_client,
@@ -33,6 +36,11 @@ from tests.support.world import (
 )
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, dict[str, Any]]:
+    return WORLD_CONFIG
 
 
 def _still_logged_in(client: FlaskClient, path: str) -> bool:

@@ -14,6 +14,7 @@ fails :func:`test_every_path_parameter_is_described`.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,6 +23,7 @@ from werkzeug.routing import Rule
 
 from tests.api_helpers import bearer
 from tests.support.probe import ADMIN_LOGIN_PATH, LOGIN_PATH, Reply, csrf_token, send
+from tests.support.world import CONFIG as WORLD_CONFIG
 from tests.support.world import (
     STATE_CHANGING,
     World,
@@ -40,6 +42,11 @@ from tests.support.world import (
 #: Staff routes anyone may use: the staff login page, and the logout, which ends
 #: whatever session it is sent from (it would end the prober's own session too).
 STAFF_DOORS = {"admin.login", "admin.logout"}
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, dict[str, Any]]:
+    return WORLD_CONFIG
 
 
 def test_every_path_parameter_is_described(sqlite_app: Flask) -> None:

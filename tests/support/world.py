@@ -38,6 +38,7 @@ from core.tickets import service as tickets
 from core.tickets.models import Department, DepartmentMember, TicketMessage
 from core.tickets.pending import Upload
 from core.upgrades.confirm import confirm_change
+from plugins.przelewy24.models import P24Refund, P24Session
 from tests.helpers import PASSWORD, login, make_customer, make_staff, staff_login
 from tests.statement_helpers import statement
 from tests.upgrade_helpers import link, product, service, setup_seller
@@ -65,6 +66,7 @@ class Holder:
     api_token: str
     reset_token: str
     verify_token: str
+    p24_session: str
 
     @property
     def email(self) -> str:
@@ -84,6 +86,7 @@ class World:
     bank_id: int
     import_id: int
     entry_id: int
+    p24_refund_id: int
     text: str
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -112,6 +115,7 @@ PARAMS: dict[str, Param] = {
     "attachment_id": Param(lambda w, o: w.holder(o).attachment_id, owned=True),
     "token_id": Param(lambda w, o: w.holder(o).api_token_id, owned=True),
     "payment_id": Param(lambda w, o: w.holder(o).payment.id, owned=True),
+    "session_id": Param(lambda w, o: w.holder(o).p24_session, owned=True),  # a Przelewy24 checkout attempt
     # staff-side objects (admin routes only)
     "customer_id": Param(lambda w, o: w.holder(o).customer.id, owned=False),
     "product_id": Param(lambda w, o: w.products["basic"].id, owned=False),
@@ -120,6 +124,7 @@ PARAMS: dict[str, Param] = {
     "bank_id": Param(lambda w, o: w.bank_id, owned=False),
     "import_id": Param(lambda w, o: w.import_id, owned=False),
     "entry_id": Param(lambda w, o: w.entry_id, owned=False),
+    "refund_id": Param(lambda w, o: w.p24_refund_id, owned=False),
     # not objects
     "method_code": Param(lambda w, o: "banktransfer", owned=False),
     "lang": Param(lambda w, o: "en", owned=False),
@@ -136,6 +141,19 @@ ENDPOINT_PARAMS: dict[tuple[str, str], Param] = {
     ("admin_documents.admin_xml", "document_id"): Param(lambda w, o: w.a.vat_invoice.id, owned=False),
     ("admin_documents.correct", "document_id"): Param(lambda w, o: w.a.vat_invoice.id, owned=False),
     ("api.invoice_pdf", "document_id"): Param(lambda w, o: w.holder(o).vat_invoice.id, owned=True),
+}
+
+
+#: Config sections for the apps of the generated tests: Przelewy24 set up (towards a closed port), so
+#: that its callbacks check signatures instead of answering "not configured".
+CONFIG: dict[str, dict[str, Any]] = {
+    "przelewy24": {
+        "merchant_id": 1,
+        "pos_id": 1,
+        "crc": "world-crc",
+        "api_key": "world-key",
+        "base_url": "http://127.0.0.1:9",
+    }
 }
 
 
@@ -259,6 +277,15 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
         with db.write_transaction():
             reset = account_tokens.issue("reset_password", "customer", customer.id, timedelta(hours=1))
             verify = account_tokens.issue("verify_email", "customer", customer.id, timedelta(hours=1))
+            p24 = P24Session.create(
+                session_id=f"hb-{confirmation.document.id}-world",
+                customer=customer,
+                document=confirmation.document,
+                kind="blik",
+                amount=confirmation.document.total_gross,
+                currency=confirmation.document.currency,
+                status="registered",
+            )
     return Holder(
         customer=customer,
         service=svc,
@@ -275,6 +302,7 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
         api_token=raw,
         reset_token=reset,
         verify_token=verify,
+        p24_session=p24.session_id,
     )
 
 
@@ -306,6 +334,18 @@ def build_world(text: str = "Zażółć gęślą jaźń") -> World:
         record = import_statement(statement("zbp_pkobp_cp852.sta"), bank=bank, filename="wyciag.sta", staff=admin)
         entries = StatementEntry.select().where(StatementEntry.statement_import == record.id)
         first = entries.where(StatementEntry.state == "queued").first() or entries.order_by(StatementEntry.id).get()
+        with db.write_transaction():
+            refund = P24Refund.create(
+                session=P24Session.get(P24Session.session_id == a.p24_session),
+                payment=a.payment,
+                customer_id=a.customer.id,
+                amount=Decimal("1.00"),
+                currency="PLN",
+                request_id="world-refund",
+                refunds_uuid="world-refund",
+                status="unknown",
+                reason=text[:255],
+            )
     return World(
         a=a,
         b=b,
@@ -316,6 +356,7 @@ def build_world(text: str = "Zażółć gęślą jaźń") -> World:
         bank_id=bank.id,
         import_id=record.id,
         entry_id=first.id,
+        p24_refund_id=refund.id,
         text=text,
     )
 
