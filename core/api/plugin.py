@@ -14,12 +14,16 @@ The table is created by the core migration ``m0004_api_tokens``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint
 
 from core.config import Config
 from core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from core.extension import TemplateContext
+    from core.models import Customer, Staff
 
 
 @hookimpl
@@ -39,7 +43,7 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """The tokens card on "Account details" and the tokens list on the admin customer page."""
     if name not in ("client_profile", "admin_customer_detail") or context.get("customer") is None:
         return None
@@ -56,7 +60,9 @@ def hookbill_template_snippet(name: str, context: Any) -> Any:
 
 
 @hookimpl
-def on_password_changed(account: Any, kind: str, how: str) -> None:
+def on_password_changed(
+    account: Customer | Staff, kind: Literal["customer", "staff"], how: Literal["changed", "reset"]
+) -> None:
     """After a reset by e-mail link, the customer's tokens stop working (in the reset's transaction)."""
     if kind == "customer" and how == "reset":
         from core.api.tokens import revoke_all
