@@ -7,6 +7,7 @@ from datetime import timedelta
 from core import clock, db, outbox
 from core.accounts import service
 from core.models import Customer, Service
+from core.web.sessions import VISITOR_COOKIE
 from tests.helpers import PASSWORD, csrf, login, make_customer, make_staff, post_form
 
 COOKIE = "hookbill_session"
@@ -17,17 +18,26 @@ def cookie(client):
     return found.value if found else None
 
 
-def test_session_id_changes_on_login(client):
+def test_session_id_changes_on_login(app, client):
     make_customer("ala@example.test")
-    client.get("/login")  # the form page creates an anonymous session (CSRF token)
-    before = cookie(client)
-    assert before
+    client.get("/login")  # a visitor: the form's CSRF token travels in the signed visitor cookie
+    assert cookie(client) is None
+    visitor = client.get_cookie(VISITOR_COOKIE)
+    assert visitor is not None
     assert login(client, "ala@example.test").status_code == 302
-    after = cookie(client)
-    assert after and after != before
-    # The pre-login token is worthless now.
-    client.set_cookie(COOKIE, before)
+    first = cookie(client)
+    assert first
+    assert client.get_cookie(VISITOR_COOKIE) is None  # the visitor's data moved into the login's row
+    # Logging in again renews the token: the one known before is worthless after it.
+    assert login(client, "ala@example.test").status_code == 302
+    second = cookie(client)
+    assert second and second != first
+    client.set_cookie(COOKIE, first)
     assert client.get("/").status_code == 302
+    # The visitor cookie of before the login logs nobody in.
+    other = app.test_client()
+    other.set_cookie(VISITOR_COOKIE, visitor.value)
+    assert other.get("/").status_code == 302
 
 
 def test_logout_everywhere_revokes_other_sessions(app):
