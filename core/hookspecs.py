@@ -83,7 +83,10 @@ def hookbill_configure(config: Config) -> None:
     **Transaction**: none; the database is bound but no transaction is open.
 
     :param config: the loaded configuration. **May change**: a plugin may add
-        defaults for its own section; it must not change other sections.
+        defaults for its own section; it must not change other sections. Read
+        the section with ``config.section("name", DEFAULTS)``: it fills the
+        defaults and already holds ``HOOKBILL_<NAME>_<KEY>`` from the
+        environment, so a required key given only there is seen here.
 
     :returns: ignored.
     """

@@ -26,9 +26,7 @@ from core.hookspecs import hookimpl
 def hookbill_configure(config: Config) -> None:
     from core.api.auth import DEFAULTS
 
-    section = config.setdefault("api", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("api", DEFAULTS)
 
 
 @hookimpl

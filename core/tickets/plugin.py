@@ -20,9 +20,7 @@ from core.tickets.pending import DEFAULTS
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("tickets", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("tickets", DEFAULTS)
 
 
 @hookimpl

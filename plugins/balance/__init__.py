@@ -29,7 +29,7 @@ from core.upgrades.quote import Quote
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    config.setdefault("balance", {}).setdefault("apply_on_issue", True)
+    config.section("balance", {"apply_on_issue": True})
 
 
 @hookimpl(trylast=True)
