@@ -117,41 +117,87 @@ def _login_window() -> timedelta:
     return timedelta(seconds=int(_security("login_window_seconds")))
 
 
+THROTTLED = N_("Too many failed logins. Wait a few minutes and try again.")
+
+
+def _pair(email: str, ip: str) -> str:
+    return f"{email}|{ratelimit.address_key(ip)}"
+
+
+def login_rules(kind: str, email: str, ip: str) -> list[ratelimit.Rule]:
+    """The limits a login of ``email`` from ``ip`` is held to (see :func:`authenticate`)."""
+    window = _login_window()
+    familiar = ratelimit.known(f"login-{kind}-known", _pair(email, ip))
+    return [
+        ratelimit.Rule(f"login-{kind}-pair", _pair(email, ip), int(_security("login_attempts")), window, growing=True),
+        ratelimit.Rule(f"login-{kind}-ip", ratelimit.address_key(ip), int(_security("login_attempts_per_address")), window),
+        ratelimit.Rule(
+            f"login-{kind}", email, int(_security("login_attempts_per_account")), window, enforce=not familiar
+        ),
+    ]
+
+
 def authenticate(kind: str, email: str, password: str, ip: str) -> Account:
     """Check a login; return the account or raise DomainError / RateLimited.
 
-    Failed attempts are counted per e-mail and per address; past the limit even
-    a right password is refused until the window passes.
+    Failed attempts are throttled three ways, each a :class:`RateLimited` with
+    ``retry_after`` (429 and ``Retry-After``; nobody sleeps):
+
+    * one account from one address: after ``security.login_attempts`` failures
+      within the window, a wait that starts at 30 s and doubles with every
+      further failure (up to the window). Nobody else is held by it: the
+      owner, from their own address, still gets in;
+    * one address, whatever the accounts: ``login_attempts_per_address``
+      failures within the window, then nothing more from it until the window
+      passes (the hard limit);
+    * one account from addresses it never logged in from:
+      ``login_attempts_per_account`` failures within the window, then such
+      addresses wait; an address the account completed a login from in the last
+      90 days (:func:`note_login`) is not held by this one.
+
+    The attempt is recorded as a failure *before* the password is checked, in
+    a short transaction locked per key, so any number of concurrent attempts
+    evaluate at most the limit's worth of passwords, and what the limits refuse
+    is refused before any hashing. A right password takes the record back. The
+    password is checked outside any database transaction.
     """
     email = normalize_email(email)
-    limit = int(_security("login_attempts"))
-    window = _login_window()
     model = Customer if kind == "customer" else Staff
-    failure: DomainError | None = None
-    with db.write_transaction():
-        if ratelimit.limited(f"login-{kind}", email, limit, window) or ratelimit.limited(
-            f"login-{kind}-ip", ip, limit * 4, window
-        ):
-            raise RateLimited(N_("Too many failed logins. Wait a few minutes and try again."))
+    reserved = ratelimit.reserve(login_rules(kind, email, ip), THROTTLED)
+    try:
         account = model.get_or_none(model.email == email)
         ok = passwords.verify_password(account.password_hash if account else None, password)
+        new_hash = None
+        if ok and account is not None and account.can_log_in and passwords.needs_rehash(account.password_hash):
+            new_hash = passwords.hash_password(password)
+    except BaseException:
+        with db.write_transaction():  # the password was not checked (the panel was busy): it did not fail
+            ratelimit.release(reserved)
+        raise
+    with db.write_transaction():
         if not ok or account is None:
-            # The failure is counted in this transaction, which commits; the
-            # error is raised after it, so the count is never rolled back.
-            ratelimit.hit(f"login-{kind}", email)
-            ratelimit.hit(f"login-{kind}-ip", ip)
             activity.record(f"{kind}.login_failed", actor_kind="system", subject=account, ip=ip)
-            failure = DomainError(N_("Wrong e-mail or password."), code="bad_login")
+            raise_after: DomainError = DomainError(N_("Wrong e-mail or password."), code="bad_login")
         elif not account.can_log_in:
-            failure = DomainError(N_("This account is not active."), code="inactive")
+            ratelimit.release(reserved)
+            raise_after = DomainError(N_("This account is not active."), code="inactive")
         else:
-            if passwords.needs_rehash(account.password_hash):
-                account.password_hash = passwords.hash_password(password)
-                account.save()
-            ratelimit.clear(f"login-{kind}", email)
-    if failure is not None or account is None:
-        raise failure or DomainError(N_("Wrong e-mail or password."), code="bad_login")
-    return account
+            ratelimit.release(reserved)
+            ratelimit.clear(f"login-{kind}-pair", _pair(email, ip))
+            if new_hash is not None:
+                model.update(password_hash=new_hash).where(model.id == account.id).execute()
+                account.password_hash = new_hash
+            return account
+    # The failure is committed above; it is raised after, so it is never rolled back.
+    raise raise_after
+
+
+def note_login(account: Account, kind: str, ip: str) -> None:
+    """Remember ``ip`` as an address ``account`` logs in from (inside the login's transaction).
+
+    Such an address is not held by the per-account limit of :func:`authenticate`.
+    """
+    ratelimit.remember(f"login-{kind}-known", _pair(account.email, ip))
 
 
 def request_password_reset(email: str) -> None:

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from core.accounts import service
 from core.errors import DomainError, RateLimited
 from core.web import access
-from core.web.errors import translated
+from core.web.errors import retry_after_headers, translated
 from core.web.form_errors import FormErrors
 from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
@@ -43,7 +43,9 @@ def login_view(kind: str, template: str, home_endpoint: str) -> Any:
             account = service.authenticate(kind, form.email.data, form.password.data, access.client_ip())
         except DomainError as exc:
             flash(translated(exc.message), "error")
-            return render_template(template, form=form), (429 if isinstance(exc, RateLimited) else 401)
+            if isinstance(exc, RateLimited):
+                return render_template(template, form=form), 429, retry_after_headers(exc)
+            return render_template(template, form=form), 401
         destination = safe_next(url_for(home_endpoint))
         with shown:
             second = access.start_login(account, kind, next_url=destination)
