@@ -75,12 +75,13 @@ def register_customer(
         errors["password"] = weak
     if errors:
         raise ValidationError(errors)
+    password_hash = passwords.hash_password(password)  # before the transaction: hashing holds no lock
     with db.write_transaction():
         if Customer.select().where(Customer.email == email).exists():
             raise ValidationError({"email": N_("An account with this e-mail already exists.")})
         customer = Customer.create(
             email=email,
-            password_hash=passwords.hash_password(password),
+            password_hash=password_hash,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             language=language_or_default(language),
@@ -217,12 +218,16 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"password": weak})
+    spent = DomainError(N_("This reset link is invalid or has expired."), code="bad_token")
+    if tokens.peek("reset_password", raw_token) is None:
+        raise spent  # refused before hashing anything
+    password_hash = passwords.hash_password(new_password)
     with db.write_transaction():
         token = tokens.consume("reset_password", raw_token)
         if token is None:
-            raise DomainError(N_("This reset link is invalid or has expired."), code="bad_token")
+            raise spent
         customer = Customer.get_by_id(token.user_id)
-        customer.password_hash = passwords.hash_password(new_password)
+        customer.password_hash = password_hash
         customer.save()
         revoke_sessions("customer", customer.id)
         # Whoever reset it may not trust what the old password made: the API plugin
@@ -239,8 +244,9 @@ def change_password(account: Account, kind: str, current: str, new_password: str
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"new_password": weak})
+    password_hash = passwords.hash_password(new_password)
     with db.write_transaction():
-        account.password_hash = passwords.hash_password(new_password)
+        account.password_hash = password_hash
         account.save()
         revoke_sessions(kind, account.id, keep_token_hash=keep_hash)
         runtime.hooks().on_password_changed(account=account, kind=kind, how="changed")
