@@ -270,7 +270,8 @@ def on_password_changed(account: Any, kind: str, how: str) -> None:
     :param kind: ``"customer"`` or ``"staff"``.
     :param how: ``"changed"`` (the owner gave the current password) or
         ``"reset"`` (through a reset link sent by e-mail). The API plugin revokes
-        the customer's API tokens after a reset here.
+        the customer's API tokens here, either way: whoever changes a password
+        may not trust what the old one made.
     :returns: ignored.
     """
 
@@ -320,6 +321,25 @@ def on_logout(account: Any, kind: str) -> None:
     :param kind: ``"customer"`` or ``"staff"``.
 
     **May change**: nothing.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_logout_everywhere(account: Any, kind: str) -> None:
+    """Called when the owner ended every session of their account at once ("log out everywhere").
+
+    **Transaction**: inside the transaction that deletes the account's sessions.
+    An error rolls all of it back: nobody is logged out and the person sees
+    the error, so a credential a plugin keeps is never left working while the
+    person believes everything ended. The API plugin revokes the customer's
+    API tokens here.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+
+    **May change**: what the plugin keeps for the account (its own credentials).
 
     :returns: ignored.
     """

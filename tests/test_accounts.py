@@ -156,3 +156,32 @@ def test_registration_sends_verification_that_works_once(client, smtp_server):
 def test_csrf_token_on_every_form(client):
     assert csrf(client, "/login")
     assert csrf(client, "/register")
+
+
+def reset_link(smtp_server, exclude: tuple[str, ...] = ()) -> str:
+    with db.connection():
+        outbox.process()
+    message = smtp_server.wait_for(
+        lambda m: "/password/reset/" in m.text() and not any(old in m.text() for old in exclude)
+    )
+    return message.text().split("/password/reset/")[1].split()[0]
+
+
+def test_an_older_reset_link_dies_when_a_newer_one_is_used_or_the_password_changes(app, client, smtp_server):
+    make_customer("ala@example.test")
+    post_form(client, "/password/forgot", {"email": "ala@example.test"})
+    older = reset_link(smtp_server)
+    post_form(client, "/password/forgot", {"email": "ala@example.test"})
+    newer = reset_link(smtp_server, exclude=(older,))
+    assert post_form(client, f"/password/reset/{newer}", {"password": "a brand new password"}).status_code == 302
+    stale = post_form(client, f"/password/reset/{older}", {"password": "the attackers password"})
+    assert stale.headers["Location"].endswith("/password/forgot")
+    assert login(client, "ala@example.test", "a brand new password").status_code == 302
+
+    post_form(client, "/password/forgot", {"email": "ala@example.test"})
+    pending = reset_link(smtp_server, exclude=(older, newer))
+    form = {"current_password": "a brand new password", "new_password": "changed by the owner"}
+    assert post_form(client, "/profile/password", form, form_page="/profile").status_code == 302
+    late = post_form(app.test_client(), f"/password/reset/{pending}", {"password": "the attackers password"})
+    assert late.headers["Location"].endswith("/password/forgot")
+    assert login(app.test_client(), "ala@example.test", "changed by the owner").status_code == 302

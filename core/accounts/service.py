@@ -214,7 +214,10 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(raw_token: str, new_password: str) -> Customer:
-    """Set a new password with a reset token (once), log out every session and revoke every API token."""
+    """Set a new password with a reset token (once), log out every session and revoke every API token.
+
+    Every other reset link of the customer stops working too, older ones included.
+    """
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"password": weak})
@@ -230,6 +233,7 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
         customer.password_hash = password_hash
         customer.save()
         revoke_sessions("customer", customer.id)
+        tokens.spend_all("reset_password", "customer", customer.id)  # an older link sent before stops working
         # Whoever reset it may not trust what the old password made: the API plugin
         # revokes the customer's tokens here.
         runtime.hooks().on_password_changed(account=customer, kind="customer", how="reset")
@@ -238,7 +242,12 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
 
 
 def change_password(account: Account, kind: str, current: str, new_password: str, keep_hash: str | None) -> None:
-    """Change a password after checking the current one; other sessions are logged out."""
+    """Change a password after checking the current one.
+
+    The account's other sessions are logged out, its unused reset links stop
+    working, and ``on_password_changed`` runs (the API plugin revokes the
+    customer's API tokens there).
+    """
     if not passwords.verify_password(account.password_hash, current):
         raise ValidationError({"current_password": N_("The current password is wrong.")})
     weak = check_password_rules(new_password)
@@ -249,6 +258,7 @@ def change_password(account: Account, kind: str, current: str, new_password: str
         account.password_hash = password_hash
         account.save()
         revoke_sessions(kind, account.id, keep_token_hash=keep_hash)
+        tokens.spend_all("reset_password", kind, account.id)
         runtime.hooks().on_password_changed(account=account, kind=kind, how="changed")
         activity.record(f"{kind}.password_changed", actor=account, subject=account)
 
@@ -259,6 +269,20 @@ def revoke_sessions(kind: str, user_id: int, keep_token_hash: str | None = None)
     if keep_token_hash:
         query = query.where(WebSession.token_hash != keep_token_hash)
     return query.execute()
+
+
+def logout_everywhere(account: Account, kind: str, ip: str = "") -> int:
+    """End every session of the account, this one included; return how many.
+
+    In one transaction with ``on_logout_everywhere`` (the API plugin revokes the
+    customer's API tokens there) and the activity log entry: if a plugin
+    fails, nothing ended.
+    """
+    with db.write_transaction():
+        ended = revoke_sessions(kind, account.id)
+        runtime.hooks().on_logout_everywhere(account=account, kind=kind)
+        activity.record(f"{kind}.logout_everywhere", actor=account, subject=account, ip=ip)
+    return ended
 
 
 def set_customer_status(customer: Customer, status: str, staff: Staff, ip: str = "") -> None:
