@@ -59,18 +59,21 @@ def queue_mail(
     lang: str,
     dedupe_key: str | None = None,
     attachments: list[dict[str, str]] | None = None,
+    secret: bool = False,
     **context: Any,
 ) -> None:
     """Render a mail and queue it in the current transaction; it is sent after commit.
 
     ``attachments``: ``[{"filename", "content_type", "data"}]`` with ``data`` in
     base64 (kept in the outbox row, so the mail is complete on any node).
+    ``secret``: the body carries a one-time link (a reset or verification
+    token); the outbox row forgets the body once the mail is sent (or given up).
     """
     subject, body = render_mail(template, lang, **context)
     payload: dict[str, Any] = {"to": to, "subject": subject, "body": body}
     if attachments:
         payload["attachments"] = attachments
-    outbox.enqueue("mail", payload, dedupe_key=dedupe_key)
+    outbox.enqueue("mail", payload, dedupe_key=dedupe_key, forget=("body",) if secret else ())
 
 
 def send_queued_mail(payload: dict[str, Any]) -> None:

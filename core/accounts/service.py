@@ -98,7 +98,7 @@ def send_verification(customer: Customer) -> None:
     """Queue a verification mail with a fresh token (inside the caller's transaction)."""
     ttl = timedelta(hours=int(_security("verify_token_hours")))
     raw = tokens.issue("verify_email", "customer", customer.id, ttl)
-    mail.queue_mail(customer.email, "verify_email", customer.language, customer=customer, token=raw)
+    mail.queue_mail(customer.email, "verify_email", customer.language, secret=True, customer=customer, token=raw)
 
 
 def verify_email(raw_token: str) -> Customer | None:
@@ -210,7 +210,7 @@ def request_password_reset(email: str) -> None:
             return
         ttl = timedelta(minutes=int(_security("reset_token_minutes")))
         raw = tokens.issue("reset_password", "customer", customer.id, ttl)
-        mail.queue_mail(customer.email, "reset_password", customer.language, customer=customer, token=raw)
+        mail.queue_mail(customer.email, "reset_password", customer.language, secret=True, customer=customer, token=raw)
 
 
 def reset_password(raw_token: str, new_password: str) -> Customer:
