@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from core import activity, db, runtime
 from core.models import Customer, Staff
 from core.plugins import describe_failure
+from core.web.redirects import local_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALWAYS_ALLOWED_ENDPOINTS = {"static", "auth.logout", "admin.logout", "auth.set_language"}
@@ -86,7 +87,7 @@ def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str
     if target:
         session["_auth"] = "partial"
         session["_second_factor_url"] = target
-        if next_url.startswith("/") and not next_url.startswith("//"):
+        if local_path(next_url):
             session["_next_after_login"] = next_url
         return str(target)
     _finish_login(account, kind)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -13,18 +12,15 @@ from core.errors import DomainError, RateLimited
 from core.web import access
 from core.web.errors import retry_after_headers, translated
 from core.web.form_errors import FormErrors
+from core.web.redirects import back_to, local_path
 from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(default: str) -> str:
-    """The ``next`` parameter when it is a local path, else ``default``."""
-    target = request.args.get("next") or ""
-    parsed = urlparse(target)
-    if target.startswith("/") and not target.startswith("//") and not parsed.netloc:
-        return target
-    return default
+    """The ``next`` parameter when it is a local path (:func:`core.web.redirects.local_path`), else ``default``."""
+    return local_path(request.args.get("next")) or default
 
 
 def login_view(kind: str, template: str, home_endpoint: str) -> Any:
@@ -135,8 +131,5 @@ def set_language(lang: str) -> Any:
 
 
 def _back() -> str:
-    """The page the visitor came from, when it is on this site."""
-    parsed = urlparse(request.referrer or "")
-    if not parsed.path or (parsed.netloc and parsed.netloc != request.host):
-        return url_for("client.dashboard")
-    return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+    """The page the visitor came from, when it is a page of this site; else the dashboard."""
+    return back_to(request.referrer, request.host, url_for("client.dashboard"))
