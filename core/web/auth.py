@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
-from core.accounts import service
+from core.accounts import service, verified
 from core.errors import DomainError, RateLimited
 from core.web import access
-from core.web.errors import retry_after_headers, translated
+from core.web.errors import retry_after_headers, translated, wants_json
 from core.web.form_errors import FormErrors
+from core.web.forms import EmptyForm, ForgotForm, LoginForm, RegisterForm, ResetForm
 from core.web.redirects import back_to, local_path
-from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 bp = Blueprint("auth", __name__)
 
@@ -85,9 +85,34 @@ def verify(token: str) -> Any:
     customer = service.verify_email(token)
     if customer is None:
         flash(gettext("This confirmation link is invalid or has expired."), "error")
+    elif g.get("customer") is not None:
+        flash(gettext("Your e-mail address is confirmed."), "success")
+        return redirect(url_for("client.dashboard"))
     else:
         flash(gettext("Your e-mail address is confirmed. You can log in."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@access.login_required
+def resend_verification() -> Any:
+    """Send the confirmation link again (a few times an hour at most)."""
+    if EmptyForm().validate_on_submit():
+        with FormErrors():
+            if verified.resend(g.customer):
+                flash(gettext("We sent the link again to %(email)s.", email=g.customer.email), "success")
+            else:
+                flash(gettext("Your e-mail address is confirmed."), "info")
+    return redirect(local_path(request.form.get("back")) or url_for("client.dashboard"))
+
+
+@bp.app_errorhandler(verified.EmailNotVerified)
+def email_not_verified(exc: verified.EmailNotVerified) -> Any:
+    """An order or payment step refused until the address is confirmed: say why, offer the link again."""
+    if wants_json():
+        return jsonify(error=exc.code, detail=translated(exc.message), status=exc.status), exc.status
+    back = back_to(request.referrer, request.host, "")
+    return render_template("client/verify_first.html", form=EmptyForm(), back=back), exc.status
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from flask import Blueprint, flash, g, redirect, render_template, session, url_f
 from flask_babel import gettext
 
 from core.accounts import service as accounts
+from core.accounts.verified import blocks
 from core.balance_view import balance_of
 from core.documents.state import paid_on
 from core.models import Document, Service
@@ -38,7 +39,13 @@ def dashboard() -> Any:
         .where((Document.customer == g.customer) & (Document.status.in_(["unpaid", "partially_paid"])))
         .order_by(Document.issue_date.desc())
     )
-    return render_template("client/dashboard.html", services=services, unpaid=unpaid, balance=balance_of(g.customer.id))
+    return render_template(
+        "client/dashboard.html",
+        services=services,
+        unpaid=unpaid,
+        balance=balance_of(g.customer.id),
+        verify_first=blocks(g.customer),
+    )
 
 
 @bp.route("/services")
@@ -118,7 +125,9 @@ def logout_everywhere() -> Any:
             title=gettext("Log out on every device?"),
             what_happens=[
                 gettext("Every browser and device where you are logged in, this one included, is logged out at once."),
-                gettext("Your API tokens are revoked too: scripts that use them stop working until you create new ones."),
+                gettext(
+                    "Your API tokens are revoked too: scripts that use them stop working until you create new ones."
+                ),
                 gettext("To use the panel again, you log in with your e-mail and password."),
             ],
             confirm_label=gettext("Log out everywhere"),

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
+from core.accounts.verified import EmailNotVerified
 from core.errors import Conflict, DomainError, ValidationError
 from core.models import Document, Service, ServiceChange
 from core.payments.methods import all_methods, get_method
@@ -146,6 +147,8 @@ def confirm(service_id: int) -> Any:
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
+    except EmailNotVerified:
+        raise  # the page that says why, with the link to send the confirmation again
     except DomainError as exc:  # a plugin refused (issuing the proforma, applying the change): nothing happened
         flash(translated(exc.message), "error")
         return _summary_page(service, exc.status)
