@@ -73,6 +73,8 @@ class RateLimited(DomainError):
 
     status = 429
 
-    def __init__(self, message: str = N_("Too many attempts. Try again later."), retry_after: int | None = None) -> None:
+    def __init__(
+        self, message: str = N_("Too many attempts. Try again later."), retry_after: int | None = None
+    ) -> None:
         super().__init__(message, code="rate_limited")
         self.retry_after = retry_after

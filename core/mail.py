@@ -71,7 +71,8 @@ def _parts(template: str, lang: str) -> tuple[jinja2.Template, jinja2.Template]:
             raise ValueError(f"{name} must start with a 'Subject:' line")
         # The body keeps its line numbers (errors point at the file's lines).
         cache[key] = (env.from_string(first[len("Subject:") :]), env.from_string("\n" + rest))
-    return cache[key]  # type: ignore[no-any-return]
+    parts: tuple[jinja2.Template, jinja2.Template] = cache[key]
+    return parts
 
 
 def render_mail(template: str, lang: str, **context: Any) -> tuple[str, str]:

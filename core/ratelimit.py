@@ -117,10 +117,8 @@ def wait_seconds(rule: Rule) -> int:
     over = len(times) - rule.limit
     if over < 0:
         return 0
-    if rule.growing:
-        until = times[-1] + min(rule.window, GROWING_BASE * 2**over)
-    else:
-        until = times[over] + rule.window  # then only limit - 1 events are left in the window
+    # Growing: from the latest event. Fixed: until the event that keeps the key at the limit leaves the window.
+    until = times[-1] + min(rule.window, GROWING_BASE * 2**over) if rule.growing else times[over] + rule.window
     return max(0, math.ceil((until - now).total_seconds()))
 
 
@@ -181,8 +179,6 @@ def prune(older_than: timedelta) -> int:
     long_lived = RateEvent.scope.endswith(LONG_LIVED_SUFFIX)
     return (
         RateEvent.delete()
-        .where(
-            ((RateEvent.at < now - older_than) & ~long_lived) | ((RateEvent.at < now - LONG_LIVED) & long_lived)
-        )
+        .where(((RateEvent.at < now - older_than) & ~long_lived) | ((RateEvent.at < now - LONG_LIVED) & long_lived))
         .execute()
     )

@@ -181,7 +181,9 @@ def test_logout_everywhere_a_password_change_and_a_reset_each_revoke_tokens(clie
     assert "tokeny API" in page.get_data(as_text=True)  # the confirmation says tokens go too
     raw = token_for(alice)
     assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
-    confirmed = client.post("/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile"), "confirmed": "1"})
+    confirmed = client.post(
+        "/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile"), "confirmed": "1"}
+    )
     assert confirmed.status_code == 302
     assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 401
     with db.connection():

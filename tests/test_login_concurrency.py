@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pyotp

@@ -22,7 +22,9 @@ ONE_LINE = "Help Bcc: attacker@evil.test Injected body line and more"
 def check_notifications(smtp_server) -> None:
     with db.connection():
         assert outbox.process() == 2  # nothing failed: both mails were sent
-    messages = [smtp_server.wait_for(lambda m, to=to: m["To"] == to) for to in ("ala@example.test", "techniczny@hostownia.test")]
+    messages = [
+        smtp_server.wait_for(lambda m, to=to: m["To"] == to) for to in ("ala@example.test", "techniczny@hostownia.test")
+    ]
     assert len(smtp_server.messages) == 2
     for message in messages:
         subject = str(message["Subject"])

@@ -27,7 +27,9 @@ def test_tokens_leave_the_outbox_with_the_mail(app, client, smtp_server):
     with db.connection():
         assert outbox.process() == 2
     verify = smtp_server.wait_for(lambda m: "/verify/" in m.text()).text().split("/verify/")[1].split()[0]
-    reset = smtp_server.wait_for(lambda m: "/password/reset/" in m.text()).text().split("/password/reset/")[1].split()[0]
+    reset = (
+        smtp_server.wait_for(lambda m: "/password/reset/" in m.text()).text().split("/password/reset/")[1].split()[0]
+    )
     payloads = stored_payloads()
     assert verify not in payloads and reset not in payloads
     with db.connection():

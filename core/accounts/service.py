@@ -17,7 +17,7 @@ from typing import Any
 
 from core import activity, clock, db, mail, ratelimit, runtime
 from core.accounts import passwords, tokens
-from core.errors import DomainError, RateLimited, ValidationError
+from core.errors import DomainError, ValidationError
 from core.i18n import N_
 from core.models import Customer, Staff, WebSession
 
@@ -131,7 +131,9 @@ def login_rules(kind: str, email: str, ip: str) -> list[ratelimit.Rule]:
     familiar = ratelimit.known(f"login-{kind}-known", _pair(email, ip))
     return [
         ratelimit.Rule(f"login-{kind}-pair", _pair(email, ip), int(_security("login_attempts")), window, growing=True),
-        ratelimit.Rule(f"login-{kind}-ip", ratelimit.address_key(ip), int(_security("login_attempts_per_address")), window),
+        ratelimit.Rule(
+            f"login-{kind}-ip", ratelimit.address_key(ip), int(_security("login_attempts_per_address")), window
+        ),
         ratelimit.Rule(
             f"login-{kind}", email, int(_security("login_attempts_per_account")), window, enforce=not familiar
         ),

@@ -65,7 +65,7 @@ def on_password_changed(account: Any, kind: str, how: str) -> None:
 
 @hookimpl
 def on_logout_everywhere(account: Any, kind: str) -> None:
-    """"Log out everywhere" revokes the customer's tokens too (in the transaction that ends the sessions)."""
+    """Revoke the customer's tokens on "log out everywhere" (in the transaction that ends the sessions)."""
     if kind == "customer":
         from core.api.tokens import revoke_all
 

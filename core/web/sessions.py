@@ -103,7 +103,7 @@ class ServerSessionInterface(SessionInterface):
         signed = request.cookies.get(VISITOR_COOKIE)
         if signed:
             try:
-                data = self._visitor_serializer(app).loads(signed, max_age=self._lifetime(app).total_seconds())
+                data = self._visitor_serializer(app).loads(signed, max_age=int(self._lifetime(app).total_seconds()))
             except BadSignature:
                 data = None
             if isinstance(data, dict) and LOGIN_KEY not in data:
@@ -118,7 +118,9 @@ class ServerSessionInterface(SessionInterface):
             session.row.delete_instance()  # the old login ends; what was kept starts afresh below
             session.row = None
             session.renew = False
-        visitor_value = "" if LOGIN_KEY in session or not session else self._visitor_serializer(app).dumps(dict(session))
+        visitor_value = (
+            "" if LOGIN_KEY in session or not session else self._visitor_serializer(app).dumps(dict(session))
+        )
         keep_row = LOGIN_KEY in session or len(visitor_value) > VISITOR_COOKIE_MAX
         if session.row is not None and (session.renew or not keep_row):
             session.row.delete_instance()

@@ -197,7 +197,9 @@ def confirm_enrollment(account: Account, code: str, ip: str = "") -> list[str]:
         cred = credential_of(account)
         if cred is None or cred.enabled:
             raise Conflict(N_("Start turning two-step verification on first."), code="totp_not_pending")
-        wait = ratelimit.wait_seconds(ratelimit.Rule("totp-setup", lockout.account_key(account), limit, lockout.window()))
+        wait = ratelimit.wait_seconds(
+            ratelimit.Rule("totp-setup", lockout.account_key(account), limit, lockout.window())
+        )
         if wait:
             raise RateLimited(N_("Too many wrong codes. Try again later."), retry_after=wait)
         normalized = _normalize(code)
