@@ -13,7 +13,7 @@ HOOKBILL_DATABASE_URL ?= sqlite:///instance/hookbill.sqlite3
 export HOOKBILL_DATABASE_URL
 PYTEST_ARGS ?=
 
-.PHONY: run test lint system-deps run-deps
+.PHONY: run test lint system-deps run-deps catalogs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,17 @@ system-deps:
 run-deps:
 	bash scripts/system-deps.sh run
 
+# gettext catalogs (.po -> .mo) of the core, the built-in plugins and the example
+# plugin, compiled in place for this editable install (a built package compiles
+# them in its build step, setup.py; the app never compiles at start-up).
+catalogs: $(STAMP)
+	$(PY) -m core.catalogs core plugins examples
+
 # The demo's configuration (config.demo.toml: development mode, the passphrase of the
 # demo department's PGP key); set HOOKBILL_CONFIG to run with your own instead.
 # The run-time system packages come first: installing the app builds PyICU against ICU.
 run: export HOOKBILL_CONFIG ?= config.demo.toml
-run: run-deps $(STAMP)
+run: run-deps $(STAMP) catalogs
 	mkdir -p instance
 	$(VENV)/bin/hookbill migrate
 	$(VENV)/bin/hookbill demo-data
@@ -53,6 +59,6 @@ lint: $(TEST_STAMP)
 
 # make reports any failing command as its own exit status 2; the line below
 # prints pytest's own code first so that it is not lost.
-test: system-deps $(TEST_STAMP)
+test: system-deps $(TEST_STAMP) catalogs
 	@rc=0; $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -ne 0 ]; then echo "pytest exited with status $$rc" >&2; fi; exit $$rc

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 
+import flask_babel
 from flask import Flask, abort, send_file, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from core import db, i18n, outbox, runtime
+from core import db, i18n, i18n_domains, outbox, runtime
 from core.config import Config, app_secret_key, load_config, trusted_proxies
+from core.template_domains import DOMAIN_GETTEXT, FlaskEnvironment, domain_gettext, plugin_template_domains
 from core.themes import find_static, template_loader
 from core.web import access, errors, templating
 from core.web.sessions import ServerSessionInterface
@@ -49,10 +52,28 @@ def configure_proxies(app: Flask, config: Config) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
 
 
+class _LookupDomain(flask_babel.Domain):
+    """Flask-Babel's default domain, answering from the runtime's catalogs (core first, then plugins)."""
+
+    def get_translations(self) -> Any:
+        return i18n_domains.lookup(i18n_domains.current_language())
+
+
+class _Babel(Babel):
+    """Flask-Babel, with :class:`_LookupDomain` for ``gettext``, ``_l`` and the templates' ``_``."""
+
+    @property
+    def domain_instance(self) -> flask_babel.Domain:
+        return _LookupDomain()
+
+
 def configure_i18n(app: Flask, config: Config, rt: runtime.Runtime) -> None:
-    """Flask-Babel with every catalog folder (core, core features, plugins)."""
-    dirs = i18n.runtime_catalog_dirs(rt.pm)
-    i18n.compile_catalogs(dirs)
+    """Flask-Babel over the core's and the plugins' gettext domains (:mod:`core.i18n_domains`).
+
+    Catalogs are read, never compiled, here: an installed package carries its
+    ``.mo`` files, a checkout compiles them with ``make catalogs``.
+    """
+    dirs = i18n.catalog_dirs()
     languages = list(config.get_value("app.languages"))
 
     def select_locale() -> str:
@@ -66,12 +87,18 @@ def configure_i18n(app: Flask, config: Config, rt: runtime.Runtime) -> None:
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in dirs)
     app.config["BABEL_DEFAULT_TIMEZONE"] = str(config.get_value("app.timezone"))
-    Babel(app, locale_selector=select_locale, default_locale=str(config.get_value("app.language")))
+    _Babel(app, locale_selector=select_locale, default_locale=str(config.get_value("app.language")))
 
 
 def configure_templates(app: Flask, config: Config, rt: runtime.Runtime) -> None:
-    """Theme lookup chain and template helpers."""
+    """Theme lookup chain, plugin templates in their gettext domains, and template helpers."""
     app.jinja_loader = template_loader(config, rt.pm)
+    env = app.jinja_env
+    assert isinstance(env, FlaskEnvironment)
+    env.template_domains = plugin_template_domains(rt.pm)
+    env.globals[DOMAIN_GETTEXT] = domain_gettext(
+        lambda domain: i18n_domains.lookup(i18n_domains.current_language()).chain(domain)
+    )
     templating.install(app)
 
 
@@ -131,18 +158,20 @@ def _process_outbox_soon() -> None:
     threading.Thread(target=work, name="outbox-kick", daemon=True).start()
 
 
-def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+def create_app(config: Config | dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
     """Build the hookbill Flask app.
 
     ``config`` is a :class:`Config`, a dict of overrides on top of the loaded
-    configuration, or None (load from file and environment). Raises
+    configuration, or None (load from file and environment). ``plugins`` are
+    plugin objects registered after the configured ones (tests). Raises
     :class:`core.config.ConfigError` or :class:`core.plugins.PluginError` with a
     message naming the key or plugin at fault.
     """
     if not isinstance(config, Config):
         config = load_config(overrides=config)
-    rt = runtime.setup(config)
+    rt = runtime.setup(config, plugins)
     app = Flask("hookbill", static_folder=None, template_folder=None)
+    app.jinja_environment = FlaskEnvironment  # plugin templates translate in their own domain
     app.request_class = MemoryUploadRequest  # uploads never spool to a temp file
     configure_flask(app, config)
     configure_proxies(app, config)

@@ -1,9 +1,11 @@
-"""The ``hookbill`` command: serve, migrate, demo-data, create-staff, plugins, cron, outbox."""
+"""The ``hookbill`` command: serve, migrate, demo-data, create-staff, plugins, cron, outbox, new-plugin."""
 
 from __future__ import annotations
 
+import copy
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,7 +56,10 @@ def _setup(config_path: str | None) -> runtime.Runtime:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """hookbill: a billing panel for hosting providers."""
-    ctx.obj = {"config_path": config_path}
+    # A caller may hand in a runtime that is set up already (the testing kit's
+    # CLI runner does, so commands see the test's database and plugins).
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("config_path", config_path)
 
 
 def _rt(ctx: click.Context) -> runtime.Runtime:
@@ -171,6 +176,42 @@ def hooks_doc() -> None:
     click.echo(render(), nl=False)
 
 
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: ./hookbill-NAME).",
+)
+def new_plugin(name: str, directory: Path | None) -> None:
+    """Write a new plugin package NAME: entry point, a hook, a setting, a table, a translation, tests."""
+    from core.scaffold import PluginNames, ScaffoldError
+    from core.scaffold import new_plugin as write
+
+    try:
+        target = write(name, directory)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    names = PluginNames.of(name)
+    click.echo(f"wrote {names.dist} (package {names.package}, plugin name {names.name!r}) in {target}")
+    click.echo("next:")
+    click.echo(f"  cd {target}")
+    click.echo("  pip install -e '.[test]'")
+    click.echo(f"  hookbill compile-catalogs {names.package}")
+    click.echo("  pytest")
+
+
+@cli.command("compile-catalogs")
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def compile_catalogs(folders: tuple[Path, ...]) -> None:
+    """Compile the gettext catalogs (.po to .mo) under FOLDERS that changed (for editable installs)."""
+    from core.catalogs import compile_tree
+
+    written = compile_tree(list(folders) or [Path(".")])
+    click.echo(f"compiled {len(written)} catalog(s)" if written else "catalogs are up to date")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -187,21 +228,34 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-def _add_plugin_commands() -> None:
+def with_plugin_commands(pm: Any) -> click.Group:
+    """The ``hookbill`` group with the commands of ``pm``'s plugins added (a copy: ``cli`` stays as it is)."""
+    group = copy.copy(cli)
+    group.commands = dict(cli.commands)
+    for commands in pm.hook.hookbill_cli_commands():
+        for command in commands:
+            group.add_command(command)
+    return group
+
+
+def _with_plugin_commands() -> click.Group:
     try:
         rt = runtime.setup(load_config())
     except Exception:
-        return
-    for group in rt.pm.hook.hookbill_cli_commands():
-        for command in group:
-            cli.add_command(command)
+        return cli
+    return with_plugin_commands(rt.pm)
+
+
+#: Commands that need no configuration, database or plugins (they work in any folder).
+STANDALONE_COMMANDS = frozenset({"new-plugin", "compile-catalogs", "hooks-doc"})
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``hookbill`` console script."""
-    if "--config" not in (argv or sys.argv):
-        _add_plugin_commands()
-    return cli.main(args=argv, prog_name="hookbill")
+    args = list(sys.argv[1:] if argv is None else argv)
+    standalone = bool(args) and args[0] in STANDALONE_COMMANDS
+    group = _with_plugin_commands() if "--config" not in args and not standalone else cli
+    return group.main(args=argv, prog_name="hookbill")
 
 
 if __name__ == "__main__":

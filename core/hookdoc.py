@@ -15,7 +15,7 @@ HEADER = """# hookbill hook reference
 Generated from `core/hookspecs.py` by `hookbill hooks-doc > docs/hooks.md`; a test
 fails when this file and the hookspecs differ. Implement a hook by writing a
 function with the same name (and any subset of the arguments) marked with
-`@hookimpl` (`from core.hookspecs import hookimpl`). See README.md, "Writing a plugin".
+`@hookimpl` (`from core.hookspecs import hookimpl`). A first plugin, step by step: [`plugins.md`](plugins.md).
 """
 
 

@@ -151,7 +151,11 @@ def hookbill_settings() -> list[SettingSpec]:
     **Transaction**: none.
 
     :returns: a list of :class:`core.extension.SettingSpec` the plugin reads
-        through :func:`core.settings.get_setting`.
+        through :func:`core.settings.get_setting`. Each has a kind (``str``,
+        ``text``, ``secret``, ``url``, ``int``, ``decimal``, ``bool``, ``choice``)
+        and optional checks (``required``, ``minimum``/``maximum``, ``validate``);
+        the admin settings page refuses a bad value with a message on its field
+        and stores nothing. See ``docs/plugins.md``.
     """
 
 

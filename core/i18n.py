@@ -1,16 +1,15 @@
-"""Translations: where catalogs live, compiling them, and formatting money and dates.
+"""Translations: where catalogs live, which ones a lookup uses, and formatting money and dates.
 
 English is the source language of every message; Polish (the default UI
-language) and any other language come from gettext catalogs. Catalogs live in
-``translations/<lang>/LC_MESSAGES/messages.po`` folders: the core's
-(``core/translations``), any ``translations`` folder of a core feature package
-(``core/<feature>/translations``), and each plugin's. ``.mo`` files are compiled
-from the ``.po`` sources when missing or older, so a checkout needs no build step.
+language) and any other language come from gettext catalogs: the core's
+(``core/translations`` and ``core/<feature>/translations``, the domain
+``messages``) and each plugin's own domain (:mod:`core.i18n_domains`, where the
+order of look-up is). ``.mo`` files are compiled when a package is built, or by
+``make catalogs`` in a checkout (:mod:`core.catalogs`); never here.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,8 +18,7 @@ from typing import Any
 
 from babel import numbers
 from babel.dates import format_date, format_datetime
-from babel.messages import mofile, pofile
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
 CORE_DIR = Path(__file__).resolve().parent
 
@@ -56,49 +54,14 @@ def runtime_catalog_dirs(pm: Any) -> list[Path]:
 
 
 def translations_for(lang: str) -> NullTranslations:
-    """gettext translations for ``lang`` from the core's and every plugin's catalogs.
+    """gettext translations for ``lang``: the core's catalog, then the plugins' (see :mod:`core.i18n_domains`).
 
     Loaded once per runtime; used where no Flask request chooses the language
     (mail, document texts).
     """
-    from core import runtime
+    from core.i18n_domains import lookup
 
-    rt = runtime.current()
-    key = f"translations:{lang}"
-    if key not in rt.cache:
-        rt.cache[key] = load_translations(lang, runtime_catalog_dirs(rt.pm))
-    return rt.cache[key]
-
-
-def compile_catalogs(dirs: Iterable[Path]) -> None:
-    """Compile each ``messages.po`` to ``messages.mo`` when the .mo is missing or older."""
-    for folder in dirs:
-        for po_path in folder.glob("*/LC_MESSAGES/*.po"):
-            mo_path = po_path.with_suffix(".mo")
-            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                continue
-            with po_path.open("rb") as handle:
-                catalog = pofile.read_po(handle, locale=po_path.parent.parent.name)
-            # A name of this process's own: two workers compiling at once must not
-            # write into one temporary file.
-            tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                mofile.write_mo(handle, catalog)
-            tmp.replace(mo_path)
-
-
-def load_translations(lang: str, dirs: Iterable[Path]) -> NullTranslations:
-    """gettext translations for ``lang`` merged from every folder (for mail, CLI)."""
-    merged: NullTranslations | None = None
-    for folder in dirs:
-        loaded = Translations.load(str(folder), [lang])
-        if not isinstance(loaded, Translations):
-            continue
-        if merged is None or not isinstance(merged, Translations):
-            merged = loaded
-        else:
-            merged.merge(loaded)
-    return merged or NullTranslations()
+    return lookup(lang)
 
 
 def money(amount: Decimal, currency: str, lang: str) -> str:
@@ -147,19 +110,27 @@ class Message(str):
     JSON API, logs and the CLI show); :func:`translate` looks up ``msgid`` (the
     text with its ``%(name)s`` placeholders) in a catalog first and fills the
     values in afterwards, so a translation never depends on the values.
+    ``domain`` names the plugin whose catalog is asked first (a message a plugin
+    marked with :meth:`core.i18n_domains.Domain.N_`); None is the core's.
     """
 
     msgid: str
     params: dict[str, object]
+    domain: str | None
 
-    def __new__(cls, msgid: str, params: Mapping[str, object]) -> Message:
+    def __new__(cls, msgid: str, params: Mapping[str, object], domain: str | None = None) -> Message:
         text = super().__new__(cls, _fill(msgid, params, _identity, "en"))
         text.msgid = msgid
         text.params = dict(params)
+        text.domain = domain
         return text
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Message, (self.msgid, self.params))
+        return (Message, (self.msgid, self.params, self.domain))
+
+    def key(self) -> str:
+        """What a catalog is asked for: the msgid, marked with the plugin's domain when there is one."""
+        return DomainText(self.msgid, self.domain) if self.domain else self.msgid
 
 
 def _identity(text: str) -> str:
@@ -216,7 +187,7 @@ def translate(text: str, gettext: Callable[[str], str], lang: str | None = None)
     other value (a file name, a fingerprint) is shown as it is.
     """
     if isinstance(text, Message):
-        return _fill(gettext(text.msgid), text.params, gettext, lang)
+        return _fill(gettext(text.key()), text.params, gettext, lang)
     return gettext(text) if text else text
 
 
@@ -259,3 +230,9 @@ def document_text(message: str, **values: object) -> str:
 
     text = translations_for(str(runtime.config().get_value("app.language"))).gettext(message)
     return text % values if values else text
+
+
+# A plugin's domain, for plugins to import from here (``from core.i18n import Domain``).
+from core.i18n_domains import Domain, DomainText  # noqa: E402
+
+__all__ = ["Domain", "DomainText"]

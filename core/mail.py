@@ -22,18 +22,17 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-import jinja2
-
-from core import i18n, labels, outbox, runtime
+from core import i18n, i18n_domains, labels, outbox, runtime
+from core.template_domains import DOMAIN_GETTEXT, PlainEnvironment, domain_gettext, plugin_template_domains
 from core.themes import template_loader
 
 
-def _environment(lang: str) -> jinja2.Environment:
+def _environment(lang: str) -> PlainEnvironment:
     rt = runtime.current()
     key = f"mail-environment:{lang}"
     env = rt.cache.get(key)
     if env is None:
-        env = jinja2.Environment(
+        env = PlainEnvironment(
             loader=template_loader(rt.config, rt.pm),
             extensions=["jinja2.ext.i18n"],
             autoescape=False,
@@ -44,6 +43,9 @@ def _environment(lang: str) -> jinja2.Environment:
         env.filters["label"] = lambda code, table: labels.label(
             table, str(code), lambda context, message: str(translations.pgettext(context, message))
         )
+        # A plugin's mail template translates in the plugin's domain, as its pages do.
+        env.template_domains = plugin_template_domains(rt.pm)
+        env.globals[DOMAIN_GETTEXT] = domain_gettext(lambda domain: i18n_domains.lookup(lang).chain(domain))
         rt.cache[key] = env
     return env
 

@@ -43,7 +43,7 @@ def to_decimal(value: object) -> Decimal:
 
 
 def round_money(value: object) -> Decimal:
-    """Round to 0.01 half-up: the single rounding rule of BILLING.md rule 1."""
+    """Round to 0.01 half-up: the single rounding rule of docs/billing.md rule 1."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

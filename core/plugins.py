@@ -3,7 +3,8 @@
 Order of registration (pytest style): the built-in plugins listed in
 :data:`BUILTIN_PLUGINS`, then distributions that declare an entry point in the
 group ``hookbill``, then ``*.py`` files and packages in the drop-in folder
-(``plugins.folder``). A plugin named in ``plugins.disabled`` is blocked.
+(``plugins.folder``), then any plugin objects the caller passes (the testing
+kit's ``hookbill_plugins``). A plugin named in ``plugins.disabled`` is blocked.
 Anything that fails to import, or implements a hook that does not exist,
 stops start-up with :class:`PluginError` naming the plugin.
 Set ``HOOKBILL_PLUGINS_TRACE=1`` (or ``plugins.trace``) to log every hook call.
@@ -22,7 +23,7 @@ import importlib.util
 import logging
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, ModuleType
@@ -135,7 +136,7 @@ class PluginInfo:
 
     name: str
     version: str
-    source: str  # builtin | entrypoint | folder
+    source: str  # builtin | entrypoint | folder | extra
     hooks: tuple[str, ...]
 
 
@@ -242,8 +243,19 @@ def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
         raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
 
 
-def make_plugin_manager(config: Config) -> pluggy.PluginManager:
-    """Build the plugin manager for ``config``, or raise PluginError naming the culprit."""
+def plugin_name(plugin: Any) -> str:
+    """The name an extra plugin object is registered under: its module's or class's name."""
+    name = getattr(plugin, "__name__", None) or type(plugin).__name__
+    return str(name).rsplit(".", 1)[-1]
+
+
+def make_plugin_manager(config: Config, extra: Iterable[Any] = ()) -> pluggy.PluginManager:
+    """Build the plugin manager for ``config``, or raise PluginError naming the culprit.
+
+    ``extra`` plugins (modules or objects) are registered last, under
+    :func:`plugin_name`; one that is registered already (an installed plugin
+    handed in again) is skipped.
+    """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     sources: dict[str, str] = {}
@@ -273,6 +285,12 @@ def make_plugin_manager(config: Config) -> pluggy.PluginManager:
             continue
         _register(pm, _load_file_plugin(path), path.stem)
         sources[path.stem] = "folder"
+    for plugin in extra:
+        if pm.is_registered(plugin):
+            continue
+        name = plugin_name(plugin)
+        _register(pm, plugin, name)
+        sources[name] = "extra"
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

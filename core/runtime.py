@@ -7,6 +7,7 @@ services reach plugins through :func:`hooks` without importing Flask.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +38,11 @@ class Runtime:
 _current: Runtime | None = None
 
 
-def setup(config: Config) -> Runtime:
+def setup(config: Config, plugins: Iterable[Any] = ()) -> Runtime:
     """Check ``config``, resolve the app's secret key, bind the database, set the clock, load plugins.
+
+    ``plugins`` are plugin objects registered after the configured ones (tests
+    register the plugin they test this way; see :mod:`core.testing`).
 
     Raises :class:`core.config.ConfigError` or :class:`core.plugins.PluginError`
     with a message naming the key or plugin at fault.
@@ -48,7 +52,7 @@ def setup(config: Config) -> Runtime:
     app_secret_key(config)  # resolved once, so every consumer sees the same key
     clock.configure(str(config.get_value("app.timezone")), config.get_value("clock.fixed") or None)
     database = db.bind(str(config.get_value("database.url")))
-    pm = make_plugin_manager(config)
+    pm = make_plugin_manager(config, plugins)
     _current = Runtime(config, database, pm)
     pm.hook.hookbill_configure(config=config)
     config.apply_environment()

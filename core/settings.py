@@ -1,10 +1,20 @@
-"""Settings stored in the database (seller data, plugin settings), with declared defaults."""
+"""Settings stored in the database (seller data, plugin settings), with declared defaults.
+
+Plugins declare settings with :class:`core.extension.SettingSpec` from the
+``hookbill_settings`` hook; an admin edits them on the settings page, where
+:func:`update_declared` parses and checks every value (:func:`parse_setting`)
+and stores all of them or, when one is refused, none.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.extension import SettingSpec
+from core.i18n import N_
 from core.models import Setting
 
 SELLER_KEYS = (
@@ -32,17 +42,26 @@ def declared_settings() -> list[SettingSpec]:
     return [spec for group in hooks().hookbill_settings() for spec in group]
 
 
+def declared_spec(namespace: str, key: str) -> SettingSpec | None:
+    """The declared spec of ``namespace``/``key``, or None when no plugin declares it."""
+    return next((spec for spec in declared_settings() if spec.namespace == namespace and spec.key == key), None)
+
+
 def get_setting(namespace: str, key: str, default: Any = _MISSING) -> Any:
-    """The stored value of ``namespace``/``key``; else ``default``, else the declared default."""
+    """The stored value of ``namespace``/``key``; else ``default``, else the declared default.
+
+    A stored ``decimal`` setting is returned as :class:`decimal.Decimal` (it is
+    stored as its exact text).
+    """
     row = Setting.get_or_none((Setting.namespace == namespace) & (Setting.key == key))
+    spec = declared_spec(namespace, key)
     if row is not None:
+        if spec is not None and spec.kind == "decimal" and row.value is not None:
+            return Decimal(str(row.value))
         return row.value
     if default is not _MISSING:
         return default
-    for spec in declared_settings():
-        if spec.namespace == namespace and spec.key == key:
-            return spec.default
-    return None
+    return spec.default if spec is not None else None
 
 
 def set_setting(namespace: str, key: str, value: Any) -> None:
@@ -60,17 +79,79 @@ def seller_data() -> dict[str, str]:
     return data
 
 
-def parse_setting(spec: SettingSpec, raw: str | None) -> Any:
-    """Turn a form value into the stored value of ``spec``'s kind; ValueError when it is not one."""
-    text = (raw or "").strip()
-    if spec.kind == "bool":
-        return text in ("1", "true", "on", "yes")
+class SettingInvalid(ValueError):
+    """A value an admin entered is not one the setting takes; ``message`` (an ``N_`` msgid) says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+TRUE_WORDS = ("1", "true", "on", "yes")
+
+
+def _number(spec: SettingSpec, text: str) -> int | Decimal:
+    value: int | Decimal
     if spec.kind == "int":
-        return int(text)
+        try:
+            value = int(text)
+        except ValueError:
+            raise SettingInvalid(N_("Enter a whole number.")) from None
+    else:
+        try:
+            value = Decimal(text.replace(",", ".").replace(" ", ""))
+        except InvalidOperation:
+            raise SettingInvalid(N_("Enter a number, e.g. 12.50.")) from None
+        if not value.is_finite():
+            raise SettingInvalid(N_("Enter a number, e.g. 12.50."))
+    # The page states the bounds beside the field; the message says which one was crossed.
+    if spec.minimum is not None and value < spec.minimum:
+        raise SettingInvalid(N_("This number is too small."))
+    if spec.maximum is not None and value > spec.maximum:
+        raise SettingInvalid(N_("This number is too large."))
+    return value
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
+        raise SettingInvalid(N_("Enter a full web address starting with https:// or http://."))
     return text
 
 
-def update_declared(values: dict[str, str | None], staff: Any, ip: str = "") -> list[str]:
+def parse_setting(spec: SettingSpec, raw: str | None) -> Any:
+    """Turn a form value into the value stored for ``spec``, or raise :class:`SettingInvalid`.
+
+    ``bool``: a ticked box (``1``, ``true``, ``on``, ``yes``) is True, anything
+    else False. Empty text is "" (None for numbers), refused when ``required``.
+    ``decimal`` accepts a comma or a point and is returned as its exact text,
+    so the JSON column keeps every digit. ``spec.validate`` runs last, on the
+    parsed value (a Decimal for ``decimal``).
+    """
+    text = (raw or "").strip()
+    if spec.kind == "bool":
+        value: Any = text.lower() in TRUE_WORDS
+    elif not text:
+        if spec.required:
+            raise SettingInvalid(N_("This field is required."))
+        return None if spec.kind in ("int", "decimal") else ""
+    elif spec.kind in ("int", "decimal"):
+        value = _number(spec, text)
+    elif spec.kind == "url":
+        value = _url(text)
+    elif spec.kind == "choice":
+        if text not in {choice for choice, _label in spec.choice_list()}:
+            raise SettingInvalid(N_("Choose one of the listed options."))
+        value = text
+    else:
+        value = text
+    message = spec.validate(value) if spec.validate is not None else None
+    if message:
+        raise SettingInvalid(message)
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def update_declared(values: Mapping[str, str | None], staff: Any, ip: str = "") -> list[str]:
     """Store declared plugin settings from a form (``namespace.key`` -> raw value).
 
     A secret left empty keeps its stored value (secrets are never shown back).
@@ -79,27 +160,26 @@ def update_declared(values: dict[str, str | None], staff: Any, ip: str = "") -> 
     """
     from core import activity, db
     from core.errors import ValidationError
-    from core.i18n import N_
 
-    parsed: dict[str, Any] = {}
+    parsed: dict[str, tuple[SettingSpec, Any]] = {}
     errors: dict[str, str] = {}
     for spec in declared_settings():
-        name = f"{spec.namespace}.{spec.key}"
-        raw = values.get(name)
+        raw = values.get(spec.name)
         if spec.kind == "secret" and not (raw or "").strip():
             continue
         if raw is None and spec.kind != "bool":
             continue
         try:
-            parsed[name] = (spec, parse_setting(spec, raw))
-        except ValueError:
-            errors[name] = N_("Enter a whole number.")
+            parsed[spec.name] = (spec, parse_setting(spec, raw))
+        except SettingInvalid as exc:
+            errors[spec.name] = exc.message
     if errors:
         raise ValidationError(errors)
     changed: list[str] = []
     with db.write_transaction():
         for name, (spec, value) in parsed.items():
-            if get_setting(spec.namespace, spec.key) != value:
+            row = Setting.get_or_none((Setting.namespace == spec.namespace) & (Setting.key == spec.key))
+            if row is None or row.value != value:
                 set_setting(spec.namespace, spec.key, value)
                 changed.append(name)
         if changed:

@@ -18,7 +18,7 @@ Key = str | tuple[str, str]
 
 
 def write_po(path: Path, locale: str, translations: Mapping[Key, str], project: str = "hookbill") -> None:
-    """Write ``translations`` as ``path`` (a messages.po) for ``locale``."""
+    """Write ``translations`` as ``path`` (a ``<domain>.po``: ``messages.po`` for the core) for ``locale``."""
     catalog = Catalog(locale=locale, project=project, charset="utf-8", fuzzy=False)
     if path.exists():
         # Keep the file's own header (dates, plural forms), so that adding a

@@ -1,11 +1,11 @@
-"""The worked examples of BILLING.md (VAT 23%), as data other tests can reuse.
+"""The worked examples of docs/billing.md (VAT 23%), as data other tests can reuse.
 
 Every amount is a Decimal string-built to the grosz; cycles are ``Cycle`` members.
 ``anchor`` is the service's billing anchor: the schedule it implies must produce
 ``[period_start, next_due)`` for ``change_date``. ``document`` is False when the
 net is zero (rule 8: no document, the change applies at once); then ``vat``,
 ``gross``, ``balance_applied`` and ``to_pay`` are None. E13's period is "any" in
-BILLING.md; E1's period is used here, and its credit/charge are the internal
+docs/billing.md; E1's period is used here, and its credit/charge are the internal
 arithmetic (not shown to the customer, since no document is made).
 ``new_period_start``/``new_next_due`` are the service's period after the change.
 """

@@ -1,4 +1,4 @@
-"""Anchored due dates (BILLING.md rule 4) and half-open periods (rule 3)."""
+"""Anchored due dates (docs/billing.md rule 4) and half-open periods (rule 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every worked example of BILLING.md, reproduced to the grosz."""
+"""Every worked example of docs/billing.md, reproduced to the grosz."""
 
 from __future__ import annotations
 

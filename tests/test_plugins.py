@@ -82,7 +82,7 @@ def test_entry_point_plugin_is_found_listed_and_called(client):
     assert infos["hello"].source == "entrypoint"
     assert infos["hello"].version == "1.2.0"
     assert "hookbill_template_snippet" in infos["hello"].hooks
-    assert "Hello from hookbill-hello" in client.get("/login").get_data(as_text=True)
+    assert "Pozdrowienia od hookbill-hello!" in client.get("/login").get_data(as_text=True)
 
 
 def test_dropin_plugin_is_found_listed_and_called(tmp_path):

@@ -16,7 +16,7 @@ JINJA = "jinja2.ext:babel_extract"
 
 
 def catalog() -> set[str]:
-    with (PLUGIN / "translations/pl/LC_MESSAGES/messages.po").open("rb") as handle:
+    with (PLUGIN / "translations/pl/LC_MESSAGES/bankstatements.po").open("rb") as handle:
         return {m.id for m in pofile.read_po(handle, locale="pl") if m.id and m.string}
 
 

@@ -25,7 +25,7 @@ def test_every_marked_message_has_a_polish_translation():
             keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None},
         )
     }
-    with (PLUGIN / "translations/pl/LC_MESSAGES/messages.po").open("rb") as handle:
+    with (PLUGIN / "translations/pl/LC_MESSAGES/totp.po").open("rb") as handle:
         catalog = pofile.read_po(handle, locale="pl")
     translated = {m.id for m in catalog if m.id and m.string}
     assert len(marked) > 40

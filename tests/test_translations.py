@@ -49,6 +49,14 @@ def test_every_message_has_a_translation(part, lang):
     assert not report, f"{len(report)} messages of {part.name} have no {lang} translation:\n" + "\n".join(report)
 
 
+def test_each_plugin_translates_in_a_domain_named_after_its_package():
+    """A plugin's catalog is its own gettext domain; one named otherwise would never be read."""
+    files = [po for root in catalogs.plugin_roots() for po in root.glob("translations/*/LC_MESSAGES/*.po")]
+    assert files, "no plugin ships a catalog"
+    assert [po for po in files if po.stem != po.parents[3].name] == []
+    assert any(part.name.startswith("examples/") and part.own_catalogs for part in PARTS)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_the_placeholders(lang):
     assert catalogs.placeholder_mismatches(lang) == []
@@ -56,7 +64,7 @@ def test_translations_keep_the_placeholders(lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_message_is_translated_two_ways(lang):
-    """The runtime merges every catalog into one: a message translated two ways would show either."""
+    """The runtime merges the core's catalogs into one: a message translated two ways there would show either."""
     assert catalogs.conflicts(lang) == []
 
 

@@ -1,4 +1,4 @@
-"""Every BILLING.md worked example through the real quote (hooks) and the real proforma."""
+"""Every docs/billing.md worked example through the real quote (hooks) and the real proforma."""
 
 from __future__ import annotations
 

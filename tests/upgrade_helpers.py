@@ -108,7 +108,7 @@ def billing_profile(customer: Customer) -> None:
 
 
 def example_situation(ex: dict[str, Any], customer: Customer) -> tuple[Service, Product]:
-    """The service and target product of a BILLING.md worked example."""
+    """The service and target product of a docs/billing.md worked example."""
     old = product(f"old-{ex['id'].lower()}", "Basic", {ex["old_cycle"]: ex["old_net_price"]})
     new = product(f"new-{ex['id'].lower()}", "Pro", {ex["new_cycle"]: ex["new_net_price"]})
     link(old, new)

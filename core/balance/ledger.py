@@ -1,4 +1,4 @@
-"""Appending to the credit balance ledger (BILLING.md rule 11).
+"""Appending to the credit balance ledger (docs/billing.md rule 11).
 
 The balance is the sum of a customer's :class:`core.models.LedgerEntry` rows
 (gross). Entries are only ever appended; a correction is a new entry. Every

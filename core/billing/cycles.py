@@ -1,4 +1,4 @@
-"""Billing cycles and the anchored due-date schedule (BILLING.md rules 3 and 4).
+"""Billing cycles and the anchored due-date schedule (docs/billing.md rules 3 and 4).
 
 A service has an *anchor* date. Its due dates are ``anchor + k cycles`` for every
 integer ``k``, each counted from the original anchor and clamped to the end of the

@@ -1,6 +1,6 @@
 """Proration of a package or cycle change, and paying from the credit balance.
 
-Implements BILLING.md rules 3, 5 and 6:
+Implements docs/billing.md rules 3, 5 and 6:
 
 * ``remaining = next_due - change_date`` and ``period = next_due - period_start``,
   in whole calendar days of a half-open period ``[period_start, next_due)``.
@@ -78,7 +78,7 @@ def _price(value: object, what: str) -> Decimal:
 
 
 def prorate(inp: ProrationInput) -> Proration:
-    """Prorate ``inp`` by BILLING.md rules 3, 5 and 6, to the grosz.
+    """Prorate ``inp`` by docs/billing.md rules 3, 5 and 6, to the grosz.
 
     Promises: ``credit`` and ``charge`` are each rounded once, half-up to 0.01;
     ``net == charge - credit`` exactly; ``0 <= credit <= round(old)``; for the

@@ -1,4 +1,4 @@
-"""Document totals per VAT rate (BILLING.md rule 1).
+"""Document totals per VAT rate (docs/billing.md rule 1).
 
 Each document line is rounded on its own when it is made (by ``round_money``);
 this module only adds whole-grosz lines up. VAT is computed once per rate on the

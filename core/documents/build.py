@@ -3,7 +3,7 @@
 Pure functions, no I/O. The rules, in the words a Polish accountant would check:
 
 * **Line net** = ``round_money(quantity x unit_net)``, each line on its own.
-* **VAT once per rate** (BILLING.md rule 1): the lines' nets are summed per rate and
+* **VAT once per rate** (docs/billing.md rule 1): the lines' nets are summed per rate and
   ``vat_of`` is applied to that sum, once. Those per-rate totals are the document's
   figures; a line's own ``vat``/``gross`` is informative only.
 * **Reverse charge** (art. 28b + art. 106e ust. 1 pkt 18 of the VAT act): when the

@@ -11,7 +11,7 @@ correcting invoice (art. 106j ust. 2) adds the corrected invoice's number, issue
 date and date of supply, the reason, and the lines before, after and their
 difference; it has no date of supply of its own.
 
-Lines show net figures only; VAT appears per rate, where it is computed (BILLING.md
+Lines show net figures only; VAT appears per rate, where it is computed (docs/billing.md
 rule 1), so the printed numbers always add up. Services to a taxpayer in another EU
 state (art. 28b) print the rate ``np.`` and the note "odwrotne obciążenie".
 

@@ -1,12 +1,12 @@
 """The issued-document snapshot: what a proforma, VAT invoice or correction said.
 
-A snapshot is copied at issue time and never changes afterwards (DESIGN.md,
+A snapshot is copied at issue time and never changes afterwards (docs/billing.md,
 "Documents"): seller and buyer data, every line and the totals per VAT rate. These
 frozen dataclasses hold it, and ``to_json`` / ``from_json`` turn it into plain JSON
 for storage: every Decimal is a string (``"123.00"``), every date ISO
 (``"2026-03-16"``), so nothing is lost to floats.
 
-Which figures are authoritative (BILLING.md rule 1): each line's ``net`` is rounded
+Which figures are authoritative (docs/billing.md rule 1): each line's ``net`` is rounded
 on its own; VAT is computed once per VAT rate on the document's net sum for that rate.
 So ``totals`` (one :class:`RateTotal` per rate) and ``total_net`` / ``total_vat`` /
 ``total_gross`` are the legal amounts. A line's ``vat`` and ``gross`` are informative

@@ -15,7 +15,7 @@ class Service(BaseModel):
     """A product held by a customer on a billing cycle.
 
     The current period is ``[period_start, next_due)``; due dates are counted
-    from ``anchor_date`` (BILLING.md rule 4). ``version`` grows with every change
+    from ``anchor_date`` (docs/billing.md rule 4). ``version`` grows with every change
     of package, cycle or price, so a stale quote can be recognised.
     """
 

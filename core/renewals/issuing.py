@@ -9,7 +9,7 @@ on ``next_due`` itself (or today, when the job catches up late). Choices:
   ones are not.
 * **The period.** ``[next_due, add_cycles(anchor, cycle, n + 1))`` where
   ``next_due = add_cycles(anchor, cycle, n)``: counted from the original anchor
-  and clamped to the month's end (BILLING.md rule 4), so anchor 31 Jan bills
+  and clamped to the month's end (docs/billing.md rule 4), so anchor 31 Jan bills
   28 Feb..31 Mar, then 31 Mar..30 Apr. The line prints the period with its last
   day (``2026-02-28 – 2026-03-30``), the way a Polish invoice states "od – do".
 * **A scheduled downgrade** (``ServiceChange`` ``scheduled`` for ``next_due``)

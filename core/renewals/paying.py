@@ -6,7 +6,7 @@ proforma became fully paid; the customer's money lock is held by
 by the generic ``on_invoice_paid`` of :mod:`core.payments.hooks` (``trylast``,
 it copies ``purpose="renewal"`` and the service id), in the same transaction.
 
-What extending does (BILLING.md rules 3-4):
+What extending does (docs/billing.md rules 3-4):
 
 * ``period_start = next_due`` and ``next_due`` = the end of the renewed period
   (``add_cycles(anchor, cycle, n + 1)``, stored on the ``service_renewal`` row

@@ -6,7 +6,7 @@ or the cron job). Outside effects go to the outbox: the provisioning module
 is told to change the package (kind ``provisioning``) and the customer gets
 an e-mail, both after commit.
 
-**Stale changes (BILLING.md rule 10).** A change awaiting payment is stale
+**Stale changes (docs/billing.md rule 10).** A change awaiting payment is stale
 when the service changed in another way since the quote (``Service.version``
 differs, or it is no longer active) or when its payment window ended
 (``expires_at``: the end of the proforma's due date, which is never after the

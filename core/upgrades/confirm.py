@@ -1,4 +1,4 @@
-"""Confirming a quote: the customer accepts the price (BILLING.md rule 10).
+"""Confirming a quote: the customer accepts the price (docs/billing.md rule 10).
 
 :func:`confirm_change` re-prices the change inside one write transaction with
 the customer's money lock held, so the balance it applies is the balance at

@@ -1,7 +1,7 @@
 """The core's hook implementations for service changes (a built-in plugin).
 
 ``on_payment``: a payment towards the proforma of a change awaiting payment;
-if the change went stale (BILLING.md rule 10) it is released here, inside the
+if the change went stale (docs/billing.md rule 10) it is released here, inside the
 payment's transaction: the proforma is cancelled and everything paid on it
 goes to the balance. ``on_invoice_paid``: the proforma is fully paid, so the
 change is applied in the same transaction (rule 7). ``hookbill_cron_jobs``:

@@ -9,7 +9,7 @@ API, the confirm service and the tests all price through the same hook call
 (:func:`core.upgrades.quoting.build_quote`).
 
 ``to_json()`` freezes a quote into :attr:`core.models.ServiceChange.quote`:
-the price the customer confirmed (BILLING.md rule 10).
+the price the customer confirmed (docs/billing.md rule 10).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Quote:
 
     Never change ``service``, ``target`` or ``target_cycle`` in a hook.
     ``net``/``vat``/``gross`` are the document totals (VAT once per rate,
-    BILLING.md rule 1); for a downgrade they are negative.
+    docs/billing.md rule 1); for a downgrade they are negative.
     """
 
     service: Any

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -12,8 +14,9 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from core.errors import ValidationError
+from core.extension import SettingSpec
 from core.seller import update_seller
-from core.settings import declared_settings, get_setting, seller_data, update_declared
+from core.settings import TRUE_WORDS, declared_settings, get_setting, seller_data, update_declared
 from core.web import access
 from core.web.access import staff_required
 from core.web.errors import translated
@@ -39,10 +42,42 @@ class SellerForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
 
 
-def _page(form: SellerForm, plugin_errors: dict[str, str] | None = None, status: int = 200) -> Any:
-    specs = [(spec, get_setting(spec.namespace, spec.key)) for spec in declared_settings()]
+@dataclass(frozen=True)
+class SettingField:
+    """One declared setting as the page shows it: the value in the input, and its choices."""
+
+    spec: SettingSpec
+    value: Any  # what the input shows: the stored value, or what the admin just sent
+    is_set: bool  # a secret has a stored value (never shown)
+    choices: list[tuple[str, str]]
+
+
+def setting_fields(submitted: Mapping[str, str] | None = None) -> list[SettingField]:
+    """Every declared setting with the value to show: ``submitted`` (a refused form) or the stored one."""
+    fields = []
+    for spec in declared_settings():
+        stored = get_setting(spec.namespace, spec.key)
+        value = stored
+        if submitted is not None and spec.kind == "bool":
+            value = (submitted.get(spec.name) or "").lower() in TRUE_WORDS
+        elif submitted is not None and spec.kind != "secret":
+            value = submitted.get(spec.name, "")
+        fields.append(SettingField(spec, value, stored not in (None, ""), spec.choice_list()))
+    return fields
+
+
+def _page(
+    form: SellerForm,
+    plugin_errors: dict[str, str] | None = None,
+    status: int = 200,
+    submitted: Mapping[str, str] | None = None,
+) -> Any:
     return render_template(
-        "admin/settings.html", form=form, specs=specs, plugin_form=EmptyForm(), plugin_errors=plugin_errors or {}
+        "admin/settings.html",
+        form=form,
+        settings=setting_fields(submitted),
+        plugin_form=EmptyForm(),
+        plugin_errors=plugin_errors or {},
     ), status
 
 
@@ -66,9 +101,11 @@ def index() -> Any:
 def plugins() -> Any:
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("admin_settings.index"))
+    submitted = dict(request.form.items())
     try:
-        update_declared(dict(request.form.items()), g.staff, access.client_ip())
+        update_declared(submitted, g.staff, access.client_ip())
     except ValidationError as exc:
-        return _page(SellerForm(data=seller_data()), {k: translated(v) for k, v in exc.errors.items()}, 422)
+        errors = {k: translated(v) for k, v in exc.errors.items()}
+        return _page(SellerForm(data=seller_data()), errors, 422, submitted)
     flash(gettext("Settings saved."), "success")
     return redirect(url_for("admin_settings.index"))

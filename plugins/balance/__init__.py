@@ -1,7 +1,7 @@
 """Built-in plugin: the credit balance in quotes, on proformas and as a payment method.
 
 * ``on_upgrade_quote`` (``trylast``, after proration): applies the available
-  balance to the quote's gross total (BILLING.md rule 7) and sets ``to_pay``.
+  balance to the quote's gross total (docs/billing.md rule 7) and sets ``to_pay``.
   Pure: the balance was read by the quote builder.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a

@@ -1,4 +1,4 @@
-"""Built-in plugin: prices a package/cycle change (BILLING.md rules 1-9).
+"""Built-in plugin: prices a package/cycle change (docs/billing.md rules 1-9).
 
 ``on_upgrade_quote`` is ``tryfirst``: it adds the credit line for the unused
 part of the old package and the charge line for the new one (rules 3, 5, 6,

@@ -47,6 +47,7 @@ def hookbill_settings() -> list[SettingSpec]:
             N_("Wrong codes before two-step verification locks"),
             default=crypto.DEFAULTS["max_failures"],
             kind="int",
+            minimum=1,
             help=N_("When set, overrides [totp] max_failures of the config."),
         ),
         SettingSpec(
@@ -55,6 +56,7 @@ def hookbill_settings() -> list[SettingSpec]:
             N_("Minutes the lock lasts"),
             default=crypto.DEFAULTS["lock_minutes"],
             kind="int",
+            minimum=1,
             help=N_("When set, overrides [totp] lock_minutes of the config."),
         ),
         SettingSpec(

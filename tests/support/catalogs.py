@@ -7,8 +7,10 @@ keywords as :data:`core.i18n.EXTRACT_KEYWORDS`), then split into *parts*:
   (``core/translations`` and every ``core/<feature>/translations``), since the
   runtime always loads all of them;
 - one part per plugin package (``plugins/<name>``, ``examples/<dist>/<pkg>``): it
-  may use the core catalogs and its own ``translations`` folder, never another
-  plugin's, because that plugin may be disabled.
+  may use the core catalogs and its own ``translations`` folder (its own gettext
+  domain, ``<lang>/LC_MESSAGES/<name>.po``, which the runtime asks first for the
+  plugin's text; see :mod:`core.i18n_domains`), never another plugin's, because
+  that plugin may be disabled.
 
 Run ``python -m tests.support.catalogs`` for a list of what is missing.
 """
@@ -26,6 +28,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from core.i18n import EXTRACT_KEYWORDS
+from core.i18n_domains import CORE_DOMAIN, domain_of_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_LANGUAGE = "en"
@@ -84,13 +87,19 @@ def parts() -> list[Part]:
 def languages() -> list[str]:
     """Every language a catalog ships (the source language needs none)."""
     folders = [*core_catalogs(), *(r / "translations" for r in plugin_roots())]
-    found = {po.parent.parent.name for folder in folders for po in folder.glob("*/LC_MESSAGES/messages.po")}
+    found = {po.parent.parent.name for folder in folders for po in folder.glob("*/LC_MESSAGES/*.po")}
     return sorted(found - {SOURCE_LANGUAGE})
+
+
+def catalog_file(folder: Path, lang: str) -> Path:
+    """The ``.po`` of ``folder`` for ``lang``: ``messages.po`` for the core's, ``<domain>.po`` for a plugin's."""
+    domain = domain_of_folder(folder.parent) or CORE_DOMAIN
+    return folder / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 def read_catalog(folder: Path, lang: str) -> dict[Key, Message]:
     """The messages of ``folder``'s catalog for ``lang`` (empty when it has none)."""
-    path = folder / lang / "LC_MESSAGES" / "messages.po"
+    path = catalog_file(folder, lang)
     if not path.exists():
         return {}
     with path.open("rb") as handle:
@@ -132,9 +141,13 @@ def placeholder_mismatches(lang: str) -> list[str]:
 
 
 def conflicts(lang: str) -> list[str]:
-    """Messages translated differently in two catalogs; the runtime merges them, so one would lose."""
+    """Messages translated differently in two of the core's catalogs; the runtime merges those, so one would lose.
+
+    A plugin's catalog is a domain of its own: it may translate a text of the
+    core's another way, and each shows in its own place.
+    """
     seen: dict[Key, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for folder in [*core_catalogs(), *(r / "translations" for r in plugin_roots())]:
+    for folder in core_catalogs():
         for key, message in read_catalog(folder, lang).items():
             if usable(message):
                 seen[key][str(message.string)].append(str(folder.relative_to(ROOT)))

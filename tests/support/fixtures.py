@@ -4,16 +4,17 @@ Session-scoped fixtures live once per pytest process, which under pytest-xdist
 means once per worker (``make test`` runs two). Every worker therefore has its own
 PostgreSQL server, SMTP capture and chromium: nothing is shared between workers, so
 no locking or cross-worker naming is needed, at the price of one extra server start
-per worker (about a second each).
+per worker (about a second each). The PostgreSQL server and the SMTP capture are the
+testing kit's (:mod:`core.testing.plugin`); the names below are ours for them.
 
 Fixtures:
 
 ``postgres_server`` (session)
-    A started :class:`~tests.support.postgres.PostgresServer`.
+    The kit's started :class:`~core.testing.postgres.PostgresServer`.
 ``postgres_database`` (function)
     URL of a fresh, empty database on that server, dropped after the test.
 ``smtp_capture`` (session)
-    The worker's started :class:`~tests.support.smtp.SmtpCapture`.
+    The kit's started :class:`~core.testing.smtp.SmtpCapture`.
 ``smtp_server`` (function)
     The same capture, emptied before (and after) the test.
 ``playwright`` (session)
@@ -38,17 +39,15 @@ call ``asyncio.run()``.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from core.testing.postgres import PostgresServer
+from core.testing.smtp import SmtpCapture
 from tests.support.browser import ChromiumNotFound, launch_chromium
-from tests.support.postgres import PostgresServer
-from tests.support.smtp import SmtpCapture
 
 #: Default timeout of every Playwright action and navigation on ``page``, in ms.
 PAGE_TIMEOUT_MS = 10_000
@@ -107,44 +106,32 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
 
 
-# -- PostgreSQL ------------------------------------------------------------------------
+# -- PostgreSQL and SMTP: the testing kit's, under the names our tests use -------------
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A private PostgreSQL server for this worker; stopped and deleted at the end."""
-    with PostgresServer() as server:
-        yield server
+def postgres_server(hookbill_postgres: PostgresServer) -> PostgresServer:
+    """The kit's private PostgreSQL server for this worker."""
+    return hookbill_postgres
 
 
 @pytest.fixture
 def postgres_database(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """URL of a new empty database, named after the test, dropped afterwards."""
-    slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower()).strip("_")[:40]
-    name = f"t_{os.getpid()}_{slug}"
-    url = postgres_server.create_database(name)
-    try:
+    with postgres_server.temporary_database(request.node.name) as url:
         yield url
-    finally:
-        postgres_server.drop_database(name)
-
-
-# -- SMTP ------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def smtp_capture() -> Iterator[SmtpCapture]:
-    """This worker's SMTP capture server, running for the whole session."""
-    with SmtpCapture() as capture:
-        yield capture
+def smtp_capture(hookbill_mail_server: SmtpCapture) -> SmtpCapture:
+    """The kit's SMTP capture server, running for the whole session."""
+    return hookbill_mail_server
 
 
 @pytest.fixture
-def smtp_server(smtp_capture: SmtpCapture) -> Iterator[SmtpCapture]:
+def smtp_server(hookbill_mail: SmtpCapture) -> SmtpCapture:
     """The SMTP capture with no messages in it: only this test's mail shows up."""
-    smtp_capture.clear()
-    yield smtp_capture
-    smtp_capture.clear()
+    return hookbill_mail
 
 
 # -- Browser ---------------------------------------------------------------------------
