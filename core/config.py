@@ -54,7 +54,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "login_attempts_per_address": 20,  # failed logins from one address (any accounts) before 429
         "login_attempts_per_account": 20,  # failed logins into one account from addresses it never used
         "login_window_seconds": 900,
-        "password_hash_concurrency": 1,  # password hashes computed at once per process; the rest wait
+        "password_hash_concurrency": 1,  # password hashes computed at once on one machine (all processes)
         "require_verified_email": False,  # a customer confirms their e-mail address before ordering or paying
         "reset_token_minutes": 60,
         "verify_token_hours": 48,

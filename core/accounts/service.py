@@ -17,7 +17,7 @@ from typing import Any
 
 from core import activity, clock, db, mail, ratelimit, runtime
 from core.accounts import passwords, tokens
-from core.errors import DomainError, ValidationError
+from core.errors import DomainError, RateLimited, ValidationError
 from core.i18n import N_
 from core.models import Customer, Staff, WebSession
 
@@ -75,7 +75,8 @@ def register_customer(
         errors["password"] = weak
     if errors:
         raise ValidationError(errors)
-    password_hash = passwords.hash_password(password)  # before the transaction: hashing holds no lock
+    # Before the transaction (hashing holds no lock); an anonymous caller does not wait for a slot.
+    password_hash = passwords.hash_password(password, wait=False)
     with db.write_transaction():
         if Customer.select().where(Customer.email == email).exists():
             raise ValidationError({"email": N_("An account with this e-mail already exists.")})
@@ -125,11 +126,12 @@ def _pair(email: str, ip: str) -> str:
     return f"{email}|{ratelimit.address_key(ip)}"
 
 
-def login_rules(kind: str, email: str, ip: str) -> list[ratelimit.Rule]:
-    """The limits a login of ``email`` from ``ip`` is held to (see :func:`authenticate`)."""
+def login_rules(kind: str, email: str, ip: str) -> tuple[list[ratelimit.Rule], bool]:
+    """The limits a login of ``email`` from ``ip`` is held to (see :func:`authenticate`), and whether
+    the address is one the account logged in from before."""
     window = _login_window()
     familiar = ratelimit.known(f"login-{kind}-known", _pair(email, ip))
-    return [
+    rules = [
         ratelimit.Rule(f"login-{kind}-pair", _pair(email, ip), int(_security("login_attempts")), window, growing=True),
         ratelimit.Rule(
             f"login-{kind}-ip", ratelimit.address_key(ip), int(_security("login_attempts_per_address")), window
@@ -138,6 +140,7 @@ def login_rules(kind: str, email: str, ip: str) -> list[ratelimit.Rule]:
             f"login-{kind}", email, int(_security("login_attempts_per_account")), window, enforce=not familiar
         ),
     ]
+    return rules, familiar
 
 
 def authenticate(kind: str, email: str, password: str, ip: str) -> Account:
@@ -158,25 +161,32 @@ def authenticate(kind: str, email: str, password: str, ip: str) -> Account:
       addresses wait; an address the account completed a login from in the last
       90 days (:func:`note_login`) is not held by this one.
 
-    The attempt is recorded as a failure *before* the password is checked, in
-    a short transaction locked per key, so any number of concurrent attempts
-    evaluate at most the limit's worth of passwords, and what the limits refuse
-    is refused before any hashing. A right password takes the record back. The
-    password is checked outside any database transaction.
+    What the limits refuse is refused before any hashing. Then the password is
+    checked in one of the machine's hashing slots
+    (:func:`core.accounts.passwords.hashing_slot`): a known address waits for
+    one, an unknown one is told to come back when none is free. The attempt is
+    recorded as a failure *before* the password is checked, in a short
+    transaction locked per key, so any number of concurrent attempts evaluate
+    at most the limit's worth of passwords; a right password takes the record
+    back. No database transaction is open while the password is hashed.
     """
     email = normalize_email(email)
     model = Customer if kind == "customer" else Staff
-    reserved = ratelimit.reserve(login_rules(kind, email, ip), THROTTLED)
-    try:
-        account = model.get_or_none(model.email == email)
-        ok = passwords.verify_password(account.password_hash if account else None, password)
-        new_hash = None
-        if ok and account is not None and account.can_log_in and passwords.needs_rehash(account.password_hash):
-            new_hash = passwords.hash_password(password)
-    except BaseException:
-        with db.write_transaction():  # the password was not checked (the panel was busy): it did not fail
-            ratelimit.release(reserved)
-        raise
+    rules, familiar = login_rules(kind, email, ip)
+    if waits := [wait for rule in rules if rule.enforce and (wait := ratelimit.wait_seconds(rule))]:
+        raise RateLimited(THROTTLED, retry_after=max(waits))  # refused early: no slot, no hash, no write
+    with passwords.hashing_slot(wait=familiar):
+        reserved = ratelimit.reserve(rules, THROTTLED)
+        try:
+            account = model.get_or_none(model.email == email)
+            ok = passwords.verify_in_slot(account.password_hash if account else None, password)
+            new_hash = None
+            if ok and account is not None and account.can_log_in and passwords.needs_rehash(account.password_hash):
+                new_hash = passwords.hash_in_slot(password)
+        except BaseException:
+            with db.write_transaction():  # the password was not checked: it did not fail
+                ratelimit.release(reserved)
+            raise
     with db.write_transaction():
         if not ok or account is None:
             activity.record(f"{kind}.login_failed", actor_kind="system", subject=account, ip=ip)
