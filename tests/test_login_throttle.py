@@ -112,3 +112,20 @@ def test_staff_logins_are_throttled_the_same_way(app):
     assert attempt(attacker, "staff@example.test", PASSWORD, ATTACKER, "/admin/login").status_code == 429
     assert attempt(owner, "staff@example.test", PASSWORD, OWNER, "/admin/login").status_code == 302
     assert failures("staff.login_failed") == PAIR
+
+
+def test_a_known_address_is_kept_for_ninety_days_and_failures_for_two(app):
+    from core import ratelimit
+    from core.models import RateEvent
+
+    make_customer("ala@example.test")
+    client = app.test_client()
+    assert attempt(client, "ala@example.test", PASSWORD, OWNER).status_code == 302
+    assert attempt(client, "ala@example.test", "wrong password!", ATTACKER).status_code == 401
+    with db.connection():
+        clock.advance(timedelta(days=3))
+        ratelimit.prune(timedelta(days=2))
+        assert [e.scope for e in RateEvent.select()] == ["login-customer-known"]
+        clock.advance(timedelta(days=88))
+        ratelimit.prune(timedelta(days=2))
+        assert RateEvent.select().count() == 0

@@ -8,14 +8,19 @@ with one trusted proxy (only the last hop, the proxy's own entry, is taken).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from core import db
 from core.api.tokens import create_token
 from core.config import ConfigError
+from core.documents.build import LineInput
+from core.documents.issuing import issue_document
 from core.models import ActivityLog, Customer, WebSession
 from tests.conftest import make_config
-from tests.helpers import PASSWORD, csrf, make_customer
+from tests.helpers import PASSWORD, csrf, csrf_from, make_customer
+from tests.upgrade_helpers import billing_profile, setup_seller
 
 PROXY = "127.0.0.1"
 LIMITS = {"security": {"login_attempts_per_address": 3}, "api": {"failed_token_limit": 3}}
@@ -89,6 +94,38 @@ def test_behind_one_proxy_api_token_limits_count_the_real_client(app):
     assert int(refused.headers["Retry-After"]) > 0
     good = {"Authorization": f"Bearer {raw}", "X-Forwarded-For": "198.51.100.20"}
     assert client.get("/api/v1/me", headers=good, environ_base={"REMOTE_ADDR": PROXY}).status_code == 200
+
+
+def proforma_of_ala():
+    with db.connection():
+        setup_seller()
+        customer = Customer.get(Customer.email == "ala@example.test")
+        billing_profile(customer)
+        with db.write_transaction():
+            return issue_document(customer, "proforma", [LineInput("Hosting", Decimal(1), "szt.", Decimal("10.00"))])
+
+
+@pytest.mark.parametrize(
+    ("app_overrides", "scheme"), [(LIMITS, "http"), (BEHIND_ONE_PROXY, "https")], ids=["no-proxy", "one-proxy"]
+)
+def test_the_scheme_comes_from_the_trusted_proxy_only(app, scheme):
+    make_customer("ala@example.test")
+    proforma = proforma_of_ala()
+    client = app.test_client()
+    # Over HTTPS Flask-WTF also wants a same-site Referer on a form post, as browsers send it.
+    headers = {"X-Forwarded-For": "198.51.100.20", "X-Forwarded-Proto": "https", "Referer": "https://localhost/"}
+    token = csrf(client, "/login")
+    form = {"email": "ala@example.test", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=form, headers=headers, environ_base={"REMOTE_ADDR": PROXY}).status_code == 302
+    page = client.get(f"/invoices/{proforma.id}", headers=headers, environ_base={"REMOTE_ADDR": PROXY})
+    started = client.post(
+        f"/pay/testgateway/{proforma.id}",
+        data={"csrf_token": csrf_from(page.get_data(as_text=True))},
+        headers=headers,
+        environ_base={"REMOTE_ADDR": PROXY},
+    )
+    # The gateway's address is built from the request's own URL: https only when the trusted proxy says so.
+    assert started.headers["Location"] == f"{scheme}://localhost/pay/testgateway/checkout/{proforma.id}"
 
 
 @pytest.mark.parametrize("value", [-1, "two", True])
