@@ -278,9 +278,8 @@ def measure(name: str, url: str, instance: Path, args: argparse.Namespace, extra
     for label, latencies in (("no storm", calm), ("page flood", flooded), ("login storm", stormy)):
         median, p95 = summary(latencies)
         ratio = f"x{median / calm_median:5.1f} / x{p95 / calm_p95:5.1f}" if latencies is not calm else ""
-        print(
-            f"  {label:12s} {len(latencies):5d} writes, median {median * 1000:7.1f} ms, p95 {p95 * 1000:7.1f} ms  {ratio}"
-        )
+        timing = f"median {median * 1000:7.1f} ms, p95 {p95 * 1000:7.1f} ms"
+        print(f"  {label:12s} {len(latencies):5d} writes, {timing}  {ratio}")
     print(f"  page flood:  {sum(views.values())} views of /login by the 24 clients")
     checked, refused = answers.get(401, 0), answers.get(429, 0)
     others = {k: v for k, v in answers.items() if k not in (401, 429)}

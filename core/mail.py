@@ -22,6 +22,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
+import jinja2
+
 from core import i18n, i18n_domains, labels, outbox, runtime
 from core.template_domains import DOMAIN_GETTEXT, PlainEnvironment, domain_gettext, plugin_template_domains
 from core.themes import template_loader
@@ -67,12 +69,18 @@ def _parts(template: str, lang: str) -> tuple[jinja2.Template, jinja2.Template]:
         env = _environment(lang)
         name = f"mail/{template}.txt"
         assert env.loader is not None
-        source, _filename, _uptodate = env.loader.get_source(env, name)
+        source, filename, _uptodate = env.loader.get_source(env, name)
         first, _, rest = source.partition("\n")
         if not first.startswith("Subject:"):
             raise ValueError(f"{name} must start with a 'Subject:' line")
+
+        def compiled(text: str) -> jinja2.Template:
+            # Compiled under the file's name, so a plugin's template translates in its domain.
+            code = env.compile(text, name, filename)
+            return env.template_class.from_code(env, code, env.make_globals(None), None)
+
         # The body keeps its line numbers (errors point at the file's lines).
-        cache[key] = (env.from_string(first[len("Subject:") :]), env.from_string("\n" + rest))
+        cache[key] = (compiled(first[len("Subject:") :]), compiled("\n" + rest))
     parts: tuple[jinja2.Template, jinja2.Template] = cache[key]
     return parts
 
