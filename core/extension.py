@@ -138,6 +138,7 @@ TEMPLATE_HOOK_NAMES: frozenset[str] = frozenset(
         "client_security",  # the security page (2FA, sessions)
         "admin_dashboard",  # panels on the staff dashboard
         "admin_customer_detail",  # below a customer's details in the admin area
+        "admin_document_detail",  # below a document's payments in the admin area (e.g. gateway refunds)
         "footer",  # the page footer
         "ticket_form",  # inside the ticket open/reply forms (e.g. "encrypt this message")
         "ticket_message",  # below one ticket message, client and admin (e.g. decrypt)

@@ -438,7 +438,9 @@ def hookbill_payment_methods() -> list[Any]:
 
     :returns: a list of payment method objects (see
         :class:`core.payments.methods.PaymentMethod`): each has a ``code``, a
-        ``label``, ``available_for(document)`` and ``start(document, amount)``.
+        ``label``, ``enabled()`` (whether the provider offers it at all: a
+        method that is not enabled is never listed, yet names its earlier
+        payments), ``available_for(document)`` and ``start(document, amount)``.
     """
 
 

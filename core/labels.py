@@ -59,6 +59,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "staff_credit": NP_("ledger kind", "Credit added by staff"),
         "staff_debit": NP_("ledger kind", "Credit removed by staff"),
         "stale_payment": NP_("ledger kind", "Payment for a change that did not apply"),
+        "correction_credit": NP_("ledger kind", "Credit from a correcting invoice"),
+        "refund_reversed": NP_("ledger kind", "Refund not made, back on the balance"),
     },
     "billing kind": {
         "company": NP_("billing kind", "Company"),

@@ -51,6 +51,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.banktransfer",
     "plugins.bankstatements",
     "plugins.testgateway",
+    "plugins.przelewy24",
     "plugins.provisioning_log",
     "core.tickets.plugin",
     "plugins.totp",

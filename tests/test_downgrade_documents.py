@@ -140,3 +140,39 @@ def test_end_of_period_downgrade_summary_says_the_paid_package_stays(app, client
     ).replace("\xa0", " ")
     assert "Nic nie otrzymujesz z powrotem i nic nie tracisz: opłacony pakiet Hosting Basic zostaje do" in summary
     assert "1 kwi 2026" in summary
+
+
+@pytest.mark.parametrize("app_overrides", [{"billing": {"downgrade": "credit"}}])
+def test_a_downgrade_after_an_earlier_correction_corrects_what_the_invoice_stands_at(app, client):
+    """One corrections path: the downgrade corrects the invoice after an earlier correction (a refund, say),
+    and the summary promises to the grosz what that second correction gives back."""
+    from core.documents.corrections import current_lines, issue_correction, lowered_by_gross, state_gross
+
+    with db.connection():
+        customer, svc, start, invoice = _renewed_shop()
+        with db.write_transaction():
+            refund = lowered_by_gross(invoice, D("10.00"), "Zwrot części płatności")
+            first = issue_correction(invoice, refund, "Zwrot części płatności")
+        assert first.total_gross == D("-10.00")
+    login(client, customer.email)
+    summary = html.unescape(
+        client.get(f"/services/{svc.id}/change/summary?product={start.id}&cycle=monthly").get_data(as_text=True)
+    ).replace("\xa0", " ")
+    refund_text = summary[summary.index('data-testid="summary-refund"') :]
+    promised = D(refund_text[refund_text.index(">") + 1 : refund_text.index("<")].removesuffix(" zł").replace(",", "."))
+    done = post_form(
+        client,
+        f"/services/{svc.id}/change/confirm",
+        {"product": start.id, "cycle": "monthly", "expected_gross": "-19.05"},
+        form_page=f"/services/{svc.id}/change",
+    )
+    assert done.status_code == 302
+    with db.connection():
+        second = Document.select().where(Document.kind == "correction").order_by(Document.id.desc()).first()
+        assert second.id != first.id and second.corrects_id == first.id  # it corrects the corrected state
+        assert -second.total_gross == promised == balance_of(customer.id)  # what the summary said, to the grosz
+        assert snapshot_of(second).corrected.lines_before == snapshot_of(first).corrected.lines_after
+        # the invoice and both corrections add up to what it stands at now: the first is not undone
+        after = state_gross(current_lines(invoice))
+        assert invoice.total_gross + first.total_gross + second.total_gross == after
+        assert after == D("61.50") - D("10.00") - promised

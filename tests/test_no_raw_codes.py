@@ -27,6 +27,7 @@ from core.tickets.models import Department
 from core.upgrades.confirm import confirm_change
 from tests.billing_doc_helpers import PRIVATE, setup_seller, shop
 from tests.helpers import csrf, login, make_staff, post_form, staff_login
+from tests.support.p24 import FakeP24, p24_config
 from tests.ticket_helpers import make_department
 
 #: Codes the database and the code use, never meant to be read (whole words, case-sensitive).
@@ -47,6 +48,11 @@ CODES = (
     "semiannually",
     "biennially",
     "triennially",
+    "correction_credit",
+    "refund_reversed",
+    "przelewy24_blik",
+    "przelewy24_transfer",
+    "przelewy24_card",
 )
 CODE_RE = re.compile(r"(?<![\w./-])(" + "|".join(CODES) + r"|ledger\.\w+|kind: \w+)(?![\w-])")
 
@@ -83,11 +89,30 @@ def visible(html: str) -> str:
 
 
 @pytest.fixture
-def everything(sqlite_app):
+def app_overrides(fake_p24: FakeP24):
+    """Przelewy24 configured (against the local fake), so its methods, attempts and refunds are on the pages."""
+    return {"przelewy24": p24_config(fake_p24)}
+
+
+def paid_by_blik(app, fake: FakeP24, document, staff) -> str:
+    """Pay ``document`` by BLIK at P24 (the notification through its route), refund part; return the session id."""
+    from plugins.przelewy24.checkout import start_checkout
+    from plugins.przelewy24.models import P24Session
+    from plugins.przelewy24.refunds import request_refund
+
+    note = fake.pay(start_checkout(document, document.total_gross, "blik").rsplit("/", 1)[1])
+    assert app.test_client().post("/pay/przelewy24/status", json=note).status_code == 200
+    session = P24Session.get(P24Session.session_id == note["sessionId"])
+    request_refund(session.payment_id, "10.00", "Rezygnacja", staff)
+    return str(session.session_id)
+
+
+@pytest.fixture
+def everything(sqlite_app, fake_p24):
     """A customer with a bit of everything, and a staff admin (SQLite: pages do not depend on the engine)."""
     with db.connection():
         setup_seller()
-        customer, services, _basic, pro = shop(services=3)
+        customer, services, _basic, pro = shop(services=4)
         change_billing_data(customer, PRIVATE, actor=customer)
         partly = confirm_change(customer.id, services[0].id, pro.id, "monthly", actor=customer).document
         record_payment("banktransfer", "BANK-1", Decimal("10.00"), partly)
@@ -117,8 +142,18 @@ def everything(sqlite_app):
             ),
             filename="wyciag.sta",
         )
+        # Przelewy24: a proforma paid by BLIK, its VAT invoice corrected by a partial refund.
+        online = confirm_change(customer.id, services[3].id, pro.id, "monthly", actor=customer).document
+        p24_session = paid_by_blik(sqlite_app, fake_p24, online, staff)
         outbox.process()
-    return {"customer": customer, "staff": staff, "department": department, "services": services, "pro": pro}
+    return {
+        "customer": customer,
+        "staff": staff,
+        "department": department,
+        "services": services,
+        "pro": pro,
+        "p24_session": p24_session,
+    }
 
 
 def client_pages(client, data) -> list[str]:
@@ -157,6 +192,7 @@ def client_pages(client, data) -> list[str]:
         "/tickets",
         "/tickets/new",
         f"/tickets/{ticket_id}",
+        f"/pay/przelewy24/return/{data['p24_session']}",
     ]
 
 
@@ -223,6 +259,31 @@ def test_admin_pages_show_no_codes(sqlite_app, everything, lang):
     path = f"/admin/tickets/{ticket.id}"
     post_form(client, f"{path}/status", {"status": "on_hold"}, form_page=path)
     assert codes_on(client, admin_pages(everything), lang) == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_przelewy24_steps_show_no_codes(sqlite_app, everything, lang):
+    """The pages that answer a POST: the customer's choice of bank, the staff's refund confirmation."""
+    from plugins.przelewy24.models import P24Session
+
+    with db.connection():
+        unpaid = Document.get((Document.kind == "proforma") & (Document.status == "partially_paid"))
+        paid = P24Session.get(P24Session.session_id == everything["p24_session"])
+    client = sqlite_app.test_client()
+    login(client, everything["customer"].email)
+    client.post(f"/language/{lang}", data={"csrf_token": csrf(client, "/")})
+    banks = post_form(client, f"/pay/przelewy24_transfer/{unpaid.id}", {}, form_page=f"/invoices/{unpaid.id}")
+    assert banks.status_code == 200 and 'data-testid="p24-banks"' in banks.get_data(as_text=True)
+    staff = sqlite_app.test_client()
+    staff_login(staff, everything["staff"].email)
+    staff.post(f"/language/{lang}", data={"csrf_token": csrf(staff, "/admin/")})
+    page = f"/admin/documents/{paid.document_id}"
+    asked = post_form(staff, f"/admin/przelewy24/payments/{paid.payment_id}/refund", {"amount": "5.00"}, form_page=page)
+    assert asked.status_code == 200 and 'data-testid="confirm-step"' in asked.get_data(as_text=True)
+    for response in (banks, asked):
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        assert CODE_RE.findall(visible(html)) == []
 
 
 def test_the_scan_finds_codes():

@@ -236,3 +236,21 @@ def test_admin_balance_adjust_and_catalogue(client, shop):
     bad_price = post_form(client, f"/admin/catalogue/products/{pid}", {"name": "X", "price_monthly": "abc"})
     assert bad_price.status_code == 422
     time.sleep(0)
+
+
+@pytest.mark.parametrize("app_overrides", [{"testgateway": {"enabled": False}}])
+def test_a_disabled_test_gateway_is_never_listed_nor_started(client, shop):
+    """The test gateway is switched off the way every method is (``PaymentMethod.enabled``)."""
+    login(client, "alice@example.test")
+    summary = client.get(f"/services/{shop['svc'].id}/change/summary?product={shop['pro'].id}&cycle=monthly")
+    html = summary.get_data(as_text=True)
+    assert 'data-testid="method-banktransfer"' in html and 'data-testid="method-testgateway"' not in html
+    assert _confirm(client, shop, method="testgateway").status_code == 302  # not started: the proforma's page
+    with db.connection():
+        proforma = Document.get(Document.kind == "proforma")
+    page = client.get(f"/invoices/{proforma.id}").get_data(as_text=True)
+    assert 'data-testid="pay-methods"' in page and "/pay/testgateway/" not in page
+    tried = post_form(client, f"/pay/testgateway/{proforma.id}", {}, form_page=f"/invoices/{proforma.id}")
+    assert tried.status_code == 302 and "/pay/testgateway/checkout/" not in tried.location
+    with db.connection():
+        assert Document.get_by_id(proforma.id).status == "partially_paid"

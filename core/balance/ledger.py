@@ -19,8 +19,19 @@ from core.models import LedgerEntry
 from core.models.billing import LEDGER_KINDS
 from core.money import ZERO, round_money, to_decimal
 
-#: Kinds that add to the balance, and kinds that take from it.
-CREDIT_KINDS = ("topup", "overpayment", "downgrade_credit", "staff_credit", "stale_payment")
+#: Kinds that add to the balance, and kinds that take from it. A refund paid out
+#: (``refund``) takes from the balance; a correcting invoice that returns money
+#: (``correction_credit``) and a refund the gateway refused (``refund_reversed``)
+#: add to it.
+CREDIT_KINDS = (
+    "topup",
+    "overpayment",
+    "downgrade_credit",
+    "staff_credit",
+    "stale_payment",
+    "correction_credit",
+    "refund_reversed",
+)
 DEBIT_KINDS = ("applied", "refund", "staff_debit")
 
 

@@ -179,6 +179,8 @@ LEDGER_KINDS = (
     "staff_credit",
     "staff_debit",
     "stale_payment",
+    "correction_credit",
+    "refund_reversed",
 )
 
 

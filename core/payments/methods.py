@@ -52,7 +52,9 @@ class PaymentMethod:
     """Base class of payment methods. Subclasses set ``code``, ``label``, ``order``.
 
     ``code`` is stored on every :class:`core.models.Payment` and is part of its
-    idempotency key, so it never changes once payments exist.
+    idempotency key, so it never changes once payments exist. How its payments
+    read on documents: ``document_label`` and ``ksef_payment_form`` (module
+    docstring). Whether it is offered at all: :meth:`enabled`.
     """
 
     code: str = ""
@@ -66,9 +68,19 @@ class PaymentMethod:
     #: FA(3) FormaPlatnosci code ("6" transfer, "2" card, "7" BLIK); "" = another form
     ksef_payment_form: str = ""
 
+    def enabled(self) -> bool:
+        """True when the provider offers this method at all (configured and switched on).
+
+        The one switch for offering a method: a method that is not enabled is
+        never listed and cannot start a payment, yet it stays registered, so
+        the payments it recorded earlier keep their name and FA(3) form.
+        Default: True.
+        """
+        return True
+
     def available_for(self, document: Any) -> bool:
-        """True when this method can pay ``document`` now (default: an open proforma)."""
-        return document.kind == "proforma" and document.status in ("unpaid", "partially_paid")
+        """True when this method can pay ``document`` now (default: enabled, and an open proforma)."""
+        return self.enabled() and document.kind == "proforma" and document.status in ("unpaid", "partially_paid")
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         """Begin paying ``amount`` of ``document``; see :class:`PaymentStart`."""
@@ -99,15 +111,18 @@ def get_method(code: str) -> PaymentMethod:
     raise NotFound("payment method")
 
 
+def find_method(code: str) -> PaymentMethod | None:
+    """The payment method ``code``, or None when no plugin provides it (any more)."""
+    return next((m for m in all_methods() if m.code == code), None)
+
+
 def transaction_key(code: str, reference: str) -> str:
     """The key payment method ``code`` records ``reference`` under (see :meth:`PaymentMethod.transaction_key`).
 
     A method that is not registered (its plugin disabled) keeps the reference as written, stripped.
     """
-    try:
-        return get_method(code).transaction_key(reference)
-    except NotFound:
-        return str(reference or "").strip()
+    method = find_method(code)
+    return method.transaction_key(reference) if method is not None else str(reference or "").strip()
 
 
 def methods_for(document: Any) -> list[PaymentMethod]:
@@ -117,7 +132,7 @@ def methods_for(document: Any) -> list[PaymentMethod]:
 
 def method_name(code: str) -> str:
     """The name of payment method ``code`` for a page (an English msgid to translate); unknown: "Other"."""
-    method = next((m for m in all_methods() if m.code == code), None)
+    method = find_method(code)
     if method is None:
         return N_("Other payment method")
     return method.paid_with or method.label or N_("Other payment method")
@@ -133,7 +148,7 @@ def payment_part(method_code: str, amount: Decimal, day: date) -> PaymentPart:
     Label and FA(3) form come from the method (module docstring); a method
     that is not registered any more is "inna forma płatności", never its code.
     """
-    method = next((m for m in all_methods() if m.code == method_code), None)
+    method = find_method(method_code)
     label = (method.document_label if method else "") or UNKNOWN_METHOD_LABEL
     form = method.ksef_payment_form if method else ""
     return PaymentPart(amount=amount, date=day, method=method_code, label=label, ksef_form=form)

@@ -18,13 +18,15 @@ proforma is cancelled and everything paid on it goes to the credit balance
 through a correcting invoice to the VAT invoice of the current period: the
 newest VAT invoice of this service issued no earlier than one period before
 the current period starts. The correction adds one negative line (the quote's
-net) to that invoice and keeps its buyer; the balance gets the correction's
-gross total, and the correction says the refund was settled on the balance
-("rozliczono na saldzie"), not a transfer to wait for. When there is no such
-invoice, or its net is smaller than the credit (a correction cannot take an
-invoice below zero), the quote's gross credit goes to the balance without a
-correction and the ledger entry's reason says so, so staff can correct by
-hand. :mod:`core.upgrades.refund` is the rule; the summary shows its amount.
+net) to that invoice as it stands after any earlier correction, through the
+one corrections path (:mod:`core.documents.corrections`), and keeps its buyer;
+the balance gets the correction's gross total, and the correction says the
+refund was settled on the balance ("rozliczono na saldzie"), not a transfer to
+wait for. When there is no such invoice, or what it still stands at is less
+than the credit (a correction cannot take an invoice below zero), the quote's
+gross credit goes to the balance without a correction and the ledger entry's
+reason says so, so staff can correct by hand. :mod:`core.upgrades.refund` is
+the rule; the summary shows its amount.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 
 from core import activity, clock, db, mail, outbox, runtime
 from core.balance import ledger
-from core.documents.issuing import issue_document
+from core.documents.corrections import issue_correction
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
@@ -131,12 +133,10 @@ def _credit_downgrade(change: ServiceChange, service: Service) -> None:
     )
     if invoice is not None:
         after = credit_correction_lines(invoice, net, quote["vat_rate"], change.to_product, reason)
-        correction = issue_document(
-            service.customer,
-            "correction",
+        correction = issue_correction(
+            invoice,
             after,
-            corrects=invoice,
-            correction_reason=CORRECTION_REASON,
+            CORRECTION_REASON,
             purpose="service_change",
             purpose_ref=change.id,
             refund_on_balance=True,

@@ -7,12 +7,14 @@ Where that money goes is the provider's ``billing.downgrade`` mode:
 * ``credit``: the change applies now and the difference, gross, goes to the
   customer's credit balance, through a correcting invoice (art. 106j ust. 1) of
   the VAT invoice of the current period; the balance pays later invoices. The
-  amount is the correction's own gross total, computed as the correction computes
-  it (VAT once per rate on the invoice's totals before and after), so the
-  summary shows to the grosz what the balance gets. The correction keeps the
-  corrected invoice's buyer and tax treatment. Without such an invoice (or when
-  its net is smaller than the credit: a correction cannot take an invoice below
-  zero) the quote's gross goes to the balance without a correction.
+  amount is the correction's own gross total, computed by the one corrections
+  path (:mod:`core.documents.corrections`: VAT once per rate on the invoice's
+  totals before and after, the invoice as it stands after any earlier
+  correction), so the summary shows to the grosz what the balance gets. The
+  correction keeps the corrected invoice's buyer and tax treatment. Without such
+  an invoice (or when what it still stands at is less than the credit: a
+  correction cannot take an invoice below zero) the quote's gross goes to the
+  balance without a correction.
 * ``none``: the change applies now and nothing is given back; the summary says
   so and names the value of the unused part.
 * ``end_of_period``: nothing is given back and nothing is lost: the paid package
@@ -29,14 +31,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from core import clock
-from core.documents.build import LineInput, build_snapshot
-from core.documents.issuing import seller_party, snapshot_of
+from core.documents.build import LineInput
+from core.documents.corrections import UNIT, current_lines, preview_correction, state_net
+from core.documents.issuing import snapshot_of
 from core.documents.taxation import default_rate, line_rate_for_buyer
 from core.models import Document, Service, ServiceChange
 from core.money import ZERO
 
-UNIT = "usł."
 #: The reason printed on the correcting invoice (Polish, the document's language).
 CORRECTION_REASON = "Zmiana pakietu na tańszy (downgrade), zwrot na saldo"
 
@@ -80,42 +81,33 @@ def current_vat_invoice(service: Service) -> Document | None:
 def credit_correction_lines(
     invoice: Document, net: Decimal, vat_rate: str, product: Any, reason: str
 ) -> list[LineInput]:
-    """The after-state lines of the correction: the invoice's lines plus one negative line ``net``.
+    """The after-state lines of the correction: the invoice's current lines plus one negative line ``net``.
 
-    The new line is taxed the way the corrected invoice's buyer is taxed.
+    The current lines are those after any earlier correction of the invoice
+    (:func:`core.documents.corrections.current_lines`), so a second correction
+    never undoes the first. The new line is taxed the way the corrected
+    invoice's buyer is taxed.
     """
-    snap = snapshot_of(invoice)
-    base = snap.corrected.lines_after if snap.corrected else snap.lines
-    after = [LineInput.from_line(ln) for ln in base]
+    after = [LineInput.from_line(ln) for ln in current_lines(invoice)]
     domestic = default_rate(product)
-    rate = line_rate_for_buyer(vat_rate, domestic, snap.buyer)
+    rate = line_rate_for_buyer(vat_rate, domestic, snapshot_of(invoice).buyer)
     after.append(LineInput(reason, Decimal(1), UNIT, net, rate, base_rate=domestic))
     return after
 
 
 def correction_gross(invoice: Document, lines: list[LineInput]) -> Decimal:
-    """The gross total a correction of ``invoice`` to ``lines`` would have (no writes)."""
-    snap = snapshot_of(invoice)
-    preview = build_snapshot(
-        kind="correction",
-        number="-",
-        issue_date=clock.today(),
-        sale_date=snap.sale_date,
-        due_date=clock.today(),
-        seller=seller_party(),
-        buyer=snap.buyer,
-        lines=lines,
-        currency=snap.currency,
-        corrects=snap,
-        correction_reason=CORRECTION_REASON,
-    )
-    return preview.total_gross
+    """The gross total the correction of ``invoice`` to ``lines`` will have (no writes).
+
+    It is :func:`core.documents.corrections.preview_correction`'s: the document
+    :mod:`core.upgrades.apply` issues, to the grosz.
+    """
+    return preview_correction(invoice, lines, CORRECTION_REASON).total_gross
 
 
 def correctable_invoice(service: Service, net: Decimal) -> Document | None:
-    """The current period's VAT invoice, when a correction by ``net`` (< 0) keeps it at or above zero."""
+    """The current period's VAT invoice, when a correction by ``net`` (< 0) keeps its current state at or above zero."""
     invoice = current_vat_invoice(service)
-    if invoice is None or invoice.total_net + net < 0:
+    if invoice is None or state_net(current_lines(invoice)) + net < 0:
         return None
     return invoice
 

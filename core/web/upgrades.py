@@ -102,7 +102,8 @@ def _summary_page(service: Any, status: int = 200) -> Any:
         return _choose_page(service, exc.errors, 422)
     except DomainError as exc:  # a conflict (a change is pending), or a plugin refused to price it
         return _choose_page(service, {"product": exc.message}, exc.status)
-    methods = [m for m in all_methods() if m.code != "balance"]  # the balance is applied by itself
+    # the balance is applied by itself; a method the provider does not offer is not shown
+    methods = [m for m in all_methods() if m.code != "balance" and m.enabled()]
     page = render_template(
         "client/service_change_summary.html",
         service=service,

@@ -24,6 +24,8 @@ Fixtures:
 ``page`` (function)
     A page in a fresh browser context (no shared cookies or storage), default
     timeout 10 s; the context is closed after the test.
+``fake_p24`` (function)
+    A started local Przelewy24 (:class:`~tests.support.p24.FakeP24`), stopped after the test.
 
 Playwright and asyncio: the sync API runs Playwright's event loop in the main
 thread, in a greenlet, and between two calls leaves that loop registered as the
@@ -48,6 +50,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from core.testing.postgres import PostgresServer
 from core.testing.smtp import SmtpCapture
 from tests.support.browser import ChromiumNotFound, launch_chromium
+from tests.support.p24 import FakeP24
 
 #: Default timeout of every Playwright action and navigation on ``page``, in ms.
 PAGE_TIMEOUT_MS = 10_000
@@ -180,3 +183,16 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+# -- Przelewy24 ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_p24() -> Iterator[FakeP24]:
+    """A local Przelewy24 on a free loopback port, for this test only."""
+    server = FakeP24().start()
+    try:
+        yield server
+    finally:
+        server.stop()
