@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint
 
@@ -12,6 +12,9 @@ from core.config import Config
 from core.extension import CronJob, MenuItem, MigrationSet
 from core.hookspecs import hookimpl
 from core.models import WebSession
+
+if TYPE_CHECKING:
+    from core.models import Customer, Staff
 
 
 @hookimpl
@@ -37,7 +40,7 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 
 
 @hookimpl
-def hookbill_client_menu(customer: Any) -> list[MenuItem]:
+def hookbill_client_menu(customer: Customer) -> list[MenuItem]:
     return [
         MenuItem("Dashboard", "client.dashboard", order=10),
         MenuItem("Services", "client.services", order=20, active_prefix="/services"),
@@ -49,7 +52,7 @@ def hookbill_client_menu(customer: Any) -> list[MenuItem]:
 
 
 @hookimpl
-def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
     return [
         MenuItem("Dashboard", "admin.dashboard", order=10),
         MenuItem("Customers", "admin.customers", order=20, active_prefix="/admin/customers"),

@@ -32,7 +32,7 @@ the plugin and the hook (:func:`core.plugins.failed_in`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
@@ -44,7 +44,15 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from core.config import Config
+    from core.documents.snapshot import DocumentKind
     from core.extension import CronJob, MenuItem, MigrationSet, SettingSpec, TemplateContext
+    from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, ServiceChange, Staff
+    from core.outbox import Handler
+    from core.payments.methods import PaymentMethod
+    from core.tickets.models import Ticket, TicketMessage
+    from core.tickets.pending import PendingAttachment
+    from core.upgrades.provisioning import ProvisioningModule
+    from core.upgrades.quote import Quote
 
 PROJECT = "hookbill"
 
@@ -172,7 +180,7 @@ def hookbill_cron_jobs() -> list[CronJob]:
 
 
 @hookspec
-def hookbill_outbox_handlers() -> dict[str, Any]:
+def hookbill_outbox_handlers() -> dict[str, Handler]:
     """Called when the outbox worker starts, to map message kinds to handlers.
 
     **Transaction**: none. A handler is ``handler(payload: dict) -> None`` and
@@ -189,7 +197,7 @@ def hookbill_outbox_handlers() -> dict[str, Any]:
 
 
 @hookspec
-def hookbill_client_menu(customer: Any) -> list[MenuItem]:
+def hookbill_client_menu(customer: Customer) -> list[MenuItem]:
     """Called on every client-area page render, to build the main menu.
 
     **Transaction**: none (read-only request).
@@ -201,7 +209,7 @@ def hookbill_client_menu(customer: Any) -> list[MenuItem]:
 
 
 @hookspec
-def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
     """Called on every admin-area page render, to build the staff menu.
 
     **Transaction**: none (read-only request).
@@ -232,7 +240,7 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> str | None
 
 
 @hookspec
-def on_customer_registered(customer: Any) -> None:
+def on_customer_registered(customer: Customer) -> None:
     """Called when a customer account was created (by registering, before its e-mail is verified; or by the demo data).
 
     **Transaction**: inside the registration transaction; raise
@@ -247,7 +255,7 @@ def on_customer_registered(customer: Any) -> None:
 
 
 @hookspec
-def on_customer_updated(customer: Any, changes: dict[str, tuple[Any, Any]]) -> None:
+def on_customer_updated(customer: Customer, changes: dict[str, tuple[object, object]]) -> None:
     """Called when a customer's profile or billing data changed.
 
     **Transaction**: inside the update transaction (the profile form, the
@@ -263,7 +271,9 @@ def on_customer_updated(customer: Any, changes: dict[str, tuple[Any, Any]]) -> N
 
 
 @hookspec
-def on_password_changed(account: Any, kind: str, how: str) -> None:
+def on_password_changed(
+    account: Customer | Staff, kind: Literal["customer", "staff"], how: Literal["changed", "reset"]
+) -> None:
     """Called when a password was changed, by its owner or through a reset link.
 
     **Transaction**: inside the change's transaction (the new password is saved
@@ -281,7 +291,7 @@ def on_password_changed(account: Any, kind: str, how: str) -> None:
 
 
 @hookspec
-def on_login(account: Any, kind: str, ip: str) -> None:
+def on_login(account: Customer | Staff, kind: Literal["customer", "staff"], ip: str) -> None:
     """Called when someone completed a login (password and any second factor).
 
     **Transaction**: inside the login transaction; raise :class:`HookRefused`
@@ -300,7 +310,7 @@ def on_login(account: Any, kind: str, ip: str) -> None:
 
 
 @hookspec(firstresult=True)
-def login_second_factor(account: Any, kind: str) -> str | None:
+def login_second_factor(account: Customer | Staff, kind: Literal["customer", "staff"]) -> str | None:
     """Called after a right password, to ask whether a second factor is due.
 
     **Transaction**: none (read-only). Stops at first non-None result.
@@ -315,7 +325,7 @@ def login_second_factor(account: Any, kind: str) -> str | None:
 
 
 @hookspec
-def on_logout(account: Any, kind: str) -> None:
+def on_logout(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
     """Called when someone logged out of one session.
 
     **Transaction**: inside the logout transaction; refusing is not possible
@@ -331,7 +341,7 @@ def on_logout(account: Any, kind: str) -> None:
 
 
 @hookspec
-def on_logout_everywhere(account: Any, kind: str) -> None:
+def on_logout_everywhere(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
     """Called when the owner ended every session of their account at once ("log out everywhere").
 
     **Transaction**: inside the transaction that deletes the account's sessions.
@@ -355,7 +365,7 @@ def on_logout_everywhere(account: Any, kind: str) -> None:
 
 
 @hookspec
-def hookbill_provisioning_modules() -> list[Any]:
+def hookbill_provisioning_modules() -> list[ProvisioningModule]:
     """Called at start-up to collect provisioning modules (control panel connectors).
 
     **Transaction**: none.
@@ -368,29 +378,84 @@ def hookbill_provisioning_modules() -> list[Any]:
 
 
 @hookspec
-def on_upgrade_quote(quote: Any) -> None:
-    """Called to price a change of a service's package and/or billing cycle.
+def hookbill_change_targets(service: Service, products: tuple[Product, ...]) -> list[Product] | None:
+    """Called when the packages a service may change to are listed, to leave some out.
+
+    The same list serves the package cards ("Upgrade / Downgrade"), the quote
+    builder (a package left out is refused there with "This service cannot
+    change to that package.", in the browser and the API alike) and the API's
+    list of packages, so a package a plugin leaves out is neither shown nor
+    priced nor confirmed. The service's current package is always listed (its
+    other billing cycles are a change too) and is not among ``products``.
+
+    **Transaction**: none while the page or the API lists them; inside the
+    confirmation's transaction when the customer confirms. Read-only: no
+    writes, no I/O.
+
+    :param service: the :class:`core.models.Service` being changed. Do not change.
+    :param products: the active packages its change paths reach, each a
+        :class:`core.models.Product`. Do not change (a tuple: every
+        implementation sees all of them).
+
+    :returns: the products of ``products`` this plugin allows, or None for no
+        opinion. A package stays only when every implementation that answered
+        kept it; a product not in ``products`` is ignored.
+    """
+
+
+@hookspec
+def on_upgrade_quote(quote: Quote) -> None:
+    """Called to price a change of a service's package and/or billing cycle: the quote is the accumulator.
+
+    Implementations add money lines to the quote; the core computes everything
+    else from the lines after every implementation has run
+    (:func:`core.upgrades.settle.settle`): the totals per VAT rate with VAT once
+    per rate (as the proforma computes it), net, VAT and gross, what confirming
+    does (``action``: pay, apply, credit or schedule), the balance applied and
+    what is left to pay. So a line a plugin adds is priced by the same rules and
+    appears on the summary page, the proforma (and its PDF) and in the API
+    without a template of its own. The proration plugin is ``tryfirst`` (adds
+    the ``credit`` and ``charge`` lines), the balance plugin ``trylast`` (offers
+    the balance: ``balance_offered``); an implementation in between sees their
+    lines. For example, a discount::
+
+        @hookimpl
+        def on_upgrade_quote(quote):
+            if quote.charge > quote.credit:
+                amount = round_money(quote.charge * Decimal("0.05"))
+                quote.add_line("discount", document_text(N_("Loyalty discount 5%%")), -amount,
+                               label=N_("Loyalty discount 5%%"), short_label=N_("loyalty discount"))
 
     **Transaction**: none while the summary is shown; inside the confirmation's
     transaction when the customer confirms. Pure: an implementation must not
     write to the database or do I/O; the same code prices the browser summary,
-    the API and the tests. The order is explicit: the proration plugin is
-    ``tryfirst`` (fills the credit and charge lines), the balance plugin
-    ``trylast`` (applies the available credit balance to the gross total).
-    Raise :class:`HookRefused` to refuse the change: the customer sees the
-    message on the page of packages (the API answers 422) and nothing is confirmed.
+    the API and the tests.
 
-    :param quote: a mutable quote (:class:`core.upgrades.quote.Quote`) holding
-        the service, the target product and cycle, the change date, the lines,
-        the VAT totals and the balance. **May change**: its lines, totals,
-        ``balance_applied`` and notes; never the service or the target.
+    **Refusal**: raise :class:`HookRefused` to refuse the change, with a
+    message for the customer (``raise HookRefused(N_("Downgrades are possible
+    after 30 days."))``): the package cards page comes back with the message (422),
+    confirming shows it and confirms nothing, the API's quote and change
+    endpoints answer ``422 {"error": "refused", "detail": message}``. To hide
+    a package instead of refusing it, implement ``hookbill_change_targets``.
+
+    :param quote: the :class:`core.upgrades.quote.Quote`, holding the customer,
+        the service, the target product and cycle, the change date, the prices,
+        the buyer's VAT rate and the available balance. **May change**: its
+        ``lines`` (add with ``quote.add_line(kind, description, net, label=...,
+        short_label=...)``; ``kind`` is ``discount`` for a price reduction, or a
+        word of the plugin's own such as ``fee``; ``description`` goes on the
+        documents in the provider's language, ``label`` on the summary page in
+        the customer's; the net in whole grosze), ``notes`` and
+        ``balance_offered``; never the customer, the service or the target (the
+        core checks). Totals, ``action`` and ``to_pay`` written here are
+        overwritten by the core.
 
     :returns: ignored; the quote is changed in place.
     """
 
 
 @hookspec
-def on_service_changed(service: Any, change: Any) -> None:
+def on_service_changed(service: Service, change: ServiceChange) -> None:
     """Called when a service got a new package, cycle or price.
 
     **Transaction**: inside the transaction that applies the change (the
@@ -409,7 +474,7 @@ def on_service_changed(service: Any, change: Any) -> None:
 
 
 @hookspec
-def on_service_status_changed(service: Any, old_status: str, new_status: str) -> None:
+def on_service_status_changed(service: Service, old_status: str, new_status: str) -> None:
     """Called when a service is provisioned, suspended, unsuspended, terminated or cancelled.
 
     **Transaction**: inside the transaction that changes the status; raise
@@ -431,7 +496,7 @@ def on_service_status_changed(service: Any, old_status: str, new_status: str) ->
 
 
 @hookspec
-def hookbill_payment_methods() -> list[Any]:
+def hookbill_payment_methods() -> list[PaymentMethod]:
     """Called when payment methods are listed (summary page, proforma page, admin).
 
     **Transaction**: none.
@@ -445,7 +510,7 @@ def hookbill_payment_methods() -> list[Any]:
 
 
 @hookspec(firstresult=True)
-def hookbill_seller_overrides(customer: Any, kind: str) -> dict[str, str] | None:
+def hookbill_seller_overrides(customer: Customer, kind: DocumentKind) -> dict[str, str] | None:
     """Called while a document is issued, to adapt the seller's payment details printed on it.
 
     **Transaction**: inside the issuing transaction, after the number was
@@ -465,7 +530,7 @@ def hookbill_seller_overrides(customer: Any, kind: str) -> dict[str, str] | None
 
 
 @hookspec
-def on_invoice_issue(document: Any) -> None:
+def on_invoice_issue(document: Document) -> None:
     """Called when a proforma, VAT invoice or correcting invoice was issued.
 
     **Transaction**: inside the issuing transaction, after the number was
@@ -484,7 +549,7 @@ def on_invoice_issue(document: Any) -> None:
 
 
 @hookspec
-def on_payment(payment: Any, document: Any) -> None:
+def on_payment(payment: Payment, document: Document | None) -> None:
     """Called when a payment was recorded against a document.
 
     **Transaction**: inside the payment's transaction, with the customer's money
@@ -497,22 +562,50 @@ def on_payment(payment: Any, document: Any) -> None:
         top-up of the balance.
 
     **May change**: the document's payment state only through
-    :mod:`core.payments`; never the payment itself.
+    :mod:`core.payments` and the services of :mod:`core.upgrades` (they save
+    it); never the payment itself. After every implementation returned, the
+    core reads the document again from the database: ``on_invoice_paid``
+    follows only when it is still paid then (an implementation that cancelled
+    it, e.g. the proforma of a change that went stale, stops it that way).
+    Changing the instance passed here tells nobody anything.
 
     :returns: ignored.
     """
 
 
 @hookspec
-def on_invoice_paid(document: Any) -> None:
-    """Called when a document became fully paid.
+def on_invoice_paid(document: Document) -> None:
+    """Called when a document became fully paid: a proforma, and then the VAT invoice issued for it.
+
+    A sale paid by proforma produces this event twice, in this order, in one
+    transaction; ``document.kind`` tells which is which:
+
+    * ``"proforma"``: the proforma was paid in full. The core's own
+      implementations act here: the package change or renewal it paid for is
+      applied, then (``trylast``) its VAT invoice is issued.
+    * ``"vat"``: the VAT invoice of that proforma was issued, already paid
+      (``document.proforma_id`` names the proforma). It has the number the customer's
+      books and the tax office know: a plugin that reports a sale (a webhook, a
+      chat message, an accounting export) acts on this one. It does not come
+      while the VAT invoice waits for staff to correct the proforma (the buyer's
+      tax treatment changed); it comes when that invoice is issued.
+
+    Implement it like this and act once per sale::
+
+        @hookimpl
+        def on_invoice_paid(document):
+            if document.kind == "vat":
+                outbox.enqueue("myplugin", {"number": document.number})
 
     **Transaction**: inside the payment's transaction (after ``on_payment``),
     or inside the transaction of a staff correction when the payments carried
     over to the corrected proforma pay it in full (a change or renewal the
-    earlier version paid for was handled then; implementations act once).
+    earlier version paid for was handled then; implementations act once), or,
+    for ``"vat"``, of the billing-data change that let a waiting VAT invoice be
+    issued. Queue network I/O in the outbox.
 
-    :param document: the paid :class:`core.models.Document`.
+    :param document: the paid :class:`core.models.Document` (``kind``
+        ``"proforma"`` or ``"vat"``).
 
     **May change**: nothing on the document; act on what it paid for.
 
@@ -521,7 +614,7 @@ def on_invoice_paid(document: Any) -> None:
 
 
 @hookspec
-def on_invoice_cancelled(document: Any) -> None:
+def on_invoice_cancelled(document: Document) -> None:
     """Called when an open proforma was cancelled or superseded by a corrected version.
 
     A superseded version's payments are carried over to the new version.
@@ -539,7 +632,7 @@ def on_invoice_cancelled(document: Any) -> None:
 
 
 @hookspec
-def on_balance_changed(entry: Any) -> None:
+def on_balance_changed(entry: LedgerEntry) -> None:
     """Called when an entry was appended to a customer's credit balance ledger.
 
     **Transaction**: inside the transaction that appends it, with the customer's
@@ -559,7 +652,9 @@ def on_balance_changed(entry: Any) -> None:
 
 
 @hookspec
-def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options: dict[str, Any]) -> None:
+def on_ticket_create(
+    ticket: Ticket, message: TicketMessage, attachments: list[PendingAttachment], options: dict[str, Any]
+) -> None:
     """Called when a ticket is opened, before its first message is stored.
 
     **Transaction**: inside the ticket's transaction; nothing of the message is
@@ -578,7 +673,11 @@ def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options:
 
 @hookspec
 def on_ticket_reply(
-    ticket: Any, message: Any, attachments: list[Any], author_kind: str, options: dict[str, Any]
+    ticket: Ticket,
+    message: TicketMessage,
+    attachments: list[PendingAttachment],
+    author_kind: Literal["customer", "staff"],
+    options: dict[str, Any],
 ) -> None:
     """Called when the customer or staff reply to a ticket, before the reply is stored.
 
@@ -595,7 +694,7 @@ def on_ticket_reply(
 
 
 @hookspec
-def on_ticket_status_change(ticket: Any, old_status: str, new_status: str) -> None:
+def on_ticket_status_change(ticket: Ticket, old_status: str, new_status: str) -> None:
     """Called when a ticket's status changed (answered, customer reply, on hold...).
 
     **Transaction**: inside the transaction that changes it; raise
@@ -613,7 +712,7 @@ def on_ticket_status_change(ticket: Any, old_status: str, new_status: str) -> No
 
 
 @hookspec
-def on_ticket_close(ticket: Any, closed_by: str) -> None:
+def on_ticket_close(ticket: Ticket, closed_by: Literal["customer", "staff", "system"]) -> None:
     """Called when a ticket was closed by the customer, staff or the idle-close cron job.
 
     **Transaction**: inside the closing transaction.

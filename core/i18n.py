@@ -148,6 +148,8 @@ def _fill(template: str, params: Mapping[str, object], gettext: Callable[[str], 
             value = filesize(value, lang)
         elif lang and isinstance(value, int | Decimal) and not isinstance(value, bool):
             value = numbers.format_decimal(value, locale=lang)
+        elif lang and isinstance(value, date) and not isinstance(value, datetime):
+            value = day(value, lang)
         values[key] = value
     return template % values
 
@@ -183,7 +185,8 @@ def translate(text: str, gettext: Callable[[str], str], lang: str | None = None)
 
     A message's values are filled in after the look-up: a value that is itself a
     :class:`Message` (a reason inside a sentence) is translated too, numbers are
-    written in ``lang``'s notation (a :class:`FileSize` as kB or MB), and any
+    written in ``lang``'s notation (a :class:`FileSize` as kB or MB), days (a ``date``) in
+    its medium format (as the pages' ``date`` filter writes them), and any
     other value (a file name, a fingerprint) is shown as it is.
     """
     if isinstance(text, Message):

@@ -161,6 +161,7 @@ def test_billing_hooks_run_in_the_payment_flow(conn, smtp_server):
     assert called("on_balance_changed")
     proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
     assert called("on_upgrade_quote") and called("on_invoice_issue")
+    assert called("hookbill_change_targets")[-1] == {"products": ["pro"]}  # the current package is not a target
     assert [m.code for m in methods_for(proforma)]
     assert called("hookbill_payment_methods")
     record_payment("banktransfer", "BANK-1", "21.73", proforma)

@@ -43,6 +43,63 @@ def test_every_hookspec_says_when_transaction_and_returns(name):
         assert "Stops at first non-None result." in doc
 
 
+#: Arguments that stay loosely typed on purpose: free-form values a form or a change carries.
+LOOSE_ARGUMENTS = {("on_ticket_create", "options"), ("on_ticket_reply", "options")}
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_hook_arguments_name_their_real_types(name):
+    """No argument is ``Any``: a plugin author reads the model or value type in the reference."""
+    spec = getattr(hookspecs, name)
+    for param in inspect.signature(spec).parameters.values():
+        annotation = str(param.annotation)
+        assert param.annotation is not inspect.Parameter.empty, f"{name}({param.name}) has no type"
+        if (name, param.name) not in LOOSE_ARGUMENTS:
+            assert "Any" not in annotation, f"{name}({param.name}: {annotation}) must name its real type"
+
+
+def test_the_reference_shows_the_types():
+    reference = (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8")
+    assert "## `on_invoice_paid(document: Document) -> None`" in reference
+    assert "## `on_payment(payment: Payment, document: Document | None) -> None`" in reference
+    assert "## `on_upgrade_quote(quote: Quote) -> None`" in reference
+
+
+def test_every_type_the_reference_names_exists():
+    import importlib
+
+    from core.hookdoc import annotation_types
+
+    types = annotation_types()
+    assert {"Customer", "Document", "Quote", "Service"} <= set(types)
+    for name, path in types.items():
+        module, _, attr = path.rpartition(".")
+        target = importlib.import_module(module) if module else importlib.import_module(attr)
+        assert not module or hasattr(target, attr), f"{name}: {path} does not exist"
+
+
+def _builtin_modules():
+    import importlib
+
+    return [importlib.import_module(dotted) for dotted in BUILTIN_PLUGINS]
+
+
+def test_builtin_implementations_annotate_arguments_as_their_spec():
+    """A built-in hook implementation types its arguments as the spec does, so mypy checks it against real types."""
+    wrong = []
+    for module in _builtin_modules():
+        for attr, func in vars(module).items():
+            if not (inspect.isfunction(func) and hasattr(func, "hookbill_impl")):
+                continue
+            spec = inspect.signature(getattr(hookspecs, attr)).parameters
+            for param in inspect.signature(func).parameters.values():
+                if param.annotation is inspect.Parameter.empty:
+                    continue
+                if str(param.annotation) != str(spec[param.name].annotation):
+                    wrong.append(f"{module.__name__}.{attr}({param.name}: {param.annotation})")
+    assert wrong == [], "annotate these as the hookspec does: " + ", ".join(wrong)
+
+
 def test_the_promised_hooks_exist():
     assert set(REQUIRED) <= set(hook_names())
 

@@ -310,6 +310,33 @@ def test_a_refused_quote_in_the_browser_and_the_api(world):
     assert api.get_json()["error"] == "refused" and api.get_json()["detail"] == message("on_upgrade_quote")
 
 
+@pytest.mark.refuses("on_upgrade_quote")
+def test_a_quote_refused_when_the_customer_confirms_in_the_browser_and_the_api(world):
+    """The summary was fine; when confirming, the plugin refuses: said once, nothing confirmed."""
+    client = world.customer()
+    raw = token_for(world.alice)
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200  # the token's first use is written now
+    summary = client.get(f"/services/{world.svc.id}/change/summary?product={world.pro.id}&cycle=monthly")
+    assert summary.status_code == 200
+    before = database_state()
+    arm("on_upgrade_quote")
+    page = _confirm(client, world)
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 422 and text.count(message("on_upgrade_quote")) == 1
+    assert 'data-testid="option-pro"' in text  # the packages again, to choose another
+    api = client.post(
+        f"/api/v1/services/{world.svc.id}/change",
+        data=json.dumps({"product": world.pro.id, "cycle": "monthly"}),
+        headers={**bearer(raw), "Content-Type": "application/json"},
+    )
+    assert api.status_code == 422 and api.get_json() == {
+        "error": "refused",
+        "detail": message("on_upgrade_quote"),
+        "status": 422,
+    }
+    assert changed_tables(before, database_state()) == []
+
+
 @pytest.mark.refuses("on_invoice_issue")
 def test_a_refused_proforma_while_confirming_in_the_browser_and_the_api(world):
     client = world.customer()

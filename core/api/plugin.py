@@ -15,12 +15,16 @@ The table is created by the core migration ``m0004_api_tokens``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint
 
 from core.config import Config
 from core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from core.extension import TemplateContext
+    from core.models import Customer, Staff
 
 
 @hookimpl
@@ -38,7 +42,7 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """The tokens card on "Account details" and the tokens list on the admin customer page."""
     if name not in ("client_profile", "admin_customer_detail") or context.get("customer") is None:
         return None
@@ -55,7 +59,9 @@ def hookbill_template_snippet(name: str, context: Any) -> Any:
 
 
 @hookimpl
-def on_password_changed(account: Any, kind: str, how: str) -> None:
+def on_password_changed(
+    account: Customer | Staff, kind: Literal["customer", "staff"], how: Literal["changed", "reset"]
+) -> None:
     """After a password change or a reset, the customer's tokens stop working (in that transaction)."""
     if kind == "customer":
         from core.api.tokens import revoke_all
@@ -64,7 +70,7 @@ def on_password_changed(account: Any, kind: str, how: str) -> None:
 
 
 @hookimpl
-def on_logout_everywhere(account: Any, kind: str) -> None:
+def on_logout_everywhere(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
     """Revoke the customer's tokens on "log out everywhere" (in the transaction that ends the sessions)."""
     if kind == "customer":
         from core.api.tokens import revoke_all

@@ -1,4 +1,4 @@
-"""The package-change endpoints of the JSON API: price a change, confirm it.
+"""The package-change endpoints of the JSON API: list the packages, price a change, confirm it.
 
 The same services as the client area's "Upgrade/Downgrade" pages
 (:mod:`core.upgrades`), answered as JSON. Every service is the caller's (else
@@ -19,12 +19,31 @@ from core.i18n import N_
 from core.payments.methods import methods_for
 from core.payments.recording import amount_due
 from core.upgrades.confirm import confirm_change
-from core.upgrades.quoting import build_quote
+from core.upgrades.quoting import build_quote, change_options
 from core.web.access import client_ip
 from core.web.scoping import own_service
 
 bp = Blueprint("api_upgrades", __name__, url_prefix="/api/v1/services")
 auth.install(bp)
+
+
+@bp.route("/<int:service_id>/packages")
+def packages(service_id: int) -> Any:
+    """The service's package and the packages it may change to, with net prices per cycle (as the cards page)."""
+    service = own_service(service_id)
+    return jsonify(
+        packages=[
+            {
+                "id": option.product.id,
+                "name": option.product.name,
+                "slug": option.product.slug,
+                "current": option.current,
+                "prices": {cycle: str(net) for cycle, net in option.prices.items()},
+                "gross": {cycle: str(gross) for cycle, gross in option.gross.items()},
+            }
+            for option in change_options(service)
+        ]
+    )
 
 
 @bp.route("/<int:service_id>/quote")

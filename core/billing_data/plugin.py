@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint
 
 from core.config import Config
 from core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from core.extension import TemplateContext
 
 
 @hookimpl
@@ -23,7 +26,7 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """The billing data card on the customer's "Account details" page."""
     if name != "client_profile" or context.get("customer") is None:
         return None

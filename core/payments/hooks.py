@@ -2,7 +2,9 @@
 
 ``on_invoice_paid`` (``trylast``, after the change was applied): a fully paid
 proforma gets its VAT invoice in the payment's transaction
-(:func:`issue_vat_invoice`). The invoice carries the proforma's lines and the
+(:func:`issue_vat_invoice`), and ``on_invoice_paid`` runs again for that VAT
+invoice, which is issued paid: the event a plugin that reports sales (by the
+invoice's number) listens for. The invoice carries the proforma's lines and the
 buyer's billing data current at its issue, whatever data the proforma was
 issued with (:mod:`core.documents.issuing`), and the payments that paid it, as
 their methods describe them. When the buyer's tax treatment changed since the
@@ -12,15 +14,18 @@ correct it first (:mod:`core.documents.review`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core import activity
+from core import activity, runtime
 from core.documents.build import LineInput
 from core.documents.issuing import buyer_party, issue_document, snapshot_of
 from core.documents.state import payment_parts, payments_of, vat_invoice_of
 from core.documents.taxation import tax_treatment
 from core.hookspecs import hookimpl
 from core.models import Document
+
+if TYPE_CHECKING:
+    from core.extension import TemplateContext
 
 #: Statutory notes the snapshot adds itself from the buyer and lines; never copied to the invoice.
 STATUTORY_NOTES = ("odwrotne obciążenie", "mechanizm podzielonej płatności")
@@ -32,7 +37,8 @@ def issue_vat_invoice(proforma: Document) -> Document | None:
     Returns None when it has one already, or when it must wait: the buyer's
     tax treatment changed since the proforma was issued (it is flagged
     ``needs_correction`` then), so neither the old buyer nor the old amounts
-    may go on a VAT invoice. Runs inside the payment's transaction.
+    may go on a VAT invoice. Runs inside the payment's transaction; calls
+    ``on_invoice_paid`` for the new invoice (it is issued paid).
     """
     if proforma.kind != "proforma" or proforma.status != "paid" or vat_invoice_of(proforma) is not None:
         return None
@@ -52,7 +58,7 @@ def issue_vat_invoice(proforma: Document) -> Document | None:
             )
         return None
     parts = payment_parts(payments_of(proforma), proforma.total_gross)
-    return issue_document(
+    invoice = issue_document(
         proforma.customer,
         "vat",
         [LineInput.from_line(ln) for ln in snap.lines],
@@ -67,17 +73,20 @@ def issue_vat_invoice(proforma: Document) -> Document | None:
         purpose_ref=proforma.purpose_ref,
         notes=[note for note in snap.notes if note not in STATUTORY_NOTES],
     )
+    # The sale is paid: plugins hear it for the VAT invoice too (``document.kind == "vat"``).
+    runtime.hooks().on_invoice_paid(document=invoice)
+    return invoice
 
 
 @hookimpl(trylast=True)
-def on_invoice_paid(document: Any) -> None:
+def on_invoice_paid(document: Document) -> None:
     """Issue the VAT invoice of a fully paid proforma (once), unless it waits for a correction."""
     if document.kind == "proforma" and document.status == "paid":
         issue_vat_invoice(document)
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """Admin snippets: on the customer page the credit balance (with a link to its history and
     adjustments) and the customer's proformas to correct; on the dashboard the proformas to correct.
 

@@ -12,7 +12,10 @@ and any payment for a document that is no longer open (paid, cancelled,
 superseded), goes to the credit balance as ``overpayment``. A payment with
 method ``balance`` is a debit of the ledger (``applied``) and may never exceed
 the amount due. Then ``on_payment`` runs, and ``on_invoice_paid`` when the
-document became fully paid, all inside the same transaction.
+document became fully paid and, read again from the database after every
+``on_payment`` implementation returned, still is (an implementation that
+cancels the proforma, e.g. of a stale package change, says so by cancelling it,
+not by changing the instance it was given), all inside the same transaction.
 """
 
 from __future__ import annotations
@@ -181,8 +184,12 @@ def _record(
     )
     hooks = runtime.hooks()
     hooks.on_payment(payment=payment, document=doc)
-    if doc is not None and became_paid and doc.status == "paid":
-        hooks.on_invoice_paid(document=doc)
+    if doc is not None and became_paid:
+        # What on_payment did is in the database, not on this instance: an
+        # implementation may have cancelled the proforma (a stale change's).
+        doc = Document.get_by_id(doc.id)
+        if doc.status == "paid":
+            hooks.on_invoice_paid(document=doc)
     return PaymentOutcome(payment, False, applied, overpaid)
 
 

@@ -17,14 +17,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.extension import CronJob
 from core.hookspecs import hookimpl
 
+if TYPE_CHECKING:
+    from core.extension import TemplateContext
+    from core.models import Document, Service, ServiceChange
+
 
 @hookimpl
-def on_invoice_paid(document: Any) -> None:
+def on_invoice_paid(document: Document) -> None:
     """Extend the service whose renewal proforma was paid in full."""
     if document.kind != "proforma" or document.purpose != "renewal":
         return
@@ -34,7 +38,7 @@ def on_invoice_paid(document: Any) -> None:
 
 
 @hookimpl
-def on_service_changed(service: Any, change: Any) -> None:
+def on_service_changed(service: Service, change: ServiceChange) -> None:
     """A package or cycle change applied: re-price or cancel the service's open renewal at once."""
     from core.renewals.issuing import refresh_open_renewals
 
@@ -76,7 +80,7 @@ def open_renewal(service: Any) -> Any:
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """On the client's service page: the open renewal proforma, with a link to it."""
     service = context.get("service")
     if name != "client_service_detail" or service is None:

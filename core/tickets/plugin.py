@@ -7,7 +7,7 @@ admin blueprints, the menu entries, the idle-close cron job and the mail handler
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Blueprint
 
@@ -16,6 +16,9 @@ from core.config import Config
 from core.extension import CronJob, MenuItem, MigrationSet
 from core.hookspecs import hookimpl
 from core.tickets.pending import DEFAULTS
+
+if TYPE_CHECKING:
+    from core.models import Customer, Staff
 
 
 @hookimpl
@@ -36,12 +39,12 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 
 
 @hookimpl
-def hookbill_client_menu(customer: Any) -> list[MenuItem]:
+def hookbill_client_menu(customer: Customer) -> list[MenuItem]:
     return [MenuItem("Tickets & messages", "tickets.index", order=60, active_prefix="/tickets")]
 
 
 @hookimpl
-def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
     return [
         MenuItem("Tickets", "tickets_admin.queue", order=30, active_prefix="/admin/tickets"),
         MenuItem(

@@ -6,7 +6,7 @@ that moment and two confirms of one service never both succeed (a service has
 at most one pending change). What happens next follows the quote's action:
 
 * ``pay`` (rule 7): a :class:`ServiceChange` ``awaiting_payment`` and a proforma
-  with the credit and charge as separate lines. Issuing it lets the balance
+  whose lines are the quote's (:func:`core.upgrades.lines.document_lines`). Issuing it lets the balance
   plugin apply the available credit as a payment. **When the balance covers
   the whole gross total** the proforma is issued all the same and paid in full
   from the balance in this transaction, so the change applies at once and the
@@ -25,19 +25,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db, runtime
 from core.accounts.verified import check_can_order
-from core.documents.build import LineInput
 from core.documents.issuing import issue_document
-from core.documents.taxation import default_rate
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import to_decimal
-from core.upgrades.apply import UNIT, apply_change, end_of_day_utc
+from core.upgrades.apply import apply_change, end_of_day_utc
+from core.upgrades.lines import document_lines
 from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote
 
@@ -69,18 +67,6 @@ def proforma_due_date(quote: Quote) -> Any:
     days = int(runtime.config().get_value("billing.proforma_due_days") or 7)
     last_day = quote.service.next_due - timedelta(days=1)
     return max(quote.change_date, min(quote.change_date + timedelta(days=days), last_day))
-
-
-def proforma_lines(quote: Quote) -> list[LineInput]:
-    """The proforma's lines: the credit and the charge, each on its own line.
-
-    Each remembers the package's own (domestic) rate, so staff can re-price the
-    proforma when the buyer's tax treatment changes before it is paid.
-    """
-    base = default_rate(quote.target)
-    return [
-        LineInput(line.description, Decimal(1), UNIT, line.net, line.vat_rate, base_rate=base) for line in quote.lines
-    ]
 
 
 def confirm_change(
@@ -135,7 +121,7 @@ def confirm_change(
             document = issue_document(
                 service.customer,
                 "proforma",
-                proforma_lines(quote),
+                document_lines(quote),
                 due_date=due,
                 purpose="service_change",
                 purpose_ref=change.id,

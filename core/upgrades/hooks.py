@@ -3,29 +3,35 @@
 ``on_payment``: a payment towards the proforma of a change awaiting payment;
 if the change went stale (docs/billing.md rule 10) it is released here, inside the
 payment's transaction: the proforma is cancelled and everything paid on it
-goes to the balance. ``on_invoice_paid``: the proforma is fully paid, so the
-change is applied in the same transaction (rule 7). ``hookbill_cron_jobs``:
+goes to the balance (in the database: the payment's recording reads the
+proforma again after ``on_payment`` and, seeing it cancelled, calls no
+``on_invoice_paid`` for it). ``on_invoice_paid``: the proforma is fully paid, so
+the change is applied in the same transaction (rule 7). ``hookbill_cron_jobs``:
 apply scheduled downgrades and expire unpaid changes.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.extension import CronJob
 from core.hookspecs import hookimpl
 from core.models import ServiceChange
 
+if TYPE_CHECKING:
+    from core.extension import TemplateContext
+    from core.models import Document, Payment
 
-def _change_of(document: Any) -> ServiceChange | None:
+
+def _change_of(document: Document | None) -> ServiceChange | None:
     if document is None or document.kind != "proforma" or document.purpose != "service_change":
         return None
     return ServiceChange.get_or_none(ServiceChange.id == document.purpose_ref)
 
 
 @hookimpl
-def on_payment(payment: Any, document: Any) -> None:
+def on_payment(payment: Payment, document: Document | None) -> None:
     """Release a stale change's proforma to the balance instead of applying it."""
     from core.upgrades.apply import mark_stale, stale_reason
 
@@ -34,12 +40,11 @@ def on_payment(payment: Any, document: Any) -> None:
         return
     reason = stale_reason(change)
     if reason:
-        mark_stale(change, reason)
-        document.status = "cancelled"  # the caller's instance: no on_invoice_paid for it
+        mark_stale(change, reason)  # cancels the proforma in the database
 
 
 @hookimpl(tryfirst=True)
-def on_invoice_paid(document: Any) -> None:
+def on_invoice_paid(document: Document) -> None:
     """Apply the change whose proforma became fully paid."""
     from core.upgrades.apply import apply_change
 
@@ -68,7 +73,7 @@ def hookbill_outbox_handlers() -> dict[str, Any]:
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """On the service page: the pending (scheduled or unpaid) change, with a link to it."""
     if name != "client_service_detail":
         return None

@@ -7,7 +7,7 @@ a raise makes the outbox retry with back-off. The module is the product's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from core import runtime
 from core.models import Product, Service
@@ -16,7 +16,27 @@ from core.plugins import collect_by_code
 ACTIONS = ("create", "suspend", "unsuspend", "terminate", "change_package")
 
 
-def modules() -> dict[str, Any]:
+class ProvisioningModule(Protocol):
+    """A control panel connector (``hookbill_provisioning_modules``): what the outbox handler calls.
+
+    Each method runs after the transaction that queued it committed, outside any
+    transaction; it may do network I/O, and a raise makes the outbox retry later.
+    """
+
+    code: str
+
+    def create(self, service: Service) -> None: ...
+
+    def suspend(self, service: Service) -> None: ...
+
+    def unsuspend(self, service: Service) -> None: ...
+
+    def terminate(self, service: Service) -> None: ...
+
+    def change_package(self, service: Service, product: Product) -> None: ...
+
+
+def modules() -> dict[str, ProvisioningModule]:
     """Every provisioning module by code; two with one code stop the worker."""
     return collect_by_code(runtime.hooks().hookbill_provisioning_modules(), "provisioning module")
 

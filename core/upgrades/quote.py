@@ -1,11 +1,17 @@
-"""The quote of a package/cycle change: what ``on_upgrade_quote`` implementations fill.
+"""The quote of a package/cycle change: the accumulator ``on_upgrade_quote`` implementations change.
 
-A :class:`Quote` starts with the facts (service, target product and cycle,
-prices, dates, the customer's available balance, the downgrade mode) and no
-money lines. The proration plugin (``tryfirst``) adds the credit and charge
-lines, the per-rate VAT totals and the ``action``; the balance plugin
-(``trylast``) sets ``balance_applied`` and ``to_pay``. The web layer, the JSON
-API, the confirm service and the tests all price through the same hook call
+A :class:`Quote` starts with the facts (the customer, the service, the target
+product and cycle, prices, dates, the customer's available balance, the
+downgrade mode) and no money lines. The ``on_upgrade_quote`` implementations
+add lines: the proration plugin (``tryfirst``) the ``credit`` for the unused
+part of the old package and the ``charge`` for the new one, any other plugin
+its own (a ``discount``, a ``fee``) with :meth:`Quote.add_line`; the balance
+plugin offers the credit balance (``balance_offered``). Then the core settles
+it (:func:`core.upgrades.settle.settle`): whatever the plugins did, the totals
+per VAT rate, the net, VAT and gross, what confirming does (``action``), the
+balance applied and what is left to pay are computed from the lines by the
+core, after every implementation has run. The web layer, the JSON API, the
+confirm service and the tests all price through the same call
 (:func:`core.upgrades.quoting.build_quote`).
 
 ``to_json()`` freezes a quote into :attr:`core.models.ServiceChange.quote`:
@@ -17,43 +23,73 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from core.money import ZERO
 
-#: What confirming the quote does (set by the proration plugin):
+if TYPE_CHECKING:
+    from core.documents.snapshot import RateTotal
+    from core.models import Customer, Product, Service
+
+#: What confirming the quote does (set by the core from the settled net):
 #: ``pay`` (net > 0: proforma, rule 7), ``apply`` (net = 0, rule 8, or a
 #: downgrade in mode ``none``), ``credit`` (downgrade in mode ``credit``: applies
 #: at once, the gross difference goes to the balance), ``schedule`` (downgrade in
 #: mode ``end_of_period``: applies on the next due date, no money moves).
 QuoteAction = Literal["pay", "apply", "credit", "schedule", ""]
 DOWNGRADE_MODES = ("end_of_period", "credit", "none")
+#: The kinds of line the core knows. ``credit`` and ``charge`` are the proration
+#: plugin's; ``discount`` is any price reduction (a negative net). A plugin may add
+#: a kind of its own (``fee``, say): every line is shown and priced the same way.
+CORE_LINE_KINDS = ("credit", "charge", "discount")
 
 
 @dataclass
 class QuoteLine:
-    """A money line of the quote: ``credit`` (negative net) or ``charge``.
+    """A money line of the quote; every line is on the summary page, the proforma and in the API.
 
-    ``description`` is the English text also put on the proforma;
-    ``product_name`` and ``cycle`` let the summary say it in the customer's language.
+    ``kind``: ``credit`` (negative net), ``charge``, ``discount`` (negative net)
+    or a plugin's own word. ``description`` is the text printed on the proforma
+    and the VAT invoice, in the provider's document language
+    (:func:`core.i18n.document_text`). ``label`` is how the summary page names the
+    line in the customer's language: an English message marked for translation
+    (``N_("Loyalty discount %(percent)s%%", percent=10)``); ``short_label`` the
+    same inside the page's one-sentence arithmetic ("..., loyalty discount -5.16,
+    net ..."), lower case; each defaults to the one before it. ``net`` is whole
+    grosze (round with :func:`core.money.round_money`); ``vat_rate`` defaults to
+    the quote's. ``product_name`` and ``cycle`` name the package a credit or
+    charge line is for.
     """
 
-    kind: Literal["credit", "charge"]
+    kind: str
     description: str
     net: Decimal
-    product_name: str
-    cycle: str
-    vat_rate: str = "23"
+    label: str = ""
+    short_label: str = ""
+    vat_rate: str = ""
+    product_name: str = ""
+    cycle: str = ""
+
+    @property
+    def page_label(self) -> str:
+        """The summary's row label (a msgid or message): ``label``, else the description."""
+        return self.label or self.description
+
+    @property
+    def sentence_label(self) -> str:
+        """The label inside the summary's sentence: ``short_label``, else :attr:`page_label`."""
+        return self.short_label or self.page_label
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON (Decimal as string)."""
+        """Plain JSON (Decimal as string; the labels in English)."""
         return {
             "kind": self.kind,
             "description": self.description,
+            "label": str(self.page_label),
             "net": str(self.net),
+            "vat_rate": self.vat_rate,
             "product_name": self.product_name,
             "cycle": self.cycle,
-            "vat_rate": self.vat_rate,
         }
 
 
@@ -61,13 +97,23 @@ class QuoteLine:
 class Quote:
     """A mutable quote; see the module docstring for who fills what.
 
-    Never change ``service``, ``target`` or ``target_cycle`` in a hook.
-    ``net``/``vat``/``gross`` are the document totals (VAT once per rate,
-    docs/billing.md rule 1); for a downgrade they are negative.
+    **Plugins may change**: ``lines`` (add with :meth:`add_line`, or change
+    their own), ``notes``, ``balance_offered``. **Never**: ``customer``,
+    ``service``, ``target``, ``target_cycle`` (the core checks that they are
+    the ones it passed). ``vat_rate`` is the rate the buyer pays for the
+    target package (``oo`` for every line when ``reverse_charge``: an EU
+    company), ``base_vat_rate`` that package's own domestic rate.
+    **The core sets after the hook** (anything a plugin
+    writes there is overwritten): ``rate_totals``, ``net``/``vat``/``gross``
+    (VAT once per rate on the net of each rate, docs/billing.md rule 1, as the
+    proforma computes it;
+    negative for a downgrade), ``action``, ``apply_on``, ``balance_applied``
+    and ``to_pay``.
     """
 
-    service: Any
-    target: Any
+    customer: Customer
+    service: Service
+    target: Product
     target_cycle: str
     change_date: date
     old_price: Decimal
@@ -76,6 +122,8 @@ class Quote:
     balance_available: Decimal
     downgrade_mode: str
     created_at: datetime
+    base_vat_rate: str = ""
+    reverse_charge: bool = False
     lines: list[QuoteLine] = field(default_factory=list)
     remaining_days: int = 0
     period_days: int = 0
@@ -83,6 +131,8 @@ class Quote:
     new_period_start: date | None = None
     new_next_due: date | None = None
     new_anchor: date | None = None
+    balance_offered: Decimal = ZERO
+    rate_totals: tuple[RateTotal, ...] = ()
     net: Decimal = ZERO
     vat: Decimal = ZERO
     gross: Decimal = ZERO
@@ -92,15 +142,36 @@ class Quote:
     apply_on: date | None = None
     notes: list[str] = field(default_factory=list)
 
+    def add_line(
+        self,
+        kind: str,
+        description: str,
+        net: Decimal,
+        *,
+        label: str = "",
+        short_label: str = "",
+        vat_rate: str = "",
+        product_name: str = "",
+        cycle: str = "",
+    ) -> QuoteLine:
+        """Append a line (see :class:`QuoteLine`) at the quote's VAT rate unless ``vat_rate`` is given; return it."""
+        line = QuoteLine(kind, description, net, label, short_label, vat_rate or self.vat_rate, product_name, cycle)
+        self.lines.append(line)
+        return line
+
+    def lines_of(self, kind: str) -> list[QuoteLine]:
+        """The lines of ``kind``, in order."""
+        return [line for line in self.lines if line.kind == kind]
+
     @property
     def credit(self) -> Decimal:
         """The credit for the unused part of the old package (positive number)."""
-        return -sum((line.net for line in self.lines if line.kind == "credit"), ZERO)
+        return -sum((line.net for line in self.lines_of("credit")), ZERO)
 
     @property
     def charge(self) -> Decimal:
         """The charge for the new package."""
-        return sum((line.net for line in self.lines if line.kind == "charge"), ZERO)
+        return sum((line.net for line in self.lines_of("charge")), ZERO)
 
     @property
     def direction(self) -> str:
@@ -119,6 +190,7 @@ class Quote:
             return value.isoformat() if value else None
 
         return {
+            "customer_id": self.customer.id,
             "service_id": self.service.id,
             "service_version": self.service.version,
             "from_product_id": self.service.product_id,
@@ -130,6 +202,7 @@ class Quote:
             "new_price": str(self.new_price),
             "vat_rate": self.vat_rate,
             "lines": [line.to_json() for line in self.lines],
+            "totals_by_rate": [total.to_json() for total in self.rate_totals],
             "remaining_days": self.remaining_days,
             "period_days": self.period_days,
             "same_cycle": self.same_cycle,
@@ -140,6 +213,7 @@ class Quote:
             "vat": str(self.vat),
             "gross": str(self.gross),
             "balance_available": str(self.balance_available),
+            "balance_offered": str(self.balance_offered),
             "balance_applied": str(self.balance_applied),
             "to_pay": str(self.to_pay),
             "action": self.action,

@@ -1,9 +1,12 @@
-"""Building a quote: validate the requested change, then let the plugins price it.
+"""Building a quote: validate the requested change, let the plugins price it, settle it.
 
+:func:`change_options` lists the packages a service may change to: those its
+change paths reach, as the ``hookbill_change_targets`` implementations allow.
 :func:`build_quote` is the one function the browser summary, the JSON API, the
 confirm service, the benchmark and the tests call. It reads the database
-(service, catalogue, balance) and then calls the pure ``on_upgrade_quote``
-hook; it never writes.
+(service, catalogue, balance), calls the pure ``on_upgrade_quote`` hook, and
+then the core computes the totals (:func:`core.upgrades.settle.settle`); it
+never writes.
 """
 
 from __future__ import annotations
@@ -11,18 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from core import clock, runtime
 from core.balance_view import balance_of
 from core.billing.cycles import Cycle
-from core.documents.build import rate_percent
+from core.documents.build import is_reverse_charge, rate_percent
 from core.documents.issuing import buyer_party
-from core.documents.taxation import rate_for_buyer, vat_rate_for
+from core.documents.taxation import default_rate, rate_for_buyer
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
 from core.money import vat_of
 from core.upgrades.quote import DOWNGRADE_MODES, Quote
+from core.upgrades.settle import settle
 
 PENDING_STATUSES = ("awaiting_payment", "scheduled")
 
@@ -58,20 +63,36 @@ def prices_of(product: Product | int) -> dict[str, Decimal]:
     return {c.value: rows[c.value] for c in Cycle if c.value in rows}
 
 
-def change_options(service: Service) -> list[ChangeOption]:
-    """The service's package and every active package its change paths reach, in one stable order.
+def allowed_targets(service: Service, candidates: list[Product]) -> list[Product]:
+    """``candidates`` that every ``hookbill_change_targets`` implementation keeps, in their order.
 
+    Each implementation sees all candidates (a tuple: nobody's choice is visible
+    to another) and returns the ones it allows, or None for no opinion.
+    """
+    allowed = list(candidates)
+    for kept in runtime.hooks().hookbill_change_targets(service=service, products=tuple(candidates)):
+        ids = {product.id for product in kept}
+        allowed = [product for product in allowed if product.id in ids]
+    return allowed
+
+
+def change_options(service: Service) -> list[ChangeOption]:
+    """The service's package and every package it may change to, in one stable order.
+
+    The packages it may change to are the active ones its change paths reach,
+    as the ``hookbill_change_targets`` implementations allow (:func:`allowed_targets`);
+    the current package is always listed (its other cycles are a change too).
     The order is the catalogue's: the position staff set for each product, then
     the lowest price per month, then the name. The current package keeps its
     place in that order (marked ``current``), so the cards do not move when the
     service changes package.
     """
-    targets = list(
+    reachable = list(
         Product.select()
         .join(ProductChangePath, on=ProductChangePath.target == Product.id)
-        .where((ProductChangePath.product == service.product_id) & Product.active)
+        .where((ProductChangePath.product == service.product_id) & Product.active & (Product.id != service.product_id))
     )
-    products = [service.product, *(p for p in targets if p.id != service.product_id)]
+    products = [service.product, *allowed_targets(service, reachable)]
     buyer = buyer_party(service.customer)
     options = []
     for product in products:
@@ -107,10 +128,13 @@ def build_quote(
     """Price changing ``service`` to product ``product_id`` on ``cycle``.
 
     Promises: raises :class:`ValidationError` (field ``product`` or ``cycle``)
-    when the target is not reachable by a change path, is inactive, has no price
-    for the cycle, or equals the current package and cycle; :class:`Conflict`
-    when the service is not active or already has a pending change. Otherwise
-    returns the quote filled by every ``on_upgrade_quote`` implementation.
+    when the target is not reachable by a change path, is inactive, is not
+    allowed by a ``hookbill_change_targets`` implementation, has no price for
+    the cycle, or equals the current package and cycle; :class:`Conflict` when
+    the service is not active or already has a pending change;
+    :class:`core.hookspecs.HookRefused` when a plugin refuses the change.
+    Otherwise returns the quote with every ``on_upgrade_quote``
+    implementation's lines, settled by the core.
     ``balance`` defaults to the customer's current credit balance.
     """
     if service.status != "active":
@@ -130,22 +154,43 @@ def build_quote(
         raise ValidationError({"cycle": N_("That package has no price for this billing cycle.")})
     if option.current and cycle_value == service.cycle:
         raise ValidationError({"product": N_("This is the current package and billing cycle.")})
+    customer = service.customer
+    buyer = buyer_party(customer)
     quote = Quote(
+        customer=customer,
         service=service,
         target=option.product,
         target_cycle=cycle_value,
         change_date=change_date or clock.today(),
         old_price=service.recurring_net,
         new_price=option.prices[cycle_value],
-        vat_rate=vat_rate_for(option.product, service.customer_id),
+        vat_rate=rate_for_buyer(option.product, buyer),
         balance_available=balance_of(service.customer_id) if balance is None else balance,
         downgrade_mode=_downgrade_mode(),
         created_at=clock.utcnow(),
+        base_vat_rate=default_rate(option.product),
+        reverse_charge=is_reverse_charge(buyer),
     )
-    runtime.hooks().on_upgrade_quote(quote=quote)
-    if not quote.action:
+    return price(quote)
+
+
+def _facts(quote: Quote) -> tuple[int, int, int, str]:
+    return (id(quote.customer), id(quote.service), id(quote.target), quote.target_cycle)
+
+
+def price(quote: Quote, hook: Any = None) -> Quote:
+    """Run ``on_upgrade_quote`` on ``quote`` (the runtime's hooks unless ``hook`` is given), then settle it.
+
+    Raises RuntimeError when an implementation replaced the customer, service
+    or target, or when nobody added a line (is plugins/proration disabled?).
+    """
+    facts = _facts(quote)
+    (hook or runtime.hooks()).on_upgrade_quote(quote=quote)
+    if _facts(quote) != facts:
+        raise RuntimeError("an on_upgrade_quote implementation replaced the quote's customer, service or target")
+    if not quote.lines:
         raise RuntimeError("no plugin priced the change (is plugins/proration disabled?)")
-    return quote
+    return settle(quote)
 
 
 def quote_for_customer(customer_id: int, service_id: object, product_id: object, cycle: object) -> Quote:

@@ -9,19 +9,24 @@ the customer acted on, with the message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
 from core.accounts.verified import EmailNotVerified
+from core.documents.build import rate_percent
+from core.documents.pdf_labels import fmt_rate
 from core.errors import Conflict, DomainError, ValidationError
 from core.models import Document, Service, ServiceChange
 from core.payments.methods import all_methods, get_method
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
+from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.upgrades.refund import downgrade_refund
 from core.web import access
@@ -94,7 +99,33 @@ def summary(service_id: int) -> Any:
     return _summary_page(own_service(service_id))
 
 
-def _summary_page(service: Any, status: int = 200) -> Any:
+@dataclass(frozen=True)
+class VatRow:
+    """One VAT rate of the summary: its label in the customer's language and the VAT of that rate."""
+
+    rate: str
+    label: str
+    vat: Decimal
+
+
+def vat_rows(quote: Quote) -> list[VatRow]:
+    """The quote's VAT per rate, labelled as a person reads it ("VAT 23%", "VAT np." under reverse charge)."""
+    rows = []
+    for total in quote.rate_totals:
+        if rate_percent(total.vat_rate) is not None:
+            label = gettext("VAT %(rate)s%%", rate=total.vat_rate)
+        else:
+            label = f"{gettext('VAT')} {fmt_rate(total.vat_rate, eu_services=quote.reverse_charge)}"
+        rows.append(VatRow(total.vat_rate, label, total.vat))
+    return rows
+
+
+def _summary_page(service: Any, status: int = 200, refused: str = "") -> Any:
+    """The summary of the chosen change; ``refused``: why confirming it did not happen (shown above it).
+
+    When the change cannot be priced (now), the packages page comes back with
+    that reason instead, said once.
+    """
     product, cycle = _choice()
     try:
         quote = build_quote(service, product, cycle)
@@ -102,12 +133,15 @@ def _summary_page(service: Any, status: int = 200) -> Any:
         return _choose_page(service, exc.errors, 422)
     except DomainError as exc:  # a conflict (a change is pending), or a plugin refused to price it
         return _choose_page(service, {"product": exc.message}, exc.status)
+    if refused:
+        flash(translated(refused), "error")
     # the balance is applied by itself; a method the provider does not offer is not shown
     methods = [m for m in all_methods() if m.code != "balance" and m.enabled()]
     page = render_template(
         "client/service_change_summary.html",
         service=service,
         quote=quote,
+        vat_rows=vat_rows(quote),
         refund=downgrade_refund(quote),
         methods=methods,
         form=EmptyForm(),
@@ -150,9 +184,9 @@ def confirm(service_id: int) -> Any:
         return redirect(url_for("upgrades.choose", service_id=service.id))
     except EmailNotVerified:
         raise  # the page that says why, with the link to send the confirmation again
-    except DomainError as exc:  # a plugin refused (issuing the proforma, applying the change): nothing happened
-        flash(translated(exc.message), "error")
-        return _summary_page(service, exc.status)
+    except DomainError as exc:
+        # A plugin refused (pricing, issuing the proforma, applying the change): nothing happened.
+        return _summary_page(service, exc.status, refused=exc.message)
     if result.status == "scheduled" and result.change.apply_on is not None:
         flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")
         return redirect(url_for("client.service_detail", service_id=service.id))

@@ -1,8 +1,10 @@
 """Built-in plugin: the credit balance in quotes, on proformas and as a payment method.
 
-* ``on_upgrade_quote`` (``trylast``, after proration): applies the available
-  balance to the quote's gross total (docs/billing.md rule 7) and sets ``to_pay``.
-  Pure: the balance was read by the quote builder.
+* ``on_upgrade_quote`` (``trylast``): offers the customer's available balance
+  to the quote (``balance_offered``). It only decides the amount; the core
+  applies it to the settled gross total and computes what is left to pay
+  (:mod:`core.upgrades.settle`, docs/billing.md rule 7). Pure: the balance was read by the
+  quote builder.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a
   negative line; inside the issuing transaction, with the money lock.
@@ -15,16 +17,18 @@ application off for providers who want the customer to choose.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import runtime
-from core.billing.proration import apply_balance
 from core.config import Config
 from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.money import ZERO
 from core.payments.methods import PaymentMethod, PaymentStart
 from core.upgrades.quote import Quote
+
+if TYPE_CHECKING:
+    from core.models import Document
 
 
 @hookimpl
@@ -34,16 +38,12 @@ def hookbill_configure(config: Config) -> None:
 
 @hookimpl(trylast=True)
 def on_upgrade_quote(quote: Quote) -> None:
-    """Apply the available balance to a quote that asks for money."""
-    if quote.action != "pay" or quote.gross <= 0:
-        quote.balance_applied = ZERO
-        return
-    available = max(quote.balance_available, ZERO)
-    quote.balance_applied, quote.to_pay = apply_balance(quote.gross, available)
+    """Offer the whole available balance: the proforma gets it as a payment when it is issued."""
+    quote.balance_offered = max(quote.balance_available, ZERO)
 
 
 @hookimpl
-def on_invoice_issue(document: Any) -> None:
+def on_invoice_issue(document: Document) -> None:
     """Pay a new proforma from the balance, as far as it goes."""
     if document.kind != "proforma" or not runtime.config().get_value("balance.apply_on_issue", True):
         return

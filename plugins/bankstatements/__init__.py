@@ -22,13 +22,17 @@ range it gave): each customer's proformas then show their own account number
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint
 
 from core.config import Config
 from core.extension import MenuItem, MigrationSet, TemplateContext
 from core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from core.documents.snapshot import DocumentKind
+    from core.models import Customer, Document, Payment, Staff
 
 DEFAULTS: dict[str, Any] = {"virtual_accounts": False, "virtual_account_prefix": ""}
 
@@ -62,7 +66,7 @@ def hookbill_cli_commands() -> list[Any]:
 
 
 @hookimpl
-def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
     return [
         MenuItem(
             "Bank statements",
@@ -75,7 +79,7 @@ def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
 
 
 @hookimpl
-def hookbill_seller_overrides(customer: Any, kind: str) -> dict[str, str] | None:
+def hookbill_seller_overrides(customer: Customer, kind: DocumentKind) -> dict[str, str] | None:
     """The customer's own virtual account on their proformas, when virtual accounts are on."""
     from plugins.bankstatements import virtual
 
@@ -85,7 +89,7 @@ def hookbill_seller_overrides(customer: Any, kind: str) -> dict[str, str] | None
 
 
 @hookimpl
-def on_payment(payment: Any, document: Any) -> None:
+def on_payment(payment: Payment, document: Document | None) -> None:
     """A bank transfer staff typed in takes the same transfer out of the statements queue."""
     from plugins.bankstatements.queue import recognise_payment
 

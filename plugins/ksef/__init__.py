@@ -72,7 +72,7 @@ def hookbill_configure(config: Config) -> None:
 
 
 @hookimpl
-def on_invoice_issue(document: Any) -> None:
+def on_invoice_issue(document: Document) -> None:
     """Queue the invoice for KSeF (VAT and correcting invoices, when enabled).
 
     Invoices with an OSS rate (another EU state's VAT, art. 28k) are not sent:

@@ -17,7 +17,7 @@ that wire them to ``on_ticket_create`` and friends live in this package too
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint, render_template
 from markupsafe import Markup
@@ -25,6 +25,10 @@ from markupsafe import Markup
 from core.config import Config
 from core.extension import MigrationSet, TemplateContext
 from core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from core.tickets.models import Ticket, TicketMessage
+    from core.tickets.pending import PendingAttachment
 
 PGP_DEFAULTS = {"keyring_folder": "", "gpg_binary": "gpg"}
 
@@ -62,7 +66,9 @@ def hookbill_demo_data() -> list[str]:
 
 
 @hookimpl
-def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options: dict[str, Any]) -> None:
+def on_ticket_create(
+    ticket: Ticket, message: TicketMessage, attachments: list[PendingAttachment], options: dict[str, Any]
+) -> None:
     """Encrypt the first message and its files when the customer ticked "encrypt"."""
     if options.get("encrypt"):
         from plugins.pgp.service import encrypt_customer_message
@@ -72,7 +78,11 @@ def on_ticket_create(ticket: Any, message: Any, attachments: list[Any], options:
 
 @hookimpl
 def on_ticket_reply(
-    ticket: Any, message: Any, attachments: list[Any], author_kind: str, options: dict[str, Any]
+    ticket: Ticket,
+    message: TicketMessage,
+    attachments: list[PendingAttachment],
+    author_kind: Literal["customer", "staff"],
+    options: dict[str, Any],
 ) -> None:
     """Encrypt a customer's reply on request; a staff reply in an encrypted ticket to the customer's key."""
     from plugins.pgp import service

@@ -1,30 +1,25 @@
-"""Built-in plugin: prices a package/cycle change (docs/billing.md rules 1-9).
+"""Built-in plugin: prices a package/cycle change (docs/billing.md rules 3-6).
 
-``on_upgrade_quote`` is ``tryfirst``: it adds the credit line for the unused
-part of the old package and the charge line for the new one (rules 3, 5, 6,
-each line rounded on its own), the totals with VAT once per rate (rule 1), and
-decides what confirming does (rules 7-9): ``pay`` when net > 0, ``apply`` when
-net = 0, and for net < 0 the configured ``billing.downgrade`` mode:
-``schedule`` (``end_of_period``, applies on the next due date), ``credit`` or
-``apply`` (``none``). Pure: no database, no I/O.
+``on_upgrade_quote`` is ``tryfirst``: it adds the ``credit`` line for the
+unused part of the old package and the ``charge`` line for the new one (rules 3,
+5, 6, each line rounded on its own) and the period facts (days, the new period
+and anchor when the cycle changes). Pure: no database, no I/O.
 
-A scheduled downgrade (``end_of_period``) moves no money: the lines are still
-filled so the customer sees what the new package costs, and the new period
-begins on the current next due date (a new cycle re-anchors there).
+Everything computed from the lines is the core's, after every implementation
+has run (:mod:`core.upgrades.settle`): the totals with VAT once per rate, what
+confirming does (pay, apply, credit or schedule), the balance applied. So a
+plugin that adds its own line (a discount) is priced by the same rules.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
-from core.billing.cycles import Cycle, add_cycles, period_containing
+from core.billing.cycles import Cycle
 from core.billing.proration import ProrationInput, prorate
-from core.billing.vat import document_totals, grand_totals
 from core.hookspecs import hookimpl
 from core.i18n import N_, document_text
-from core.money import ZERO
-from core.upgrades.quote import Quote, QuoteLine
+from core.upgrades.quote import Quote
 
 CYCLE_WORDS = {
     "monthly": N_("monthly"),
@@ -36,15 +31,9 @@ CYCLE_WORDS = {
 }
 
 
-def _rate_percent(rate: str) -> Decimal:
-    from core.documents.build import rate_percent
-
-    return rate_percent(rate) or ZERO
-
-
 @hookimpl(tryfirst=True)
 def on_upgrade_quote(quote: Quote) -> None:
-    """Fill the credit and charge lines, the VAT totals and the action of ``quote``."""
+    """Add the credit and charge lines and the period facts to ``quote``."""
     service = quote.service
     result = prorate(
         ProrationInput(
@@ -73,44 +62,48 @@ def on_upgrade_quote(quote: Quote) -> None:
             end=(result.new_next_due - timedelta(days=1)).isoformat(),
         )
     # Line texts go on the proforma, so they are in the provider's document language;
-    # a printed period names its last day (the stored period is half-open).
-    quote.lines = [
-        QuoteLine(
-            "credit",
-            document_text(
-                N_("Credit for the unused part of %(product)s (%(left)s/%(days)s days)"), product=old_name, **days
-            ),
-            -result.credit,
-            old_name,
-            service.cycle,
-            quote.vat_rate,
+    # a printed period names its last day (the stored period is half-open). The
+    # labels are what the summary page says, in the customer's language.
+    quote.add_line(
+        "credit",
+        document_text(
+            N_("Credit for the unused part of %(product)s (%(left)s/%(days)s days)"), product=old_name, **days
         ),
-        QuoteLine("charge", charge, result.charge, new_name, quote.target_cycle, quote.vat_rate),
-    ]
+        -result.credit,
+        label=N_(
+            "Credit for the unused part of %(name)s (%(left)s of %(total)s days)",
+            name=old_name,
+            left=result.remaining_days,
+            total=result.period_days,
+        ),
+        short_label=N_("credit for the unused part of %(name)s", name=old_name),
+        product_name=old_name,
+        cycle=service.cycle,
+    )
+    if result.same_cycle:
+        label = N_(
+            "Charge for %(name)s (%(left)s of %(total)s days)",
+            name=new_name,
+            left=result.remaining_days,
+            total=result.period_days,
+        )
+    else:
+        label = N_(
+            "Charge for %(name)s, %(start)s – %(end)s",
+            name=new_name,
+            start=result.new_period_start,
+            end=result.new_next_due - timedelta(days=1),
+        )
+    quote.add_line(
+        "charge",
+        charge,
+        result.charge,
+        label=label,
+        short_label=N_("charge for %(name)s", name=new_name),
+        product_name=new_name,
+        cycle=quote.target_cycle,
+    )
     quote.remaining_days, quote.period_days = result.remaining_days, result.period_days
     quote.same_cycle = result.same_cycle
     quote.new_period_start, quote.new_next_due = result.new_period_start, result.new_next_due
     quote.new_anchor = result.new_anchor
-    totals = grand_totals(document_totals((line.net, _rate_percent(line.vat_rate)) for line in quote.lines))
-    quote.net, quote.vat, quote.gross = totals.net, totals.vat, totals.gross
-    quote.to_pay = max(quote.gross, ZERO)
-    if quote.net > 0:
-        quote.action = "pay"
-    elif quote.net == 0:
-        quote.action = "apply"
-    elif quote.downgrade_mode == "end_of_period":
-        quote.action = "schedule"
-        quote.apply_on = service.next_due
-        quote.new_period_start = service.next_due
-        if result.same_cycle:  # keep the anchored schedule (rule 4)
-            quote.new_next_due = period_containing(service.anchor_date, Cycle(service.cycle), service.next_due)[1]
-            quote.new_anchor = None
-        else:
-            quote.new_next_due = add_cycles(service.next_due, Cycle(quote.target_cycle), 1)
-            quote.new_anchor = service.next_due
-    elif quote.downgrade_mode == "credit":
-        quote.action = "credit"
-    else:
-        quote.action = "apply"
-    if quote.action != "pay":
-        quote.to_pay = ZERO

@@ -9,7 +9,7 @@ client Security page and the admin customer page, its ``[totp]`` config section
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from flask import Blueprint, render_template
 from markupsafe import Markup
@@ -19,6 +19,9 @@ from core.extension import MenuItem, MigrationSet, SettingSpec, TemplateContext
 from core.hookspecs import hookimpl
 from core.i18n import N_
 from plugins.totp import crypto
+
+if TYPE_CHECKING:
+    from core.models import Customer, Staff
 
 
 @hookimpl
@@ -71,12 +74,12 @@ def hookbill_settings() -> list[SettingSpec]:
 
 
 @hookimpl
-def hookbill_admin_menu(staff: Any) -> list[MenuItem]:
+def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
     return [MenuItem("Two-step verification", "totp.admin_manage", order=95, active_prefix="/admin/security")]
 
 
 @hookimpl
-def login_second_factor(account: Any, kind: str) -> str | None:
+def login_second_factor(account: Customer | Staff, kind: Literal["customer", "staff"]) -> str | None:
     from plugins.totp import service
 
     return service.second_factor_path(account, kind)

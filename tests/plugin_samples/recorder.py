@@ -123,6 +123,11 @@ def hookbill_provisioning_modules():
 
 
 @hookimpl
+def hookbill_change_targets(service, products):
+    _record("hookbill_change_targets", products=[p.slug for p in products])
+
+
+@hookimpl
 def on_upgrade_quote(quote):
     _record("on_upgrade_quote")
 
