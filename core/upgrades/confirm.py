@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db, runtime
+from core.accounts.verified import check_can_order
 from core.documents.issuing import issue_document
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
@@ -90,7 +91,8 @@ def confirm_change(
 ) -> Confirmation:
     """Confirm the change of the customer's service; see the module docstring.
 
-    Raises NotFound for another customer's service, ValidationError for a
+    Raises NotFound for another customer's service, EmailNotVerified when the
+    customer must confirm their e-mail address first, ValidationError for a
     target the service cannot change to, Conflict when a change is pending,
     the price changed since the summary, or the summary expired.
     """
@@ -99,6 +101,7 @@ def confirm_change(
         service = Service.get_or_none((Service.id == service_id) & (Service.customer == customer_id))
         if service is None:
             raise NotFound("service")
+        check_can_order(service.customer)  # a package change is an order
         if not quote_is_fresh(quoted_at):
             raise Conflict(N_("The summary expired. Please check the new price."), code="quote_expired")
         quote = build_quote(service, product_id, cycle)

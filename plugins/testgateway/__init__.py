@@ -164,12 +164,9 @@ class TestGateway(PaymentMethod):
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("testgateway", {})
-    section.setdefault("secret", "")
-    section.setdefault("replay_window_seconds", 600)
     # A test gateway takes no real money: on in development and demos, off in
     # production unless the provider turns it on on purpose.
-    section.setdefault("enabled", not config.production)
+    config.section("testgateway", {"secret": "", "replay_window_seconds": 600, "enabled": not config.production})
 
 
 @hookimpl
