@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, ServiceChange, Staff
     from core.outbox import Handler
     from core.payments.methods import PaymentMethod
+    from core.services.models import CancellationRequest
     from core.tickets.models import Ticket, TicketMessage
     from core.tickets.pending import PendingAttachment
     from core.upgrades.provisioning import ProvisioningModule
@@ -483,6 +484,37 @@ def on_service_status_changed(service: Service, old_status: str, new_status: str
     :param service: the :class:`core.models.Service` after the change.
     :param old_status: the status before.
     :param new_status: the status after.
+
+    **May change**: nothing; refuse with HookRefused.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_cancellation_requested(service: Service, request: CancellationRequest) -> None:
+    """Called when a customer asks to cancel a service, before staff see the request.
+
+    The request is stored and the service's open renewal proforma was cancelled
+    (no renewal is issued while the request is open); staff approve or refuse it
+    later, and the service ends through ``on_service_status_changed`` (new status
+    ``cancelled``) on its day. A plugin may refuse a cancellation its terms do not
+    allow (a minimum term, a service that must be migrated first)::
+
+        @hookimpl
+        def on_cancellation_requested(service, request):
+            if request.timing == "immediate" and service.product.slug == "dedicated":
+                raise HookRefused(N_("A dedicated server ends at the end of its paid period."))
+
+    **Transaction**: inside the request's transaction, with the customer's money
+    lock held; raise :class:`HookRefused` to refuse: nothing of the request is
+    kept (the renewal proforma stays open), and the customer reads the message
+    on the service's page.
+
+    :param service: the :class:`core.models.Service` to be cancelled. Do not change.
+    :param request: the saved :class:`core.services.models.CancellationRequest`:
+        ``timing`` (``end_of_period`` or ``immediate``), ``ends_on`` (the day the
+        service is to end), the customer's ``reason``.
 
     **May change**: nothing; refuse with HookRefused.
 
