@@ -2,8 +2,8 @@
 
 :func:`build_world` makes two customers, A and B, each with billing data, a
 service, an upgrade waiting for payment (its change and proforma), a paid
-proforma with its VAT invoice, a ticket with an attachment and an encrypted
-message, and an API token; and the staff side: an administrator, a support
+proforma with its VAT invoice, a second service with a cancellation request,
+a ticket with an attachment and an encrypted message, and an API token; and the staff side: an administrator, a support
 member, a department, products, a bank and an imported statement. Every text
 a person can type is ``text`` (a name, a subject, a feature...), so the XSS
 test stores its payloads through the same builder.
@@ -34,6 +34,7 @@ from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.models import Customer, Document, Payment, Product, Service, Staff
 from core.payments.recording import record_payment
+from core.services.cancellation import request_cancellation
 from core.tickets import service as tickets
 from core.tickets.models import Department, DepartmentMember, TicketMessage
 from core.tickets.pending import Upload
@@ -67,6 +68,8 @@ class Holder:
     reset_token: str
     verify_token: str
     p24_session: str
+    cancelling_service_id: int
+    cancellation_id: int
 
     @property
     def email(self) -> str:
@@ -125,6 +128,7 @@ PARAMS: dict[str, Param] = {
     "import_id": Param(lambda w, o: w.import_id, owned=False),
     "entry_id": Param(lambda w, o: w.entry_id, owned=False),
     "refund_id": Param(lambda w, o: w.p24_refund_id, owned=False),
+    "request_id": Param(lambda w, o: w.holder(o).cancellation_id, owned=True),  # a cancellation request
     # not objects
     "method_code": Param(lambda w, o: "banktransfer", owned=False),
     "lang": Param(lambda w, o: "en", owned=False),
@@ -141,6 +145,7 @@ ENDPOINT_PARAMS: dict[tuple[str, str], Param] = {
     ("admin_documents.admin_xml", "document_id"): Param(lambda w, o: w.a.vat_invoice.id, owned=False),
     ("admin_documents.correct", "document_id"): Param(lambda w, o: w.a.vat_invoice.id, owned=False),
     ("api.invoice_pdf", "document_id"): Param(lambda w, o: w.holder(o).vat_invoice.id, owned=True),
+    ("cancellations.withdraw", "service_id"): Param(lambda w, o: w.holder(o).cancelling_service_id, owned=True),
 }
 
 
@@ -286,6 +291,18 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
                 currency=confirmation.document.currency,
                 status="registered",
             )
+    leaving = service(
+        customer,
+        products["start"],
+        "monthly",
+        date(2026, 3, 1),
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+        "25.00",
+        label=text[:100],
+    )
+    with db.connection():
+        cancellation = request_cancellation(customer, leaving.id, "end_of_period", text[:1000])
     return Holder(
         customer=customer,
         service=svc,
@@ -303,6 +320,8 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
         reset_token=reset,
         verify_token=verify,
         p24_session=p24.session_id,
+        cancelling_service_id=leaving.id,
+        cancellation_id=cancellation.id,
     )
 
 
