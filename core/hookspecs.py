@@ -92,7 +92,10 @@ def hookbill_configure(config: Config) -> None:
     **Transaction**: none; the database is bound but no transaction is open.
 
     :param config: the loaded configuration. **May change**: a plugin may add
-        defaults for its own section; it must not change other sections.
+        defaults for its own section; it must not change other sections. Read
+        the section with ``config.section("name", DEFAULTS)``: it fills the
+        defaults and already holds ``HOOKBILL_<NAME>_<KEY>`` from the
+        environment, so a required key given only there is seen here.
 
     :returns: ignored.
     """
@@ -282,7 +285,8 @@ def on_password_changed(
     :param kind: ``"customer"`` or ``"staff"``.
     :param how: ``"changed"`` (the owner gave the current password) or
         ``"reset"`` (through a reset link sent by e-mail). The API plugin revokes
-        the customer's API tokens after a reset here.
+        the customer's API tokens here, either way: whoever changes a password
+        may not trust what the old one made.
     :returns: ignored.
     """
 
@@ -332,6 +336,25 @@ def on_logout(account: Customer | Staff, kind: Literal["customer", "staff"]) -> 
     :param kind: ``"customer"`` or ``"staff"``.
 
     **May change**: nothing.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_logout_everywhere(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
+    """Called when the owner ended every session of their account at once ("log out everywhere").
+
+    **Transaction**: inside the transaction that deletes the account's sessions.
+    An error rolls all of it back: nobody is logged out and the person sees
+    the error, so a credential a plugin keeps is never left working while the
+    person believes everything ended. The API plugin revokes the customer's
+    API tokens here.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+
+    **May change**: what the plugin keeps for the account (its own credentials).
 
     :returns: ignored.
     """

@@ -68,9 +68,7 @@ def enabled() -> bool:
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("ksef", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("ksef", DEFAULTS)
 
 
 @hookimpl

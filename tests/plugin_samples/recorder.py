@@ -112,6 +112,11 @@ def on_logout(account, kind):
 
 
 @hookimpl
+def on_logout_everywhere(account, kind):
+    _record("on_logout_everywhere", kind=kind)
+
+
+@hookimpl
 def hookbill_provisioning_modules():
     _record("hookbill_provisioning_modules")
     return []
