@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, ServiceChange, Staff
     from core.outbox import Handler
     from core.payments.methods import PaymentMethod
+    from core.services.models import CancellationRequest
     from core.tickets.models import Ticket, TicketMessage
     from core.tickets.pending import PendingAttachment
     from core.upgrades.provisioning import ProvisioningModule
@@ -92,7 +93,10 @@ def hookbill_configure(config: Config) -> None:
     **Transaction**: none; the database is bound but no transaction is open.
 
     :param config: the loaded configuration. **May change**: a plugin may add
-        defaults for its own section; it must not change other sections.
+        defaults for its own section; it must not change other sections. Read
+        the section with ``config.section("name", DEFAULTS)``: it fills the
+        defaults and already holds ``HOOKBILL_<NAME>_<KEY>`` from the
+        environment, so a required key given only there is seen here.
 
     :returns: ignored.
     """
@@ -282,7 +286,8 @@ def on_password_changed(
     :param kind: ``"customer"`` or ``"staff"``.
     :param how: ``"changed"`` (the owner gave the current password) or
         ``"reset"`` (through a reset link sent by e-mail). The API plugin revokes
-        the customer's API tokens after a reset here.
+        the customer's API tokens here, either way: whoever changes a password
+        may not trust what the old one made.
     :returns: ignored.
     """
 
@@ -332,6 +337,25 @@ def on_logout(account: Customer | Staff, kind: Literal["customer", "staff"]) -> 
     :param kind: ``"customer"`` or ``"staff"``.
 
     **May change**: nothing.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_logout_everywhere(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
+    """Called when the owner ended every session of their account at once ("log out everywhere").
+
+    **Transaction**: inside the transaction that deletes the account's sessions.
+    An error rolls all of it back: nobody is logged out and the person sees
+    the error, so a credential a plugin keeps is never left working while the
+    person believes everything ended. The API plugin revokes the customer's
+    API tokens here.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+
+    **May change**: what the plugin keeps for the account (its own credentials).
 
     :returns: ignored.
     """
@@ -461,6 +485,37 @@ def on_service_status_changed(service: Service, old_status: str, new_status: str
     :param service: the :class:`core.models.Service` after the change.
     :param old_status: the status before.
     :param new_status: the status after.
+
+    **May change**: nothing; refuse with HookRefused.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_cancellation_requested(service: Service, request: CancellationRequest) -> None:
+    """Called when a customer asks to cancel a service, before staff see the request.
+
+    The request is stored and the service's open renewal proforma was cancelled
+    (no renewal is issued while the request is open); staff approve or refuse it
+    later, and the service ends through ``on_service_status_changed`` (new status
+    ``cancelled``) on its day. A plugin may refuse a cancellation its terms do not
+    allow (a minimum term, a service that must be migrated first)::
+
+        @hookimpl
+        def on_cancellation_requested(service, request):
+            if request.timing == "immediate" and service.product.slug == "dedicated":
+                raise HookRefused(N_("A dedicated server ends at the end of its paid period."))
+
+    **Transaction**: inside the request's transaction, with the customer's money
+    lock held; raise :class:`HookRefused` to refuse: nothing of the request is
+    kept (the renewal proforma stays open), and the customer reads the message
+    on the service's page.
+
+    :param service: the :class:`core.models.Service` to be cancelled. Do not change.
+    :param request: the saved :class:`core.services.models.CancellationRequest`:
+        ``timing`` (``end_of_period`` or ``immediate``), ``ends_on`` (the day the
+        service is to end), the customer's ``reason``.
 
     **May change**: nothing; refuse with HookRefused.
 

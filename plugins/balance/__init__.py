@@ -7,7 +7,9 @@
   quote builder.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a
-  negative line; inside the issuing transaction, with the money lock.
+  negative line; inside the issuing transaction, with the money lock. Not to
+  the proforma behind a VAT invoice for a transfer already received
+  (:mod:`core.documents.manual`): that transfer pays it, not the credit.
 * ``hookbill_payment_methods``: "Pay from balance" for an open proforma.
 
 Settings: ``[balance] apply_on_issue`` (default true) turns the automatic
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    config.setdefault("balance", {}).setdefault("apply_on_issue", True)
+    config.section("balance", {"apply_on_issue": True})
 
 
 @hookimpl(trylast=True)
@@ -46,6 +48,10 @@ def on_upgrade_quote(quote: Quote) -> None:
 def on_invoice_issue(document: Document) -> None:
     """Pay a new proforma from the balance, as far as it goes."""
     if document.kind != "proforma" or not runtime.config().get_value("balance.apply_on_issue", True):
+        return
+    from core.documents.manual import PAYMENT_RECEIVED
+
+    if document.purpose == PAYMENT_RECEIVED:
         return
     from core.payments.recording import pay_from_balance
 

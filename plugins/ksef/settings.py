@@ -62,10 +62,8 @@ DEFAULTS: dict[str, object] = {
 
 
 def add_defaults(config: Config) -> None:
-    """Fill the ``[ksef]`` section's missing keys with :data:`DEFAULTS`; refuse an unknown environment."""
-    section = config.setdefault("ksef", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    """The ``[ksef]`` section as it will run (file, environment, :data:`DEFAULTS`); refuse an unknown environment."""
+    section = config.section("ksef", DEFAULTS)  # the environment applied, so the check sees what will run
     if section.get("environment") not in ENVIRONMENTS:
         from core.config import ConfigError
 

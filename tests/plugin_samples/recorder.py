@@ -112,6 +112,11 @@ def on_logout(account, kind):
 
 
 @hookimpl
+def on_logout_everywhere(account, kind):
+    _record("on_logout_everywhere", kind=kind)
+
+
+@hookimpl
 def hookbill_provisioning_modules():
     _record("hookbill_provisioning_modules")
     return []
@@ -135,6 +140,11 @@ def on_service_changed(service, change):
 @hookimpl
 def on_service_status_changed(service, old_status, new_status):
     _record("on_service_status_changed")
+
+
+@hookimpl
+def on_cancellation_requested(service, request):
+    _record("on_cancellation_requested")
 
 
 @hookimpl
