@@ -182,6 +182,10 @@ def issue_document(
         notes=notes,
         payments=payments,
     )
+    if snap.corrected is not None and corrects is not None:
+        ksef_number = runtime.hooks().hookbill_ksef_number(document=corrects)
+        if ksef_number:  # the corrected invoice's number in the national e-invoice system (FA(3) NrKSeF)
+            snap = dataclasses.replace(snap, corrected=dataclasses.replace(snap.corrected, ksef_number=ksef_number))
     if refund_on_balance and kind == "correction" and snap.total_gross < 0:
         part = PaymentPart(
             amount=snap.total_gross, date=today, method="balance", label=REFUND_ON_BALANCE_LABEL, ksef_form=""

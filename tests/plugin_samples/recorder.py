@@ -159,6 +159,21 @@ def hookbill_seller_overrides(customer, kind):
 
 
 @hookimpl
+def hookbill_ksef_number(document):
+    _record("hookbill_ksef_number", number=document.number)
+
+
+@hookimpl
+def hookbill_document_marks(document, lang):
+    _record("hookbill_document_marks", number=document.number, lang=lang)
+
+
+@hookimpl
+def hookbill_hold_document_mail(document):
+    _record("hookbill_hold_document_mail", number=document.number)
+
+
+@hookimpl
 def on_invoice_issue(document):
     _record("on_invoice_issue", number=document.number)
 
