@@ -196,6 +196,10 @@ def issue_document(
         advances=advances,
         order_value=order_value,
     )
+    if snap.corrected is not None and corrects is not None:
+        ksef_number = runtime.hooks().hookbill_ksef_number(document=corrects)
+        if ksef_number:  # the corrected invoice's number in the national e-invoice system (FA(3) NrKSeF)
+            snap = dataclasses.replace(snap, corrected=dataclasses.replace(snap.corrected, ksef_number=ksef_number))
     if (refund_on_balance or set_off_label) and kind == "correction" and snap.total_gross < 0:
         method = "balance" if refund_on_balance else SET_OFF_METHOD
         label = REFUND_ON_BALANCE_LABEL if refund_on_balance else set_off_label

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
+from core.accounts.verified import EmailNotVerified
 from core.documents.build import rate_percent
 from core.documents.pdf_labels import fmt_rate
 from core.errors import Conflict, DomainError, ValidationError
@@ -183,9 +184,10 @@ def confirm(service_id: int) -> Any:
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
-    except (
-        DomainError
-    ) as exc:  # a plugin refused (pricing, issuing the proforma, applying the change): nothing happened
+    except EmailNotVerified:
+        raise  # the page that says why, with the link to send the confirmation again
+    except DomainError as exc:
+        # A plugin refused (pricing, issuing the proforma, applying the change): nothing happened.
         return _summary_page(service, exc.status, refused=exc.message)
     if result.status == "scheduled" and result.change.apply_on is not None:
         flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")
