@@ -63,6 +63,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "billing": {
         "vat_rate": "23",
         "downgrade": "end_of_period",
+        "change_documents": "difference",  # difference | correction: how a paid package change is invoiced
         "proforma_due_days": 7,
         "quote_valid_minutes": 60,
         "place_of_issue": "Warszawa",
@@ -77,6 +78,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "vat": "FV/{year}/{month}/{seq:04}",
         "proforma": "PRO/{year}/{seq:05}",
         "correction": "FK/{year}/{month}/{seq:04}",
+        "advance": "FZ/{year}/{month}/{seq:04}",
     },
     "plugins": {"disabled": [], "folder": "", "trace": False},
     "theme": {"name": "default", "folder": ""},

@@ -33,7 +33,7 @@ from core.errors import Conflict
 from core.i18n import N_
 from core.models import Document, DocumentFile
 
-KSEF_KINDS = ("vat", "correction")
+KSEF_KINDS = ("vat", "correction", "advance")
 
 
 def logo_path() -> Path | None:

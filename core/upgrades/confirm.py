@@ -6,7 +6,8 @@ that moment and two confirms of one service never both succeed (a service has
 at most one pending change). What happens next follows the quote's action:
 
 * ``pay`` (rule 7): a :class:`ServiceChange` ``awaiting_payment`` and a proforma
-  whose lines are the quote's (:func:`core.upgrades.lines.document_lines`). Issuing it lets the balance
+  whose lines and totals are those of the documents its payment issues
+  (:func:`core.upgrades.lines.proforma_lines`). Issuing it lets the balance
   plugin apply the available credit as a payment. **When the balance covers
   the whole gross total** the proforma is issued all the same and paid in full
   from the balance in this transaction, so the change applies at once and the
@@ -36,7 +37,7 @@ from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import to_decimal
 from core.upgrades.apply import apply_change, end_of_day_utc
-from core.upgrades.lines import document_lines
+from core.upgrades.lines import corrects_current_invoice, proforma_lines
 from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote
 
@@ -130,8 +131,9 @@ def confirm_change(
             document = issue_document(
                 service.customer,
                 "proforma",
-                document_lines(quote),
+                proforma_lines(quote),
                 due_date=due,
+                planned_totals=quote.rate_totals if corrects_current_invoice(quote) else None,
                 purpose="service_change",
                 purpose_ref=change.id,
                 notes=[

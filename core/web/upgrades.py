@@ -26,6 +26,7 @@ from core.payments.methods import all_methods, get_method
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
+from core.upgrades.lines import document_previews
 from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.upgrades.refund import downgrade_refund
@@ -143,6 +144,7 @@ def _summary_page(service: Any, status: int = 200, refused: str = "") -> Any:
         quote=quote,
         vat_rows=vat_rows(quote),
         refund=downgrade_refund(quote),
+        documents=document_previews(quote) if quote.action == "pay" else [],
         methods=methods,
         form=EmptyForm(),
         quoted_at=quote.created_at.isoformat(),
