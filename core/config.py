@@ -48,7 +48,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "sender": "hookbill <billing@localhost>",
         "max_attempts": 8,
     },
-    "outbox": {"process_after_request": True},
+    "outbox": {"process_after_request": True, "per_minute": 500},
     "security": {
         "login_attempts": 5,  # failed logins into one account from one address before it is throttled
         "login_attempts_per_address": 20,  # failed logins from one address (any accounts) before 429

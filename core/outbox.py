@@ -143,6 +143,20 @@ def process(limit: int = 100, max_attempts: int = 8) -> int:
     return done
 
 
+def per_minute() -> int:
+    """How many messages the every-minute cron run and ``hookbill outbox`` take at most (``outbox.per_minute``).
+
+    Raises ConfigError when the value is not a whole number of at least 1.
+    """
+    from core.config import ConfigError
+    from core.runtime import config
+
+    value = config().get_value("outbox.per_minute")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"outbox.per_minute must be a whole number of at least 1, not {value!r}")
+    return value
+
+
 def pending_count() -> int:
     """Messages waiting to be sent (pending or claimed)."""
     return OutboxMessage.select().where(OutboxMessage.status.in_(["pending", "sending"])).count()
