@@ -38,9 +38,9 @@ def test_a_terminal_gets_a_bar_redrawn_in_place_then_the_summary(app):
         progress.advance(10)  # sooner than the redraw interval: the line stays
         assert stream.getvalue().count("\r") == 1
         clock.now += 1
-        progress.advance(740, note="core:m0006_list_indexes")  # a new note redraws at once
+        progress.advance(740, note="core:m0007_list_indexes")  # a new note redraws at once
         drawn = stream.getvalue().replace("\xa0", " ")
-        assert drawn.endswith("[########################]  1 000 z 1 000  328/s  core:m0006_list_indexes")
+        assert drawn.endswith("[########################]  1 000 z 1 000  328/s  core:m0007_list_indexes")
         clock.now += 1
     lines = stream.getvalue().replace("\xa0", " ").split("\r")
     assert lines[-2].strip() == "" and lines[-1] == "Klienci: 1 000 w 4,0 s (247/s)\n"  # 4.05 s

@@ -30,6 +30,8 @@ class Customer(BaseModel):
     # folds ASCII, so Python folds it): staff search it through a trigram index
     # on both engines (core.accounts.search).
     search_key = peewee.TextField(default="")
+    #: a private person asked for invoices for advances (art. 106b ust. 3); companies always get them
+    advance_invoices = peewee.BooleanField(default=False)
 
     def save(self, *args: Any, **kwargs: Any) -> int:
         """Save, refreshing ``search_key`` from the fields staff search by."""
