@@ -24,6 +24,8 @@ from typing import Any
 
 import peewee
 
+from core.untrusted import as_id
+
 #: What pages count up to: an exact number below, "more than" above (a bounded read either way).
 COUNT_CAP = 1000
 
@@ -57,7 +59,10 @@ def _decode(field: peewee.Field, text: str) -> Any:
     if isinstance(field, peewee.DateField):
         return date.fromisoformat(text)
     if isinstance(field, peewee.IntegerField | peewee.AutoField | peewee.ForeignKeyField):
-        return int(text)
+        number = as_id(text)
+        if number is None:  # not an id any engine can compare with a key
+            raise ValueError(text)
+        return number
     return text
 
 

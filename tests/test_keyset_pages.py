@@ -124,7 +124,7 @@ def test_pages_by_id_and_a_cursor_that_does_not_parse(app):
         Customer.delete().where(Customer.id == ids[0]).execute()
         again = keyset_page(query, [Customer.id], size=5, before=second.newer)
         assert [c.id for c in again.rows] == ids[1:6] and again.newer is None
-        for bad in ("abc", "1~2", "", None):
+        for bad in ("abc", "1~2", "", None, "9" * 30):
             assert [c.id for c in keyset_page(query, [Customer.id], size=5, after=bad).rows] == ids[1:6]
         assert parse_cursor("2026-03-16T10:00:00~7", [Ticket.last_reply_at, Ticket.id]) == (
             datetime(2026, 3, 16, 10, 0),

@@ -29,6 +29,7 @@ from core.models import Customer, Document, Product, ProductChangePath, ProductG
 from core.models.billing import DOCUMENT_KINDS, DOCUMENT_STATUSES
 from core.payments.bank_entry import record_bank_transfer
 from core.payments.methods import method_name
+from core.untrusted import as_id
 from core.web import access
 from core.web.access import staff_required
 from core.web.admin import PAGE_SIZE, cursor_args
@@ -234,8 +235,8 @@ def documents() -> Any:
     if status in STATUS_FILTERS:
         query = query.where(Document.status.in_(STATUS_FILTERS[status]))
     customer = None
-    customer_id = request.args.get("customer", type=int)
-    if customer_id:
+    customer_id = as_id(request.args.get("customer"))
+    if customer_id is not None:
         customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
         query = query.where(Document.customer == customer_id)
     page = keyset_page(query, [Document.id], size=PAGE_SIZE, **cursor_args())
