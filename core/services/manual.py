@@ -46,6 +46,7 @@ from core.i18n import N_, document_text
 from core.models import Customer, Document, Product, ProductPrice, Service
 from core.money import round_money, to_decimal
 from core.renewals.issuing import CYCLE_WORDS, UNIT
+from core.untrusted import as_id
 
 #: The statuses a service added by hand may start in.
 START_STATUSES = ("active", "pending", "suspended")
@@ -105,7 +106,8 @@ def _check(
 ) -> tuple[Product, Cycle, date, Decimal]:
     """Every field checked, every bad one named at once (ValidationError)."""
     errors: dict[str, str] = {}
-    product = Product.get_or_none(Product.id == product_id) if str(product_id or "").isdigit() else None
+    chosen_id = as_id(product_id)
+    product = Product.get_or_none(Product.id == chosen_id) if chosen_id is not None else None
     if product is None:
         errors["product"] = N_("Choose a package.")
     chosen: Cycle | None = None
