@@ -11,21 +11,31 @@ balance (``refund_reversed``), that is mailed too. Each entry is mailed once
 
 from __future__ import annotations
 
-from core import clock, i18n, mail
+from dataclasses import dataclass
+
+from core import clock, i18n, mail, runtime
 from core.balance_view import balance_of
 from core.models import Customer, Document, LedgerEntry, Payment
 
 
-def _context(entry: LedgerEntry, lang: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class Figures:
+    """The figures a balance mail names, written in the customer's language."""
+
+    amount: str
+    balance: str
+    paid_on: str
+
+
+def _amounts(entry: LedgerEntry, lang: str) -> Figures:
     payment = Payment.get_or_none(Payment.id == entry.payment_id) if entry.payment_id else None
-    currency = payment.currency if payment is not None else "PLN"
-    return {
-        "amount": i18n.money(abs(entry.amount), currency, lang),
-        "balance": i18n.money(balance_of(entry.customer_id), currency, lang),
-        "paid_on": i18n.day(clock.to_local(payment.received_at).date(), lang)
-        if payment and payment.received_at
-        else "",
-    }
+    currency = payment.currency if payment is not None else str(runtime.config().get_value("app.currency"))
+    received = payment.received_at if payment is not None else None
+    return Figures(
+        amount=i18n.money(abs(entry.amount), currency, lang),
+        balance=i18n.money(balance_of(entry.customer_id), currency, lang),
+        paid_on=i18n.day(clock.to_local(received).date(), lang) if received else "",
+    )
 
 
 def mail_refund(entry: LedgerEntry, correction: Document | None = None) -> None:
@@ -45,7 +55,7 @@ def mail_refund(entry: LedgerEntry, correction: Document | None = None) -> None:
         dedupe_key=f"mail:balance_refund:{entry.id}",
         customer=customer,
         correction=correction,
-        **_context(entry, customer.language),
+        figures=_amounts(entry, customer.language),
     )
 
 
@@ -63,5 +73,5 @@ def mail_refund_reversed(entry: LedgerEntry) -> None:
         customer.language,
         dedupe_key=f"mail:balance_refund_reversed:{entry.id}",
         customer=customer,
-        **_context(entry, customer.language),
+        figures=_amounts(entry, customer.language),
     )
