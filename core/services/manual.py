@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import activity, clock, db
+from core import activity, clock, db, untrusted
 from core.billing.cycles import Cycle, add_cycles
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
@@ -46,7 +46,6 @@ from core.i18n import N_, document_text
 from core.models import Customer, Document, Product, ProductPrice, Service
 from core.money import round_money, to_decimal
 from core.renewals.issuing import CYCLE_WORDS, UNIT
-from core.untrusted import as_id
 
 #: The statuses a service added by hand may start in.
 START_STATUSES = ("active", "pending", "suspended")
@@ -106,8 +105,8 @@ def _check(
 ) -> tuple[Product, Cycle, date, Decimal]:
     """Every field checked, every bad one named at once (ValidationError)."""
     errors: dict[str, str] = {}
-    chosen_id = as_id(product_id)
-    product = Product.get_or_none(Product.id == chosen_id) if chosen_id is not None else None
+    wanted = untrusted.as_id(product_id)
+    product = Product.get_or_none(Product.id == wanted) if wanted is not None else None
     if product is None:
         errors["product"] = N_("Choose a package.")
     chosen: Cycle | None = None
