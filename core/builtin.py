@@ -57,6 +57,13 @@ def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
         MenuItem("Dashboard", "admin.dashboard", order=10),
         MenuItem("Customers", "admin.customers", order=20, active_prefix="/admin/customers"),
         MenuItem(
+            "Documents",
+            "admin_billing.documents",
+            order=30,
+            roles=("admin", "billing"),
+            active_prefix="/admin/documents",
+        ),
+        MenuItem(
             "Catalogue",
             "admin_billing.catalogue",
             order=40,

@@ -71,10 +71,23 @@ def _rt(ctx: click.Context) -> runtime.Runtime:
 @cli.command()
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
-    """Apply pending schema migrations (safe to run twice, and from two processes)."""
-    from core.migrate import migrate as run
+    """Apply pending schema migrations (safe to run twice, and from two processes).
 
-    applied = run(_rt(ctx))
+    With work to do, a progress bar on a terminal (standard error), else one
+    summary line there; then the migrations applied, one a line.
+    """
+    from core.i18n import N_
+    from core.migrate import migrate as run
+    from core.migrate import pending
+    from core.progress import Progress
+
+    rt = _rt(ctx)
+    waiting = len(pending(rt))
+    if not waiting:
+        click.echo("nothing to migrate")
+        return
+    with Progress(N_("Migrations"), total=waiting) as progress:
+        applied = run(rt, progress)
     click.echo("\n".join(f"applied {name}" for name in applied) or "nothing to migrate")
 
 

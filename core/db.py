@@ -7,19 +7,38 @@ transaction with :func:`write_transaction`, which takes the write lock at the
 start on SQLite (``BEGIN IMMEDIATE``), and lock the customer's row on
 PostgreSQL with :func:`lock_customer`; together they serialise spending and
 payments per customer on both engines.
+
+Connections are pooled per process (``playhouse.pool``): a request, a CLI
+command or a thread takes one when it first queries and gives it back when it
+closes it, so a worker opens its connection (and runs SQLite's PRAGMAs) once,
+not per request. A forked child (a gunicorn worker of a ``--preload`` master)
+never touches the connections it inherited: :func:`_forget_inherited` drops them
+from its pool without closing them, because closing them would end the
+parent's session too. :func:`close_all` closes every connection of the pool.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import peewee
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
+
+#: At most this many connections per process; a thread asking for one more waits up to POOL_WAIT_SECONDS.
+POOL_MAX_CONNECTIONS = 32
+POOL_WAIT_SECONDS = 30
+#: A PostgreSQL connection older than this is closed when it comes back (the next one is fresh).
+POSTGRES_RECYCLE_SECONDS = 600
 
 
 class DatabaseConfigError(RuntimeError):
@@ -27,7 +46,11 @@ class DatabaseConfigError(RuntimeError):
 
 
 def make_database(url: str) -> peewee.Database:
-    """Return an (unconnected) peewee database for ``url``."""
+    """Return an (unconnected) pooled peewee database for ``url``.
+
+    SQLite connections may move between threads (one thread at a time uses
+    one), which the pool needs; each runs the PRAGMAs once, when it is opened.
+    """
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         raw = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
@@ -35,9 +58,11 @@ def make_database(url: str) -> peewee.Database:
             raise DatabaseConfigError("an in-memory SQLite database cannot be shared; use a file")
         path = Path(unquote(raw))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return peewee.SqliteDatabase(
+        return PooledSqliteDatabase(
             str(path),
-            timeout=30,
+            max_connections=POOL_MAX_CONNECTIONS,
+            timeout=POOL_WAIT_SECONDS,
+            check_same_thread=False,
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
@@ -46,8 +71,11 @@ def make_database(url: str) -> peewee.Database:
             },
         )
     if parsed.scheme in ("postgres", "postgresql"):
-        return peewee.PostgresqlDatabase(
+        return PooledPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")),
+            max_connections=POOL_MAX_CONNECTIONS,
+            timeout=POOL_WAIT_SECONDS,
+            stale_timeout=POSTGRES_RECYCLE_SECONDS,
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname or None,
@@ -58,10 +86,55 @@ def make_database(url: str) -> peewee.Database:
 
 
 def bind(url: str) -> peewee.Database:
-    """Bind the global proxy to the database at ``url`` and return it."""
+    """Bind the global proxy to the database at ``url`` and return it.
+
+    The connections of the database bound before (a test builds many apps in
+    one process) are closed first.
+    """
+    close_all()
     db = make_database(url)
     database.initialize(db)
     return db
+
+
+def close_all() -> None:
+    """Close every connection of the bound database's pool, idle or in use (end of a process or a test app)."""
+    db = database.obj
+    if db is None:
+        return
+    if db.in_transaction():
+        db.rollback()
+    if isinstance(db, PooledDatabase):
+        db.close_all()
+    elif not db.is_closed():
+        db.close()
+
+
+#: Connections a forked child inherited: kept referenced so that they are never
+#: closed (nor finalised) in the child, which would end the parent's session.
+_inherited: list[Any] = []
+
+
+def _forget_inherited() -> None:
+    """After ``fork()``, in the child: start with an empty pool, leaving the parent's connections alone."""
+    db = database.obj
+    if db is None:
+        return
+    conn = db._state.conn
+    if conn is not None:
+        _inherited.append(conn)
+    if db.thread_safe:  # a lock another thread held at the fork stays held in the child: new ones
+        db._lock = threading.Lock()
+    if isinstance(db, PooledDatabase):
+        _inherited.extend(entry[-1] for entry in db._connections)
+        _inherited.extend(entry.connection for entry in db._in_use.values())
+        db._pool_lock = threading.RLock()
+        db._pool_available = threading.Condition(db._pool_lock)
+    db.dispose()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
+atexit.register(close_all)
 
 
 def is_postgres() -> bool:

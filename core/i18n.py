@@ -74,6 +74,11 @@ def number(amount: Decimal, lang: str) -> str:
     return numbers.format_decimal(amount, format="#,##0.00", locale=lang)
 
 
+def integer(value: int, lang: str) -> str:
+    """A whole number with ``lang``'s digit grouping (``10 000`` in Polish, ``10,000`` in English)."""
+    return numbers.format_decimal(value, locale=lang)
+
+
 def filesize(size: int, lang: str) -> str:
     """``size`` bytes in ``lang``'s notation: bytes below 1 kB, else kB or MB with one decimal.
 

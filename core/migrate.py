@@ -10,7 +10,8 @@ Two processes migrating at once: everything runs in one transaction that first
 takes a database-wide lock (``pg_advisory_xact_lock`` on PostgreSQL, ``BEGIN
 IMMEDIATE`` on SQLite). The second process waits, then finds nothing to do.
 DDL is transactional on both engines, so a failing migration leaves nothing
-half-applied.
+half-applied. ``hookbill migrate`` shows its progress (:mod:`core.progress`):
+a bar naming the migration at work in a terminal, a summary line otherwise.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from core import clock, db
 from core.extension import MigrationSet
+from core.progress import Progress
 from core.runtime import Runtime
 
 LOCK_KEY = 0x686F6F6B  # "hook"
@@ -78,8 +80,12 @@ def _migrator(database: peewee.Database) -> SchemaMigrator:
     return SqliteMigrator(database)
 
 
-def migrate(runtime: Runtime) -> list[str]:
-    """Apply every pending migration; return ``component:name`` of those applied now."""
+def migrate(runtime: Runtime, progress: Progress | None = None) -> list[str]:
+    """Apply every pending migration; return ``component:name`` of those applied now.
+
+    ``progress`` (its ``total`` the number of pending migrations) is advanced
+    by one per migration applied, naming the one at work.
+    """
     database = runtime.database
     planned = collect(runtime)
     applied_now: list[str] = []
@@ -92,9 +98,13 @@ def migrate(runtime: Runtime) -> list[str]:
         for item in planned:
             if (item.component, item.name) in done:
                 continue
+            if progress is not None:
+                progress.advance(0, note=f"{item.component}:{item.name}")
             item.module.up(database, migrator)
             MigrationTable.create(component=item.component, name=item.name, applied_at=clock.utcnow())
             applied_now.append(f"{item.component}:{item.name}")
+            if progress is not None:
+                progress.advance(1)
     return applied_now
 
 

@@ -68,6 +68,7 @@ def test_cli_import_prints_the_summary(hookbill, tmp_path, conn):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Zaimportowano wyciąg wyciag.sta (MT940)." in out
+    assert result.stderr.startswith("Pozycje wyciągu: 11 w ")  # from cron: one line, how many and how long
     rows = [re.match(r"^ +(.+): +(\d+) +(.+)$", line) for line in out.splitlines()[1:]]
     assert [row.groups() for row in rows if row] == [
         ("Wpływy", "8", "683,50"),

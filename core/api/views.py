@@ -41,7 +41,7 @@ def me() -> Any:
 @bp.route("/services")
 def services() -> Any:
     """Every service of the customer, oldest first."""
-    rows = Service.select().where(Service.customer == g.customer).order_by(Service.id)
+    rows = Service.with_product().where(Service.customer == g.customer).order_by(Service.id)
     return jsonify(services=[serialize.service(s) for s in rows])
 
 

@@ -18,7 +18,7 @@ from core.api.serialize import moment
 from core.errors import NotFound, ValidationError
 from core.i18n import N_
 from core.tickets import service
-from core.tickets.models import Ticket, TicketAttachment, TicketMessage
+from core.tickets.models import Department, Ticket, TicketAttachment, TicketMessage
 from core.web.access import client_ip
 
 bp = Blueprint("api_tickets", __name__, url_prefix="/api/v1/tickets")
@@ -60,8 +60,13 @@ def _message_json(message: TicketMessage, files: list[TicketAttachment]) -> dict
 
 @bp.route("")
 def index() -> Any:
-    """The customer's tickets, latest activity first."""
-    rows = Ticket.select().where(Ticket.customer == g.customer).order_by(Ticket.last_reply_at.desc())
+    """The customer's tickets, latest activity first; each with its department, read in the same query."""
+    rows = (
+        Ticket.select(Ticket, Department)
+        .join(Department, on=(Ticket.department == Department.id))
+        .where(Ticket.customer == g.customer)
+        .order_by(Ticket.last_reply_at.desc(), Ticket.id.desc())
+    )
     return jsonify(tickets=[_ticket_json(t) for t in rows])
 
 

@@ -152,12 +152,7 @@ class DocumentState:
     @property
     def waits_for_correction(self) -> bool:
         """True for a proforma paid in full whose VAT invoice waits for staff to correct it."""
-        return (
-            self.document.kind == "proforma"
-            and self.document.status == "paid"
-            and bool(self.document.needs_correction)
-            and self.invoice is None
-        )
+        return _waits_for_correction(self.document, self.invoice is not None)
 
     def rate_label(self, vat_rate: str, buyer: Party | None = None) -> str:
         """A VAT rate as the documents print it (``23%``; ``np.`` for services to an EU taxpayer)."""
@@ -189,6 +184,43 @@ class DocumentState:
             payment_date=self.paid_on or self.snap.payment_date,
             notes=tuple(notes),
         )
+
+
+def _waits_for_correction(document: Document, invoiced: bool) -> bool:
+    paid = document.kind == "proforma" and document.status == "paid"
+    return paid and bool(document.needs_correction) and not invoiced
+
+
+@dataclass(frozen=True)
+class ListedProforma:
+    """A proforma as a list shows it: what is paid, and whether its VAT invoice waits for a correction.
+
+    The same answers as :func:`state_of`'s, without its per-document reads
+    (see :func:`listed_proformas`).
+    """
+
+    document: Document
+    invoiced: bool
+
+    @property
+    def paid(self) -> Decimal:
+        """What was paid on the proforma (:attr:`DocumentState.paid`)."""
+        return self.document.paid
+
+    @property
+    def waits_for_correction(self) -> bool:
+        """As :attr:`DocumentState.waits_for_correction`."""
+        return _waits_for_correction(self.document, self.invoiced)
+
+
+def listed_proformas(documents: list[Document]) -> list[ListedProforma]:
+    """``documents`` (proformas) for a list; which have a VAT invoice is read in one query for all of them."""
+    ids = [d.id for d in documents]
+    invoiced: set[int] = set()
+    if ids:
+        rows = Document.select(Document.proforma_id).where((Document.kind == "vat") & Document.proforma_id.in_(ids))
+        invoiced = {row.proforma_id for row in rows if row.proforma_id is not None}
+    return [ListedProforma(d, d.id in invoiced) for d in documents]
 
 
 def state_of(document: Document) -> DocumentState:

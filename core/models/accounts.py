@@ -26,9 +26,10 @@ class Customer(BaseModel):
     email_verified_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utc_now)
     updated_at = peewee.DateTimeField(default=utc_now)
-    # Lower-cased e-mail, names, billing name and tax id: staff search with LIKE
-    # on both engines (SQLite's LOWER() only folds ASCII, so Python folds it).
-    search_key = peewee.TextField(default="", index=True)
+    # Case-folded e-mail, names, billing name and tax id (SQLite's LOWER() only
+    # folds ASCII, so Python folds it): staff search it through a trigram index
+    # on both engines (core.accounts.search).
+    search_key = peewee.TextField(default="")
     #: a private person asked for invoices for advances (art. 106b ust. 3); companies always get them
     advance_invoices = peewee.BooleanField(default=False)
 

@@ -179,9 +179,10 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     )
     if name == "admin_dashboard":
         from core.documents.advances import advances_due
+        from core.keyset import COUNT_CAP, capped_count
 
         return Markup(
-            render_template("admin/_to_correct_card.html", count=flagged.count())
+            render_template("admin/_to_correct_card.html", count=capped_count(flagged, COUNT_CAP))
             + render_template("admin/_advances_due_card.html", count=len(advances_due()))
         )
     customer = context.get("customer")

@@ -29,6 +29,10 @@ every pytest run in that environment has these fixtures, with no conftest:
     The app served over real HTTP on a loopback port; its base URL.
 ``hookbill_db``
     An open database connection, for domain-level code outside a request.
+``hookbill_queries``
+    ``with hookbill_queries() as log:`` counts the SQL statements sent inside the
+    block, to assert that a list page costs as many queries for 100 rows as for 1
+    (:mod:`core.testing.queries`).
 
 Override ``hookbill_plugins`` (plugin objects to register) and ``hookbill_config``
 (config sections, e.g. ``{"billing": {"downgrade": "credit"}}``) in a conftest or

@@ -60,7 +60,7 @@ def running_app(config: Config, plugins: Iterable[Any] = ()) -> Iterator[Flask]:
     """The app for ``config`` with ``plugins`` registered, its database migrated; closed afterwards.
 
     Its test client is a :class:`core.testing.web.WebClient`. On the way out the
-    clock is unfrozen and the database connection closed.
+    clock is unfrozen and every connection of the database's pool closed.
     """
     application = create_app(config, plugins=plugins)
     application.test_client_class = WebClient
@@ -69,9 +69,7 @@ def running_app(config: Config, plugins: Iterable[Any] = ()) -> Iterator[Flask]:
         yield application
     finally:
         clock.freeze(None)
-        database = db.database.obj
-        if database is not None and not database.is_closed():
-            database.close()
+        db.close_all()
 
 
 @contextmanager

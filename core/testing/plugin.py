@@ -25,7 +25,8 @@ Plugins and configuration
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from core.testing.factories import Factories
     from core.testing.helpers import Cli, Clock, Outbox
     from core.testing.postgres import PostgresServer
+    from core.testing.queries import QueryLog
     from core.testing.smtp import SmtpCapture
     from core.testing.web import WebClient
     from core.testing.webhook import WebhookReceiver
@@ -232,6 +234,15 @@ def hookbill_outbox(hookbill_app: Flask) -> Outbox:
     from core.testing.helpers import Outbox
 
     return Outbox()
+
+
+@pytest.fixture
+def hookbill_queries() -> Callable[[], AbstractContextManager[QueryLog]]:
+    """``with hookbill_queries() as log:`` records the SQL sent inside the block (``log.count``,
+    ``log.statements``, ``log.diff(other)``); see :mod:`core.testing.queries`."""
+    from core.testing.queries import count_queries
+
+    return count_queries
 
 
 @pytest.fixture

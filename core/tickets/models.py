@@ -76,6 +76,10 @@ class Ticket(BaseModel):
     last_reply_at = peewee.DateTimeField(default=utc_now, index=True)
     closed_at = peewee.DateTimeField(null=True)
 
+    class Meta:
+        # The queue: tickets in some statuses, newest reply first (core.tickets.views_admin).
+        indexes = ((("status", "last_reply_at", "id"), False),)
+
 
 class TicketMessage(BaseModel):
     """One message of a ticket; ``internal`` notes are never shown to the customer."""

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import peewee
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
 from core import activity, db
 from core.errors import DomainError, ValidationError
-from core.models import Staff
+from core.keyset import keyset_page
+from core.models import Customer, Staff
 from core.tickets import downloads, service
 from core.tickets.forms import AssignForm, DepartmentForm, StaffReplyForm, StatusForm
-from core.tickets.models import Department, DepartmentMember, Ticket, TicketAttachment, TicketMessage
+from core.tickets.models import TICKET_STATUSES, Department, DepartmentMember, Ticket, TicketAttachment, TicketMessage
 from core.tickets.views_client import uploads_from_request
 from core.web import access, confirm
 from core.web.access import staff_required
-from core.web.admin import PAGE_SIZE, page_number
+from core.web.admin import PAGE_SIZE, cursor_args
 from core.web.errors import translated
 from core.web.form_errors import add_form_errors
 
@@ -39,26 +41,41 @@ def _ticket(ticket_id: int) -> Ticket:
 @staff_required()
 def queue() -> Any:
     departments = list(Department.select().order_by(Department.position, Department.name))
-    query = Ticket.select(Ticket, Department).join(Department)
+    assignee = Staff.alias()
+    query = (
+        Ticket.select(
+            Ticket,
+            Department.id,
+            Department.name,
+            Customer.id,
+            Customer.first_name,
+            Customer.last_name,
+            Customer.email,
+            assignee.id,
+            assignee.name,
+            assignee.email,
+        )
+        .join(Department, on=(Ticket.department == Department.id))
+        .switch(Ticket)
+        .join(Customer, on=(Ticket.customer == Customer.id))
+        .switch(Ticket)
+        .join(assignee, peewee.JOIN.LEFT_OUTER, on=(Ticket.assigned_to == assignee.id), attr="assigned_to")
+    )
     dept_id = request.args.get("department", type=int)
     if dept_id:
         query = query.where(Ticket.department == dept_id)
     status = request.args.get("status", "active")
-    if status == "active":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    elif status != "all":
-        query = query.where(Ticket.status == status)
-    total = query.count()
-    page = page_number()
-    rows = list(query.order_by(Ticket.last_reply_at.desc()).paginate(page, PAGE_SIZE))
+    # Each status is read by the queue's index (status, last reply, id), then merged.
+    statuses = {"active": OPEN_STATUSES, "all": TICKET_STATUSES}.get(status, (status,))
+    each = (Ticket.status, statuses)
+    page = keyset_page(query, [Ticket.last_reply_at, Ticket.id], size=PAGE_SIZE, each=each, **cursor_args())
     return render_template(
         "tickets/admin_queue.html",
-        tickets=rows,
+        tickets=page.rows,
         departments=departments,
         dept_id=dept_id,
         status=status,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
     )
 
 

@@ -27,7 +27,7 @@ from core.errors import DomainError, NotFound, ValidationError
 from core.models import Service
 from core.tickets import downloads, service
 from core.tickets.forms import ReplyForm, TicketForm
-from core.tickets.models import Ticket, TicketAttachment, TicketMessage
+from core.tickets.models import Department, Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import Upload
 from core.web import access, confirm
 from core.web.access import login_required
@@ -77,14 +77,19 @@ def _refused(form: Any, exc: DomainError) -> str | None:
 @bp.route("")
 @login_required
 def index() -> Any:
-    rows = list(Ticket.select().where(Ticket.customer == g.customer).order_by(Ticket.last_reply_at.desc()))
+    rows = list(
+        Ticket.select(Ticket, Department)
+        .join(Department, on=(Ticket.department == Department.id))
+        .where(Ticket.customer == g.customer)
+        .order_by(Ticket.last_reply_at.desc(), Ticket.id.desc())
+    )
     return render_template("tickets/client_index.html", tickets=rows)
 
 
 def _new_form() -> TicketForm:
     form = TicketForm()
     form.department_id.choices = [SelectChoice(d.id, d.name) for d in service.visible_departments()]
-    services = Service.select().where(Service.customer == g.customer).order_by(Service.id)
+    services = Service.with_product().where(Service.customer == g.customer).order_by(Service.id)
     form.service_id.choices = [SelectChoice(0, gettext("None"))] + [
         SelectChoice(s.id, s.label or s.product.name) for s in services
     ]

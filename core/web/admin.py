@@ -1,13 +1,14 @@
 """The admin area shell: staff login, customers (search, pagination), staff, activity log.
 
-Every route checks the staff role. Lists are paginated and fetched in a
-constant number of queries whatever the page size.
+Every route checks the staff role. Lists are paged by keyset and fetched in a
+constant number of queries whatever the page size and the table's size; the
+counts they show stop at :data:`core.keyset.COUNT_CAP`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from flask import (
     Blueprint,
@@ -22,14 +23,15 @@ from flask import (
 from flask_babel import gettext
 from peewee import fn
 
+from core.accounts import search
 from core.accounts import service as accounts
 from core.balance_view import balance_of
 from core.billing_data.service import history as billing_history
 from core.i18n import N_
+from core.keyset import COUNT_CAP, capped_count, keyset_page
 from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
 from core.staff import service as staff_service
-from core.untrusted import as_page
 from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.auth import login_view
@@ -38,11 +40,20 @@ from core.web.forms import EmptyForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 25
+#: The customer page lists this many newest documents, and links to the rest.
+CUSTOMER_DOCUMENTS = 20
 
 
-def page_number() -> int:
-    """The ``page`` query parameter: at least 1, and 1 for anything that is not a page number."""
-    return as_page(request.args.get("page"))
+class Cursors(TypedDict):
+    """The keyword arguments of :func:`core.keyset.keyset_page` that name the page."""
+
+    after: str | None
+    before: str | None
+
+
+def cursor_args() -> Cursors:
+    """The keyset cursors of this request (``after``, ``before``) for :func:`core.keyset.keyset_page`."""
+    return {"after": request.args.get("after"), "before": request.args.get("before")}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,9 +71,9 @@ def logout() -> Any:
 @staff_required()
 def dashboard() -> Any:
     counts = {
-        "customers": Customer.select().where(Customer.status == "active").count(),
-        "services": Service.select().where(Service.status == "active").count(),
-        "unpaid": Document.select().where(Document.status.in_(["unpaid", "partially_paid"])).count(),
+        "customers": capped_count(Customer.select().where(Customer.status == "active"), COUNT_CAP),
+        "services": capped_count(Service.select().where(Service.status == "active"), COUNT_CAP),
+        "unpaid": capped_count(Document.select().where(Document.status.in_(["unpaid", "partially_paid"])), COUNT_CAP),
     }
     return render_template("admin/dashboard.html", counts=counts)
 
@@ -71,12 +82,12 @@ def dashboard() -> Any:
 @staff_required()
 def customers() -> Any:
     query_text = (request.args.get("q") or "").strip()
+    too_short = bool(query_text) and not search.searchable(query_text)
     query = Customer.select()
-    if query_text:
-        query = query.where(Customer.search_key.contains(query_text.casefold()))
-    total = query.count()
-    page = page_number()
-    rows = list(query.order_by(Customer.id.desc()).paginate(page, PAGE_SIZE))
+    if query_text and not too_short:
+        query = search.matching(query, query_text)
+    page = keyset_page(query, [Customer.id], size=PAGE_SIZE, **cursor_args())
+    rows = page.rows
     # One query for the services count of every customer on the page.
     ids = [c.id for c in rows]
     counted = (
@@ -100,10 +111,11 @@ def customers() -> Any:
         "admin/customers.html",
         customers=rows,
         profiles=profiles,
-        total=total,
+        total=capped_count(query, COUNT_CAP),
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
         q=query_text,
+        too_short=too_short,
+        min_length=search.MIN_LENGTH,
         service_counts=service_counts,
     )
 
@@ -112,11 +124,14 @@ def customers() -> Any:
 @staff_required()
 def customer_detail(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
+    newest = Document.select().where(Document.customer == customer).order_by(Document.id.desc())
+    documents = list(newest.limit(CUSTOMER_DOCUMENTS + 1))
     return render_template(
         "admin/customer.html",
         c=customer,
-        services=list(Service.select().where(Service.customer == customer)),
-        documents=list(Document.select().where(Document.customer == customer).order_by(Document.id.desc())),
+        services=list(Service.with_product().where(Service.customer == customer).order_by(Service.id)),
+        documents=documents[:CUSTOMER_DOCUMENTS],
+        more_documents=len(documents) > CUSTOMER_DOCUMENTS,
         profiles=billing_history(customer.id),
         balance=balance_of(customer.id),
         log=list(
@@ -220,9 +235,8 @@ def staff_toggle(staff_id: int) -> Any:
 @staff_required("admin", "billing", "support")
 def activity_log() -> Any:
     query = ActivityLog.select()
-    if request.args.get("action"):
-        query = query.where(ActivityLog.action.startswith(request.args["action"]))
-    total = query.count()
-    page = page_number()
-    rows = list(query.order_by(ActivityLog.id.desc()).paginate(page, PAGE_SIZE * 2))
-    return render_template("admin/activity.html", rows=rows, page=page, pages=max(1, -(-total // (PAGE_SIZE * 2))))
+    action = request.args.get("action") or ""
+    if action:
+        query = query.where(ActivityLog.action.startswith(action))
+    page = keyset_page(query, [ActivityLog.id], size=PAGE_SIZE * 2, **cursor_args())
+    return render_template("admin/activity.html", rows=page.rows, page=page, action=action)

@@ -21,14 +21,18 @@ from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
 from core.catalogue import service as catalogue_service
 from core.documents.reissue import plan_reissue
-from core.documents.state import state_of
+from core.documents.state import listed_proformas, state_of
 from core.errors import DomainError, ValidationError
 from core.i18n import N_
+from core.keyset import COUNT_CAP, capped_count, keyset_page
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
+from core.models.billing import DOCUMENT_KINDS, DOCUMENT_STATUSES
 from core.payments.bank_entry import record_bank_transfer
 from core.payments.methods import method_name
+from core.untrusted import as_id
 from core.web import access
 from core.web.access import staff_required
+from core.web.admin import PAGE_SIZE, cursor_args
 from core.web.forms import EmptyForm
 
 bp = Blueprint("admin_billing", __name__, url_prefix="/admin")
@@ -183,7 +187,7 @@ def document(document_id: int) -> Any:
 def documents_to_correct() -> Any:
     """Every proforma flagged because a billing-data change altered its tax treatment."""
     rows = list(
-        Document.select()
+        with_customer(Document.select(Document, *CUSTOMER_NAME))
         .where(
             Document.needs_correction
             & (Document.kind == "proforma")
@@ -191,7 +195,62 @@ def documents_to_correct() -> Any:
         )
         .order_by(Document.id)
     )
-    return render_template("admin/documents_to_correct.html", documents=[state_of(d) for d in rows])
+    return render_template("admin/documents_to_correct.html", documents=listed_proformas(rows))
+
+
+#: The columns of a customer that lists show (``full_name`` and a link).
+CUSTOMER_NAME = (Customer.id, Customer.first_name, Customer.last_name, Customer.email)
+#: The columns of a document that lists show (not its snapshot).
+LISTED_DOCUMENT = (
+    Document.id,
+    Document.customer,
+    Document.kind,
+    Document.number,
+    Document.status,
+    Document.issue_date,
+    Document.total_gross,
+    Document.currency,
+    Document.needs_correction,
+)
+#: The ``status`` filter of the documents list: a group of statuses, or one.
+STATUS_FILTERS: dict[str, tuple[str, ...]] = {"open": ("unpaid", "partially_paid")} | {
+    status: (status,) for status in DOCUMENT_STATUSES
+}
+
+
+def with_customer(query: Any) -> Any:
+    """``query`` of documents joined with their customers, so ``document.customer`` costs no query."""
+    return query.join(Customer, on=(Document.customer == Customer.id))
+
+
+@bp.route("/documents")
+@staff_required("billing")
+def documents() -> Any:
+    """Every document, newest first, a page at a time; by type, status and customer."""
+    query = with_customer(Document.select(*LISTED_DOCUMENT, *CUSTOMER_NAME))
+    kind = request.args.get("kind", "")
+    if kind in DOCUMENT_KINDS:
+        query = query.where(Document.kind == kind)
+    status = request.args.get("status", "")
+    if status in STATUS_FILTERS:
+        query = query.where(Document.status.in_(STATUS_FILTERS[status]))
+    customer = None
+    customer_id = as_id(request.args.get("customer"))
+    if customer_id is not None:
+        customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
+        query = query.where(Document.customer == customer_id)
+    page = keyset_page(query, [Document.id], size=PAGE_SIZE, **cursor_args())
+    return render_template(
+        "admin/documents.html",
+        documents=page.rows,
+        page=page,
+        total=capped_count(query, COUNT_CAP),
+        kind=kind if kind in DOCUMENT_KINDS else "",
+        status=status if status in STATUS_FILTERS else "",
+        kinds=DOCUMENT_KINDS,
+        statuses=DOCUMENT_STATUSES,
+        of_customer=customer,
+    )
 
 
 @bp.route("/documents/advances-due")

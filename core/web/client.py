@@ -1,7 +1,8 @@
 """The client area shell: dashboard, services, invoices, profile, security.
 
 Every query is scoped to the logged-in customer: another customer's object
-answers 404, exactly like one that does not exist.
+answers 404, exactly like one that does not exist. A list page reads its rows
+and what they show (a service's product) in one query, whatever their number.
 """
 
 from __future__ import annotations
@@ -30,19 +31,19 @@ bp = Blueprint("client", __name__)
 @login_required
 def dashboard() -> Any:
     services = list(
-        Service.select()
+        Service.with_product()
         .where((Service.customer == g.customer) & (Service.status != "terminated"))
-        .order_by(Service.next_due)
+        .order_by(Service.next_due, Service.id)
     )
-    unpaid = list(
+    unpaid = (
         Document.select()
         .where((Document.customer == g.customer) & (Document.status.in_(["unpaid", "partially_paid"])))
-        .order_by(Document.issue_date.desc())
+        .count()
     )
     return render_template(
         "client/dashboard.html",
         services=services,
-        unpaid=unpaid,
+        unpaid_count=unpaid,
         balance=balance_of(g.customer.id),
         verify_first=blocks(g.customer),
     )
@@ -51,7 +52,7 @@ def dashboard() -> Any:
 @bp.route("/services")
 @login_required
 def services() -> Any:
-    rows = list(Service.select().where(Service.customer == g.customer).order_by(Service.id))
+    rows = list(Service.with_product().where(Service.customer == g.customer).order_by(Service.id))
     return render_template("client/services.html", services=rows)
 
 

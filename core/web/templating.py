@@ -56,6 +56,11 @@ def number_filter(amount: Decimal | None) -> str:
     return "" if amount is None else i18n.number(amount, current_lang())
 
 
+def integer_filter(value: int | None) -> str:
+    """A whole number (a count) with the request's language's digit grouping."""
+    return "" if value is None else i18n.integer(int(value), current_lang())
+
+
 def date_filter(value: date | datetime | None) -> str:
     """A date (or stored UTC datetime, shown in the provider's zone) in the request's language."""
     if value is None:
@@ -97,6 +102,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money_filter,
         num=number_filter,
+        integer=integer_filter,
         date=date_filter,
         last_day=last_day_filter,
         label=label_filter,

@@ -2,7 +2,8 @@
 
 Prints the import's summary (in the provider's language, ``app.language``)
 and exits with 0; a file that cannot be read, or an unknown bank, prints why
-and exits with 1, having booked nothing.
+and exits with 1, having booked nothing. While it works, standard error shows
+a progress bar in a terminal, else one line (how many lines, how long).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import click
 
 from core import db, runtime
 from core.i18n import N_, document_text, number
+from core.progress import Progress
 from plugins.bankstatements.parsers import FORMAT_LABELS, StatementError
 
 
@@ -40,7 +42,9 @@ def import_file(bank_slug: str | None, file: Path) -> None:
                     document_text(N_("There is no bank with the short name %(name)s."), name=bank_slug)
                 )
         try:
-            record = import_statement(file.read_bytes(), bank=bank, filename=file.name, via="cli")
+            data = file.read_bytes()
+            with Progress(N_("Statement lines")) as progress:
+                record = import_statement(data, bank=bank, filename=file.name, via="cli", progress=progress)
         except StatementError as exc:
             raise click.ClickException(document_text(exc.message, **exc.values)) from None
         rows = summary_rows(record)

@@ -42,6 +42,7 @@ from core.models import Payment
 from core.money import ZERO
 from core.payments.bank_entry import arrival_time
 from core.payments.recording import record_payment
+from core.progress import Progress
 from plugins.bankstatements.keys import METHOD, line_keys
 from plugins.bankstatements.matching import Decision, decide
 from plugins.bankstatements.models import Bank, StatementEntry, StatementImport
@@ -62,11 +63,23 @@ class Tally:
 
 
 def import_statement(
-    data: bytes, *, bank: Bank | None = None, filename: str = "", staff: Any = None, via: str = "admin", ip: str = ""
+    data: bytes,
+    *,
+    bank: Bank | None = None,
+    filename: str = "",
+    staff: Any = None,
+    via: str = "admin",
+    ip: str = "",
+    progress: Progress | None = None,
 ) -> StatementImport:
-    """Import one statement file; return the import with its summary. Raises StatementError for a bad file."""
+    """Import one statement file; return the import with its summary. Raises StatementError for a bad file.
+
+    ``progress`` learns how many lines the file has and counts each one handled.
+    """
     parsed = read_statement(data, bank)
     keys = line_keys(parsed)
+    if progress is not None:
+        progress.total = len(parsed.lines)
     with db.write_transaction():
         record = StatementImport.create(
             bank=bank,
@@ -80,6 +93,8 @@ def import_statement(
     tallies = {name: Tally() for name in ("credits", "matched", "queued", "known", "ignored")}
     split_mode = bank.split_payment if bank is not None else "auto"
     for line, key in zip(parsed.lines, keys, strict=True):
+        if progress is not None:
+            progress.advance(1)
         if not line.is_credit:
             tallies["ignored"].add(abs(line.amount))
             continue
