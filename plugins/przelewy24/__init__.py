@@ -31,7 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 from core.config import Config
-from core.extension import CronJob, MigrationSet
+from core.extension import CronJob, MigrationSet, TemplateContext
 from core.hookspecs import hookimpl
 from core.payments.methods import PaymentMethod
 
@@ -62,6 +62,13 @@ def hookbill_blueprints(config: Config) -> list[Any]:
     return [bp]
 
 
+@hookimpl
+def hookbill_outbox_handlers() -> dict[str, Any]:
+    from plugins.przelewy24.refunds import send_queued_refund
+
+    return {"przelewy24_refund": send_queued_refund}
+
+
 def run_cron() -> dict[str, int]:
     """Cron: book every attempt P24 confirmed that is not booked yet."""
     from plugins.przelewy24.notifications import book_verified
@@ -75,7 +82,7 @@ def hookbill_cron_jobs() -> list[CronJob]:
 
 
 @hookimpl
-def hookbill_template_snippet(name: str, context: Any) -> Any:
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     """On the admin page of a document: its Przelewy24 payments, their refunds, the refund form."""
     if name != "admin_document_detail" or context.get("doc") is None:
         return None
