@@ -11,8 +11,7 @@ from core import clock, db
 from core.models import Service
 from core.orders.models import Order
 from tests.helpers import PASSWORD, make_staff
-from tests.order_helpers import buyer, package, promo, setup_seller
-from tests.order_helpers import PRIVATE
+from tests.order_helpers import PRIVATE, buyer, package, promo, setup_seller
 
 
 def _order_basic_for(page: Page, base: str, domain: str) -> None:
@@ -66,7 +65,12 @@ def test_a_visitor_orders_registers_as_a_company_uses_a_code_and_pays(page: Page
     with db.connection():
         order = Order.get()
         service = Service.get()
-    assert (order.status, order.promo_code, service.status, service.label) == ("paid", "WIOSNA20", "active", "example.pl")
+    assert (order.status, order.promo_code, service.status, service.label) == (
+        "paid",
+        "WIOSNA20",
+        "active",
+        "example.pl",
+    )
     page.goto(f"{live_server}/orders/{order.id}")
     expect(page.get_by_test_id("order-service-status")).to_contain_text("Aktywna")
     page.get_by_test_id("order-document-vat").click()

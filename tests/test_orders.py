@@ -29,7 +29,7 @@ def shop(conn):
 
 
 def test_catalogue_lists_packages_in_a_stable_order_with_net_and_gross(shop):
-    basic, pro = shop
+    _basic, _pro = shop
     package("vps-s", "VPS S", {"monthly": "80.00"}, group="vps")
     hidden = package("hidden", "Hidden", {"monthly": "1.00"})
     Product.update(active=False).where(Product.id == hidden.id).execute()
@@ -164,3 +164,25 @@ def test_an_unpaid_order_is_cancelled_by_the_cron_job_and_its_code_released(shop
     assert PromoUse.get(PromoUse.order_id == placed.order.id).status == "released"
     assert place_order(other, [item(basic)], accept_terms=True, payment_method="banktransfer", promo_code="ONCE")
     assert any("cancelled" in m.payload["subject"] for m in OutboxMessage.select().where(OutboxMessage.kind == "mail"))
+
+
+def test_on_order_quote_lines_are_priced_by_the_core_and_a_refusal_is_a_message(shop):
+    basic, _ = shop
+    customer = buyer("firma@example.test")
+
+    class Setup:
+        @hookimpl
+        def on_order_quote(self, quote):
+            if any(i.domain.endswith(".test") for i in quote.items):
+                raise HookRefused("We do not host .test domains.")
+            quote.add_line("fee", "Opłata instalacyjna", D("10.00"), label="Setup fee")
+            quote.net = D("999.99")  # overwritten by the core
+
+    runtime.current().pm.register(Setup(), name="setup-fee")
+    placed = place_order(customer, [item(basic)], accept_terms=True, payment_method="banktransfer")
+    snap = snapshot_of(placed.document)
+    assert [ln.description for ln in snap.lines][1] == "Opłata instalacyjna"
+    assert (snap.total_net, snap.total_gross, placed.order.total_gross) == (D("60.00"), D("73.80"), D("73.80"))
+    with pytest.raises(HookRefused):
+        place_order(customer, [item(basic, domain="x.test")], accept_terms=True, payment_method="banktransfer")
+    assert Order.select().count() == 1

@@ -38,7 +38,9 @@ def cancel_order(order_id: int, *, actor: Any = None, reason: str = "", ip: str 
         document = Document.get_or_none(Document.id == order.document_id) if order.document_id else None
         if document is not None and document.status in ("unpaid", "partially_paid"):
             release_document(
-                document, "stale_payment", document_text(N_("%(number)s: the order was cancelled"), number=document.number)
+                document,
+                "stale_payment",
+                document_text(N_("%(number)s: the order was cancelled"), number=document.number),
             )
         order.status = "cancelled"
         order.cancelled_at = clock.utcnow()

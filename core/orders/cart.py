@@ -11,7 +11,7 @@ domain is a hostname, the quantity is within what the product allows.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,9 +86,10 @@ def check_item(data: Mapping[str, Any]) -> CartItem:
     except ValidationError as exc:
         errors.update(exc.errors)
     cycle = str(data.get("cycle") or "")
-    if product is not None and not ProductPrice.select().where(
-        (ProductPrice.product == product) & (ProductPrice.cycle == cycle)
-    ).exists():
+    if (
+        product is not None
+        and not ProductPrice.select().where((ProductPrice.product == product) & (ProductPrice.cycle == cycle)).exists()
+    ):
         errors["cycle"] = N_("That package has no price for this billing cycle.")
     domain = ""
     try:
@@ -111,8 +112,8 @@ def check_item(data: Mapping[str, Any]) -> CartItem:
     return CartItem(product, cycle, domain, quantity)
 
 
-def check_cart(items: list[Mapping[str, Any]]) -> list[CartItem]:
-    """Every item checked; ValidationError (``cart``) for an empty or too long cart, else the first bad item's errors."""
+def check_cart(items: Sequence[Mapping[str, Any]]) -> list[CartItem]:
+    """Every item checked; ValidationError (``cart``) for an empty or too long cart, else the first bad item's."""
     if not items:
         raise ValidationError({"cart": N_("Your cart is empty.")})
     if len(items) > MAX_ITEMS:

@@ -77,9 +77,7 @@ def _order(card: Package) -> tuple[Any, ...]:
 
 def catalogue(buyer: Party | None = None) -> list[Group]:
     """Every group with its orderable packages, in the stable order of the module docstring (two queries)."""
-    products = list(
-        Product.select(Product, ProductGroup).join(ProductGroup).where(Product.active).order_by(Product.id)
-    )
+    products = list(Product.select(Product, ProductGroup).join(ProductGroup).where(Product.active).order_by(Product.id))
     prices: dict[int, list[ProductPrice]] = {}
     for row in ProductPrice.select().where(ProductPrice.product.in_([p.id for p in products] or [0])):
         prices.setdefault(row.product_id, []).append(row)
@@ -87,9 +85,7 @@ def catalogue(buyer: Party | None = None) -> list[Group]:
     for product in products:
         if prices.get(product.id):
             groups.setdefault(product.group_id, []).append(package(product, prices[product.id], buyer))
-    result = [
-        Group(cards[0].product.group, tuple(sorted(cards, key=_order))) for cards in groups.values() if cards
-    ]
+    result = [Group(cards[0].product.group, tuple(sorted(cards, key=_order))) for cards in groups.values() if cards]
     return sorted(result, key=lambda g: (g.group.position, g.group.name, g.group.id))
 
 

@@ -116,3 +116,8 @@ class VatCheck(BaseModel):
     detail = peewee.CharField(max_length=255, default="")
     staff_id = peewee.IntegerField(null=True)
     checked_at = peewee.DateTimeField(default=utc_now)
+
+
+def order_items(order: Order | int) -> list[OrderItem]:
+    """The items of ``order`` in their cart order."""
+    return list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.position))

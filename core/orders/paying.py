@@ -37,7 +37,7 @@ from core.billing.cycles import Cycle, add_cycles
 from core.models import Document, Service
 from core.money import round_money
 from core.orders import terms
-from core.orders.models import Order, OrderItem, OrderService
+from core.orders.models import Order, OrderService, order_items
 from core.service_status import set_service_status
 
 
@@ -67,7 +67,7 @@ def activate_order(document: Document) -> list[Service]:
     order.starts_on = start
     order.save()
     created: list[Service] = []
-    for item in order.items.order_by(OrderItem.position):
+    for item in order_items(order):
         charged = round_money((item.unit_net * item.quantity - item.discount) / item.quantity)
         for _unit in range(item.quantity):
             service = Service.create(

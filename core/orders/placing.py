@@ -43,7 +43,7 @@ from core.models import Customer, Document
 from core.money import to_decimal
 from core.orders import terms, vies
 from core.orders.cart import check_cart
-from core.orders.models import Order, OrderItem
+from core.orders.models import Order, OrderItem, order_items
 from core.orders.quote import UNIT, document_lines
 from core.orders.quoting import build_order_quote
 from core.payments.methods import all_methods
@@ -230,7 +230,7 @@ def place_order(
                 customer=customer,
                 order=order,
                 number=order_number(order),
-                items=list(order.items.order_by(OrderItem.position)),
+                items=order_items(order),
                 document=document,
                 gross=quote.gross,
                 currency=order.currency,

@@ -46,7 +46,12 @@ def settings() -> list[SettingSpec]:
             maximum=365,
         ),
         SettingSpec(
-            NAMESPACE, "withdrawal_days", N_("Withdrawal period of consumers (days)"), default=14, kind="int", minimum=14
+            NAMESPACE,
+            "withdrawal_days",
+            N_("Withdrawal period of consumers (days)"),
+            default=14,
+            kind="int",
+            minimum=14,
         ),
     ]
 

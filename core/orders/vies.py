@@ -181,6 +181,12 @@ def decide(customer: Customer, valid: bool, staff: Any, *, ip: str = "") -> VatC
         requester=requester(),
     )
     activity.record(
-        "vies.decided", actor=staff, subject=customer, customer_id=customer.id, ip=ip, valid=valid, vat_id=profile.tax_id
+        "vies.decided",
+        actor=staff,
+        subject=customer,
+        customer_id=customer.id,
+        ip=ip,
+        valid=valid,
+        vat_id=profile.tax_id,
     )
     return check

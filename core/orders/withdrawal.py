@@ -45,7 +45,7 @@ from core.i18n import N_, document_text
 from core.models import Document, Payment, Service
 from core.money import ZERO, round_money
 from core.orders import terms
-from core.orders.models import Order, OrderItem, OrderService
+from core.orders.models import Order, OrderService, order_items
 from core.payments.methods import find_method, method_name
 from core.payments.recording import BALANCE_METHOD
 from core.service_status import set_service_status
@@ -60,9 +60,7 @@ def withdrawal_deadline(order: Order) -> date:
 
 def withdrawal_open(order: Order, today: date | None = None) -> bool:
     """True when the consumer may withdraw from ``order`` now (module docstring)."""
-    return (
-        bool(order.consumer) and order.status == "paid" and (today or clock.today()) <= withdrawal_deadline(order)
-    )
+    return bool(order.consumer) and order.status == "paid" and (today or clock.today()) <= withdrawal_deadline(order)
 
 
 def vat_invoice_of(order: Order) -> Document | None:
@@ -82,7 +80,7 @@ def days_used(service: Service, today: date) -> tuple[int, int]:
 def kept_lines(order: Order, invoice: Document, today: date) -> tuple[list[LineInput], int]:
     """The state the correction corrects the invoice to, and the days used in all (module docstring)."""
     lines = list(current_lines(invoice))
-    items = list(order.items.order_by(OrderItem.position))
+    items = order_items(order)
     used_all, period_all = 0, 0
     fractions: list[tuple[int, int]] = []
     for item in items:

@@ -13,7 +13,7 @@ from flask_babel import gettext
 
 from core.models import Customer, Document, Payment
 from core.orders.cancelling import cancel_order
-from core.orders.models import ORDER_STATUSES, Order, OrderItem, OrderService, VatCheck
+from core.orders.models import ORDER_STATUSES, Order, OrderService, VatCheck, order_items
 from core.orders.placing import order_number
 from core.web import access
 from core.web.access import staff_required
@@ -61,7 +61,7 @@ def detail(order_id: int) -> Any:
         "admin/order.html",
         order=order,
         number=order_number(order),
-        items=list(order.items.order_by(OrderItem.position)),
+        items=order_items(order),
         documents=documents,
         payments=payments,
         services=[link.service for link in OrderService.select().where(OrderService.order == order)],

@@ -22,7 +22,7 @@ from core.models import Document
 from core.orders import catalogue as shop_catalogue
 from core.orders import terms, vies
 from core.orders.cart import check_cart, check_item
-from core.orders.models import Order, OrderItem, OrderService
+from core.orders.models import Order, OrderService, order_items
 from core.orders.placing import checkout_methods, new_checkout_token, order_number, place_order
 from core.orders.quote import OrderQuote
 from core.orders.quoting import build_order_quote, is_consumer
@@ -87,7 +87,12 @@ def configure(slug: str) -> Any:
                 flash(gettext("A cart holds at most %(max)s items.", max=20), "error")
             else:
                 session["cart"] = [*cart, item.to_json()]
-                flash(gettext("%(product)s for %(domain)s is in your cart.", product=card.product.name, domain=item.domain), "success")
+                flash(
+                    gettext(
+                        "%(product)s for %(domain)s is in your cart.", product=card.product.name, domain=item.domain
+                    ),
+                    "success",
+                )
             return redirect(url_for("shop.cart"))
     return render_template(
         "shop/configure.html",
@@ -269,9 +274,7 @@ def checkout_login() -> Any:
             with FormErrors():
                 second = access.start_login(account, "customer", next_url=url_for("shop.checkout"))
                 return redirect(second or url_for("shop.checkout"))
-    return render_template(
-        "shop/checkout_account.html", login=form, register=RegisterForm(prefix="register")
-    ), 422
+    return render_template("shop/checkout_account.html", login=form, register=RegisterForm(prefix="register")), 422
 
 
 @bp.route("/checkout/register", methods=["POST"])
@@ -335,7 +338,7 @@ def order_detail(order_id: int) -> Any:
         "shop/order.html",
         order=order,
         number=order_number(order),
-        items=list(order.items.order_by(OrderItem.position)),
+        items=order_items(order),
         documents=documents,
         services=services,
         can_withdraw=withdrawal_open(order),
@@ -370,7 +373,9 @@ def withdraw(order_id: int) -> Any:
             fields={"refund_to": refund_to},
         )
     with FormErrors():
-        correction = withdraw_order(g.customer.id, order.id, refund_to=refund_to, actor=g.customer, ip=access.client_ip())
+        correction = withdraw_order(
+            g.customer.id, order.id, refund_to=refund_to, actor=g.customer, ip=access.client_ip()
+        )
         flash(
             gettext("You withdrew from the order. Correcting invoice %(number)s was issued.", number=correction.number),
             "success",

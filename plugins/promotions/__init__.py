@@ -192,5 +192,7 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
 @hookimpl
 def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
     return [
-        MenuItem("Promotions", "promotions.index", order=45, roles=("admin", "billing"), active_prefix="/admin/promotions")
+        MenuItem(
+            "Promotions", "promotions.index", order=45, roles=("admin", "billing"), active_prefix="/admin/promotions"
+        )
     ]

@@ -67,7 +67,7 @@ def check(values: Mapping[str, Any]) -> dict[str, Any]:
         errors["value"] = N_("Enter a percentage up to 100, or a net amount like 10.00.")
     cycles = [c for c in values.get("cycles") or [] if c in CYCLES]
     products = sorted({int(p) for p in values.get("products") or [] if str(p).isdigit()})
-    result = {
+    result: dict[str, Any] = {
         "code": code,
         "description": str(values.get("description") or "").strip()[:255],
         "kind": kind,
@@ -79,7 +79,9 @@ def check(values: Mapping[str, Any]) -> dict[str, Any]:
         "valid_from": _date(str(values.get("valid_from") or ""), "valid_from", errors),
         "valid_to": _date(str(values.get("valid_to") or ""), "valid_to", errors),
         "max_uses": _limit(str(values.get("max_uses") or ""), "max_uses", errors),
-        "max_uses_per_customer": _limit(str(values.get("max_uses_per_customer") or ""), "max_uses_per_customer", errors),
+        "max_uses_per_customer": _limit(
+            str(values.get("max_uses_per_customer") or ""), "max_uses_per_customer", errors
+        ),
     }
     if result["valid_from"] and result["valid_to"] and result["valid_to"] < result["valid_from"]:
         errors["valid_to"] = N_("The end date is before the start date.")
@@ -88,7 +90,9 @@ def check(values: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def save_code(values: Mapping[str, Any], *, promo: PromoCode | None = None, actor: Any = None, ip: str = "") -> PromoCode:
+def save_code(
+    values: Mapping[str, Any], *, promo: PromoCode | None = None, actor: Any = None, ip: str = ""
+) -> PromoCode:
     """Create a code, or change ``promo``; ValidationError for bad values or a code that is taken."""
     checked = check(values)
     with db.write_transaction():
