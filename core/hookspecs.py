@@ -420,7 +420,9 @@ def on_upgrade_quote(quote: Quote) -> None:
     :param quote: the :class:`core.upgrades.quote.Quote`, holding the customer,
         the service, the target product and cycle, the change date, the prices,
         the buyer's VAT rate and the available balance. **May change**: its
-        ``lines`` (add with ``quote.add_line(kind, description, net, label=...,
+        ``new_price`` only in a ``wrapper=True`` implementation, before the others
+        run (the promotions plugin prices a package within a kept recurring code's
+        scope at its discounted price there); its ``lines`` (add with ``quote.add_line(kind, description, net, label=...,
         short_label=...)``; ``kind`` is ``discount`` for a price reduction, or a
         word of the plugin's own such as ``fee``; ``description`` goes on the
         documents in the provider's language, ``label`` on the summary page in
