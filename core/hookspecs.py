@@ -423,10 +423,11 @@ def on_upgrade_quote(quote: Quote) -> None:
         ``new_price`` only in a ``wrapper=True`` implementation, before the others
         run (the promotions plugin prices a package within a kept recurring code's
         scope at its discounted price there); its ``lines`` (add with
-        ``quote.add_line(kind, description, net, label=..., short_label=...)``; ``kind`` is ``discount`` for a price reduction, or a
-        word of the plugin's own such as ``fee``; ``description`` goes on the
-        documents in the provider's language, ``label`` on the summary page in
-        the customer's; the net in whole grosze), ``notes`` and
+        ``quote.add_line(kind, description, net, label=..., short_label=...)``;
+        ``kind`` is ``discount`` for a price reduction, or a word of the plugin's
+        own such as ``fee``; ``description`` goes on the documents in the
+        provider's language, ``label`` on the summary page in the customer's;
+        the net in whole grosze), ``notes`` and
         ``balance_offered``; never the customer, the service or the target (the
         core checks). Totals, ``action`` and ``to_pay`` written here are
         overwritten by the core.
