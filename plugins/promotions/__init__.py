@@ -162,9 +162,10 @@ def _kept_promo(service: Service) -> Any:
 @hookimpl(wrapper=True)
 def on_upgrade_quote(quote: Quote) -> Generator[None, None, None]:
     """Price the new package at the kept recurring code's discount when it is in the code's scope."""
+    from core.models import Service
     from plugins.promotions.rules import discounted_price, in_scope
 
-    promo = _kept_promo(quote.service)
+    promo = _kept_promo(quote.service) if isinstance(quote.service, Service) else None  # a stored service only
     if promo is not None and in_scope(promo, quote.target.id, quote.target_cycle):
         quote.new_price = discounted_price(promo, quote.new_price)
         quote.notes.append(N_("Promotion code %(code)s carries over to the new package.", code=promo.code))
