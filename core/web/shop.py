@@ -211,9 +211,9 @@ def checkout() -> Any:
             "shop/checkout_account.html", login=LoginForm(prefix="login"), register=RegisterForm(prefix="register")
         )
     token = request.form.get("checkout_token", "")
-    placed = Order.get_or_none((Order.checkout_token == token) & (Order.customer == g.customer)) if token else None
-    if placed is not None:  # a second click on "place order": the order the first one placed
-        return redirect(url_for("shop.order_detail", order_id=placed.id))
+    earlier = Order.get_or_none((Order.checkout_token == token) & (Order.customer == g.customer)) if token else None
+    if earlier is not None:  # a second click on "place order": the order the first one placed
+        return redirect(url_for("shop.order_detail", order_id=earlier.id))
     form = _billing_form()
     if request.method == "GET":
         return _checkout_page(form)
