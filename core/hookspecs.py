@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from core.orders.quote import OrderQuote
     from core.outbox import Handler
     from core.payments.methods import PaymentMethod
+    from core.services.models import CancellationRequest
     from core.tickets.models import Ticket, TicketMessage
     from core.tickets.pending import PendingAttachment
     from core.upgrades.provisioning import ProvisioningModule
@@ -472,6 +473,37 @@ def on_service_status_changed(service: Service, old_status: str, new_status: str
     """
 
 
+@hookspec
+def on_cancellation_requested(service: Service, request: CancellationRequest) -> None:
+    """Called when a customer asks to cancel a service, before staff see the request.
+
+    The request is stored and the service's open renewal proforma was cancelled
+    (no renewal is issued while the request is open); staff approve or refuse it
+    later, and the service ends through ``on_service_status_changed`` (new status
+    ``cancelled``) on its day. A plugin may refuse a cancellation its terms do not
+    allow (a minimum term, a service that must be migrated first)::
+
+        @hookimpl
+        def on_cancellation_requested(service, request):
+            if request.timing == "immediate" and service.product.slug == "dedicated":
+                raise HookRefused(N_("A dedicated server ends at the end of its paid period."))
+
+    **Transaction**: inside the request's transaction, with the customer's money
+    lock held; raise :class:`HookRefused` to refuse: nothing of the request is
+    kept (the renewal proforma stays open), and the customer reads the message
+    on the service's page.
+
+    :param service: the :class:`core.models.Service` to be cancelled. Do not change.
+    :param request: the saved :class:`core.services.models.CancellationRequest`:
+        ``timing`` (``end_of_period`` or ``immediate``), ``ends_on`` (the day the
+        service is to end), the customer's ``reason``.
+
+    **May change**: nothing; refuse with HookRefused.
+
+    :returns: ignored.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Orders: the cart, checkout and the services an order creates
 # ---------------------------------------------------------------------------
@@ -545,9 +577,10 @@ def on_service_created(service: Service, order: Order | None) -> None:
     """Called when a service was created: an order was paid, or staff added it by hand.
 
     **Transaction**: inside the transaction that creates it (the payment's, for
-    an order): the service is saved with its billing anchor and first period,
-    in status ``pending``; right after the hook it is activated, which queues
-    the provisioning module's ``create`` in the outbox. Raise
+    an order; the staff's form, by hand): the service is saved with its billing
+    anchor and first period. An ordered one is ``pending`` and right after the
+    hook it is activated, which queues the provisioning module's ``create`` in
+    the outbox; one staff add has the status they chose. Raise
     :class:`HookRefused` to refuse: the whole transaction rolls back (the
     payment too), and whoever caused it sees the message.
 

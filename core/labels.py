@@ -104,6 +104,17 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "pl": NP_("language", "Polish"),
         "en": NP_("language", "English"),
     },
+    "cancellation status": {
+        "requested": NP_("cancellation status", "Waiting for a decision"),
+        "approved": NP_("cancellation status", "Approved"),
+        "refused": NP_("cancellation status", "Refused"),
+        "withdrawn": NP_("cancellation status", "Withdrawn by the customer"),
+        "done": NP_("cancellation status", "Service ended"),
+    },
+    "cancellation timing": {
+        "end_of_period": NP_("cancellation timing", "At the end of the paid period"),
+        "immediate": NP_("cancellation timing", "At once"),
+    },
     "change status": {
         "awaiting_payment": NP_("change status", "Waiting for payment"),
         "scheduled": NP_("change status", "Scheduled"),

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "core.upgrades.hooks",
     "core.payments.hooks",
     "core.renewals.plugin",
+    "core.services.plugin",
     "core.orders.plugin",
     "core.billing_data.plugin",
     "core.api.plugin",

@@ -19,7 +19,7 @@ from core.models import Service
 TRANSITIONS: dict[str, dict[str, str | None]] = {
     "pending": {"active": "create", "cancelled": None},
     "active": {"suspended": "suspend", "terminated": "terminate", "cancelled": "terminate"},
-    "suspended": {"active": "unsuspend", "terminated": "terminate"},
+    "suspended": {"active": "unsuspend", "terminated": "terminate", "cancelled": "terminate"},
     "terminated": {},
     "cancelled": {},
 }

@@ -125,6 +125,9 @@ def everything(sqlite_app, fake_p24):
                 LedgerEntry.create(customer=customer, kind=kind, amount=Decimal(sign), reason="wpis")
         staff = make_staff()
         set_service_status(services[2].id, "suspended", staff, reason="test")
+        from core.services.cancellation import request_cancellation
+
+        request_cancellation(customer, services[2].id, "end_of_period", "Przenoszę się")
         department = make_department(staff=staff)
         Product.update(position=1).where(Product.id == pro.id).execute()
         # A bank statement: a matched transfer, queued ones (with a candidate), a fee.
@@ -208,6 +211,11 @@ def admin_pages(data) -> list[str]:
         f"/admin/customers/{customer.id}/balance",
         *(f"/admin/documents/{d}" for d in documents),
         "/admin/catalogue",
+        f"/admin/customers/{customer.id}/services/new",
+        f"/admin/customers/{customer.id}/proformas/new",
+        f"/admin/customers/{customer.id}/invoices/new",
+        "/admin/cancellations",
+        "/admin/cancellations?status=all",
         f"/admin/catalogue/products/{data['pro'].id}",
         "/admin/staff",
         # Not /admin/activity: the audit trail shows each event's name and details exactly

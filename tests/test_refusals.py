@@ -192,6 +192,17 @@ TRIGGERS: dict[str, Trigger] = {
         ),
         prepare=lambda w: w.admin(),
     ),
+    # the customer asks to cancel the service, from its page
+    "on_cancellation_requested": Trigger(
+        lambda w, c: post_form(
+            c,
+            f"/services/{w.svc.id}/cancel",
+            {"timing": "end_of_period", "reason": "", "confirmed": "1"},
+            form_page=f"/services/{w.svc.id}",
+            follow_redirects=True,
+        ),
+        prepare=lambda w: w.customer(),
+    ),
     # the customer cancels a change waiting for payment: its proforma is cancelled
     "on_invoice_cancelled": Trigger(
         lambda w, c: c.post(

@@ -30,6 +30,12 @@ on ``next_due`` itself (or today, when the job catches up late). Choices:
   service's current ones; after an upgrade, a newly scheduled downgrade or a
   change of the buyer's country it is cancelled and a new one is issued for the
   same period. A proforma with money on it is never re-priced.
+* **Cancellation.** A service whose customer asked to cancel it (a request
+  ``requested`` or ``approved``, :mod:`core.services.cancellation`) gets no
+  renewal: its open renewal proforma is cancelled when the request is made
+  (:func:`withdraw_open_renewals`), and if staff refuse the request or the
+  customer withdraws it, that period's proforma is issued again
+  (:func:`reissue_withdrawn_renewal`).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from core.documents.taxation import default_rate, vat_rate_for
 from core.i18n import N_, document_text
 from core.models import Document, Product, Service, ServiceChange
 from core.renewals.models import ServiceRenewal
+from core.services.models import OPEN_CANCELLATION, CancellationRequest
 
 UNIT = "usł."
 BILLED_STATUSES = ("active", "suspended")
@@ -168,11 +175,63 @@ def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Do
     return document
 
 
+def cancellation_requested(service_id: int) -> bool:
+    """True while a request to cancel the service is open: it gets no renewal (module docstring)."""
+    return bool(
+        CancellationRequest.select()
+        .where((CancellationRequest.service == service_id) & CancellationRequest.status.in_(OPEN_CANCELLATION))
+        .exists()
+    )
+
+
+def withdraw_open_renewals(service_id: int, reason: str) -> list[Document]:
+    """Cancel every open renewal proforma of the service (anything paid on one goes to the balance).
+
+    Runs inside the caller's write transaction, with the customer's lock held;
+    ``reason`` is the balance entry's text. Returns the cancelled proformas.
+    """
+    from core.upgrades.apply import release_document
+
+    cancelled = []
+    rows = ServiceRenewal.select().where(
+        (ServiceRenewal.service == service_id)
+        & ServiceRenewal.extended_at.is_null()
+        & ServiceRenewal.document_id.is_null(False)
+    )
+    for row in rows:
+        document = current_document(row)
+        if document is not None and document.status in OPEN:
+            release_document(document, "stale_payment", document_text(reason, number=document.number))
+            cancelled.append(document)
+    return cancelled
+
+
+def reissue_withdrawn_renewal(service_id: int) -> Document | None:
+    """Issue again the renewal of the service's next period whose proforma a cancellation request withdrew.
+
+    Inside the caller's write transaction. Only when the period was billed and
+    its proforma cancelled, unpaid (and not for a terminated service); the
+    period's reminder and suspension steps start afresh. Returns the new proforma.
+    """
+    service = Service.get_by_id(service_id)
+    renewal = ServiceRenewal.get_or_none(
+        (ServiceRenewal.service == service) & (ServiceRenewal.period_start == service.next_due)
+    )
+    if service.status not in BILLED_STATUSES or renewal is None or renewal.extended_at is not None:
+        return None
+    document = current_document(renewal)
+    if document is None or document.status != "cancelled":
+        return None
+    renewal.reminded_at = renewal.suspended_at = renewal.terminated_at = None
+    return _issue(service, renewal_terms(service), renewal)
+
+
 def issue_renewal(service_id: int) -> Document | None:
     """Issue the renewal proforma of the service's next period unless that period has one.
 
     Runs its own write transaction with the customer's lock; returns the new
-    proforma, or None when the period was billed already (by this or another node).
+    proforma, or None when the period was billed already (by this or another node)
+    or the customer asked to cancel the service.
     """
     try:
         with db.write_transaction():
@@ -181,6 +240,7 @@ def issue_renewal(service_id: int) -> Document | None:
             service = Service.get_by_id(service_id)
             if (
                 service.status not in BILLED_STATUSES
+                or cancellation_requested(service.id)
                 or ServiceRenewal.select()
                 .where((ServiceRenewal.service == service) & (ServiceRenewal.period_start == service.next_due))
                 .exists()
@@ -259,6 +319,9 @@ def issue_due_renewals(today: date | None = None) -> dict[str, int]:
     billed = ServiceRenewal.select(ServiceRenewal.id).where(
         (ServiceRenewal.service == Service.id) & (ServiceRenewal.period_start == Service.next_due)
     )
+    cancelling = CancellationRequest.select(CancellationRequest.id).where(
+        (CancellationRequest.service == Service.id) & CancellationRequest.status.in_(OPEN_CANCELLATION)
+    )
     due = [
         s.id
         for s in Service.select(Service.id)
@@ -266,6 +329,7 @@ def issue_due_renewals(today: date | None = None) -> dict[str, int]:
             Service.status.in_(BILLED_STATUSES)
             & (Service.next_due <= today + timedelta(days=days))
             & ~peewee.fn.EXISTS(billed)
+            & ~peewee.fn.EXISTS(cancelling)
         )
         .order_by(Service.next_due, Service.id)
     ]

@@ -1,5 +1,6 @@
 """Admin area: the catalogue (groups, products, features, prices, change paths),
-recording bank-transfer payments on documents, and customers' credit balances.
+recording bank-transfer payments on documents (amount, date, the bank's reference),
+and customers' credit balances.
 
 Views parse the forms, check the staff role and render; the changes themselves
 are domain services (:mod:`core.catalogue.service`, :mod:`core.payments.recording`,
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from core import clock
 from core.balance import ledger
 from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
@@ -23,8 +25,8 @@ from core.documents.state import state_of
 from core.errors import DomainError, ValidationError
 from core.i18n import N_
 from core.models import Customer, Document, Product, ProductChangePath, ProductGroup, ProductPrice
-from core.payments.methods import method_name, transaction_key
-from core.payments.recording import record_payment
+from core.payments.bank_entry import record_bank_transfer
+from core.payments.methods import method_name
 from core.web import access
 from core.web.access import staff_required
 from core.web.forms import EmptyForm
@@ -130,20 +132,20 @@ def product(product_id: int) -> Any:
 @bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
 @staff_required("billing")
 def document(document_id: int) -> Any:
-    """A document; record a bank-transfer payment on an open proforma."""
+    """A document; record a bank-transfer payment on an open proforma (:mod:`core.payments.bank_entry`)."""
     doc = Document.get_or_none(Document.id == document_id) or abort(404)
     errors: dict[str, str] = {}
     if request.method == "POST":
         _form_ok()
         try:
-            outcome = record_payment(
-                "banktransfer",
-                transaction_key("banktransfer", request.form.get("transaction_id", "")),
-                request.form.get("amount", ""),
+            outcome = record_bank_transfer(
                 doc,
+                request.form.get("amount", ""),
+                request.form.get("transaction_id", ""),
+                request.form.get("received_on", ""),
                 staff=g.staff,
+                note=request.form.get("note", ""),
                 ip=access.client_ip(),
-                details={"note": request.form.get("note", "")[:255]},
             )
             if outcome.duplicate:
                 flash(gettext("This bank reference was already recorded; nothing changed."), "warning")
@@ -167,6 +169,7 @@ def document(document_id: int) -> Any:
             ", ".join(dict.fromkeys(state.rate_label(r, plan.new_buyer) for r in plan.new_rates)) if plan else ""
         ),
         due=state.due,
+        today=clock.today(),
         payments=state.payments,
         method_name=method_name,
         errors=errors,

@@ -8,7 +8,9 @@
 * ``on_order_quote`` (``trylast``): the same for a new order's quote.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a
-  negative line; inside the issuing transaction, with the money lock.
+  negative line; inside the issuing transaction, with the money lock. Not to
+  the proforma behind a VAT invoice for a transfer already received
+  (:mod:`core.documents.manual`): that transfer pays it, not the credit.
 * ``hookbill_payment_methods``: "Pay from balance" for an open proforma.
 
 Settings: ``[balance] apply_on_issue`` (default true) turns the automatic
@@ -54,6 +56,10 @@ def on_order_quote(quote: OrderQuote) -> None:
 def on_invoice_issue(document: Document) -> None:
     """Pay a new proforma from the balance, as far as it goes."""
     if document.kind != "proforma" or not runtime.config().get_value("balance.apply_on_issue", True):
+        return
+    from core.documents.manual import PAYMENT_RECEIVED
+
+    if document.purpose == PAYMENT_RECEIVED:
         return
     from core.payments.recording import pay_from_balance
 

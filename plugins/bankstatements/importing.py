@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +40,7 @@ from core.errors import DomainError
 from core.hookspecs import HookRefused
 from core.models import Payment
 from core.money import ZERO
+from core.payments.bank_entry import arrival_time
 from core.payments.recording import record_payment
 from plugins.bankstatements.keys import METHOD, line_keys
 from plugins.bankstatements.matching import Decision, decide
@@ -187,7 +187,6 @@ def book(entry: StatementEntry, decision: Decision, staff: Any = None, *, state:
     details = {"statement_entry": entry.id, "booking_date": entry.booking_date.isoformat(), "rule": decision.rule}
     if decision.vat is not None:
         details["split_payment_vat"] = str(decision.vat)
-    arrived = datetime.combine(entry.booking_date, time(12), tzinfo=clock.zone()).astimezone(UTC).replace(tzinfo=None)
     for index, (document, amount) in enumerate(decision.parts):
         outcome = record_payment(
             METHOD,
@@ -197,7 +196,7 @@ def book(entry: StatementEntry, decision: Decision, staff: Any = None, *, state:
             customer_id=decision.customer_id,
             staff=staff,
             details=details,
-            received_at=min(arrived, clock.utcnow()),
+            received_at=arrival_time(entry.booking_date),
         )
         if index == 0 and outcome.duplicate:
             _mark_recorded(entry, outcome.payment)

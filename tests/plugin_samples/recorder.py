@@ -153,6 +153,11 @@ def on_service_status_changed(service, old_status, new_status):
 
 
 @hookimpl
+def on_cancellation_requested(service, request):
+    _record("on_cancellation_requested")
+
+
+@hookimpl
 def hookbill_payment_methods():
     _record("hookbill_payment_methods")
     return []

@@ -1,0 +1,1 @@
+"""Services staff add by hand and the cancellations customers ask for (domain services, no Flask)."""
