@@ -1,7 +1,7 @@
 """Benchmark: quote latency, and a full upgrade-to-paid cycle (confirm -> proforma -> gateway payment
 -> change applied -> VAT invoice), on a fresh SQLite file (or ``--db <url>``).
 
-Run: ``/tmp/venv/bin/python -m bench.bench_upgrade [--quotes 2000] [--cycles 200] [--db URL]``
+Run: ``.venv/bin/python -m bench.bench_upgrade [--quotes 2000] [--cycles 200] [--db URL]``
 Prints median, p95 and per-second figures; numbers go into ``bench/README.md``.
 """
 

@@ -10,13 +10,14 @@ import flask_babel
 from flask import Flask, abort, send_file, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from core import db, i18n, i18n_domains, outbox, runtime
-from core.config import Config, app_secret_key, load_config
+from core.config import Config, app_secret_key, load_config, trusted_proxies
 from core.template_domains import DOMAIN_GETTEXT, FlaskEnvironment, domain_gettext, plugin_template_domains
 from core.themes import find_static, template_loader
-from core.web import access, errors, templating
+from core.web import access, errors, input_guard, templating
 from core.web.sessions import ServerSessionInterface
 from core.web.uploads import MemoryUploadRequest
 
@@ -34,6 +35,21 @@ def configure_flask(app: Flask, config: Config) -> None:
         TEMPLATES_AUTO_RELOAD=not config.production,
     )
     app.session_interface = ServerSessionInterface()
+
+
+def configure_proxies(app: Flask, config: Config) -> None:
+    """Behind ``app.trusted_proxies`` reverse proxies, take the client's address and scheme from them.
+
+    Werkzeug's ProxyFix reads the last ``n`` entries of ``X-Forwarded-For`` (each
+    trusted proxy appends the address it saw) and of ``X-Forwarded-Proto``, so a
+    value the client wrote itself, further left, is never taken. The host is
+    the ``Host`` header the proxy passes on (nginx: ``proxy_set_header Host
+    $host``). With 0 (the default) the headers are ignored and the address is
+    the socket's: anyone could write them when nothing in front sets them.
+    """
+    count = trusted_proxies(config)
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
 
 
 class _LookupDomain(flask_babel.Domain):
@@ -158,9 +174,12 @@ def create_app(config: Config | dict[str, Any] | None = None, plugins: Iterable[
     app.jinja_environment = FlaskEnvironment  # plugin templates translate in their own domain
     app.request_class = MemoryUploadRequest  # uploads never spool to a temp file
     configure_flask(app, config)
+    configure_proxies(app, config)
     configure_i18n(app, config, rt)
     configure_templates(app, config, rt)
+    input_guard.install_converters(app)
     configure_static(app, config, rt)
+    input_guard.install(app)  # before CSRF: hostile input reaches nothing
     csrf.init_app(app)
     configure_blueprints(app, config, rt)
     configure_requests(app, config)

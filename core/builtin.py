@@ -78,8 +78,8 @@ def hookbill_outbox_handlers() -> dict[str, Any]:
 
 
 def process_outbox() -> None:
-    """Cron: send what is due in the outbox."""
-    outbox.process(limit=500, max_attempts=int(runtime.config().get_value("mail.max_attempts")))
+    """Cron, every minute: send what is due in the outbox, at most ``outbox.per_minute`` messages."""
+    outbox.process(limit=outbox.per_minute(), max_attempts=int(runtime.config().get_value("mail.max_attempts")))
 
 
 def prune_expired() -> None:

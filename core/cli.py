@@ -154,16 +154,16 @@ def cron(ctx: click.Context, job: str | None) -> None:
 
 
 @cli.command()
-@click.option("--limit", default=500, show_default=True)
+@click.option("--limit", type=int, default=None, help="At most this many messages [default: outbox.per_minute].")
 @click.pass_context
-def outbox(ctx: click.Context, limit: int) -> None:
-    """Send what is due in the outbox (mail, provisioning...)."""
+def outbox(ctx: click.Context, limit: int | None) -> None:
+    """Send what is due in the outbox (mail, provisioning, document PDFs...)."""
     from core import db
     from core import outbox as box
 
     rt = _rt(ctx)
     with db.connection():
-        done = box.process(limit=limit, max_attempts=int(rt.config.get_value("mail.max_attempts")))
+        done = box.process(limit=limit or box.per_minute(), max_attempts=int(rt.config.get_value("mail.max_attempts")))
         left = box.pending_count()
     click.echo(f"sent {done}, waiting {left}")
 

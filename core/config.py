@@ -34,6 +34,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "session_days": 14,
         "secure_cookies": False,
         "instance_path": "instance",
+        # How many reverse proxies in front of the app set X-Forwarded-For and
+        # X-Forwarded-Proto (nginx: 1). 0 ignores those headers: the address is the socket's.
+        "trusted_proxies": 0,
     },
     "database": {"url": "sqlite:///instance/hookbill.sqlite3"},
     "mail": {
@@ -45,10 +48,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "sender": "hookbill <billing@localhost>",
         "max_attempts": 8,
     },
-    "outbox": {"process_after_request": True},
+    "outbox": {"process_after_request": True, "per_minute": 500},
     "security": {
-        "login_attempts": 5,
+        "login_attempts": 5,  # failed logins into one account from one address before it is throttled
+        "login_attempts_per_address": 20,  # failed logins from one address (any accounts) before 429
+        "login_attempts_per_account": 20,  # failed logins into one account from addresses it never used
         "login_window_seconds": 900,
+        "password_hash_concurrency": 1,  # password hashes computed at once on one machine (all processes)
+        "require_verified_email": False,  # a customer confirms their e-mail address before ordering or paying
         "reset_token_minutes": 60,
         "verify_token_hours": 48,
         "password_min_length": 10,
@@ -56,6 +63,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "billing": {
         "vat_rate": "23",
         "downgrade": "end_of_period",
+        "change_documents": "difference",  # difference | correction: how a paid package change is invoiced
         "proforma_due_days": 7,
         "quote_valid_minutes": 60,
         "place_of_issue": "Warszawa",
@@ -70,6 +78,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "vat": "FV/{year}/{month}/{seq:04}",
         "proforma": "PRO/{year}/{seq:05}",
         "correction": "FK/{year}/{month}/{seq:04}",
+        "advance": "FZ/{year}/{month}/{seq:04}",
     },
     "plugins": {"disabled": [], "folder": "", "trace": False},
     "theme": {"name": "default", "folder": ""},
@@ -85,16 +94,32 @@ class Config(dict[str, dict[str, Any]]):
     """Sectioned configuration; ``config.get_value("app.secret_key")`` reads one key."""
 
     environ: Mapping[str, str] = {}
+    overrides: Mapping[str, Any] = {}
+
+    def section(self, name: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+        """The section ``name`` as a plugin's ``hookbill_configure`` should read it; returned and kept.
+
+        The file's values, then ``HOOKBILL_<NAME>_<KEY>`` from the environment, then
+        the caller's overrides (tests), and ``defaults`` for every key still
+        missing. A plugin that checks its settings at start-up (a required key)
+        thus checks what it will run with, wherever the value was given.
+        """
+        section = self.setdefault(name, {})
+        _apply_env(self, self.environ, only=name, keep=self.overrides)
+        for key, value in defaults.items():
+            section.setdefault(key, copy.deepcopy(value))
+        return section
 
     def apply_environment(self) -> None:
         """Apply ``HOOKBILL_<SECTION>_<KEY>`` again, now for sections plugins added too.
 
-        Called after the ``hookbill_configure`` hook, so a plugin's own section
-        (``[tickets]``, ``[totp]``...) is overridable from the environment like
-        the core's. PGP passphrase variables are read where they are needed and
-        never copied into the configuration.
+        Called after the ``hookbill_configure`` hook, so a plugin's own section is
+        overridable from the environment like the core's even when the plugin
+        did not read it through :meth:`section`; the caller's overrides still win.
+        PGP passphrase variables are read where they are needed and never copied
+        into the configuration.
         """
-        _apply_env(self, self.environ)
+        _apply_env(self, self.environ, keep=self.overrides)
 
     def get_value(self, dotted: str, default: Any = None) -> Any:
         """Return the value at ``section.key`` or ``default`` when absent."""
@@ -122,14 +147,24 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
-def _apply_env(config: dict[str, Any], environ: Mapping[str, str]) -> None:
+def _apply_env(
+    config: dict[str, Any], environ: Mapping[str, str], only: str | None = None, keep: Mapping[str, Any] | None = None
+) -> None:
+    """Set ``HOOKBILL_<SECTION>_<KEY>`` values; the longest section name that fits wins.
+
+    With ``only``, just the variables that land in that section; keys set in
+    ``keep`` (the caller's overrides, which win over the environment) stay.
+    """
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_ENV or "PASSPHRASE" in name:
             continue
         rest = name[len(ENV_PREFIX) :].lower()
         for section in sorted(config, key=len, reverse=True):
             if rest.startswith(section + "_"):
-                config[section][rest[len(section) + 1 :]] = _parse_env_value(raw)
+                key = rest[len(section) + 1 :]
+                kept = (keep or {}).get(section)
+                if (only is None or section == only) and not (isinstance(kept, Mapping) and key in kept):
+                    config[section][key] = _parse_env_value(raw)
                 break
 
 
@@ -163,6 +198,7 @@ def load_config(
         _merge(data, overrides)
     config = Config(data)
     config.environ = dict(environ)
+    config.overrides = copy.deepcopy(dict(overrides or {}))
     return config
 
 
@@ -215,3 +251,11 @@ def check_config(config: Config) -> None:
     url = str(config.get_value("database.url") or "").strip()
     if not url or url == DEFAULTS["database"]["url"]:
         raise ConfigError("database.url is not set (set it in config.toml or HOOKBILL_DATABASE_URL)")
+
+
+def trusted_proxies(config: Config) -> int:
+    """``app.trusted_proxies`` as a count of proxies (0 or more); ConfigError naming the key otherwise."""
+    value = config.get_value("app.trusted_proxies", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"app.trusted_proxies must be a whole number of proxies (0 or more), not {value!r}")
+    return value

@@ -12,6 +12,7 @@ payments per customer on both engines.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -100,6 +101,24 @@ def lock_customer(customer_id: int) -> None:
         raise RuntimeError("lock_customer() must run inside write_transaction()")
     if is_postgres():
         db.execute_sql("SELECT id FROM customer WHERE id = %s FOR UPDATE", (customer_id,))
+
+
+def lock_name(name: str) -> None:
+    """Serialise, inside the current transaction, every transaction that locks the same ``name``.
+
+    PostgreSQL: a transaction-level advisory lock on a 64-bit key derived from
+    ``name`` (released at commit or rollback; nothing needs to exist in a
+    table, so it can guard a count of rows not yet written). SQLite: the
+    surrounding :func:`write_transaction` already holds the database write lock.
+    Take several names in a fixed order (sorted), so that two transactions never
+    wait for each other.
+    """
+    db = database.obj
+    if not db.in_transaction():
+        raise RuntimeError("lock_name() must run inside write_transaction()")
+    if is_postgres():
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
 @contextlib.contextmanager

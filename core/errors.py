@@ -65,9 +65,16 @@ class Conflict(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many attempts; try later."""
+    """Too many attempts; try later. ``retry_after``: seconds until one more attempt is let through, if known.
+
+    The web layer sends it as ``Retry-After``: the wait is a header to the
+    client, never a sleep in a worker.
+    """
 
     status = 429
 
-    def __init__(self, message: str = N_("Too many attempts. Try again later.")) -> None:
+    def __init__(
+        self, message: str = N_("Too many attempts. Try again later."), retry_after: int | None = None
+    ) -> None:
         super().__init__(message, code="rate_limited")
+        self.retry_after = retry_after

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from core.config import Config
+    from core.documents.marks import DocumentMark
     from core.documents.snapshot import DocumentKind
     from core.extension import CronJob, MenuItem, MigrationSet, SettingSpec, TemplateContext
     from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, ServiceChange, Staff
@@ -94,7 +95,10 @@ def hookbill_configure(config: Config) -> None:
     **Transaction**: none; the database is bound but no transaction is open.
 
     :param config: the loaded configuration. **May change**: a plugin may add
-        defaults for its own section; it must not change other sections.
+        defaults for its own section; it must not change other sections. Read
+        the section with ``config.section("name", DEFAULTS)``: it fills the
+        defaults and already holds ``HOOKBILL_<NAME>_<KEY>`` from the
+        environment, so a required key given only there is seen here.
 
     :returns: ignored.
     """
@@ -284,7 +288,8 @@ def on_password_changed(
     :param kind: ``"customer"`` or ``"staff"``.
     :param how: ``"changed"`` (the owner gave the current password) or
         ``"reset"`` (through a reset link sent by e-mail). The API plugin revokes
-        the customer's API tokens after a reset here.
+        the customer's API tokens here, either way: whoever changes a password
+        may not trust what the old one made.
     :returns: ignored.
     """
 
@@ -334,6 +339,25 @@ def on_logout(account: Customer | Staff, kind: Literal["customer", "staff"]) -> 
     :param kind: ``"customer"`` or ``"staff"``.
 
     **May change**: nothing.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_logout_everywhere(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
+    """Called when the owner ended every session of their account at once ("log out everywhere").
+
+    **Transaction**: inside the transaction that deletes the account's sessions.
+    An error rolls all of it back: nobody is logged out and the person sees
+    the error, so a credential a plugin keeps is never left working while the
+    person believes everything ended. The API plugin revokes the customer's
+    API tokens here.
+
+    :param account: the :class:`core.models.Customer` or :class:`core.models.Staff`.
+    :param kind: ``"customer"`` or ``"staff"``.
+
+    **May change**: what the plugin keeps for the account (its own credentials).
 
     :returns: ignored.
     """
@@ -630,6 +654,52 @@ def hookbill_seller_overrides(customer: Customer, kind: DocumentKind) -> dict[st
         e.g. the customer's own virtual account number on a proforma; or None
         to print the stored data. Only these two keys may be returned: the
         seller's name, tax id and address are the same on every document.
+    """
+
+
+@hookspec(firstresult=True)
+def hookbill_ksef_number(document: Document) -> str | None:
+    """Called while a correcting invoice is issued, for the KSeF number of the invoice it corrects.
+
+    **Transaction**: inside the issuing transaction, before the snapshot is
+    frozen; read-only, no network I/O. Stops at first non-None result.
+
+    :param document: the corrected :class:`core.models.Document` (a VAT invoice
+        or an earlier correction). Do not change.
+    :returns: its 35-character number in KSeF, the national e-invoice system,
+        when it has one: the correction's snapshot records it, its FA(3) names
+        it (``NrKSeF``) and its PDF prints it; None when it has none.
+    """
+
+
+@hookspec
+def hookbill_document_marks(document: Document, lang: str) -> list[DocumentMark] | None:
+    """Called when a document's PDF is rendered or its stored copy checked, for the plugin's marks on it.
+
+    **Transaction**: none (after commit); read the database, no network I/O
+    (the PDF is rendered on downloads too).
+
+    :param document: the :class:`core.models.Document`. Do not change.
+    :param lang: the PDF's language (``app.language``): translate the marks into it.
+    :returns: :class:`core.documents.marks.DocumentMark` blocks printed at the
+        end of the PDF (title, lines, QR codes with caption and link), or None.
+        What they say is part of the stored PDF's state: when a mark changes,
+        the next download renders the PDF again; queue the ``document_pdf``
+        outbox message to refresh the stored copy at once.
+    """
+
+
+@hookspec
+def hookbill_hold_document_mail(document: Document) -> bool | None:
+    """Called by the ``document_issued`` outbox handler before it mails a new document to the customer.
+
+    **Transaction**: none (after commit); an implementation may open its own
+    write transaction (to remember that it holds the mail), no network I/O.
+
+    :param document: the issued :class:`core.models.Document`. Do not change.
+    :returns: True to hold the mail: the PDF is stored, nothing is mailed, and
+        the plugin calls :func:`core.documents.notify.mail_document` when the
+        wait is over (once; later calls do nothing). Any other value lets it go.
     """
 
 

@@ -21,6 +21,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "proforma": NP_("document kind", "Proforma"),
         "vat": NP_("document kind", "VAT invoice"),
         "correction": NP_("document kind", "Correcting invoice"),
+        "advance": NP_("document kind", "Advance invoice"),
     },
     "document status": {
         "unpaid": NP_("document status", "Unpaid"),

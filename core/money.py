@@ -11,6 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+#: The largest amount hookbill takes, either sign: a trillion less a grosz.
+#: Far above any invoice, far below what the storage (integer grosze in 64
+#: bits) and Decimal's default precision (28 digits) hold, so no sum of real
+#: amounts comes near a limit, and a made-up figure of a thousand digits is
+#: refused as input instead of failing deep inside a transaction.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class MoneyError(ValueError):
@@ -21,7 +27,9 @@ def to_decimal(value: object) -> Decimal:
     """Return ``value`` as an exact Decimal; refuse floats and junk.
 
     Accepts Decimal, int and str (``"12.30"``, ``"12,30"``). A float is refused,
-    because it has already lost the exact amount.
+    because it has already lost the exact amount, and so is anything larger
+    than :data:`MAX_AMOUNT` either way: every amount from a form, the API or a
+    gateway passes here first, so that bound holds everywhere.
     """
     if isinstance(value, (bool, float)):
         raise MoneyError(f"refusing {type(value).__name__} as money: {value!r}")
@@ -39,7 +47,14 @@ def to_decimal(value: object) -> Decimal:
         raise MoneyError(f"not an amount: {value!r}")
     if not result.is_finite():
         raise MoneyError(f"not a finite amount: {value!r}")
+    if abs(result) > MAX_AMOUNT:
+        raise MoneyError(f"not a plausible amount: {_shorten(value)}")
     return result
+
+
+def _shorten(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def round_money(value: object) -> Decimal:

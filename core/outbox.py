@@ -27,15 +27,35 @@ STALE_CLAIM = timedelta(minutes=15)
 _queued = threading.local()
 
 
-def enqueue(kind: str, payload: dict[str, Any], dedupe_key: str | None = None) -> OutboxMessage | None:
+FORGET_KEY = "_forget"
+
+
+def enqueue(
+    kind: str, payload: dict[str, Any], dedupe_key: str | None = None, forget: tuple[str, ...] = ()
+) -> OutboxMessage | None:
     """Queue ``payload`` for the handler of ``kind`` in the current transaction.
 
     With ``dedupe_key``, queuing the same key again is a no-op and returns None.
+    ``forget`` names payload keys that carry a secret (the body of a mail with a
+    one-time link): once the message is done, or given up, they are removed
+    from the stored payload, so the row does not keep a usable secret.
     """
     if dedupe_key is not None and OutboxMessage.get_or_none(OutboxMessage.dedupe_key == dedupe_key):
         return None
     _queued.flag = True
+    if forget:
+        payload = {**payload, FORGET_KEY: list(forget)}
     return OutboxMessage.create(kind=kind, payload=payload, dedupe_key=dedupe_key)
+
+
+def _without_secrets(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The payload with the keys it asked to forget removed (None when there are none)."""
+    names = payload.get(FORGET_KEY)
+    if not names:
+        return None
+    kept = {key: value for key, value in payload.items() if key not in names and key != FORGET_KEY}
+    kept["forgotten"] = list(names)
+    return kept
 
 
 def take_queued_flag() -> bool:
@@ -103,20 +123,38 @@ def process(limit: int = 100, max_attempts: int = 8) -> int:
             attempts = message.attempts + 1
             failed = attempts >= max_attempts
             log.warning("outbox %s #%s failed (attempt %s): %s", message.kind, message.id, attempts, exc)
+            changes: dict[str, Any] = {
+                "status": "failed" if failed else "pending",
+                "attempts": attempts,
+                "last_error": str(exc)[:2000],
+                "next_attempt_at": clock.utcnow() + _backoff(attempts),
+            }
+            if failed and (scrubbed := _without_secrets(message.payload)) is not None:
+                changes["payload"] = scrubbed
             with db.write_transaction():
-                OutboxMessage.update(
-                    status="failed" if failed else "pending",
-                    attempts=attempts,
-                    last_error=str(exc)[:2000],
-                    next_attempt_at=clock.utcnow() + _backoff(attempts),
-                ).where(OutboxMessage.id == message.id).execute()
+                OutboxMessage.update(**changes).where(OutboxMessage.id == message.id).execute()
             continue
+        done_changes: dict[str, Any] = {"status": "sent", "sent_at": clock.utcnow(), "attempts": message.attempts + 1}
+        if (scrubbed := _without_secrets(message.payload)) is not None:
+            done_changes["payload"] = scrubbed
         with db.write_transaction():
-            OutboxMessage.update(status="sent", sent_at=clock.utcnow(), attempts=message.attempts + 1).where(
-                OutboxMessage.id == message.id
-            ).execute()
+            OutboxMessage.update(**done_changes).where(OutboxMessage.id == message.id).execute()
         done += 1
     return done
+
+
+def per_minute() -> int:
+    """How many messages the every-minute cron run and ``hookbill outbox`` take at most (``outbox.per_minute``).
+
+    Raises ConfigError when the value is not a whole number of at least 1.
+    """
+    from core.config import ConfigError
+    from core.runtime import config
+
+    value = config().get_value("outbox.per_minute")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"outbox.per_minute must be a whole number of at least 1, not {value!r}")
+    return value
 
 
 def pending_count() -> int:

@@ -82,6 +82,20 @@ def sqlite_app(
 
 
 @pytest.fixture
+def postgres_app(
+    postgres_database: str,
+    tmp_path: Path,
+    smtp_server: SmtpCapture,
+    app_overrides: dict[str, dict[str, Any]],
+    hookbill_plugins: list[Any],
+) -> Iterator[Flask]:
+    """The migrated app on PostgreSQL only (what several nodes do at once; mark the test ``postgres``)."""
+    config = make_config(postgres_database, tmp_path, smtp_server.port, **app_overrides)
+    with running_app(config, hookbill_plugins) as application:
+        yield application
+
+
+@pytest.fixture
 def client(hookbill_client: FlaskClient) -> FlaskClient:
     """A test client of ``app``."""
     return hookbill_client

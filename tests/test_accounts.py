@@ -7,6 +7,7 @@ from datetime import timedelta
 from core import clock, db, outbox
 from core.accounts import service
 from core.models import Customer, Service
+from core.web.sessions import VISITOR_COOKIE
 from tests.helpers import PASSWORD, csrf, login, make_customer, make_staff, post_form
 
 COOKIE = "hookbill_session"
@@ -17,17 +18,26 @@ def cookie(client):
     return found.value if found else None
 
 
-def test_session_id_changes_on_login(client):
+def test_session_id_changes_on_login(app, client):
     make_customer("ala@example.test")
-    client.get("/login")  # the form page creates an anonymous session (CSRF token)
-    before = cookie(client)
-    assert before
+    client.get("/login")  # a visitor: the form's CSRF token travels in the signed visitor cookie
+    assert cookie(client) is None
+    visitor = client.get_cookie(VISITOR_COOKIE)
+    assert visitor is not None
     assert login(client, "ala@example.test").status_code == 302
-    after = cookie(client)
-    assert after and after != before
-    # The pre-login token is worthless now.
-    client.set_cookie(COOKIE, before)
+    first = cookie(client)
+    assert first
+    assert client.get_cookie(VISITOR_COOKIE) is None  # the visitor's data moved into the login's row
+    # Logging in again renews the token: the one known before is worthless after it.
+    assert login(client, "ala@example.test").status_code == 302
+    second = cookie(client)
+    assert second and second != first
+    client.set_cookie(COOKIE, first)
     assert client.get("/").status_code == 302
+    # The visitor cookie of before the login logs nobody in.
+    other = app.test_client()
+    other.set_cookie(VISITOR_COOKIE, visitor.value)
+    assert other.get("/").status_code == 302
 
 
 def test_logout_everywhere_revokes_other_sessions(app):
@@ -146,3 +156,32 @@ def test_registration_sends_verification_that_works_once(client, smtp_server):
 def test_csrf_token_on_every_form(client):
     assert csrf(client, "/login")
     assert csrf(client, "/register")
+
+
+def reset_link(smtp_server, exclude: tuple[str, ...] = ()) -> str:
+    with db.connection():
+        outbox.process()
+    message = smtp_server.wait_for(
+        lambda m: "/password/reset/" in m.text() and not any(old in m.text() for old in exclude)
+    )
+    return message.text().split("/password/reset/")[1].split()[0]
+
+
+def test_an_older_reset_link_dies_when_a_newer_one_is_used_or_the_password_changes(app, client, smtp_server):
+    make_customer("ala@example.test")
+    post_form(client, "/password/forgot", {"email": "ala@example.test"})
+    older = reset_link(smtp_server)
+    post_form(client, "/password/forgot", {"email": "ala@example.test"})
+    newer = reset_link(smtp_server, exclude=(older,))
+    assert post_form(client, f"/password/reset/{newer}", {"password": "a brand new password"}).status_code == 302
+    stale = post_form(client, f"/password/reset/{older}", {"password": "the attackers password"})
+    assert stale.headers["Location"].endswith("/password/forgot")
+    assert login(client, "ala@example.test", "a brand new password").status_code == 302
+
+    post_form(client, "/password/forgot", {"email": "ala@example.test"})
+    pending = reset_link(smtp_server, exclude=(older, newer))
+    form = {"current_password": "a brand new password", "new_password": "changed by the owner"}
+    assert post_form(client, "/profile/password", form, form_page="/profile").status_code == 302
+    late = post_form(app.test_client(), f"/password/reset/{pending}", {"password": "the attackers password"})
+    assert late.headers["Location"].endswith("/password/forgot")
+    assert login(app.test_client(), "ala@example.test", "changed by the owner").status_code == 302

@@ -14,7 +14,7 @@ from core.accounts import tokens as account_tokens
 from core.api.models import ApiToken
 from core.models import ActivityLog, Customer
 from tests.api_helpers import bearer, token_for
-from tests.helpers import csrf, login, make_customer, make_staff, post_form, staff_login
+from tests.helpers import PASSWORD, csrf, login, make_customer, make_staff, post_form, staff_login
 
 TOKEN_RE = re.compile(r'data-testid="token-value">(hbk_[A-Za-z0-9_-]+)<')
 
@@ -40,7 +40,7 @@ def test_token_is_shown_once_stored_as_hash_and_revoked_from_the_page(client):
     raw = TOKEN_RE.search(created.get_data(as_text=True)).group(1)
     page = client.get("/profile/api-tokens").get_data(as_text=True)
     assert raw not in page and raw[:12] in page and "Backup serwera" in page
-    assert "nie unieważnia tokenów" in page  # "log out everywhere" does not revoke them, in Polish
+    assert "„Wyloguj wszędzie” unieważnia wszystkie tokeny" in page  # when tokens stop working, in Polish
     assert raw not in _table_text()
     with db.connection():
         row = ApiToken.get()
@@ -174,22 +174,35 @@ def test_last_used_is_written_at_most_once_a_minute(client):
     assert last_used() > first
 
 
-def test_logout_everywhere_keeps_tokens_and_password_reset_revokes_them(client):
+def test_logout_everywhere_a_password_change_and_a_reset_each_revoke_tokens(client):
     alice = make_customer()
-    raw = token_for(alice)
     login(client, "ala@example.test")
-    assert (
-        client.post(
-            "/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile"), "confirmed": "1"}
-        ).status_code
-        == 302
-    )
+    page = client.post("/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile")})
+    assert "tokeny API" in page.get_data(as_text=True)  # the confirmation says tokens go too
+    raw = token_for(alice)
     assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    confirmed = client.post(
+        "/profile/logout-everywhere", data={"csrf_token": csrf(client, "/profile"), "confirmed": "1"}
+    )
+    assert confirmed.status_code == 302
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 401
+    with db.connection():
+        assert ApiToken.get().revoked_reason == "logout_everywhere"
+
+    raw = token_for(alice, "Second")
+    login(client, "ala@example.test")
+    form = {"current_password": PASSWORD, "new_password": "a new long password 2026"}
+    assert post_form(client, "/profile/password", form, form_page="/profile").status_code == 302
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 401
+    with db.connection():
+        assert ApiToken.get(ApiToken.name == "Second").revoked_reason == "password_changed"
+
+    raw = token_for(alice, "Third")
     with db.connection():
         reset = account_tokens.issue("reset_password", "customer", alice.id, timedelta(minutes=30))
     with db.connection():
-        accounts.reset_password(reset, "a new long password 2026")
-        assert ApiToken.get().revoked_reason == "password_reset"
+        accounts.reset_password(reset, "another long password 2026")
+        assert ApiToken.get(ApiToken.name == "Third").revoked_reason == "password_reset"
     assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 401
 
 

@@ -1,7 +1,8 @@
 """Browser: a customer changes billing data (company -> private) and downloads invoice PDFs.
 
 The invoice issued before the change keeps the company; the open proforma keeps it too
-until corrected, but its VAT invoice, issued after the change, carries the new data.
+until corrected, but its VAT invoice, issued after the change, carries the new data. In the
+``correction`` change-document mode the correcting invoice of the period keeps the company.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ from core.payments.recording import record_payment
 from core.upgrades.confirm import confirm_change
 from tests.billing_doc_helpers import COMPANY, pdf_text, setup_seller, shop
 from tests.helpers import PASSWORD
+from tests.upgrade_helpers import invoice_period
+
+
+@pytest.fixture(params=["difference", "correction"])
+def app_overrides(request: pytest.FixtureRequest) -> dict[str, dict[str, str]]:
+    """Both ways a paid change may be invoiced (billing.change_documents)."""
+    return {"billing": {"change_documents": request.param}}
 
 
 @pytest.mark.browser
 def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
-    page: Page, live_server: str, tmp_path: Path
+    page: Page, live_server: str, tmp_path: Path, app_overrides: dict[str, dict[str, str]]
 ) -> None:
     clock.freeze("2026-03-16T12:00:00")
     with db.connection():
@@ -30,6 +38,7 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
         proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
         record_payment("banktransfer", "BANK-1", proforma.total_gross, proforma)
         invoice = Document.get((Document.kind == "vat") & (Document.proforma_id == proforma.id))
+        period_invoice = invoice_period(other)  # what the open change's correction corrects (correction mode)
         open_proforma = confirm_change(customer.id, other.id, pro.id, "monthly").document
     page.goto(f"{live_server}/login")
     page.fill("#email", "ola@example.test")
@@ -72,6 +81,14 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
     with db.connection():
         record_payment("banktransfer", "BANK-2", open_proforma.total_gross, open_proforma)
         later = Document.get((Document.kind == "vat") & (Document.proforma_id == open_proforma.id))
+        corrections = list(Document.select().where(Document.kind == "correction"))
+    if app_overrides["billing"]["change_documents"] == "correction":
+        # the correction corrects the company's invoice, so it keeps that buyer (art. 106j)
+        assert [c.corrects_id for c in corrections] == [period_invoice.id]
+        assert corrections[0].snapshot["buyer"]["name"] == COMPANY["name"]
+        assert later.total_gross + corrections[0].total_gross == open_proforma.total_gross
+    else:
+        assert corrections == []
     page.goto(f"{live_server}/invoices/{later.id}")
     expect(page.get_by_test_id("doc-buyer")).to_contain_text("Aleksandra Wróblewska")
     with page.expect_download() as info:

@@ -231,6 +231,36 @@ def test_a_failing_logout_hook_is_logged_and_the_logout_happens(app, caplog):
         assert ActivityLog.select().where(ActivityLog.action == "customer.logout").count() == 1
 
 
+def test_logout_everywhere_calls_its_hook_and_a_failing_one_ends_nothing(app, caplog):
+    from core.api.models import ApiToken
+    from core.hookspecs import hookimpl
+    from core.runtime import current
+    from tests.api_helpers import token_for
+
+    class Broken:
+        @hookimpl
+        def on_logout_everywhere(self, account, kind):
+            raise RuntimeError("plugin bug")
+
+    alice = make_customer("ala@example.test")
+    token_for(alice)
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "ala@example.test")
+    login(phone, "ala@example.test")
+    current().pm.register(Broken(), name="broken")
+    failed = post_form(laptop, "/profile/logout-everywhere", {"confirmed": "1"}, form_page="/profile")
+    assert failed.status_code == 500
+    assert phone.get("/").status_code == 200  # nothing ended: the person sees the error and tries again
+    with db.connection():
+        assert ApiToken.get().revoked_at is None
+    current().pm.unregister(name="broken")
+    assert post_form(laptop, "/profile/logout-everywhere", {"confirmed": "1"}, form_page="/profile").status_code == 302
+    assert phone.get("/").status_code == 302
+    assert called("on_logout_everywhere") == [{"kind": "customer"}]
+    with db.connection():
+        assert ApiToken.get().revoked_reason == "logout_everywhere"
+
+
 def test_demo_data_hook_runs_after_the_core_demo_and_again_on_a_second_run(conn):
     from core.demo import load_demo_data, load_plugin_demo_data
 

@@ -27,7 +27,8 @@ def test_proforma_lines_are_in_the_provider_language(conn, customer_language):
         assert Customer.get_by_id(customer.id).language == customer_language
     proforma = confirm_change(customer.id, svc.id, pro.id, "annually").document
     lines = [line["description"] for line in proforma.snapshot["lines"]]
-    assert lines == ["Zwrot za niewykorzystaną część Basic (16/31 dni)", "Pro, okres roczny, 2026-03-16 – 2027-03-15"]
+    # one positive line for the difference (the default mode), naming both packages and the new period
+    assert lines == ["Dopłata za zmianę pakietu Basic -> Pro za okres 16.03.2026-15.03.2027"]
     assert proforma.snapshot["notes"] == ["Zmiana usługi example.pl: Basic -> Pro"]
 
 

@@ -58,7 +58,9 @@ def test_proforma_carries_the_same_numbers(app, conn, ex: dict[str, Any]) -> Non
         return
     proforma = result.document
     snap = snapshot_of(proforma)
-    assert [line.net for line in snap.lines] == [-ex["credit"], ex["charge"]]
+    # the default ("difference") mode: one positive line, charge - credit, no negative line
+    assert [line.net for line in snap.lines] == [ex["charge"] - ex["credit"]]
+    assert snap.lines[0].description.startswith("Dopłata za zmianę pakietu ")
     assert (proforma.total_net, proforma.total_vat, proforma.total_gross) == (ex["net"], ex["vat"], ex["gross"])
     assert proforma.paid == ex["balance_applied"]
     assert proforma.total_gross - proforma.paid == ex["to_pay"]

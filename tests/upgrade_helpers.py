@@ -10,6 +10,7 @@ from core import db
 from core.models import (
     BillingProfile,
     Customer,
+    Document,
     LedgerEntry,
     Product,
     ProductChangePath,
@@ -115,3 +116,26 @@ def example_situation(ex: dict[str, Any], customer: Customer) -> tuple[Service, 
     svc = service(customer, old, ex["old_cycle"], ex["anchor"], ex["period_start"], ex["next_due"], ex["old_net_price"])
     give_balance(customer, ex["balance"])
     return svc, new
+
+
+def invoice_period(svc: Service, net: Any = "50.00") -> Document:
+    """A paid VAT invoice billing ``svc``'s current period (what a renewal leaves), issued now."""
+    from core.documents.build import LineInput
+    from core.documents.issuing import issue_document
+
+    with db.write_transaction():
+        return issue_document(
+            svc.customer,
+            "vat",
+            [
+                LineInput(
+                    f"{svc.product.name}, {svc.period_start:%d.%m}-{svc.next_due:%d.%m.%Y}",
+                    Decimal(1),
+                    "usł.",
+                    Decimal(str(net)),
+                )
+            ],
+            sale_date=svc.period_start,
+            purpose="renewal",
+            purpose_ref=svc.id,
+        )

@@ -75,12 +75,14 @@ def register_customer(
         errors["password"] = weak
     if errors:
         raise ValidationError(errors)
+    # Before the transaction (hashing holds no lock); an anonymous caller does not wait for a slot.
+    password_hash = passwords.hash_password(password, wait=False)
     with db.write_transaction():
         if Customer.select().where(Customer.email == email).exists():
             raise ValidationError({"email": N_("An account with this e-mail already exists.")})
         customer = Customer.create(
             email=email,
-            password_hash=passwords.hash_password(password),
+            password_hash=password_hash,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             language=language_or_default(language),
@@ -97,7 +99,7 @@ def send_verification(customer: Customer) -> None:
     """Queue a verification mail with a fresh token (inside the caller's transaction)."""
     ttl = timedelta(hours=int(_security("verify_token_hours")))
     raw = tokens.issue("verify_email", "customer", customer.id, ttl)
-    mail.queue_mail(customer.email, "verify_email", customer.language, customer=customer, token=raw)
+    mail.queue_mail(customer.email, "verify_email", customer.language, secret=True, customer=customer, token=raw)
 
 
 def verify_email(raw_token: str) -> Customer | None:
@@ -117,41 +119,98 @@ def _login_window() -> timedelta:
     return timedelta(seconds=int(_security("login_window_seconds")))
 
 
+THROTTLED = N_("Too many failed logins. Wait a few minutes and try again.")
+
+
+def _pair(email: str, ip: str) -> str:
+    return f"{email}|{ratelimit.address_key(ip)}"
+
+
+def login_rules(kind: str, email: str, ip: str) -> tuple[list[ratelimit.Rule], bool]:
+    """The limits a login of ``email`` from ``ip`` is held to (see :func:`authenticate`), and whether
+    the address is one the account logged in from before."""
+    window = _login_window()
+    familiar = ratelimit.known(f"login-{kind}-known", _pair(email, ip))
+    rules = [
+        ratelimit.Rule(f"login-{kind}-pair", _pair(email, ip), int(_security("login_attempts")), window, growing=True),
+        ratelimit.Rule(
+            f"login-{kind}-ip", ratelimit.address_key(ip), int(_security("login_attempts_per_address")), window
+        ),
+        ratelimit.Rule(
+            f"login-{kind}", email, int(_security("login_attempts_per_account")), window, enforce=not familiar
+        ),
+    ]
+    return rules, familiar
+
+
 def authenticate(kind: str, email: str, password: str, ip: str) -> Account:
     """Check a login; return the account or raise DomainError / RateLimited.
 
-    Failed attempts are counted per e-mail and per address; past the limit even
-    a right password is refused until the window passes.
+    Failed attempts are throttled three ways, each a :class:`RateLimited` with
+    ``retry_after`` (429 and ``Retry-After``; nobody sleeps):
+
+    * one account from one address: after ``security.login_attempts`` failures
+      within the window, a wait that starts at 30 s and doubles with every
+      further failure (up to the window). Nobody else is held by it: the
+      owner, from their own address, still gets in;
+    * one address, whatever the accounts: ``login_attempts_per_address``
+      failures within the window, then nothing more from it until the window
+      passes (the hard limit);
+    * one account from addresses it never logged in from:
+      ``login_attempts_per_account`` failures within the window, then such
+      addresses wait; an address the account completed a login from in the last
+      90 days (:func:`note_login`) is not held by this one.
+
+    What the limits refuse is refused before any hashing. Then the password is
+    checked in one of the machine's hashing slots
+    (:func:`core.accounts.passwords.hashing_slot`): a known address waits for
+    one, an unknown one is told to come back when none is free. The attempt is
+    recorded as a failure *before* the password is checked, in a short
+    transaction locked per key, so any number of concurrent attempts evaluate
+    at most the limit's worth of passwords; a right password takes the record
+    back. No database transaction is open while the password is hashed.
     """
     email = normalize_email(email)
-    limit = int(_security("login_attempts"))
-    window = _login_window()
     model = Customer if kind == "customer" else Staff
-    failure: DomainError | None = None
+    rules, familiar = login_rules(kind, email, ip)
+    if waits := [wait for rule in rules if rule.enforce and (wait := ratelimit.wait_seconds(rule))]:
+        raise RateLimited(THROTTLED, retry_after=max(waits))  # refused early: no slot, no hash, no write
+    with passwords.hashing_slot(wait=familiar):
+        reserved = ratelimit.reserve(rules, THROTTLED)
+        try:
+            account = model.get_or_none(model.email == email)
+            ok = passwords.verify_in_slot(account.password_hash if account else None, password)
+            new_hash = None
+            if ok and account is not None and account.can_log_in and passwords.needs_rehash(account.password_hash):
+                new_hash = passwords.hash_in_slot(password)
+        except BaseException:
+            with db.write_transaction():  # the password was not checked: it did not fail
+                ratelimit.release(reserved)
+            raise
     with db.write_transaction():
-        if ratelimit.limited(f"login-{kind}", email, limit, window) or ratelimit.limited(
-            f"login-{kind}-ip", ip, limit * 4, window
-        ):
-            raise RateLimited(N_("Too many failed logins. Wait a few minutes and try again."))
-        account = model.get_or_none(model.email == email)
-        ok = passwords.verify_password(account.password_hash if account else None, password)
         if not ok or account is None:
-            # The failure is counted in this transaction, which commits; the
-            # error is raised after it, so the count is never rolled back.
-            ratelimit.hit(f"login-{kind}", email)
-            ratelimit.hit(f"login-{kind}-ip", ip)
             activity.record(f"{kind}.login_failed", actor_kind="system", subject=account, ip=ip)
-            failure = DomainError(N_("Wrong e-mail or password."), code="bad_login")
+            raise_after: DomainError = DomainError(N_("Wrong e-mail or password."), code="bad_login")
         elif not account.can_log_in:
-            failure = DomainError(N_("This account is not active."), code="inactive")
+            ratelimit.release(reserved)
+            raise_after = DomainError(N_("This account is not active."), code="inactive")
         else:
-            if passwords.needs_rehash(account.password_hash):
-                account.password_hash = passwords.hash_password(password)
-                account.save()
-            ratelimit.clear(f"login-{kind}", email)
-    if failure is not None or account is None:
-        raise failure or DomainError(N_("Wrong e-mail or password."), code="bad_login")
-    return account
+            ratelimit.release(reserved)
+            ratelimit.clear(f"login-{kind}-pair", _pair(email, ip))
+            if new_hash is not None:
+                model.update(password_hash=new_hash).where(model.id == account.id).execute()
+                account.password_hash = new_hash
+            return account
+    # The failure is committed above; it is raised after, so it is never rolled back.
+    raise raise_after
+
+
+def note_login(account: Account, kind: str, ip: str) -> None:
+    """Remember ``ip`` as an address ``account`` logs in from (inside the login's transaction).
+
+    Such an address is not held by the per-account limit of :func:`authenticate`.
+    """
+    ratelimit.remember(f"login-{kind}-known", _pair(account.email, ip))
 
 
 def request_password_reset(email: str) -> None:
@@ -163,22 +222,30 @@ def request_password_reset(email: str) -> None:
             return
         ttl = timedelta(minutes=int(_security("reset_token_minutes")))
         raw = tokens.issue("reset_password", "customer", customer.id, ttl)
-        mail.queue_mail(customer.email, "reset_password", customer.language, customer=customer, token=raw)
+        mail.queue_mail(customer.email, "reset_password", customer.language, secret=True, customer=customer, token=raw)
 
 
 def reset_password(raw_token: str, new_password: str) -> Customer:
-    """Set a new password with a reset token (once), log out every session and revoke every API token."""
+    """Set a new password with a reset token (once), log out every session and revoke every API token.
+
+    Every other reset link of the customer stops working too, older ones included.
+    """
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"password": weak})
+    spent = DomainError(N_("This reset link is invalid or has expired."), code="bad_token")
+    if tokens.peek("reset_password", raw_token) is None:
+        raise spent  # refused before hashing anything
+    password_hash = passwords.hash_password(new_password)
     with db.write_transaction():
         token = tokens.consume("reset_password", raw_token)
         if token is None:
-            raise DomainError(N_("This reset link is invalid or has expired."), code="bad_token")
+            raise spent
         customer = Customer.get_by_id(token.user_id)
-        customer.password_hash = passwords.hash_password(new_password)
+        customer.password_hash = password_hash
         customer.save()
         revoke_sessions("customer", customer.id)
+        tokens.spend_all("reset_password", "customer", customer.id)  # an older link sent before stops working
         # Whoever reset it may not trust what the old password made: the API plugin
         # revokes the customer's tokens here.
         runtime.hooks().on_password_changed(account=customer, kind="customer", how="reset")
@@ -187,16 +254,23 @@ def reset_password(raw_token: str, new_password: str) -> Customer:
 
 
 def change_password(account: Account, kind: str, current: str, new_password: str, keep_hash: str | None) -> None:
-    """Change a password after checking the current one; other sessions are logged out."""
+    """Change a password after checking the current one.
+
+    The account's other sessions are logged out, its unused reset links stop
+    working, and ``on_password_changed`` runs (the API plugin revokes the
+    customer's API tokens there).
+    """
     if not passwords.verify_password(account.password_hash, current):
         raise ValidationError({"current_password": N_("The current password is wrong.")})
     weak = check_password_rules(new_password)
     if weak:
         raise ValidationError({"new_password": weak})
+    password_hash = passwords.hash_password(new_password)
     with db.write_transaction():
-        account.password_hash = passwords.hash_password(new_password)
+        account.password_hash = password_hash
         account.save()
         revoke_sessions(kind, account.id, keep_token_hash=keep_hash)
+        tokens.spend_all("reset_password", kind, account.id)
         runtime.hooks().on_password_changed(account=account, kind=kind, how="changed")
         activity.record(f"{kind}.password_changed", actor=account, subject=account)
 
@@ -207,6 +281,20 @@ def revoke_sessions(kind: str, user_id: int, keep_token_hash: str | None = None)
     if keep_token_hash:
         query = query.where(WebSession.token_hash != keep_token_hash)
     return query.execute()
+
+
+def logout_everywhere(account: Account, kind: str, ip: str = "") -> int:
+    """End every session of the account, this one included; return how many.
+
+    In one transaction with ``on_logout_everywhere`` (the API plugin revokes the
+    customer's API tokens there) and the activity log entry: if a plugin
+    fails, nothing ended.
+    """
+    with db.write_transaction():
+        ended = revoke_sessions(kind, account.id)
+        runtime.hooks().on_logout_everywhere(account=account, kind=kind)
+        activity.record(f"{kind}.logout_everywhere", actor=account, subject=account, ip=ip)
+    return ended
 
 
 def set_customer_status(customer: Customer, status: str, staff: Staff, ip: str = "") -> None:

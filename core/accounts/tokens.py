@@ -57,3 +57,20 @@ def peek(purpose: str, raw: str) -> AccountToken | None:
         & (AccountToken.used_at.is_null())
         & (AccountToken.expires_at > now)
     )
+
+
+def spend_all(purpose: str, user_kind: str, user_id: int) -> int:
+    """Mark every unused token of ``purpose`` of the account used (in the caller's transaction); return how many.
+
+    After a password reset or change, no older reset link works any more.
+    """
+    return int(
+        AccountToken.update(used_at=clock.utcnow())
+        .where(
+            (AccountToken.purpose == purpose)
+            & (AccountToken.user_kind == user_kind)
+            & (AccountToken.user_id == user_id)
+            & AccountToken.used_at.is_null()
+        )
+        .execute()
+    )

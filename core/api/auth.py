@@ -9,9 +9,10 @@ check, and for them :func:`authenticate` checks the
 method changes state.
 
 A wrong, revoked or expired token answers 401 with ``WWW-Authenticate: Bearer``;
-failed token attempts are counted per address (``core.ratelimit``, scope
-``api-token``) and past the limit every token attempt from that address answers
-429 until the window passes. A partial session (second factor due) is not
+failed token attempts are counted per address (``core.web.access.client_ip``,
+an IPv6 client by its /64; ``core.ratelimit``, scope ``api-token``) and past
+the limit every token attempt from that address answers 429, with
+``Retry-After`` saying when the oldest counted failure leaves the window. A partial session (second factor due) is not
 authenticated here (:func:`core.web.access.load_account` leaves ``g.customer``
 empty for ``/api/`` paths).
 """
@@ -46,10 +47,10 @@ def _unauthorized(detail: str, error: str = "unauthorized") -> Response:
     return response
 
 
-def _too_many(window: timedelta) -> Response:
+def _too_many(seconds: int) -> Response:
     response = jsonify(error="rate_limited", detail="Too many failed token attempts. Try again later.", status=429)
     response.status_code = 429
-    response.headers["Retry-After"] = str(int(window.total_seconds()))
+    response.headers["Retry-After"] = str(max(1, seconds))
     return response
 
 
@@ -69,12 +70,14 @@ def authenticate() -> Response | None:
         g.customer = None  # a token request never rides on a cookie session
         ip = client_ip()
         window = timedelta(minutes=_setting("failed_token_window_minutes"))
-        if ratelimit.limited(SCOPE, ip, _setting("failed_token_limit"), window):
-            return _too_many(window)
+        rule = ratelimit.Rule(SCOPE, ratelimit.address_key(ip), _setting("failed_token_limit"), window)
+        wait = ratelimit.wait_seconds(rule)
+        if wait:
+            return _too_many(wait)
         found = tokens.check_token(raw, ip) if raw else None
         if found is None:
             with db.write_transaction():
-                ratelimit.hit(SCOPE, ip)
+                ratelimit.hit(SCOPE, rule.key)
             return _unauthorized("The token is missing, wrong, expired or revoked.", "invalid_token")
         g.api_token, g.customer = found
         return None

@@ -6,8 +6,9 @@
 * ``hookbill_template_snippet``: on "Account details" (``client_profile``) a card
   linking to the tokens page; on the admin customer page (``admin_customer_detail``)
   the customer's tokens with a revoke button.
-* ``on_password_changed``: a password reset revokes every token of the customer
-  (whoever reset it may not trust what the old password made).
+* ``on_password_changed`` and ``on_logout_everywhere``: a password change or
+  reset, and "log out everywhere", revoke every token of the customer (whoever
+  does it may not trust what was made before).
 
 The table is created by the core migration ``m0004_api_tokens``.
 """
@@ -30,9 +31,7 @@ if TYPE_CHECKING:
 def hookbill_configure(config: Config) -> None:
     from core.api.auth import DEFAULTS
 
-    section = config.setdefault("api", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("api", DEFAULTS)
 
 
 @hookimpl
@@ -63,8 +62,17 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
 def on_password_changed(
     account: Customer | Staff, kind: Literal["customer", "staff"], how: Literal["changed", "reset"]
 ) -> None:
-    """After a reset by e-mail link, the customer's tokens stop working (in the reset's transaction)."""
-    if kind == "customer" and how == "reset":
+    """After a password change or a reset, the customer's tokens stop working (in that transaction)."""
+    if kind == "customer":
         from core.api.tokens import revoke_all
 
-        revoke_all(account.id, "password_reset")
+        revoke_all(account.id, "password_reset" if how == "reset" else "password_changed")
+
+
+@hookimpl
+def on_logout_everywhere(account: Customer | Staff, kind: Literal["customer", "staff"]) -> None:
+    """Revoke the customer's tokens on "log out everywhere" (in the transaction that ends the sessions)."""
+    if kind == "customer":
+        from core.api.tokens import revoke_all
+
+        revoke_all(account.id, "logout_everywhere")

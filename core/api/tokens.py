@@ -6,10 +6,11 @@ its SHA-256 hash and its first :data:`PREFIX_LENGTH` characters. Rules:
 * a token works only while it is not revoked, not expired, and its customer is
   active (a suspended or deleted customer's tokens stop working at once, because
   the customer's status is read on every request);
-* "log out everywhere" ends browser sessions only; tokens stay (the page says so);
-* a password reset revokes every token of the customer (:func:`revoke_all`,
-  called by the API plugin's ``on_password_changed`` inside
-  :func:`core.accounts.service.reset_password`'s transaction);
+* a password change or reset, and "log out everywhere", revoke every token of
+  the customer (:func:`revoke_all`, called by the API plugin's
+  ``on_password_changed`` and ``on_logout_everywhere`` inside the transaction of
+  the change): whoever does it may not trust what was made before. The
+  confirmation page of "log out everywhere" says so, and so does the tokens page;
 * ``last_used_at`` is written at most once per :data:`TOUCH_EVERY`.
 
 Creating and revoking are logged in the activity log with the name and prefix,

@@ -26,6 +26,7 @@ from core.errors import ValidationError
 from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductGroup, ProductPrice
 from core.money import round_money, to_decimal
+from core.untrusted import as_id
 
 #: The rates a product may carry: the Polish rates of a document line except reverse charge.
 PRODUCT_VAT_RATES: tuple[str, ...] = tuple(rate for rate in VAT_RATES if rate != "oo")
@@ -138,10 +139,8 @@ def create_group(name: str, slug: str, *, position: int = 0, actor: Any = None, 
 
 
 def _group(group_id: object) -> ProductGroup:
-    try:
-        group = ProductGroup.get_or_none(ProductGroup.id == int(str(group_id or 0)))
-    except ValueError:
-        group = None
+    key = as_id(group_id)
+    group = ProductGroup.get_or_none(ProductGroup.id == key) if key is not None else None
     if group is None:
         raise ValidationError({"group": N_("Choose a group.")})
     return group

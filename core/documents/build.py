@@ -36,6 +36,7 @@ from decimal import Decimal
 
 from core.documents.snapshot import (
     VAT_RATES,
+    AdvanceRef,
     Correction,
     DocumentKind,
     DocumentSnapshot,
@@ -312,8 +313,22 @@ def build_snapshot(
     exemption_basis: str = "",
     gross_in_pln: Decimal | None = None,
     payments: Sequence[PaymentPart] = (),
+    planned_totals: Sequence[RateTotal] | None = None,
+    advances: Sequence[AdvanceRef] = (),
+    order_value: Decimal | None = None,
 ) -> DocumentSnapshot:
     """Price ``lines`` and return the frozen snapshot, following the module rules.
+
+    ``planned_totals`` (a proforma only): the totals per rate of the tax
+    documents its payment will issue, each of which rounds its own VAT (a
+    package change invoiced as a correction plus a new invoice,
+    :mod:`core.upgrades.lines`); the proforma asks for exactly their sum.
+    For an advance invoice (``kind="advance"``, art. 106f ust. 1) they are the
+    advance received per rate and ``lines`` the order's lines, whose gross value
+    is ``order_value``; for a correction of an advance invoice, the advance as
+    it stands after the correction (empty: the advance is returned in full).
+    ``advances`` (a VAT invoice that settles advance invoices, art. 106f ust. 3):
+    its totals are the lines' totals less the advances'.
 
     For ``kind="correction"``, ``corrects`` (the invoice being corrected, or an
     earlier correction of it) and ``correction_reason`` are required and ``lines``
@@ -332,6 +347,14 @@ def build_snapshot(
         if corrects is None or corrects.kind == "proforma" or not correction_reason.strip():
             raise ValueError("a correction needs the corrected VAT invoice and a reason")
         base = corrects.corrected.lines_after if corrects.corrected else corrects.lines
+        of_advance = corrects.kind == "advance" or (
+            corrects.corrected is not None and corrects.corrected.kind == "advance"
+        )
+        before_totals: tuple[RateTotal, ...] = ()
+        if of_advance:
+            if corrects.kind != "advance":
+                raise ValueError("an advance invoice is corrected once, to the advance it stands at")
+            before_totals = corrects.totals
         correction = Correction(
             number=corrects.number,
             issue_date=corrects.issue_date,
@@ -339,11 +362,31 @@ def build_snapshot(
             reason=correction_reason.strip(),
             lines_before=base,
             lines_after=priced,
+            kind="advance" if of_advance else "vat",
+            advances=corrects.advances or (corrects.corrected.advances if corrects.corrected else ()),
+            totals_before=before_totals,
         )
-        doc_lines = difference_lines(base, priced)
-        totals = difference_totals(rate_totals(base), rate_totals(priced))
+        if of_advance:
+            doc_lines = difference_lines(base, priced)
+            totals = difference_totals(before_totals, tuple(planned_totals or ()))
+        else:
+            doc_lines = difference_lines(base, priced)
+            totals = difference_totals(rate_totals(base), rate_totals(priced))
     elif corrects is not None:
         raise ValueError("only a correction corrects another document")
+    elif kind == "advance":
+        if planned_totals is None or order_value is None:
+            raise ValueError("an advance invoice needs the advance per rate and the order's value")
+        doc_lines, totals = priced, tuple(planned_totals)
+    elif planned_totals is not None:
+        if kind != "proforma":
+            raise ValueError("only a proforma carries the planned totals of other documents")
+        doc_lines, totals = priced, tuple(planned_totals)
+    elif advances:
+        if kind != "vat":
+            raise ValueError("only a VAT invoice settles advance invoices")
+        received = _summed(ref.totals for ref in advances)
+        doc_lines, totals = priced, difference_totals(received, rate_totals(priced))
     else:
         doc_lines, totals = priced, rate_totals(priced)
     if any(line.vat_rate == "zw" for line in doc_lines) and not exemption_basis.strip():
@@ -388,4 +431,16 @@ def build_snapshot(
         corrected=correction,
         exemption_basis=exemption_basis.strip(),
         payments=tuple(payments),
+        advances=tuple(advances),
+        order_value=order_value,
     )
+
+
+def _summed(groups: Iterable[Sequence[RateTotal]]) -> tuple[RateTotal, ...]:
+    """Per rate, the sums of several documents' totals."""
+    sums: dict[str, RateTotal] = {}
+    for totals in groups:
+        for add in totals:
+            had = sums.get(add.vat_rate, RateTotal(add.vat_rate, ZERO, ZERO, ZERO))
+            sums[add.vat_rate] = RateTotal(add.vat_rate, had.net + add.net, had.vat + add.vat, had.gross + add.gross)
+    return tuple(sums[rate] for rate in ordered_rates(sums))

@@ -101,13 +101,15 @@ def issue_correction(
     purpose: str = "",
     purpose_ref: int | None = None,
     refund_on_balance: bool = False,
+    set_off_label: str = "",
 ) -> Document:
     """Correct ``invoice``'s current state to ``after``; return the correcting invoice.
 
     The correction refers to the latest document of the chain and carries the
     buyer of the corrected invoice. ``refund_on_balance``: what it lowers is
     settled on the customer's credit balance and the correction says so (the
-    caller credits the balance). Must run inside a write transaction (as
+    caller credits the balance). ``set_off_label``: what it lowers is set off
+    against another document, named in these words. Must run inside a write transaction (as
     :func:`core.documents.issuing.issue_document` does).
     """
     latest = latest_state(invoice)
@@ -120,6 +122,7 @@ def issue_correction(
         purpose=purpose,
         purpose_ref=purpose_ref,
         refund_on_balance=refund_on_balance,
+        set_off_label=set_off_label,
     )
 
 

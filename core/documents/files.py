@@ -26,13 +26,14 @@ from typing import Any
 from core import clock, db, outbox, runtime
 from core.documents.issuing import snapshot_of
 from core.documents.ksef import build_fa3_xml, validate_fa3
+from core.documents.marks import marks_for, marks_key
 from core.documents.pdf import render_pdf
 from core.documents.state import state_key, state_of
 from core.errors import Conflict
 from core.i18n import N_
 from core.models import Document, DocumentFile
 
-KSEF_KINDS = ("vat", "correction")
+KSEF_KINDS = ("vat", "correction", "advance")
 
 
 def logo_path() -> Path | None:
@@ -57,12 +58,15 @@ def document_pdf(document: Document) -> bytes:
     """
     document = Document.get_by_id(document.id)  # the state now, not the caller's copy
     state = state_of(document)
+    lang = str(runtime.config().get_value("app.language"))  # the seller's document, in the provider's language
+    marks = marks_for(document, lang)
     key = state_key(state)
+    if marks:  # a plugin's mark changed (a number arrived): render again
+        key = f"{key[:47]}:{marks_key(marks)}"
     stored = DocumentFile.get_or_none(DocumentFile.document == document.id)
     if stored is not None and stored.state == key:
         return bytes(stored.content)
-    lang = str(runtime.config().get_value("app.language"))  # the seller's document, in the provider's language
-    content = render_pdf(state.printed(), logo_path=logo_path(), lang=lang)
+    content = render_pdf(state.printed(), logo_path=logo_path(), lang=lang, marks=marks)
     with db.write_transaction():
         DocumentFile.insert(document=document.id, content=content, state=key).on_conflict(
             conflict_target=[DocumentFile.document],

@@ -28,13 +28,15 @@ from decimal import Decimal
 from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.numbering import next_number
-from core.documents.snapshot import DocumentKind, DocumentSnapshot, Party, PaymentPart
+from core.documents.snapshot import AdvanceRef, DocumentKind, DocumentSnapshot, Party, PaymentPart, RateTotal
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
 from core.settings import seller_data
 
 #: How a correction's refund settled on the credit balance is named on it (Polish, the document's language).
 REFUND_ON_BALANCE_LABEL = "zwrot zaliczony na saldo konta klienta"
+#: The payment method code of a set-off between two documents (a correction and a new invoice).
+SET_OFF_METHOD = "set_off"
 
 
 def seller_party() -> Party:
@@ -138,6 +140,10 @@ def issue_document(
     notes: Sequence[str] = (),
     payments: Sequence[PaymentPart] = (),
     refund_on_balance: bool = False,
+    set_off_label: str = "",
+    planned_totals: Sequence[RateTotal] | None = None,
+    advances: Sequence[AdvanceRef] = (),
+    order_value: Decimal | None = None,
 ) -> Document:
     """Issue one document inside the current write transaction and return it.
 
@@ -148,6 +154,11 @@ def issue_document(
     issued paid). ``refund_on_balance`` (a correction that lowers the amount):
     the refund is settled on the customer's credit balance, and the correction
     says so instead of asking for a transfer; the caller credits the balance.
+    ``set_off_label`` (a correction that lowers the amount): the refund is set
+    off against another document (a package change's new invoice), named in
+    these words. ``planned_totals``, ``advances`` and ``order_value``: see
+    :func:`core.documents.build.build_snapshot` (an advance invoice, a
+    settlement invoice).
     The status starts as ``unpaid`` (a proforma; ``partially_paid``/``paid``
     when ``paid`` carries payments of an earlier version over), ``paid`` (VAT
     invoice issued on payment) or ``issued`` (correction).
@@ -181,15 +192,22 @@ def issue_document(
         correction_reason=correction_reason,
         notes=notes,
         payments=payments,
+        planned_totals=planned_totals,
+        advances=advances,
+        order_value=order_value,
     )
-    if refund_on_balance and kind == "correction" and snap.total_gross < 0:
-        part = PaymentPart(
-            amount=snap.total_gross, date=today, method="balance", label=REFUND_ON_BALANCE_LABEL, ksef_form=""
-        )
+    if snap.corrected is not None and corrects is not None:
+        ksef_number = runtime.hooks().hookbill_ksef_number(document=corrects)
+        if ksef_number:  # the corrected invoice's number in the national e-invoice system (FA(3) NrKSeF)
+            snap = dataclasses.replace(snap, corrected=dataclasses.replace(snap.corrected, ksef_number=ksef_number))
+    if (refund_on_balance or set_off_label) and kind == "correction" and snap.total_gross < 0:
+        method = "balance" if refund_on_balance else SET_OFF_METHOD
+        label = REFUND_ON_BALANCE_LABEL if refund_on_balance else set_off_label
+        part = PaymentPart(amount=snap.total_gross, date=today, method=method, label=label, ksef_form="")
         snap = dataclasses.replace(
-            snap, paid=snap.total_gross, amount_due=ZERO, payments=(part,), payment_method="balance", payment_date=today
+            snap, paid=snap.total_gross, amount_due=ZERO, payments=(part,), payment_method=method, payment_date=today
         )
-    status = {"proforma": "unpaid", "vat": "paid", "correction": "issued"}[kind]
+    status = {"proforma": "unpaid", "vat": "paid", "advance": "paid", "correction": "issued"}[kind]
     if kind == "proforma" and paid > 0:
         status = "paid" if paid >= snap.total_gross else "partially_paid"
     document = Document.create(

@@ -1,7 +1,19 @@
 """KSeF e-invoice XML, schema FA(3), built from a snapshot and validated offline.
 
-``build_fa3_xml`` turns a VAT invoice (RodzajFaktury ``VAT``) or a correcting
-invoice (``KOR``) into FA(3) XML; a proforma is not a tax document and is refused.
+``build_fa3_xml`` turns a VAT invoice (RodzajFaktury ``VAT``), a correcting
+invoice (``KOR``), an advance invoice (``ZAL``), a settlement invoice (``ROZ``)
+and their corrections (``KOR_ZAL``, ``KOR_ROZ``) into FA(3) XML
+(:attr:`core.documents.snapshot.DocumentSnapshot.invoice_type`); a proforma is
+not a tax document and is refused.
+
+An advance invoice's P_13/P_14/P_15 are the advance received (art. 106f ust. 1
+pkt 3), its P_6 the day it was received, and the order it pays for is
+``Zamowienie`` (its gross value and lines) instead of ``FaWiersz``; its
+correction lists the order's lines before (``StanPrzedZ``) and after. A
+settlement invoice lists the service in ``FaWiersz``, names the advance
+invoices in ``FakturaZaliczkowa`` (by KSeF number where known, else
+``NrKSeFZN`` and the number) and its sums are what is left to pay (art. 106f
+ust. 3); its correction names the same advance invoices.
 ``validate_fa3`` checks bytes against the official schema shipped in
 ``ksef_schema/`` (MIT, Ministry of Finance), with the base-types namespace mapped to
 the local copy, so validation never touches the network.
@@ -40,6 +52,8 @@ BASE_NS = "http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/01/05/eD/Definicje
 BASE_FILE = SCHEMA_DIR / "bazowe" / "StrukturyDanych_v10-0E.xsd"
 BASE_URL = BASE_NS + "StrukturyDanych_v10-0E.xsd"  # the import's schemaLocation
 SYSTEM_INFO = "hookbill"
+#: Invoice types whose lines are the order's (art. 106f ust. 1 pkt 4), in ``Zamowienie``.
+ORDER_TYPES = ("ZAL", "KOR_ZAL")
 
 
 class KsefValidationError(ValueError):
@@ -111,16 +125,21 @@ def build_fa3_xml(snap: DocumentSnapshot, *, created_at: datetime | None = None)
     sub(fa, "P_15", amount(snap.total_gross))
     parts.annotation_flags(fa, snap)
     if snap.corrected is None:
-        sub(fa, "RodzajFaktury", "VAT")
+        sub(fa, "RodzajFaktury", snap.invoice_type)
     else:
         _correction(fa, snap)
     _extra_descriptions(fa, snap)
-    if snap.corrected is None:
+    parts.advance_invoices(fa, snap.corrected.advances if snap.corrected else snap.advances)
+    if snap.invoice_type in ORDER_TYPES:
+        pass  # an advance invoice names the order (Zamowienie, below), not the supply
+    elif snap.corrected is None:
         parts.line_rows(fa, snap.lines, snap)
     else:
         parts.line_rows(fa, snap.corrected.lines_before, snap, before=True)
         parts.line_rows(fa, snap.corrected.lines_after, snap)
     parts.payment(fa, snap)
+    if snap.invoice_type in ORDER_TYPES:
+        parts.order(fa, snap)
     body: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
@@ -139,7 +158,7 @@ def _header(root: Element, created_at: datetime) -> None:
 def _correction(fa: Element, snap: DocumentSnapshot) -> None:
     corrected = snap.corrected
     assert corrected is not None
-    sub(fa, "RodzajFaktury", "KOR")
+    sub(fa, "RodzajFaktury", snap.invoice_type)
     sub(fa, "PrzyczynaKorekty", corrected.reason[:256])
     data = sub(fa, "DaneFaKorygowanej")
     sub(data, "DataWystFaKorygowanej", corrected.issue_date.isoformat())

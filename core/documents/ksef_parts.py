@@ -39,7 +39,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.etree.ElementTree import Element, SubElement
 
-from core.documents.snapshot import DocumentSnapshot, Line, Party, RateTotal
+from core.documents.build import rate_totals
+from core.documents.snapshot import AdvanceRef, DocumentSnapshot, Line, Party, RateTotal
 from core.documents.taxid import vat_prefix
 
 NS = "http://crd.gov.pl/wzor/2025/06/25/13775/"
@@ -274,3 +275,51 @@ def payment(fa: Element, snap: DocumentSnapshot) -> None:
         sub(bank, "NrRB", account)
         if snap.seller.bank_name:
             sub(bank, "NazwaBanku", snap.seller.bank_name)
+
+
+def advance_invoices(fa: Element, advances: Sequence[AdvanceRef]) -> None:
+    """FakturaZaliczkowa: the advance invoices a settlement invoice (or its correction) settles."""
+    for ref in advances:
+        node = sub(fa, "FakturaZaliczkowa")
+        if ref.ksef_number:
+            sub(node, "NrKSeFFaZaliczkowej", ref.ksef_number)
+        else:
+            sub(node, "NrKSeFZN", "1")
+            sub(node, "NrFaZaliczkowej", ref.number)
+
+
+def _order_rows(node: Element, lines: Sequence[Line], snap: DocumentSnapshot, start: int, *, before: bool) -> int:
+    for number, line in enumerate(lines, start=start):
+        row = sub(node, "ZamowienieWiersz")
+        sub(row, "NrWierszaZam", str(number))
+        sub(row, "P_7Z", line.description)
+        sub(row, "P_8AZ", line.unit)
+        sub(row, "P_8BZ", amount(line.quantity))
+        sub(row, "P_9AZ", amount(line.unit_net))
+        sub(row, "P_11NettoZ", amount(line.net))
+        sub(row, "P_11VatZ", amount(line.vat))
+        sub(row, "P_12Z", ksef_rate(line.vat_rate, snap))
+        if before:
+            sub(row, "StanPrzedZ", "1")
+    return start + len(lines)
+
+
+def order(fa: Element, snap: DocumentSnapshot) -> None:
+    """Zamowienie: the order an advance invoice pays for (art. 106f ust. 1 pkt 4), its gross value and lines.
+
+    A correction of an advance invoice lists the order's lines before (StanPrzedZ) and after it.
+    """
+    node = sub(fa, "Zamowienie")
+    if snap.corrected is None:
+        value = (
+            snap.order_value
+            if snap.order_value is not None
+            else sum((t.gross for t in rate_totals(snap.lines)), Decimal("0.00"))
+        )
+        sub(node, "WartoscZamowienia", amount(value))
+        _order_rows(node, snap.lines, snap, 1, before=False)
+    else:
+        after = snap.corrected.lines_after
+        sub(node, "WartoscZamowienia", amount(sum((t.gross for t in rate_totals(after)), Decimal("0.00"))))
+        start = _order_rows(node, snap.corrected.lines_before, snap, 1, before=True)
+        _order_rows(node, after, snap, start, before=False)

@@ -14,15 +14,27 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from core import db, mail
+from core import db, mail, runtime
 from core.documents.files import document_pdf, file_name
 from core.documents.issuing import snapshot_of
 from core.models import Document
 
 
 def send_document_issued(payload: dict[str, Any]) -> None:
-    """Store the PDF of the document in ``payload`` and queue its mail (once per document)."""
+    """Store the PDF of the document in ``payload`` and queue its mail (once per document) unless a plugin holds it."""
     document = Document.get_by_id(payload["document_id"])
+    if any(runtime.hooks().hookbill_hold_document_mail(document=document)):
+        document_pdf(document)
+        return
+    mail_document(document)
+
+
+def mail_document(document: Document) -> None:
+    """Queue the "new document" mail with the PDF of the document's current state; once per document.
+
+    Runs outside a transaction (it may render the PDF). Calling it again does
+    nothing: the mail's dedupe key is the document's.
+    """
     pdf = document_pdf(document)
     attachment = {
         "filename": file_name(document, "pdf"),

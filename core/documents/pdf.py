@@ -20,17 +20,24 @@ term, the seller's account and the transfer title. A settled one prints how and
 when it was settled instead, never a term as if money were still due: a VAT
 invoice paid in full its payment date and method(s); a correction whose refund
 was put on the customer's credit balance "Rozliczono na saldzie".
+
+Plugins' marks (:mod:`core.documents.marks`, e.g. a KSeF number with its
+verification QR codes) close the document: each a titled block of lines, its QR
+codes side by side, each with its caption and the link it encodes.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+import segno
 from fpdf.enums import Align, XPos, YPos
 
 from core.documents.build import is_reverse_charge, rate_totals
+from core.documents.marks import DocumentMark
 from core.documents.pdf_labels import (
     fmt_date,
     fmt_money,
@@ -49,11 +56,14 @@ LINE_WIDTHS = (8, 80, 14, 12, 24, 24, 18)
 LINE_ALIGNS = ("R", "L", "R", "C", "R", "R", "C")
 
 
-def render_pdf(snap: DocumentSnapshot, *, lang: str, logo_path: Path | None = None) -> bytes:
-    """Return the PDF bytes of ``snap``; same snapshot in, same content out.
+def render_pdf(
+    snap: DocumentSnapshot, *, lang: str, logo_path: Path | None = None, marks: Sequence[DocumentMark] = ()
+) -> bytes:
+    """Return the PDF bytes of ``snap``; same snapshot (and marks) in, same content out.
 
-    ``logo_path`` (PNG/JPEG) is drawn top left; ``lang`` is "pl" or "en". Raises
-    ValueError for an unknown language.
+    ``logo_path`` (PNG/JPEG) is drawn top left; ``lang`` is "pl" or "en";
+    ``marks`` are the plugins' blocks printed last. Raises ValueError for an
+    unknown language.
     """
     text = labels(lang)
     title = text[f"title_{snap.kind}"]
@@ -77,6 +87,8 @@ def render_pdf(snap: DocumentSnapshot, *, lang: str, logo_path: Path | None = No
     _amounts(pdf, snap, text)
     _payment(pdf, snap, text, lang)
     _annotations(pdf, snap, text)
+    for mark in marks:
+        _mark(pdf, mark)
     return bytes(pdf.output())
 
 
@@ -299,3 +311,36 @@ def _annotations(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) 
         pdf.text_line(phrase, size=10, bold=True)
     for note in other:
         pdf.text_line(note)
+
+
+QR_SIZE = 32  # mm: the Ministry's KSeF QR specification asks for a readable code; 32 mm holds a 100-char link
+
+
+def _mark(pdf: InvoicePDF, mark: DocumentMark) -> None:
+    """A plugin's block: title, lines, then the QR codes side by side with caption and link."""
+    needed = 12 + 5 * len(mark.lines) + (QR_SIZE + 22 if mark.codes else 0)
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.section_title(mark.title)
+    for line in mark.lines:
+        pdf.text_line(line, size=9, bold=True)
+    if not mark.codes:
+        return
+    top = pdf.get_y() + 1
+    column = pdf.epw / max(len(mark.codes), 2)
+    bottom = top
+    for index, code in enumerate(mark.codes):
+        x = pdf.l_margin + index * column
+        image = io.BytesIO()
+        segno.make(code.link, error="m").save(image, kind="png", scale=8, border=2)
+        image.seek(0)
+        pdf.image(image, x=x, y=top, w=QR_SIZE, h=QR_SIZE)
+        pdf.set_xy(x, top + QR_SIZE + 1)
+        pdf.text_line(code.caption, size=8, bold=True, width=column - 4)
+        pdf.set_x(x)
+        pdf.set_font(FONT, "", 6)
+        pdf.set_text_color(*ACCENT)
+        pdf.multi_cell(column - 4, 3, code.link, link=code.link, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom + 2)

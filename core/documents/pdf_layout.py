@@ -13,6 +13,9 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableBordersLayout, XPos, YPos
 
+from core import clock
+from core.documents.pdf_fonts import add_document_font
+
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
 ACCENT = (33, 64, 110)
@@ -29,10 +32,12 @@ class InvoicePDF(FPDF):
         self.page_label = page_label
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(auto=True, margin=18)
-        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        # parsed once per process; this document keeps its own glyph subset
+        add_document_font(self, FONT, "", FONT_DIR / "DejaVuSans.ttf")
+        add_document_font(self, FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         self.set_font(FONT, size=9)
         self.alias_nb_pages()
+        self.set_creation_date(clock.now())  # the app's clock, so a pinned clock gives the same bytes
 
     def footer(self) -> None:
         """Document number left, ``Strona n/N`` right, on every page."""

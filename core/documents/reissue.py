@@ -41,9 +41,9 @@ from typing import Any
 from core import runtime
 from core.balance import ledger
 from core.balance_view import balance_of
-from core.documents.build import LineInput, build_snapshot
+from core.documents.build import LineInput, build_snapshot, rate_totals
 from core.documents.issuing import buyer_party, issue_document, seller_party, snapshot_of
-from core.documents.snapshot import Party
+from core.documents.snapshot import DocumentSnapshot, Party, RateTotal
 from core.documents.state import OPEN_STATUSES, vat_invoice_of
 from core.documents.taxation import line_rate_for_buyer, tax_treatment
 from core.errors import Conflict
@@ -188,6 +188,7 @@ def reissue(proforma: Document) -> Document:
         payment_method=old.payment_method,
         paid=plan.carried,
         supersedes=proforma,
+        planned_totals=_planned_totals(old, plan),
         purpose=proforma.purpose,
         purpose_ref=proforma.purpose_ref,
         notes=[note for note in old.notes if note not in _STATUTORY],
@@ -212,6 +213,19 @@ def reissue(proforma: Document) -> Document:
     if new.status == "paid" and plan.carried >= new.total_gross:
         hooks.on_invoice_paid(document=new)  # paid by the carried payments: the VAT invoice is issued now
     return Document.get_by_id(new.id)
+
+
+def _planned_totals(old: DocumentSnapshot, plan: ReissuePlan) -> tuple[RateTotal, ...] | None:
+    """The old version's totals when they were those of the documents its payment issues and the rates stay.
+
+    A proforma of a package change invoiced as a correction plus a new invoice
+    asks for the sum of their totals, each rounding its own VAT
+    (:mod:`core.upgrades.lines`); a new version for another buyer with the same
+    tax treatment asks for the same.
+    """
+    if old.totals == rate_totals(old.lines) or plan.treatment_changes:
+        return None
+    return old.totals
 
 
 #: Statutory notes build_snapshot adds from the buyer and lines itself; never copied from an earlier document.

@@ -25,14 +25,14 @@ from typing import Any, Literal
 from core.money import to_decimal
 
 PartyKind = Literal["company", "private"]
-DocumentKind = Literal["proforma", "vat", "correction"]
+DocumentKind = Literal["proforma", "vat", "correction", "advance"]
 #: A line's rate: one of :data:`VAT_RATES`, or another EU state's numeric rate
 #: (OSS, see :func:`is_oss_rate`); :func:`is_vat_rate` checks it.
 VatRate = str
 
 #: The Polish rates in the order a document lists them; numeric ones carry VAT.
 VAT_RATES: tuple[VatRate, ...] = ("23", "8", "5", "0", "zw", "np", "oo")
-DOCUMENT_KINDS: tuple[str, ...] = ("proforma", "vat", "correction")
+DOCUMENT_KINDS: tuple[str, ...] = ("proforma", "vat", "correction", "advance")
 SNAPSHOT_VERSION = 1
 _FOREIGN_RATE = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,2})?$")
 
@@ -231,6 +231,40 @@ class PaymentPart:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AdvanceRef:
+    """An advance invoice a settlement invoice settles (art. 106f ust. 3): its number, date and amounts per rate."""
+
+    number: str
+    issue_date: date
+    totals: tuple[RateTotal, ...]
+    ksef_number: str = ""
+
+    @property
+    def gross(self) -> Decimal:
+        """The advance received, gross."""
+        return sum((t.gross for t in self.totals), Decimal("0.00"))
+
+    def to_json(self) -> dict[str, Any]:
+        """Dict with the date ISO and the totals as dicts."""
+        return {
+            "number": self.number,
+            "issue_date": self.issue_date.isoformat(),
+            "totals": [t.to_json() for t in self.totals],
+            "ksef_number": self.ksef_number,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AdvanceRef:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            number=data["number"],
+            issue_date=date.fromisoformat(data["issue_date"]),
+            totals=tuple(RateTotal.from_json(x) for x in data["totals"]),
+            ksef_number=data.get("ksef_number", ""),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Correction:
     """What a correcting invoice corrects (art. 106j): the corrected invoice's
     number and issue date, the reason, and its lines before and after.
@@ -238,7 +272,12 @@ class Correction:
     ``sale_date`` is the corrected invoice's date of supply (art. 106j ust. 2
     pkt 3 with art. 106e ust. 1 pkt 6); None in snapshots taken before it was
     recorded. ``ksef_number`` is the corrected invoice's KSeF id when it was sent
-    to KSeF.
+    to KSeF. ``kind`` is the corrected document's kind (``advance``: a
+    correction of an advance invoice, FA(3) ``KOR_ZAL``); ``advances`` are the
+    advance invoices a corrected settlement invoice settled (``KOR_ROZ``
+    refers to them); ``totals_before`` the corrected document's totals per
+    rate when they are not its lines' (an advance invoice documents the amount
+    received, not the order's value).
     """
 
     number: str
@@ -248,6 +287,9 @@ class Correction:
     lines_after: tuple[Line, ...]
     ksef_number: str = ""
     sale_date: date | None = None
+    kind: str = "vat"
+    advances: tuple[AdvanceRef, ...] = ()
+    totals_before: tuple[RateTotal, ...] = ()
 
     @property
     def sale_date_differs(self) -> bool:
@@ -257,10 +299,15 @@ class Correction:
     def __post_init__(self) -> None:
         object.__setattr__(self, "lines_before", tuple(self.lines_before))
         object.__setattr__(self, "lines_after", tuple(self.lines_after))
+        object.__setattr__(self, "advances", tuple(self.advances))
+        object.__setattr__(self, "totals_before", tuple(self.totals_before))
 
     def to_json(self) -> dict[str, Any]:
         """Dict with the date ISO and both line lists as lists of dicts."""
         return {
+            "kind": self.kind,
+            "advances": [ref.to_json() for ref in self.advances],
+            "totals_before": [t.to_json() for t in self.totals_before],
             "number": self.number,
             "issue_date": self.issue_date.isoformat(),
             "sale_date": self.sale_date.isoformat() if self.sale_date else None,
@@ -281,6 +328,9 @@ class Correction:
             ksef_number=data.get("ksef_number", ""),
             lines_before=tuple(Line.from_json(x) for x in data["lines_before"]),
             lines_after=tuple(Line.from_json(x) for x in data["lines_after"]),
+            kind=data.get("kind", "vat"),
+            advances=tuple(AdvanceRef.from_json(x) for x in data.get("advances", [])),
+            totals_before=tuple(RateTotal.from_json(x) for x in data.get("totals_before", [])),
         )
 
 
@@ -292,7 +342,11 @@ class DocumentSnapshot:
     (after minus before) and ``corrected`` describes the corrected invoice.
     ``amount_due = total_gross - paid`` (negative: to be refunded).
     ``exemption_basis`` is the legal basis printed when a line is ``"zw"``.
-    ``payments`` are the payments that settled the document, frozen at issue
+    ``advances`` (a settlement invoice, art. 106f ust. 3) are the advance
+    invoices it settles: its totals are what is left after them. An advance
+    invoice (``kind == "advance"``, art. 106f ust. 1) has the order's lines as
+    ``lines``, the order's gross value as ``order_value`` and the advance
+    received as its totals. ``payments`` are the payments that settled the document, frozen at issue
     (a VAT invoice issued paid lists the payments of its proforma); a proforma
     is issued before it is paid, so its printed payments come from its current
     state (:mod:`core.documents.state`).
@@ -324,9 +378,22 @@ class DocumentSnapshot:
     corrected: Correction | None = None
     exemption_basis: str = ""
     payments: tuple[PaymentPart, ...] = field(default_factory=tuple)
+    advances: tuple[AdvanceRef, ...] = field(default_factory=tuple)
+    order_value: Decimal | None = None
+
+    @property
+    def invoice_type(self) -> str:
+        """FA(3) ``RodzajFaktury``: VAT, ZAL (advance), ROZ (settles advances), KOR, KOR_ZAL, KOR_ROZ."""
+        if self.kind == "advance":
+            return "ZAL"
+        if self.corrected is not None:
+            if self.corrected.kind == "advance":
+                return "KOR_ZAL"
+            return "KOR_ROZ" if self.corrected.advances else "KOR"
+        return "ROZ" if self.advances else "VAT"
 
     def __post_init__(self) -> None:
-        for name in ("lines", "totals", "notes", "payments"):  # lists are accepted, tuples kept
+        for name in ("lines", "totals", "notes", "payments", "advances"):  # lists are accepted, tuples kept
             object.__setattr__(self, name, tuple(getattr(self, name)))
         _check(self.kind in DOCUMENT_KINDS, f"document kind {self.kind!r}")
         _check(
@@ -363,6 +430,8 @@ class DocumentSnapshot:
         data["notes"] = list(self.notes)
         data["corrected"] = self.corrected.to_json() if self.corrected else None
         data["payments"] = [part.to_json() for part in self.payments]
+        data["advances"] = [ref.to_json() for ref in self.advances]
+        data["order_value"] = None if self.order_value is None else str(self.order_value)
         return data
 
     @classmethod
@@ -396,6 +465,8 @@ class DocumentSnapshot:
             corrected=Correction.from_json(data["corrected"]) if data["corrected"] else None,
             exemption_basis=data.get("exemption_basis", ""),
             payments=tuple(PaymentPart.from_json(x) for x in data.get("payments", [])),
+            advances=tuple(AdvanceRef.from_json(x) for x in data.get("advances", [])),
+            order_value=None if data.get("order_value") is None else _money(data["order_value"]),
         )
 
     @property

@@ -29,6 +29,8 @@ class Customer(BaseModel):
     # Lower-cased e-mail, names, billing name and tax id: staff search with LIKE
     # on both engines (SQLite's LOWER() only folds ASCII, so Python folds it).
     search_key = peewee.TextField(default="", index=True)
+    #: a private person asked for invoices for advances (art. 106b ust. 3); companies always get them
+    advance_invoices = peewee.BooleanField(default=False)
 
     def save(self, *args: Any, **kwargs: Any) -> int:
         """Save, refreshing ``search_key`` from the fields staff search by."""

@@ -47,7 +47,7 @@ class DocumentImmutable(RuntimeError):
     """An issued document cannot be edited or deleted."""
 
 
-DOCUMENT_KINDS = ("proforma", "vat", "correction")
+DOCUMENT_KINDS = ("proforma", "vat", "correction", "advance")
 DOCUMENT_STATUSES = ("unpaid", "partially_paid", "paid", "superseded", "cancelled", "issued")
 
 

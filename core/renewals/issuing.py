@@ -269,8 +269,9 @@ def reprice_renewal(renewal_id: int) -> Document | None:
 
     with db.write_transaction():
         renewal = ServiceRenewal.get_by_id(renewal_id)
+        db.lock_customer(Service.get_by_id(renewal.service_id).customer_id)
+        renewal = ServiceRenewal.get_by_id(renewal_id)  # read again under the lock: another run may have moved it
         service = Service.get_by_id(renewal.service_id)
-        db.lock_customer(service.customer_id)
         document = current_document(renewal)
         if document is None or document.status not in OPEN or renewal.extended_at:
             return None

@@ -37,3 +37,22 @@ class ServiceRenewal(BaseModel):
     class Meta:
         table_name = "service_renewal"
         indexes = ((("service", "period_start"), True),)
+
+
+class DunningStep(BaseModel):
+    """One dunning step done for one renewal: ``reminded``, ``suspended`` or ``terminated``.
+
+    The unique index on ``(renewal, step)`` is what makes each step happen
+    once, however many cron runs overlap: the step's row is inserted in the
+    step's own transaction, and a second insert fails, rolling back a second
+    reminder, suspension or termination with it.
+    """
+
+    renewal = peewee.ForeignKeyField(ServiceRenewal, backref="dunning_steps", on_delete="CASCADE")
+    renewal_id: int
+    step = peewee.CharField(max_length=16)
+    done_at = peewee.DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "renewal_dunning_step"
+        indexes = ((("renewal", "step"), True),)

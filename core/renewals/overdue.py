@@ -17,20 +17,29 @@ days of the provider's calendar (``clock.today()``):
   terminated, the renewal proforma is cancelled (anything partly paid on it
   goes to the credit balance), and the customer is told.
 
-Each step runs in its own write transaction with the customer's lock and is
-re-checked inside it; a step that does not apply is skipped. A threshold of 0
-or less turns that step off.
+Each step runs in its own write transaction, and reads nothing before its
+locks: first the customer's money lock (the order every payment takes, and a
+payment may extend this very renewal), then the renewal's row, claimed with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (a row another run is working on is
+skipped, never waited for; on SQLite the write transaction already serialises
+the runs). Everything is then re-read, and a step that does not apply is
+skipped. Each step also inserts its :class:`core.renewals.models.DunningStep`
+row, unique per renewal and step, so overlapping cron runs (a long run still
+going when the next slot starts, on this node or another) remind, suspend and
+terminate once, and log it once. A threshold of 0 or less turns that step off.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import peewee
+
 from core import activity, clock, db, mail, runtime
 from core.i18n import N_, document_text
 from core.models import Document, Service
 from core.renewals.issuing import OPEN, current_document
-from core.renewals.models import ServiceRenewal
+from core.renewals.models import DunningStep, ServiceRenewal
 from core.service_status import set_service_status
 
 
@@ -52,14 +61,48 @@ def _notify(service: Service, template: str, document: Document) -> None:
     )
 
 
+def _customer_of(renewal_id: int) -> int | None:
+    """The customer whose service the renewal bills (it never changes, so it may be read before any lock)."""
+    row = (
+        Service.select(Service.customer)
+        .join(ServiceRenewal, on=(ServiceRenewal.service == Service.id))
+        .where(ServiceRenewal.id == renewal_id)
+        .first()
+    )
+    return None if row is None else int(row.customer_id)
+
+
+def _claim(renewal_id: int) -> ServiceRenewal | None:
+    """The renewal's row, locked for this transaction; None when another run holds it (PostgreSQL)."""
+    query = ServiceRenewal.select().where(ServiceRenewal.id == renewal_id)
+    if db.is_postgres():
+        query = query.for_update(skip_locked=True)
+    return query.first()
+
+
+def _mark(renewal: ServiceRenewal, step: str) -> bool:
+    """Record ``step`` as done for ``renewal``; False when it was done already (the unique index)."""
+    try:
+        with db.write_transaction():  # a savepoint: a duplicate rolls back only this insert
+            DunningStep.create(renewal=renewal.id, step=step)
+    except peewee.IntegrityError:
+        return False
+    return True
+
+
 def _step(renewal_id: int, today: date) -> str:
     reminder = _days("reminder_days_before_due", 3)
     suspend = _days("suspend_after_days", 7)
     terminate = _days("terminate_after_days", 30)
+    customer_id = _customer_of(renewal_id)
+    if customer_id is None:
+        return ""
     with db.write_transaction():
-        renewal = ServiceRenewal.get_by_id(renewal_id)
+        db.lock_customer(customer_id)
+        renewal = _claim(renewal_id)
+        if renewal is None:
+            return ""
         service = Service.get_by_id(renewal.service_id)
-        db.lock_customer(service.customer_id)
         document = current_document(renewal)
         if renewal.extended_at or document is None or document.status not in OPEN or document.due_date is None:
             return ""
@@ -67,6 +110,8 @@ def _step(renewal_id: int, today: date) -> str:
         if terminate > 0 and today >= due + timedelta(days=terminate) and renewal.terminated_at is None:
             from core.upgrades.apply import release_document
 
+            if not _mark(renewal, "terminated"):
+                return ""
             renewal.terminated_at = clock.utcnow()
             renewal.save()
             if service.status in ("active", "suspended"):
@@ -85,12 +130,16 @@ def _step(renewal_id: int, today: date) -> str:
             and renewal.suspended_at is None
             and service.status == "active"
         ):
+            if not _mark(renewal, "suspended"):
+                return ""
             renewal.suspended_at = clock.utcnow()
             renewal.save()
             service = set_service_status(service.id, "suspended", None, reason=f"unpaid renewal {document.number}")
             _notify(service, "renewal_suspended", document)
             return "suspended"
         if reminder > 0 and renewal.reminded_at is None and today <= due and today >= due - timedelta(days=reminder):
+            if not _mark(renewal, "reminded"):
+                return ""
             renewal.reminded_at = clock.utcnow()
             renewal.save()
             _notify(service, "renewal_reminder", document)

@@ -23,9 +23,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("tickets", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("tickets", DEFAULTS)
 
 
 @hookimpl

@@ -30,6 +30,7 @@ from core.tickets import notify
 from core.tickets.models import PRIORITIES, TICKET_STATUSES, Department, Ticket, TicketAttachment, TicketMessage
 from core.tickets.pending import PendingAttachment, Upload, check_uploads, limit
 from core.tickets.storage import PendingFiles
+from core.untrusted import as_id
 
 
 class TicketRefused(DomainError):
@@ -128,7 +129,8 @@ def open_ticket(
         raise ValidationError({"priority": N_("Choose a priority.")})
     service = None
     if service_id:
-        service = Service.get_or_none((Service.id == service_id) & (Service.customer == customer))
+        key = as_id(service_id)
+        service = Service.get_or_none((Service.id == key) & (Service.customer == customer)) if key else None
         if service is None:
             raise ValidationError({"service_id": N_("Choose one of your services.")})
     text = _check_body(body)

@@ -88,13 +88,20 @@ def _notify(service: Service, template: str, **context: Any) -> None:
 
 
 def release_document(document: Document, kind: str, reason: str) -> Decimal:
-    """Cancel an open proforma of a change and put what was paid on it on the balance."""
+    """Cancel an open proforma and put what was paid on it on the balance.
+
+    Its advance invoices, if any, are corrected to nothing, the refund settled
+    on the balance (:func:`core.documents.advances.return_advances`).
+    """
+    from core.documents.advances import return_advances
+
     refunded = document.paid
     if document.status in ("unpaid", "partially_paid", "paid"):
         document.status = "cancelled"
         document.save()
         if refunded > 0:
             ledger.append(document.customer_id, kind, refunded, document_id=document.id, reason=reason)
+            return_advances(document)
         runtime.hooks().on_invoice_cancelled(document=document)
     return refunded
 

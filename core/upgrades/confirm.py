@@ -6,7 +6,8 @@ that moment and two confirms of one service never both succeed (a service has
 at most one pending change). What happens next follows the quote's action:
 
 * ``pay`` (rule 7): a :class:`ServiceChange` ``awaiting_payment`` and a proforma
-  whose lines are the quote's (:func:`core.upgrades.lines.document_lines`). Issuing it lets the balance
+  whose lines and totals are those of the documents its payment issues
+  (:func:`core.upgrades.lines.proforma_lines`). Issuing it lets the balance
   plugin apply the available credit as a payment. **When the balance covers
   the whole gross total** the proforma is issued all the same and paid in full
   from the balance in this transaction, so the change applies at once and the
@@ -25,16 +26,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db, runtime
+from core.accounts.verified import check_can_order
 from core.documents.issuing import issue_document
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import to_decimal
 from core.upgrades.apply import apply_change, end_of_day_utc
-from core.upgrades.lines import document_lines
+from core.upgrades.lines import corrects_current_invoice, proforma_lines
 from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote
 
@@ -68,6 +71,14 @@ def proforma_due_date(quote: Quote) -> Any:
     return max(quote.change_date, min(quote.change_date + timedelta(days=days), last_day))
 
 
+def _amount(value: object) -> Decimal:
+    """The price the customer saw, or ValidationError when it is not an amount (a float, a thousand digits...)."""
+    try:
+        return to_decimal(value)
+    except ValueError:
+        raise ValidationError({"expected_gross": N_("Enter an amount, e.g. 21.73.")}) from None
+
+
 def confirm_change(
     customer_id: int,
     service_id: int,
@@ -81,7 +92,8 @@ def confirm_change(
 ) -> Confirmation:
     """Confirm the change of the customer's service; see the module docstring.
 
-    Raises NotFound for another customer's service, ValidationError for a
+    Raises NotFound for another customer's service, EmailNotVerified when the
+    customer must confirm their e-mail address first, ValidationError for a
     target the service cannot change to, Conflict when a change is pending,
     the price changed since the summary, or the summary expired.
     """
@@ -90,10 +102,11 @@ def confirm_change(
         service = Service.get_or_none((Service.id == service_id) & (Service.customer == customer_id))
         if service is None:
             raise NotFound("service")
+        check_can_order(service.customer)  # a package change is an order
         if not quote_is_fresh(quoted_at):
             raise Conflict(N_("The summary expired. Please check the new price."), code="quote_expired")
         quote = build_quote(service, product_id, cycle)
-        if expected_gross not in (None, "") and to_decimal(expected_gross) != quote.gross:
+        if expected_gross not in (None, "") and _amount(expected_gross) != quote.gross:
             raise Conflict(
                 N_("The price changed since you saw the summary. Please check it again."), code="quote_changed"
             )
@@ -118,8 +131,9 @@ def confirm_change(
             document = issue_document(
                 service.customer,
                 "proforma",
-                document_lines(quote),
+                proforma_lines(quote),
                 due_date=due,
+                planned_totals=quote.rate_totals if corrects_current_invoice(quote) else None,
                 purpose="service_change",
                 purpose_ref=change.id,
                 notes=[

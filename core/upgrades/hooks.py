@@ -6,7 +6,9 @@ payment's transaction: the proforma is cancelled and everything paid on it
 goes to the balance (in the database: the payment's recording reads the
 proforma again after ``on_payment`` and, seeing it cancelled, calls no
 ``on_invoice_paid`` for it). ``on_invoice_paid``: the proforma is fully paid, so
-the change is applied in the same transaction (rule 7). ``hookbill_cron_jobs``:
+the change is applied in the same transaction (rule 7), and in ``correction``
+mode its correcting invoice and new VAT invoice are issued
+(:mod:`core.upgrades.invoicing`). ``hookbill_cron_jobs``:
 apply scheduled downgrades and expire unpaid changes.
 """
 
@@ -45,12 +47,14 @@ def on_payment(payment: Payment, document: Document | None) -> None:
 
 @hookimpl(tryfirst=True)
 def on_invoice_paid(document: Document) -> None:
-    """Apply the change whose proforma became fully paid."""
+    """Apply the change whose proforma became fully paid; in ``correction`` mode issue its two documents."""
     from core.upgrades.apply import apply_change
+    from core.upgrades.invoicing import issue_change_documents
 
     change = _change_of(document)
     if change is not None and change.status == "awaiting_payment":
         apply_change(change)
+        issue_change_documents(ServiceChange.get_by_id(change.id), document)
 
 
 def run_due_changes_job() -> None:

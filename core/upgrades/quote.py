@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from core.money import ZERO
 
 if TYPE_CHECKING:
-    from core.documents.snapshot import RateTotal
+    from core.documents.snapshot import Line, RateTotal
     from core.models import Customer, Product, Service
 
 #: What confirming the quote does (set by the core from the settled net):
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 #: mode ``end_of_period``: applies on the next due date, no money moves).
 QuoteAction = Literal["pay", "apply", "credit", "schedule", ""]
 DOWNGRADE_MODES = ("end_of_period", "credit", "none")
+#: How a paid package change is invoiced (``billing.change_documents``, :mod:`core.upgrades.lines`):
+#: ``difference`` (one positive line for charge - credit) or ``correction`` (a correcting invoice of the
+#: current period's invoice for the unused part plus a new VAT invoice for the charge).
+CHANGE_DOCUMENT_MODES = ("difference", "correction")
 #: The kinds of line the core knows. ``credit`` and ``charge`` are the proration
 #: plugin's; ``discount`` is any price reduction (a negative net). A plugin may add
 #: a kind of its own (``fee``, say): every line is shown and priced the same way.
@@ -93,6 +97,21 @@ class QuoteLine:
         }
 
 
+@dataclass(frozen=True)
+class CurrentInvoice:
+    """The VAT invoice that billed the service's current period, as a ``correction``-mode quote needs it.
+
+    ``lines`` are the lines it stands at now (after any earlier correction),
+    ``vat_rate`` the rate a line added to it carries (its buyer's tax treatment).
+    Read by the quote builder; the pure mapping of :mod:`core.upgrades.lines` uses it.
+    """
+
+    id: int
+    number: str
+    lines: tuple[Line, ...]
+    vat_rate: str
+
+
 @dataclass
 class Quote:
     """A mutable quote; see the module docstring for who fills what.
@@ -103,6 +122,9 @@ class Quote:
     the ones it passed). ``vat_rate`` is the rate the buyer pays for the
     target package (``oo`` for every line when ``reverse_charge``: an EU
     company), ``base_vat_rate`` that package's own domestic rate.
+    ``document_mode`` is ``billing.change_documents``; ``current_invoice`` the
+    invoice a ``correction``-mode change corrects (None: there is none, and
+    the change is invoiced as in ``difference`` mode).
     **The core sets after the hook** (anything a plugin
     writes there is overwritten): ``rate_totals``, ``net``/``vat``/``gross``
     (VAT once per rate on the net of each rate, docs/billing.md rule 1, as the
@@ -124,6 +146,8 @@ class Quote:
     created_at: datetime
     base_vat_rate: str = ""
     reverse_charge: bool = False
+    document_mode: str = "difference"
+    current_invoice: CurrentInvoice | None = None
     lines: list[QuoteLine] = field(default_factory=list)
     remaining_days: int = 0
     period_days: int = 0
@@ -220,6 +244,8 @@ class Quote:
             "apply_on": d(self.apply_on),
             "notes": list(self.notes),
             "downgrade_mode": self.downgrade_mode,
+            "document_mode": self.document_mode,
+            "corrects_invoice_id": self.current_invoice.id if self.current_invoice else None,
             "created_at": self.created_at.isoformat(),
         }
 

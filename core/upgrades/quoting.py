@@ -26,7 +26,7 @@ from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
 from core.money import vat_of
-from core.upgrades.quote import DOWNGRADE_MODES, Quote
+from core.upgrades.quote import CHANGE_DOCUMENT_MODES, DOWNGRADE_MODES, CurrentInvoice, Quote
 from core.upgrades.settle import settle
 
 PENDING_STATUSES = ("awaiting_payment", "scheduled")
@@ -126,6 +126,28 @@ def _downgrade_mode() -> str:
     return mode
 
 
+def _document_mode() -> str:
+    mode = str(runtime.config().get_value("billing.change_documents") or "difference")
+    if mode not in CHANGE_DOCUMENT_MODES:
+        raise ValueError(f"billing.change_documents must be one of {CHANGE_DOCUMENT_MODES}, got {mode!r}")
+    return mode
+
+
+def current_invoice(service: Service) -> CurrentInvoice | None:
+    """The invoice of the service's current period as a ``correction``-mode quote needs it, or None."""
+    from core.documents.corrections import current_lines
+    from core.documents.issuing import snapshot_of
+    from core.documents.taxation import line_rate_for_buyer
+    from core.upgrades.refund import current_vat_invoice
+
+    invoice = current_vat_invoice(service)
+    if invoice is None:
+        return None
+    domestic = default_rate(service.product)
+    rate = line_rate_for_buyer(domestic, domestic, snapshot_of(invoice).buyer)
+    return CurrentInvoice(invoice.id, invoice.number, current_lines(invoice), rate)
+
+
 def build_quote(
     service: Service,
     product_id: object,
@@ -177,9 +199,12 @@ def build_quote(
         balance_available=balance_of(service.customer_id) if balance is None else balance,
         downgrade_mode=_downgrade_mode(),
         created_at=clock.utcnow(),
+        document_mode=_document_mode(),
         base_vat_rate=default_rate(option.product),
         reverse_charge=is_reverse_charge(buyer),
     )
+    if quote.document_mode == "correction":
+        quote.current_invoice = current_invoice(service)
     return price(quote)
 
 

@@ -7,7 +7,8 @@ lines, :func:`settle` computes, in this order:
 1. **Totals per VAT rate** of the documents the quote becomes
    (:func:`core.upgrades.lines.planned_documents`), each priced as that document
    prices itself (:mod:`core.documents.build`): each line's net in whole grosze,
-   VAT once per rate on the net sum of that rate (rule 1); the quote's total per
+   VAT once per rate on the net sum of that rate (rule 1; a correcting invoice's
+   totals are its after-state's minus its before-state's); the quote's total per
    rate is the sum over its documents, and the grand totals are their sums. For
    a buyer under reverse charge every line carries ``oo``.
 2. **What confirming does** (rules 7-9) from the net: ``pay`` when it is
@@ -21,7 +22,8 @@ lines, :func:`settle` computes, in this order:
    what the balance plugin decided may be used (all of it, unless the provider
    turned the automatic application off); without it nothing is applied.
 
-Pure: no database, no I/O, so the property tests run it by the thousand.
+Pure: no database, no I/O (line texts are in the document language of the
+configuration), so the property tests run it by the thousand.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Iterable
 
 from core.billing.cycles import Cycle, add_cycles, period_containing
 from core.billing.vat import require_grosz
-from core.documents.build import make_line, ordered_rates, rate_totals
+from core.documents.build import ordered_rates
 from core.documents.snapshot import RateTotal
 from core.money import ZERO
 from core.upgrades.lines import planned_documents
@@ -47,8 +49,7 @@ def settle(quote: Quote) -> Quote:
         require_grosz(line.net, f"the net of the quote's {line.kind!r} line")
         line.vat_rate = line.vat_rate or quote.vat_rate
     quote.rate_totals = _merged(
-        rate_totals(make_line(item, reverse_charge=quote.reverse_charge) for item in document.lines)
-        for document in planned_documents(quote)
+        document.totals(reverse_charge=quote.reverse_charge) for document in planned_documents(quote)
     )
     quote.net = sum((t.net for t in quote.rate_totals), ZERO)
     quote.vat = sum((t.vat for t in quote.rate_totals), ZERO)

@@ -19,13 +19,19 @@ from werkzeug.wrappers import Response
 from core import activity, db, runtime
 from core.models import Customer, Staff
 from core.plugins import describe_failure
+from core.web.redirects import local_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALWAYS_ALLOWED_ENDPOINTS = {"static", "auth.logout", "admin.logout", "auth.set_language"}
 
 
 def client_ip() -> str:
-    """The client's address (behind a proxy, configure ProxyFix so this is right)."""
+    """The client's address: what every rate limit, the activity log and the session rows record.
+
+    Behind reverse proxies, ``app.trusted_proxies`` makes it the address the
+    nearest trusted proxy saw (:func:`core.app.configure_proxies`); without
+    it, the socket's address, whatever ``X-Forwarded-For`` says.
+    """
     return request.remote_addr or ""
 
 
@@ -85,7 +91,7 @@ def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str
     if target:
         session["_auth"] = "partial"
         session["_second_factor_url"] = target
-        if next_url.startswith("/") and not next_url.startswith("//"):
+        if local_path(next_url):
             session["_next_after_login"] = next_url
         return str(target)
     _finish_login(account, kind)
@@ -109,6 +115,7 @@ def _finish_login(account: Customer | Staff, kind: str) -> None:
             if isinstance(account, Customer) and chosen:
                 accounts.set_language(account, str(session["lang"]), ip=client_ip())
             runtime.hooks().on_login(account=account, kind=kind, ip=client_ip())
+            accounts.note_login(account, kind, client_ip())
             activity.record(f"{kind}.login", actor=account, subject=account, ip=client_ip())
     except BaseException:
         kept = {key: session[key] for key in LANGUAGE_KEYS if key in session}

@@ -29,6 +29,7 @@ from core.i18n import N_
 from core.models import ActivityLog, BillingProfile, Customer, Document, Service, Staff
 from core.service_status import allowed_statuses, set_service_status
 from core.staff import service as staff_service
+from core.untrusted import as_page
 from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.auth import login_view
@@ -40,11 +41,8 @@ PAGE_SIZE = 25
 
 
 def page_number() -> int:
-    """The ``page`` query parameter, at least 1."""
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    """The ``page`` query parameter: at least 1, and 1 for anything that is not a page number."""
+    return as_page(request.args.get("page"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -194,6 +194,15 @@ def documents_to_correct() -> Any:
     return render_template("admin/documents_to_correct.html", documents=[state_of(d) for d in rows])
 
 
+@bp.route("/documents/advances-due")
+@staff_required("billing")
+def advances_due() -> Any:
+    """Money received in an earlier month on proformas still open: the advance invoices due, by deadline."""
+    from core.documents.advances import advances_due as due
+
+    return render_template("admin/advances_due.html", rows=due())
+
+
 @bp.route("/customers/<int:customer_id>/balance", methods=["GET", "POST"])
 @staff_required("billing")
 def balance(customer_id: int) -> Any:

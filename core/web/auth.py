@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
-from core.accounts import service
+from core.accounts import service, verified
 from core.errors import DomainError, RateLimited
 from core.web import access
-from core.web.errors import translated
+from core.web.errors import retry_after_headers, translated, wants_json
 from core.web.form_errors import FormErrors
-from core.web.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
+from core.web.forms import EmptyForm, ForgotForm, LoginForm, RegisterForm, ResetForm
+from core.web.redirects import back_to, local_path
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(default: str) -> str:
-    """The ``next`` parameter when it is a local path, else ``default``."""
-    target = request.args.get("next") or ""
-    parsed = urlparse(target)
-    if target.startswith("/") and not target.startswith("//") and not parsed.netloc:
-        return target
-    return default
+    """The ``next`` parameter when it is a local path (:func:`core.web.redirects.local_path`), else ``default``."""
+    return local_path(request.args.get("next")) or default
 
 
 def login_view(kind: str, template: str, home_endpoint: str) -> Any:
@@ -43,7 +39,9 @@ def login_view(kind: str, template: str, home_endpoint: str) -> Any:
             account = service.authenticate(kind, form.email.data, form.password.data, access.client_ip())
         except DomainError as exc:
             flash(translated(exc.message), "error")
-            return render_template(template, form=form), (429 if isinstance(exc, RateLimited) else 401)
+            if isinstance(exc, RateLimited):
+                return render_template(template, form=form), 429, retry_after_headers(exc)
+            return render_template(template, form=form), 401
         destination = safe_next(url_for(home_endpoint))
         with shown:
             second = access.start_login(account, kind, next_url=destination)
@@ -87,9 +85,34 @@ def verify(token: str) -> Any:
     customer = service.verify_email(token)
     if customer is None:
         flash(gettext("This confirmation link is invalid or has expired."), "error")
+    elif g.get("customer") is not None:
+        flash(gettext("Your e-mail address is confirmed."), "success")
+        return redirect(url_for("client.dashboard"))
     else:
         flash(gettext("Your e-mail address is confirmed. You can log in."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@access.login_required
+def resend_verification() -> Any:
+    """Send the confirmation link again (a few times an hour at most)."""
+    if EmptyForm().validate_on_submit():
+        with FormErrors():
+            if verified.resend(g.customer):
+                flash(gettext("We sent the link again to %(email)s.", email=g.customer.email), "success")
+            else:
+                flash(gettext("Your e-mail address is confirmed."), "info")
+    return redirect(local_path(request.form.get("back")) or url_for("client.dashboard"))
+
+
+@bp.app_errorhandler(verified.EmailNotVerified)
+def email_not_verified(exc: verified.EmailNotVerified) -> Any:
+    """An order or payment step refused until the address is confirmed: say why, offer the link again."""
+    if wants_json():
+        return jsonify(error=exc.code, detail=translated(exc.message), status=exc.status), exc.status
+    back = back_to(request.referrer, request.host, "")
+    return render_template("client/verify_first.html", form=EmptyForm(), back=back), exc.status
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -133,8 +156,5 @@ def set_language(lang: str) -> Any:
 
 
 def _back() -> str:
-    """The page the visitor came from, when it is on this site."""
-    parsed = urlparse(request.referrer or "")
-    if not parsed.path or (parsed.netloc and parsed.netloc != request.host):
-        return url_for("client.dashboard")
-    return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+    """The page the visitor came from, when it is a page of this site; else the dashboard."""
+    return back_to(request.referrer, request.host, url_for("client.dashboard"))

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext
 
-from core import activity, db
 from core.accounts import service as accounts
+from core.accounts.verified import blocks
 from core.balance_view import balance_of
 from core.documents.state import paid_on
 from core.models import Document, Service
@@ -39,7 +39,13 @@ def dashboard() -> Any:
         .where((Document.customer == g.customer) & (Document.status.in_(["unpaid", "partially_paid"])))
         .order_by(Document.issue_date.desc())
     )
-    return render_template("client/dashboard.html", services=services, unpaid=unpaid, balance=balance_of(g.customer.id))
+    return render_template(
+        "client/dashboard.html",
+        services=services,
+        unpaid=unpaid,
+        balance=balance_of(g.customer.id),
+        verify_first=blocks(g.customer),
+    )
 
 
 @bp.route("/services")
@@ -119,15 +125,16 @@ def logout_everywhere() -> Any:
             title=gettext("Log out on every device?"),
             what_happens=[
                 gettext("Every browser and device where you are logged in, this one included, is logged out at once."),
+                gettext(
+                    "Your API tokens are revoked too: scripts that use them stop working until you create new ones."
+                ),
                 gettext("To use the panel again, you log in with your e-mail and password."),
             ],
             confirm_label=gettext("Log out everywhere"),
             cancel_url=url_for("client.profile"),
         )
     if form.validate_on_submit():
-        with db.write_transaction():
-            accounts.revoke_sessions("customer", g.customer.id)
-            activity.record("customer.logout_everywhere", actor=g.customer, subject=g.customer, ip=access.client_ip())
+        accounts.logout_everywhere(g.customer, "customer", ip=access.client_ip())
         session.destroy(keep=access.language_of_session())  # type: ignore[attr-defined]
         flash(gettext("You were logged out on every device."), "info")
     return redirect(url_for("auth.login"))

@@ -29,7 +29,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from core import i18n
-from core.errors import DomainError, ValidationError
+from core.errors import DomainError, RateLimited, ValidationError
 from core.plugins import describe_failure
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,6 +78,12 @@ def _render(status: int, title: str, detail: str, error: str | None = None) -> t
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
+def retry_after_headers(exc: BaseException) -> dict[str, str]:
+    """``Retry-After`` for a :class:`core.errors.RateLimited` that knows its wait, else nothing."""
+    seconds = getattr(exc, "retry_after", None) if isinstance(exc, RateLimited) else None
+    return {"Retry-After": str(max(1, int(seconds)))} if seconds else {}
+
+
 def log_crash(exc: BaseException) -> None:
     """One log line for an unexpected error of this request, naming the plugin and hook when it came from one."""
     log.error("%s %s: %s", request.method, request.path, describe_failure(exc), exc_info=exc)
@@ -97,10 +103,11 @@ def install(app: Flask) -> None:
         return _render(422, gettext("Invalid data"), "; ".join(translated(v) for v in exc.errors.values()))
 
     @app.errorhandler(DomainError)
-    def _domain(exc: DomainError) -> tuple[Any, int]:
+    def _domain(exc: DomainError) -> tuple[Any, int, dict[str, str]]:
         if wants_json():
-            return jsonify(error=exc.code, detail=exc.message, status=exc.status), exc.status
-        return _render(exc.status, gettext("Something is not right"), translated(exc.message))
+            return jsonify(error=exc.code, detail=exc.message, status=exc.status), exc.status, retry_after_headers(exc)
+        body, status = _render(exc.status, gettext("Something is not right"), translated(exc.message))
+        return body, status, retry_after_headers(exc)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Any, int]:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from core.accounts.verified import blocks, check_can_order
 from core.balance_view import balance_of, statement
 from core.documents.state import state_of
 from core.errors import DomainError
@@ -22,7 +23,12 @@ bp = Blueprint("payments", __name__)
 
 
 def start_payment(method: PaymentMethod, document: Document) -> Any:
-    """Run ``method.start`` and answer with its page, its redirect, or back to the document."""
+    """Run ``method.start`` and answer with its page, its redirect, or back to the document.
+
+    The payment step of every method: a customer who must confirm their e-mail
+    address first gets the page that says so (:mod:`core.accounts.verified`).
+    """
+    check_can_order(document.customer)
     base = request.host_url.rstrip("/")
     try:
         started = method.start(document, amount_due(document), base_url=base)
@@ -85,6 +91,7 @@ def invoice(document_id: int) -> Any:
         related=related,
         balance=balance_of(g.customer.id),
         form=EmptyForm(),
+        verify_first=blocks(g.customer),
     )
 
 

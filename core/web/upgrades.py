@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 
+from core.accounts.verified import EmailNotVerified
 from core.documents.build import rate_percent
 from core.documents.pdf_labels import fmt_rate
 from core.errors import Conflict, DomainError, ValidationError
@@ -25,6 +26,7 @@ from core.payments.methods import all_methods, get_method
 from core.payments.recording import OPEN_STATUSES, amount_due
 from core.upgrades.apply import cancel_change
 from core.upgrades.confirm import confirm_change
+from core.upgrades.lines import document_previews
 from core.upgrades.quote import Quote
 from core.upgrades.quoting import build_quote, change_options, pending_change
 from core.upgrades.refund import downgrade_refund
@@ -142,6 +144,7 @@ def _summary_page(service: Any, status: int = 200, refused: str = "") -> Any:
         quote=quote,
         vat_rows=vat_rows(quote),
         refund=downgrade_refund(quote),
+        documents=document_previews(quote) if quote.action == "pay" else [],
         methods=methods,
         form=EmptyForm(),
         quoted_at=quote.created_at.isoformat(),
@@ -181,9 +184,10 @@ def confirm(service_id: int) -> Any:
         if exc.code in ("quote_changed", "quote_expired"):
             return redirect(url_for("upgrades.summary", service_id=service.id, product=product, cycle=cycle))
         return redirect(url_for("upgrades.choose", service_id=service.id))
-    except (
-        DomainError
-    ) as exc:  # a plugin refused (pricing, issuing the proforma, applying the change): nothing happened
+    except EmailNotVerified:
+        raise  # the page that says why, with the link to send the confirmation again
+    except DomainError as exc:
+        # A plugin refused (pricing, issuing the proforma, applying the change): nothing happened.
         return _summary_page(service, exc.status, refused=exc.message)
     if result.status == "scheduled" and result.change.apply_on is not None:
         flash(gettext("The change is scheduled for %(date)s.", date=format_date(result.change.apply_on)), "success")

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    config.setdefault("balance", {}).setdefault("apply_on_issue", True)
+    config.section("balance", {"apply_on_issue": True})
 
 
 @hookimpl(trylast=True)

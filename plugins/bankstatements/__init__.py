@@ -39,9 +39,7 @@ DEFAULTS: dict[str, Any] = {"virtual_accounts": False, "virtual_account_prefix":
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("bankstatements", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("bankstatements", DEFAULTS)
 
 
 @hookimpl

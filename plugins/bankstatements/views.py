@@ -15,6 +15,7 @@ from flask_babel import gettext
 
 from core.errors import DomainError, ValidationError
 from core.models import Customer, Document
+from core.untrusted import as_id, as_page
 from core.web import access, confirm
 from core.web.access import staff_required
 from core.web.forms import EmptyForm
@@ -37,10 +38,7 @@ def _form_ok() -> None:
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return as_page(request.args.get("page"))
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -51,7 +49,8 @@ def index() -> Any:
     if request.method == "POST":
         _form_ok()
         upload = request.files.get("statement")
-        bank = Bank.get_or_none(Bank.id == (request.form.get("bank") or 0)) if request.form.get("bank") else None
+        bank_id = as_id(request.form.get("bank"))
+        bank = Bank.get_or_none(Bank.id == bank_id) if bank_id is not None else None
         if upload is None or not upload.filename:
             error = gettext("Choose the statement file.")
         else:
@@ -133,8 +132,9 @@ def _find_document(value: str) -> Document | None:
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
-        found = Document.get_or_none(Document.id == int(value))
+    key = as_id(value)
+    if key is not None:
+        found = Document.get_or_none(Document.id == key)
         if found is not None:
             return found
     return Document.get_or_none(Document.number == value)
@@ -143,7 +143,8 @@ def _find_document(value: str) -> Document | None:
 def _find_customer(value: str) -> Customer | None:
     value = value.strip()
     if value.isdigit():
-        return Customer.get_or_none(Customer.id == int(value))
+        key = as_id(value)
+        return Customer.get_or_none(Customer.id == key) if key is not None else None
     return Customer.get_or_none(Customer.email == value.lower()) if value else None
 
 

@@ -1,113 +1,139 @@
-"""Built-in plugin: send VAT and correcting invoices to KSeF (off by default).
+"""Built-in plugin: every VAT invoice and correction through KSeF, the national e-invoice system (off by default).
 
-Turn it on with ``[ksef] enabled = true`` and ``[ksef] url`` (the endpoint that
-accepts an FA(3) document), ``[ksef] token`` (sent as ``Authorization: Bearer``;
-put it in the environment, ``HOOKBILL_KSEF_TOKEN``, never in the repo) and
-``[ksef] timeout_seconds``.
+Turn it on with ``[ksef] enabled = true`` and the KSeF token
+(``HOOKBILL_KSEF_TOKEN``); see :mod:`~plugins.ksef.settings` and the README.
+Its parts, each in its own module:
 
-* ``on_invoice_issue`` (inside the issuing transaction): for a VAT or correcting
-  invoice, queue an outbox message ``ksef_send``, nothing else: no network in
-  the transaction.
-* ``ksef_send`` (outbox handler, after commit, with retries): build the FA(3)
-  XML, validate it against the XSD, POST it; a 2xx answer is recorded in the
-  activity log (``ksef.sent`` with the HTTP status and the reference the server
-  returned); anything else raises, so the outbox retries with back-off.
-
-Transport only: the official KSeF API wraps this in an authenticated, encrypted
-session (challenge, session token, AES-encrypted document); a provider going
-live puts a gateway speaking that protocol behind ``[ksef] url``.
+* :mod:`~plugins.ksef.scope`: which documents go (by the kind of buyer);
+* ``on_invoice_issue`` (inside the issuing transaction): the document's
+  :class:`~plugins.ksef.models.KsefSubmission` and an outbox message
+  ``ksef_send``; no network in the transaction;
+* :mod:`~plugins.ksef.sending`: the outbox handler (after commit, with
+  retries): the FA(3) built once, sent in the open session
+  (:mod:`~plugins.ksef.api`, on the ``ksef-client`` library), its status until
+  KSeF gives the number or rejects it, offline mode when KSeF is unavailable;
+* :mod:`~plugins.ksef.marks`: the KSeF number and the verification QR codes on
+  the PDF (``hookbill_document_marks``);
+* :mod:`~plugins.ksef.mail`: the customer's mail waits for the number
+  (``hookbill_hold_document_mail``);
+* ``hookbill_ksef_number``: a correction names its invoice's KSeF number;
+* :mod:`~plugins.ksef.queue` with :mod:`~plugins.ksef.views` and
+  :mod:`~plugins.ksef.cli`: the staff's queue and ``hookbill ksef status|resend``;
+* the ``ksef`` cron job: queues again what is stranded, lets held mail go,
+  keeps offline deadlines, closes an idle session.
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from core import activity, db, outbox, runtime
 from core.config import Config
-from core.documents.files import KSEF_KINDS, document_xml
+from core.extension import CronJob, MenuItem, MigrationSet, TemplateContext
 from core.hookspecs import hookimpl
-from core.models import Document
 
-DEFAULTS = {"enabled": False, "url": "", "token": "", "timeout_seconds": 30}
-
-
-@dataclass(frozen=True)
-class KsefAnswer:
-    """What the KSeF endpoint answered: the HTTP status and the body (its reference)."""
-
-    status: int
-    body: str
-
-
-def post_xml(url: str, xml: bytes, *, token: str = "", timeout: float = 30) -> KsefAnswer:
-    """POST ``xml`` to ``url``; return the answer. Raises on a network error or a non-2xx status."""
-    if not url.startswith(("https://", "http://")):
-        raise ValueError(f"ksef.url must be an http(s) URL, not {url!r}")
-    headers = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/json, text/plain"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=xml, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return KsefAnswer(response.status, response.read(4096).decode("utf-8", "replace"))
-    except urllib.error.HTTPError as exc:
-        # The error carries the open connection: read the answer and close it
-        # here, or the socket leaks until the outbox's retry is long gone.
-        with exc:
-            detail = exc.read(512).decode("utf-8", "replace")
-        raise RuntimeError(f"KSeF answered {exc.code}: {detail}") from None
-
-
-def enabled() -> bool:
-    """True when ``[ksef] enabled`` is set."""
-    return bool(runtime.config().get_value("ksef.enabled"))
+if TYPE_CHECKING:
+    from core.documents.marks import DocumentMark
+    from core.models import Document, Staff
 
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("ksef", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    from plugins.ksef.settings import add_defaults
+
+    add_defaults(config)
+
+
+@hookimpl
+def hookbill_migrations() -> list[MigrationSet]:
+    return [MigrationSet("ksef", "plugins.ksef.migrations")]
 
 
 @hookimpl
 def on_invoice_issue(document: Document) -> None:
-    """Queue the invoice for KSeF (VAT and correcting invoices, when enabled).
+    """Record the document's way to KSeF and queue it (VAT invoices and corrections, when enabled and in scope)."""
+    from plugins.ksef.settings import current, enabled
 
-    Invoices with an OSS rate (another EU state's VAT, art. 28k) are not sent:
-    sales under the OSS procedure are outside the KSeF obligation and FA(3)
-    has no Polish rate field for them.
-    """
-    from core.documents.snapshot import is_oss_rate
-
-    if any(is_oss_rate(str(t.get("vat_rate", ""))) for t in (document.snapshot or {}).get("totals", [])):
+    if not enabled():
         return
-    if document.kind in KSEF_KINDS and enabled():
-        outbox.enqueue("ksef_send", {"document_id": document.id}, dedupe_key=f"ksef_send:{document.id}")
+    from plugins.ksef.models import KsefSubmission
+    from plugins.ksef.scope import goes_to_ksef
+    from plugins.ksef.sending import queue
 
-
-def send(payload: dict[str, Any]) -> None:
-    """Outbox handler ``ksef_send``: build, validate and POST the XML; log the answer."""
-    config = runtime.config()
-    url = str(config.get_value("ksef.url") or "")
-    if not url:
-        raise RuntimeError("ksef.url is not set; the message stays queued")
-    document = Document.get_by_id(payload["document_id"])
-    answer = post_xml(
-        url,
-        document_xml(document),
-        token=str(config.get_value("ksef.token") or ""),
-        timeout=float(config.get_value("ksef.timeout_seconds") or 30),
-    )
-    with db.write_transaction():
-        activity.record(
-            "ksef.sent", subject=document, status=answer.status, reference=answer.body[:200], number=document.number
-        )
+    if goes_to_ksef(document, current()):
+        queue(KsefSubmission.create(document=document.id))
 
 
 @hookimpl
 def hookbill_outbox_handlers() -> dict[str, Any]:
+    from plugins.ksef.sending import send
+
     return {"ksef_send": send}
+
+
+@hookimpl
+def hookbill_ksef_number(document: Document) -> str | None:
+    """The KSeF number of an accepted invoice (a correction of it names it)."""
+    from plugins.ksef.models import KsefSubmission
+
+    row = KsefSubmission.get_or_none(KsefSubmission.document == document.id)
+    return row.ksef_number if row is not None and row.state == "accepted" and row.ksef_number else None
+
+
+@hookimpl
+def hookbill_document_marks(document: Document, lang: str) -> list[DocumentMark] | None:
+    from plugins.ksef.marks import marks
+
+    return marks(document, lang)
+
+
+@hookimpl
+def hookbill_hold_document_mail(document: Document) -> bool | None:
+    from plugins.ksef.mail import hold
+
+    return hold(document)
+
+
+def run_cron() -> dict[str, int]:
+    """Cron: queue stranded invoices again, let held mail go, refresh failure deadlines, close an idle session."""
+    from plugins.ksef.cron import run
+
+    return run()
+
+
+@hookimpl
+def hookbill_cron_jobs() -> list[CronJob]:
+    return [CronJob("ksef", run_cron, every=timedelta(minutes=1))]
+
+
+@hookimpl
+def hookbill_blueprints(config: Config) -> list[Any]:
+    from plugins.ksef.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def hookbill_admin_menu(staff: Staff) -> list[MenuItem]:
+    from plugins.ksef.settings import enabled
+
+    if not enabled():
+        return []
+    return [MenuItem("KSeF queue", "ksef.queue", order=46, roles=("admin", "billing"), active_prefix="/admin/ksef")]
+
+
+@hookimpl
+def hookbill_cli_commands() -> list[Any]:
+    from plugins.ksef.cli import ksef
+
+    return [ksef]
+
+
+@hookimpl
+def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
+    """On the admin page of a document: its way through KSeF."""
+    if name != "admin_document_detail" or context.get("doc") is None:
+        return None
+    from plugins.ksef.views import document_card
+
+    return document_card(context.get("doc"))

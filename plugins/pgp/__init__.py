@@ -35,9 +35,7 @@ PGP_DEFAULTS = {"keyring_folder": "", "gpg_binary": "gpg"}
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("pgp", {})
-    for key, value in PGP_DEFAULTS.items():
-        section.setdefault(key, value)
+    config.section("pgp", PGP_DEFAULTS)
 
 
 @hookimpl

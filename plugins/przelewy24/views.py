@@ -20,7 +20,6 @@ Our pages post forms that end in a redirect to P24's payment page, so the
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -29,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from core.models import Document
 from core.payments.recording import amount_due
+from core.untrusted import loads_json
 from core.web import access, confirm
 from core.web.access import login_required, staff_required
 from core.web.errors import server_callback
@@ -79,8 +79,9 @@ def return_page(session_id: str) -> Any:
 
 
 def _json_body() -> Any:
+    """The notification's JSON; None for anything else (nested too deep or unstorable text included)."""
     try:
-        return json.loads(request.get_data(cache=False) or b"null")
+        return loads_json(request.get_data(cache=False) or b"null")
     except ValueError:
         return None
 

@@ -1,16 +1,21 @@
 """Built-in plugin: an online test gateway, the shape of a real one (Przelewy24, PayU).
 
 Flow: "Pay online" redirects the customer to the gateway's payment page (here
-a local page, ``/pay/testgateway/checkout/<document>``). When the customer
-pays there, the gateway notifies us server-to-server with a signed callback
-(``POST /pay/testgateway/callback``, JSON body, header
-``X-Hookbill-Signature: hex(HMAC-SHA256(secret, raw body))``) and sends the
-customer back to the proforma. The local page delivers that callback
-in-process, through the very function the HTTP route uses.
+a local page, ``/pay/testgateway/checkout/<document>``), which starts a
+checkout attempt with its own transaction id (:mod:`plugins.testgateway.checkout`).
+When the customer pays there, the gateway notifies us server-to-server with a
+signed callback under that transaction id (``POST /pay/testgateway/callback``,
+JSON body, header ``X-Hookbill-Signature: hex(HMAC-SHA256(secret, raw body))``)
+and sends the customer back to the proforma. The local page delivers that
+callback in-process, through the very function the HTTP route uses; clicking
+"pay" again, or ten times at once, books the attempt once.
 
 Callback rules: a missing or wrong signature is refused with 403 (constant-
-time comparison); a timestamp outside ``replay_window_seconds`` is refused
-with 400 (a replay); a transaction id already recorded answers 409
+time comparison); a body that is not a JSON object with a timestamp, or holds
+text no database stores (:func:`core.untrusted.loads_json`), is 400; a
+timestamp outside ``replay_window_seconds`` is refused with 400 (a replay); a
+document id that names no document is 404, an amount that is not one 422; a
+transaction id already recorded answers 409
 ``duplicate`` and changes nothing (:func:`record_payment` is idempotent). A
 real gateway plugin should answer a duplicate its gateway's "OK" instead, so
 the gateway stops retrying.
@@ -23,15 +28,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from decimal import Decimal
 from typing import Any
 
 from core import runtime
 from core.config import Config, app_secret_key
+from core.extension import MigrationSet
 from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.payments.methods import PaymentMethod, PaymentStart
+from core.untrusted import as_id, loads_json
 
 CODE = "testgateway"
 
@@ -95,9 +101,9 @@ def verify(body: bytes, signature: str | None) -> dict[str, Any]:
     if not hmac.compare_digest(hmac.new(key, body, hashlib.sha256).hexdigest(), signature.strip().lower()):
         raise CallbackRefused(403, "signature_invalid", "the callback signature is wrong")
     try:
-        payload = json.loads(body)
+        payload = loads_json(body)
         stamp = int(payload["timestamp"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise CallbackRefused(400, "malformed", "the callback body is not valid") from None
     window = int(runtime.config().get_value("testgateway.replay_window_seconds") or 600)
     if abs(int(clock.now().timestamp()) - stamp) > window:
@@ -112,7 +118,8 @@ def handle_callback(body: bytes, signature: str | None) -> dict[str, Any]:
     from core.payments.recording import record_payment
 
     payload = verify(body, signature)
-    document = Document.get_or_none(Document.id == int(payload.get("document_id") or 0))
+    document_id = as_id(payload.get("document_id"))
+    document = Document.get_or_none(Document.id == document_id) if document_id is not None else None
     if document is None:
         raise CallbackRefused(404, "not_found", "no such document")
     if str(payload.get("currency") or "") != document.currency:
@@ -171,12 +178,14 @@ class TestGateway(PaymentMethod):
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:
-    section = config.setdefault("testgateway", {})
-    section.setdefault("secret", "")
-    section.setdefault("replay_window_seconds", 600)
     # A test gateway takes no real money: on in development and demos, off in
     # production unless the provider turns it on on purpose.
-    section.setdefault("enabled", not config.production)
+    config.section("testgateway", {"secret": "", "replay_window_seconds": 600, "enabled": not config.production})
+
+
+@hookimpl
+def hookbill_migrations() -> list[MigrationSet]:
+    return [MigrationSet("testgateway", "plugins.testgateway.migrations")]
 
 
 @hookimpl

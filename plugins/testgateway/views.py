@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from core import clock
 from core.payments.recording import amount_due
 from core.web.access import login_required
 from core.web.errors import server_callback
 from core.web.forms import EmptyForm
 from core.web.payments import back_url
 from core.web.scoping import own_document
-from plugins.testgateway import CODE, CallbackRefused, handle_callback, sign
+from plugins.testgateway import CODE, CallbackRefused, handle_callback
+from plugins.testgateway import checkout as attempts
 
 bp = Blueprint("testgateway", __name__, url_prefix=f"/pay/{CODE}")
 
@@ -31,26 +29,28 @@ def refusal_text(exc: CallbackRefused) -> str:
 @bp.route("/checkout/<int:document_id>", methods=["GET", "POST"])
 @login_required
 def checkout(document_id: int) -> Any:
-    """The gateway's payment page: pay the amount due, or go back."""
+    """The gateway's payment page: pay the amount due, once per attempt however often it is clicked, or go back."""
     document = own_document(document_id)
     due = amount_due(document)
     form = EmptyForm()
-    if form.validate_on_submit() and due > 0:
-        payload = {
-            "document_id": document.id,
-            "transaction_id": f"TG-{uuid.uuid4().hex[:20]}",
-            "amount": str(due),
-            "currency": document.currency,
-            "timestamp": int(clock.now().timestamp()),
-        }
-        body = json.dumps(payload, sort_keys=True).encode()
-        try:
-            handle_callback(body, sign(body))  # what the gateway's server would POST to /callback
-            flash(gettext("The payment was accepted. Thank you!"), "success")
-        except CallbackRefused as exc:
-            flash(refusal_text(exc), "error")
+    if form.validate_on_submit():
+        attempt = attempts.find_attempt(document, request.form.get("attempt", ""))
+        if attempt is None and due > 0:
+            attempt = attempts.current_attempt(document, due)
+        if attempt is not None:
+            try:
+                attempts.pay(attempt, document)  # what the gateway's server would POST to /callback
+                flash(gettext("The payment was accepted. Thank you!"), "success")
+            except CallbackRefused as exc:
+                if exc.code == "duplicate":  # another click of this attempt booked it
+                    flash(gettext("The payment was accepted. Thank you!"), "success")
+                else:
+                    flash(refusal_text(exc), "error")
         return redirect(url_for("payments.invoice", document_id=document.id))
-    return render_template("payments/testgateway.html", document=document, due=due, form=form, back=back_url(document))
+    attempt = attempts.current_attempt(document, due) if due > 0 else None
+    return render_template(
+        "payments/testgateway.html", document=document, due=due, form=form, attempt=attempt, back=back_url(document)
+    )
 
 
 @bp.route("/callback", methods=["POST"])

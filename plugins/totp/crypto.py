@@ -38,9 +38,7 @@ def derive_development_key(material: str) -> str:
 
 def configure(config: Config) -> None:
     """Fill the ``[totp]`` defaults and check the key; raise ConfigError naming ``totp.encryption_key``."""
-    section = config.setdefault("totp", {})
-    for key, value in DEFAULTS.items():
-        section.setdefault(key, value)
+    section = config.section("totp", DEFAULTS)
     if not section["issuer"]:
         section["issuer"] = str(config.get_value("app.name") or "hookbill")
     keys = section["encryption_key"]

@@ -2,16 +2,19 @@
 
 ``max_failures`` wrong codes (or passwords when turning 2FA off) within
 ``lock_minutes`` lock the account's codes for ``lock_minutes``: even a right
-code is refused, and the owner gets a mail. One address may fail
-``4 * max_failures`` times within the window, across accounts.
+code is refused, and the owner gets a mail. One address (an IPv6 client by
+its /64) may fail ``4 * max_failures`` times within the window, across
+accounts. Every check runs under :func:`lock`, so the limits hold however
+many attempts arrive at once.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
-from core import activity, clock, mail, ratelimit, runtime
+from core import activity, clock, db, mail, ratelimit, runtime
 from core.errors import RateLimited
 from core.i18n import N_
 from core.models import Customer, Staff
@@ -50,12 +53,35 @@ def language_of(account: Account) -> str:
     return str(getattr(account, "language", "") or runtime.config().get_value("app.language"))
 
 
+def lock(account: Account, ip: str) -> None:
+    """Serialise code checks of ``account`` and of ``ip`` (inside the write transaction, before reading).
+
+    Checking the limit, checking the code and counting a failure then happen
+    one attempt at a time, on PostgreSQL as on SQLite: forty codes sent at once
+    are judged against the limit one by one, and no more than the limit are tried.
+    """
+    names = {f"totp:{account_key(account)}"}
+    if ip:
+        names.add(f"totp-ip:{ratelimit.address_key(ip)}")
+    for name in sorted(names):
+        db.lock_name(name)
+
+
+def _address_rule(ip: str) -> ratelimit.Rule:
+    return ratelimit.Rule("totp-ip", ratelimit.address_key(ip), 4 * int(setting("max_failures")), window())
+
+
 def refuse_if_limited(cred: TotpCredential, ip: str) -> None:
-    """Raise RateLimited while the account is locked or the address is over its limit."""
-    if cred.locked_until is not None and cred.locked_until > clock.utcnow():
-        raise RateLimited(N_("Too many wrong codes: two-step verification is locked for a while. Try again later."))
-    if ip and ratelimit.limited("totp-ip", ip, 4 * int(setting("max_failures")), window()):
-        raise RateLimited(N_("Too many wrong codes from your address. Try again later."))
+    """Raise RateLimited (with ``retry_after``) while the account is locked or the address is over its limit."""
+    now = clock.utcnow()
+    if cred.locked_until is not None and cred.locked_until > now:
+        raise RateLimited(
+            N_("Too many wrong codes: two-step verification is locked for a while. Try again later."),
+            retry_after=math.ceil((cred.locked_until - now).total_seconds()),
+        )
+    wait = ratelimit.wait_seconds(_address_rule(ip)) if ip else 0
+    if wait:
+        raise RateLimited(N_("Too many wrong codes from your address. Try again later."), retry_after=wait)
 
 
 def record_failure(cred: TotpCredential, account: Account, ip: str, reason: str) -> None:
@@ -63,7 +89,7 @@ def record_failure(cred: TotpCredential, account: Account, ip: str, reason: str)
     key = account_key(account)
     ratelimit.hit("totp", key)
     if ip:
-        ratelimit.hit("totp-ip", ip)
+        ratelimit.hit("totp-ip", _address_rule(ip).key)
     activity.record("totp.failed", actor=account, subject=account, ip=ip, reason=reason)
     if ratelimit.count("totp", key, window()) < int(setting("max_failures")):
         return

@@ -24,6 +24,7 @@ recovery codes in :mod:`plugins.totp.recovery`):
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 
 import pyotp
@@ -117,7 +118,20 @@ def pending_enrollment(account: Account) -> Enrollment | None:
 
 
 def _normalize(code: str) -> str:
-    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    """The code as ASCII letters and digits: spaces and dashes dropped, any script's digits made 0-9.
+
+    A phone set to Arabic or Devanagari may type ``١٢٣٤٥٦``; that is the code
+    123456. Every other character is dropped, so only ASCII is ever compared
+    (``hmac.compare_digest`` refuses anything else).
+    """
+    kept = []
+    for ch in (code or "").lower():
+        if ch.isascii():
+            if ch.isalnum():
+                kept.append(ch)
+        elif (digit := unicodedata.decimal(ch, None)) is not None:
+            kept.append(str(digit))
+    return "".join(kept)
 
 
 def _matching_step(secret: str, code: str) -> int | None:
@@ -174,6 +188,7 @@ def verify(account: Account, code: str, ip: str = "") -> str:
     account is locked or the address is limited, Conflict when 2FA is off.
     """
     with db.write_transaction():
+        lockout.lock(account, ip)
         cred = _enabled_credential(account)
         lockout.refuse_if_limited(cred, ip)
         method = _check(cred, account, code, ip, allow_recovery=True)
@@ -192,11 +207,15 @@ def confirm_enrollment(account: Account, code: str, ip: str = "") -> list[str]:
     """
     limit = int(lockout.setting("max_failures"))
     with db.write_transaction():
+        lockout.lock(account, "")
         cred = credential_of(account)
         if cred is None or cred.enabled:
             raise Conflict(N_("Start turning two-step verification on first."), code="totp_not_pending")
-        if ratelimit.limited("totp-setup", lockout.account_key(account), limit, lockout.window()):
-            raise RateLimited(N_("Too many wrong codes. Try again later."))
+        wait = ratelimit.wait_seconds(
+            ratelimit.Rule("totp-setup", lockout.account_key(account), limit, lockout.window())
+        )
+        if wait:
+            raise RateLimited(N_("Too many wrong codes. Try again later."), retry_after=wait)
         normalized = _normalize(code)
         step = _matching_step(crypto.decrypt(cred.secret_encrypted), normalized) if normalized.isdigit() else None
         if step is None:
@@ -219,6 +238,7 @@ def confirm_enrollment(account: Account, code: str, ip: str = "") -> list[str]:
 def regenerate_recovery_codes(account: Account, code: str, ip: str = "") -> list[str]:
     """Replace all recovery codes after a right current authenticator code; return the new ones."""
     with db.write_transaction():
+        lockout.lock(account, ip)
         cred = _enabled_credential(account)
         lockout.refuse_if_limited(cred, ip)
         method = _check(cred, account, code, ip, allow_recovery=False)
@@ -234,13 +254,20 @@ def regenerate_recovery_codes(account: Account, code: str, ip: str = "") -> list
 def disable(account: Account, code: str, password: str, ip: str = "") -> None:
     """Turn two-step verification off: needs the password and a current code or a recovery code.
 
-    A wrong password counts as a failed attempt like a wrong code.
+    A wrong password counts as a failed attempt like a wrong code. A locked
+    account is refused before the password is hashed; the hash is computed
+    outside the transaction, then the limits are checked again under the lock.
     """
     with db.write_transaction():
+        lockout.lock(account, ip)
+        lockout.refuse_if_limited(_enabled_credential(account), ip)
+    password_ok = passwords.verify_password(account.password_hash, password or "")
+    with db.write_transaction():
+        lockout.lock(account, ip)
         cred = _enabled_credential(account)
         lockout.refuse_if_limited(cred, ip)
         error: DomainError | None = None
-        if not passwords.verify_password(account.password_hash, password or ""):
+        if not password_ok:
             lockout.record_failure(cred, account, ip, "wrong_password")
             error = ValidationError({"password": N_("The password is wrong.")})
         elif _check(cred, account, code, ip, allow_recovery=True) is None:

@@ -16,7 +16,9 @@ from typing import Any
 import segno
 from flask import (
     Blueprint,
+    Response,
     abort,
+    after_this_request,
     flash,
     g,
     redirect,
@@ -37,7 +39,7 @@ from core.errors import Conflict, DomainError, RateLimited, ValidationError
 from core.models import Customer
 from core.web import access, confirm
 from core.web.access import login_required, staff_required
-from core.web.errors import translated
+from core.web.errors import retry_after_headers, translated
 from core.web.forms import EmptyForm
 from core.web.sessions import current_token_hash
 from plugins.totp import service
@@ -109,6 +111,13 @@ def _error_to_form(form: FlaskForm, exc: DomainError) -> int:
         return 422
     if isinstance(exc, RateLimited):
         flash(translated(exc.message), "error")
+        wait = retry_after_headers(exc)
+
+        @after_this_request
+        def _say_when(response: Response) -> Response:
+            response.headers.update(wait)  # when to come back: a header, never a sleep here
+            return response
+
         return 429
     if isinstance(exc, service.WrongCode):
         form.code.errors = [translated(exc.message)]

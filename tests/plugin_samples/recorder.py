@@ -112,6 +112,11 @@ def on_logout(account, kind):
 
 
 @hookimpl
+def on_logout_everywhere(account, kind):
+    _record("on_logout_everywhere", kind=kind)
+
+
+@hookimpl
 def hookbill_provisioning_modules():
     _record("hookbill_provisioning_modules")
     return []
@@ -166,6 +171,21 @@ def hookbill_payment_methods():
 @hookimpl
 def hookbill_seller_overrides(customer, kind):
     _record("hookbill_seller_overrides", kind=kind)
+
+
+@hookimpl
+def hookbill_ksef_number(document):
+    _record("hookbill_ksef_number", number=document.number)
+
+
+@hookimpl
+def hookbill_document_marks(document, lang):
+    _record("hookbill_document_marks", number=document.number, lang=lang)
+
+
+@hookimpl
+def hookbill_hold_document_mail(document):
+    _record("hookbill_hold_document_mail", number=document.number)
 
 
 @hookimpl

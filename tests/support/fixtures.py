@@ -26,6 +26,9 @@ Fixtures:
     timeout 10 s; the context is closed after the test.
 ``fake_p24`` (function)
     A started local Przelewy24 (:class:`~tests.support.p24.FakeP24`), stopped after the test.
+``fake_ksef`` (function)
+    A started local KSeF 2.0 (:class:`~tests.support.ksef.FakeKsef`), stopped after the
+    test; the test fails when any request broke the Ministry's OpenAPI description.
 
 Playwright and asyncio: the sync API runs Playwright's event loop in the main
 thread, in a greenlet, and between two calls leaves that loop registered as the
@@ -50,6 +53,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from core.testing.postgres import PostgresServer
 from core.testing.smtp import SmtpCapture
 from tests.support.browser import ChromiumNotFound, launch_chromium
+from tests.support.ksef import FakeKsef
 from tests.support.p24 import FakeP24
 
 #: Default timeout of every Playwright action and navigation on ``page``, in ms.
@@ -196,3 +200,17 @@ def fake_p24() -> Iterator[FakeP24]:
         yield server
     finally:
         server.stop()
+
+
+# -- KSeF ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_ksef() -> Iterator[FakeKsef]:
+    """A local KSeF 2.0 on a free loopback port; every request it got must match the OpenAPI description."""
+    server = FakeKsef().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+    assert server.violations == [], server.violations

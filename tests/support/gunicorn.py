@@ -15,9 +15,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import gunicorn
+
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# gunicorn 27 opens a control socket at one fixed path per user; servers started side by side
+# (xdist workers, other checkouts) would take it from each other, so tests run without it.
+_OWN_CONTROL_SOCKET = ("--no-control-socket",) if gunicorn.version_info >= (27,) else ()
+#: The master process of each running server, by its base URL (see :func:`worker_pids`).
+MASTERS: dict[str, subprocess.Popen[bytes]] = {}
+
+
+def worker_pids(base: str) -> list[int]:
+    """The process ids of the gunicorn workers serving ``base`` now (Linux: the master's children)."""
+    master = MASTERS[base].pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
 
 
 @contextmanager
@@ -52,6 +66,7 @@ def gunicorn_server(
             "60",
             "--graceful-timeout",
             "5",
+            *_OWN_CONTROL_SOCKET,
             "core.wsgi:app",
         ],
         cwd=ROOT,
@@ -61,7 +76,8 @@ def gunicorn_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # A readiness wait, not a timing: on a loaded machine four workers importing the app take a while.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 urllib.request.urlopen(f"{base}/login", timeout=2).read()
@@ -72,8 +88,10 @@ def gunicorn_server(
                         "gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()[-3000:]
                     ) from None
                 time.sleep(0.2)
+        MASTERS[base] = process
         yield base
     finally:
+        MASTERS.pop(base, None)
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -1,0 +1,1 @@
+"""Schema migrations of the test gateway (component ``testgateway``)."""
