@@ -35,6 +35,7 @@ from typing import Any
 import peewee
 
 from core import activity, clock, db, mail, runtime
+from core.accounts.verified import check_can_order
 from core.documents.build import LineInput
 from core.documents.issuing import current_profile, issue_document
 from core.errors import Conflict, ValidationError
@@ -252,9 +253,5 @@ def _repeat(order: Order, customer: Customer) -> Placed:
 
 
 def _check_can_order(customer: Customer) -> None:
-    """The account rule for ordering (a confirmed e-mail address, when the provider requires one)."""
-    try:
-        from core.accounts.verified import check_can_order  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # the rule arrives with the account hardening
-        return
+    """The account rule for ordering: a confirmed e-mail address, when the provider requires one."""
     check_can_order(customer)

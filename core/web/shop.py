@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext
 
 from core.accounts import service as accounts
+from core.accounts.verified import EmailNotVerified
 from core.billing_data.service import change_billing_data
 from core.documents.issuing import buyer_party, current_profile
 from core.errors import DomainError, ValidationError
@@ -243,6 +244,8 @@ def checkout() -> Any:
             checkout_token=request.form.get("checkout_token", ""),
             ip=access.client_ip(),
         )
+    except EmailNotVerified:
+        raise  # the page that says why and sends the link again (core.web.auth)
     except ValidationError as exc:
         add_form_errors(form, {k: v for k, v in exc.errors.items() if k in BILLING_FIELDS})
         for key, message in exc.errors.items():
