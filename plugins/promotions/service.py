@@ -15,6 +15,9 @@ from core.money import round_money
 from plugins.promotions.models import PromoCode
 from plugins.promotions.rules import normalize
 
+#: The largest amount a code may take off (a typing error beyond it is refused, not stored).
+MAX_VALUE = Decimal("1000000.00")
+
 FIELDS = (
     "code",
     "description",
@@ -61,9 +64,11 @@ def check(values: Mapping[str, Any]) -> dict[str, Any]:
         errors["kind"] = N_("Choose a percentage or a fixed amount.")
     try:
         value = Decimal(str(values.get("value") or "").replace(",", ".").strip())
+        if not value.is_finite() or abs(value) > MAX_VALUE or value != round_money(value):
+            value = Decimal(-1)
     except InvalidOperation:
         value = Decimal(-1)
-    if value <= 0 or value != round_money(value) or (kind == "percent" and value > 100):
+    if value <= 0 or (kind == "percent" and value > 100):
         errors["value"] = N_("Enter a percentage up to 100, or a net amount like 10.00.")
     cycles = [c for c in values.get("cycles") or [] if c in CYCLES]
     products = sorted({int(p) for p in values.get("products") or [] if str(p).isdigit()})
