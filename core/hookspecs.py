@@ -269,7 +269,9 @@ def on_customer_updated(customer: Customer, changes: dict[str, tuple[object, obj
     :param customer: the :class:`core.models.Customer` after the change.
     :param changes: ``{field: (old, new)}``; a billing data change (a new
         :class:`core.models.BillingProfile` version) keys its fields
-        ``billing.<field>`` (``billing.kind``, ``billing.tax_id``...). Do not change.
+        ``billing.<field>`` (``billing.kind``, ``billing.tax_id``...); a private
+        person's request for invoices for advances, saved with the billing
+        data, is ``advance_invoices`` (booleans). Do not change.
     :returns: ignored.
     """
 

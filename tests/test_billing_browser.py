@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import clock, db
-from core.models import BillingProfile, Document
+from core.models import BillingProfile, Customer, Document
 from core.payments.recording import record_payment
 from core.upgrades.confirm import confirm_change
 from tests.billing_doc_helpers import COMPANY, pdf_text, setup_seller, shop
@@ -48,17 +48,20 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
     expect(page.get_by_test_id("billing-data-card")).to_contain_text("5260250274")
     page.get_by_test_id("edit-billing").click()
     expect(page.get_by_role("heading", name="Dane do faktury")).to_be_visible()
+    expect(page.get_by_test_id("advance-invoices")).to_be_hidden()  # a company gets advance invoices anyway
     page.fill("#tax_id", "5260250275")  # a typo in the NIP
     page.get_by_test_id("save-billing").click()
     expect(page.locator("#tax_id-error")).to_contain_text("To nie jest poprawny NIP")
     page.get_by_test_id("kind-private").check()
     expect(page.locator("#tax_id")).to_be_hidden()  # the company-only field hides
+    page.get_by_test_id("advance-invoices").check()  # a private person asks for them (art. 106b ust. 3)
     page.fill("#name", "Aleksandra Wróblewska")
     page.fill("#address_line1", "ul. Świętojańska 44")
     page.fill("#postcode", "81-391")
     page.fill("#city", "Gdynia")
     page.get_by_test_id("save-billing").click()
-    expect(page.locator(".flash-success")).to_contain_text("Dane do faktury zapisane")
+    expect(page.locator(".flash-success").first).to_contain_text("Dane do faktury zapisane")
+    expect(page.locator(".flash-success").nth(1)).to_contain_text("Od teraz otrzymasz fakturę zaliczkową")
     expect(page.locator(".flash-info")).to_contain_text(
         f"Proforma {open_proforma.number} zachowuje dane, z którymi została wystawiona"
     )
@@ -66,6 +69,8 @@ def test_customer_switches_to_private_and_downloads_the_invoice_pdf(
     with db.connection():
         current = BillingProfile.select().order_by(BillingProfile.id.desc()).first()
         assert (current.kind, current.name, current.tax_id) == ("private", "Aleksandra Wróblewska", "")
+        assert Customer.get_by_id(customer.id).advance_invoices
+    expect(page.get_by_test_id("advance-invoices")).to_be_checked()
     page.goto(f"{live_server}/invoices/{invoice.id}")
     with page.expect_download() as info:
         page.get_by_test_id("download-pdf").click()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from core import db, runtime
-from core.billing_data.service import MSG_NIP, MSG_VAT_ID, change_billing_data, history
+from core.billing_data.service import MSG_NIP, MSG_VAT_ID, change_billing_data, history, save_billing_data
 from core.errors import ValidationError
 from core.hookspecs import HookRefused, hookimpl
-from core.models import ActivityLog, BillingProfile
+from core.models import ActivityLog, BillingProfile, Customer
 from tests.helpers import login, make_customer, make_staff, post_form, staff_login
 from tests.ticket_helpers import make_department
 
@@ -190,3 +191,62 @@ def test_on_customer_updated_sees_old_and_new_and_can_refuse(app, client):
     with db.connection():
         assert BillingProfile.select().count() == 1  # rolled back with the refusal
         assert ActivityLog.select().where(ActivityLog.action == "billing_data.changed").count() == 1
+
+
+def _advance_box(page: str) -> str:
+    """The request-for-advance-invoices checkbox tag of the billing data page."""
+    found = re.search(r'<input[^>]*data-testid="advance-invoices"[^>]*>', page)
+    assert found is not None
+    return found.group(0)
+
+
+def _asks_for_advances(customer_id: int) -> bool:
+    with db.connection():
+        return bool(Customer.get_by_id(customer_id).advance_invoices)
+
+
+def test_a_private_person_asks_for_advance_invoices_on_the_billing_page(app, client):
+    customer = make_customer()
+    login(client, "ala@example.test")
+    page = html.unescape(client.get("/profile/billing").get_data(as_text=True))
+    assert "Chcę otrzymywać faktury zaliczkowe (za częściowe wpłaty)" in page
+    assert "Osoba prywatna otrzymuje ją tylko na żądanie" in page
+    assert "checked" not in _advance_box(page)
+    asked = post_form(client, "/profile/billing", {**PRIVATE, "advance_invoices": "y"}, follow_redirects=True)
+    text = html.unescape(asked.get_data(as_text=True))
+    assert "Od teraz otrzymasz fakturę zaliczkową" in text and "Dane do faktury zapisane." in text
+    assert _asks_for_advances(customer.id)
+    assert "checked" in _advance_box(text)
+    # only the request changes: no new version of the data, the log says old and new
+    again = post_form(client, "/profile/billing", PRIVATE, follow_redirects=True)
+    assert "Od teraz nie otrzymasz faktur zaliczkowych" in html.unescape(again.get_data(as_text=True))
+    assert not _asks_for_advances(customer.id)
+    with db.connection():
+        assert BillingProfile.select().count() == 1
+        logged = [r.details for r in ActivityLog.select().where(ActivityLog.action == "customer.advance_invoices")]
+    assert [(d["old"], d["new"]) for d in logged] == [(False, True), (True, False)]
+
+
+def test_a_company_keeps_its_request_whatever_the_box_says(conn):
+    customer = make_customer()
+    save_billing_data(customer, PRIVATE, advance_invoices=True, actor=customer)
+    saved = save_billing_data(customer, COMPANY, advance_invoices=False, actor=customer)
+    assert saved.profile is not None and saved.advance_invoices is None
+    assert _asks_for_advances(customer.id)  # a company gets advance invoices anyway; the request stays
+    assert not save_billing_data(customer, COMPANY, advance_invoices=True, actor=customer)  # nothing changed
+
+
+def test_a_refused_request_for_advance_invoices_saves_nothing(app):
+    watcher = Watcher()
+    runtime.current().pm.register(watcher, name="watcher")
+    customer = make_customer()
+    with db.connection():
+        save_billing_data(customer, PRIVATE, actor=customer)
+        watcher.refuse = True
+        with pytest.raises(HookRefused):
+            save_billing_data(customer, PRIVATE, advance_invoices=True, actor=customer)
+    assert watcher.changes[-1] == {"advance_invoices": (False, True)}
+    assert customer.advance_invoices is False  # the object the caller holds rolled back too
+    assert not _asks_for_advances(customer.id)
+    with db.connection():
+        assert not ActivityLog.select().where(ActivityLog.action == "customer.advance_invoices").exists()

@@ -15,7 +15,7 @@ from core.balance_view import balance_of
 from core.documents.corrections import current_lines, lowered_by_gross, state_gross
 from core.documents.issuing import snapshot_of
 from core.errors import Conflict
-from core.models import Document, LedgerEntry, Payment
+from core.models import Document, LedgerEntry, OutboxMessage, Payment
 from plugins.przelewy24.models import P24Refund
 from plugins.przelewy24.refunds import request_refund, send_refund
 from tests.helpers import make_staff, post_form, staff_login
@@ -56,6 +56,17 @@ def ledger_kinds(customer_id: int) -> list[tuple[str, Decimal]]:
         return [(e.kind, e.amount) for e in rows]
 
 
+def refund_mails() -> list[tuple[str, str, str]]:
+    """The refund mails queued, oldest first: (template, subject, body)."""
+    with db.connection():
+        rows = OutboxMessage.select().where(OutboxMessage.kind == "mail").order_by(OutboxMessage.id)
+        return [
+            (str(m.dedupe_key).split(":")[1], m.payload["subject"], m.payload["body"])
+            for m in rows
+            if str(m.dedupe_key or "").startswith("mail:balance_refund")
+        ]
+
+
 def corrections_of(invoice: Document) -> list[Document]:
     with db.connection():
         return list(Document.select().where(Document.kind == "correction").order_by(Document.id))
@@ -90,6 +101,11 @@ def test_staff_refund_the_whole_payment_with_a_correcting_invoice(
     ]
     with db.connection():
         assert balance_of(customer.id) == Decimal("0.00")
+    # the customer is told, in the ledger entry's transaction, in their language
+    ((template, subject, body),) = refund_mails()
+    assert template == "balance_refund" and subject == "Zwracamy 31,73 zł na Twoje konto"
+    assert "z którego przyszła Twoja wpłata z dnia" in body and f"Faktura korygująca {correction.number}" in body
+    assert "Twoje saldo wynosi teraz 0,00\xa0zł" in body and "/balance" in body
     (sent,) = fake_p24.refunds
     assert (sent["amount"], sent["orderId"]) == (3173, fake_p24.txn_for_session(sent["sessionId"]).order_id)
     assert sent["urlStatus"].endswith("/pay/przelewy24/refund-status")
@@ -144,6 +160,9 @@ def test_a_refund_p24_refuses_later_goes_back_to_the_balance(
         assert balance_of(customer.id) == Decimal("31.73")  # the customer's money, on their balance
     assert ledger_kinds(customer.id)[-1] == ("refund_reversed", Decimal("31.73"))
     assert len(corrections_of(invoice)) == 1  # the correction stands
+    mails = refund_mails()
+    assert [m[0] for m in mails] == ["balance_refund", "balance_refund_reversed"]  # once each
+    assert mails[1][1] == "Zwrot 31,73 zł nie został wykonany" and "Twoje saldo wynosi teraz 31,73" in mails[1][2]
 
 
 def test_a_refund_p24_refuses_at_once_goes_back_to_the_balance(
@@ -209,7 +228,7 @@ def test_refund_without_confirming_or_over_the_payment_changes_nothing(
     assert "Kwota przekracza to, co pozostało do zwrotu" in html
     html = refund_via_page(staff_client, payment, invoice, amount="abc")
     assert "Podaj kwotę" in html
-    assert fake_p24.refunds == [] and corrections_of(invoice) == []
+    assert fake_p24.refunds == [] and corrections_of(invoice) == [] and refund_mails() == []
     with db.connection():
         assert P24Refund.select().count() == 0 and balance_of(customer.id) == Decimal("0.00")
 
@@ -229,6 +248,8 @@ def test_a_payment_that_went_to_the_balance_is_refunded_from_it_without_a_correc
         invoice = Document.get(Document.kind == "vat")
     refund_via_page(staff_client, payment, invoice, amount="31.73")
     assert corrections_of(invoice) == []
+    ((template, _subject, body),) = refund_mails()  # a refund from the balance is mailed too, with no correction
+    assert template == "balance_refund" and "Faktura korygująca" not in body
     with db.connection():
         assert balance_of(customer.id) == Decimal("0.00")
         assert P24Refund.get().corrected == Decimal("0.00")

@@ -23,6 +23,10 @@ new data; in the same transaction the customer's open proformas are reviewed
 (:func:`core.documents.review.review_open_proformas`): one whose tax treatment
 the change alters is flagged for staff to correct before its VAT invoice is
 issued.
+
+A private person may also ask for invoices for advances (art. 106b ust. 3):
+:func:`save_billing_data` stores that request (``Customer.advance_invoices``)
+in the same transaction as the data; a company gets them whatever it asked.
 """
 
 from __future__ import annotations
@@ -131,29 +135,89 @@ def change_billing_data(
     return _append(customer, validate(fields), actor, ip)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What :func:`save_billing_data` changed: a new version of the data, the request for advance invoices."""
+
+    profile: BillingProfile | None
+    advance_invoices: tuple[bool, bool] | None
+
+    def __bool__(self) -> bool:
+        return self.profile is not None or self.advance_invoices is not None
+
+
+def save_billing_data(
+    customer: Customer,
+    fields: Mapping[str, Any],
+    *,
+    advance_invoices: bool | None = None,
+    actor: Any = None,
+    ip: str = "",
+) -> Saved:
+    """Validate and save the billing data and, for a private person, the request for advance invoices.
+
+    As :func:`change_billing_data`, plus: when the saved kind is ``private`` and
+    ``advance_invoices`` is not None, ``customer.advance_invoices`` becomes it
+    (art. 106b ust. 3: a consumer gets an invoice for an advance only on
+    request). For a company the request is left as it was: a company gets
+    advance invoices anyway. The flag, the activity log entry
+    ``customer.advance_invoices`` (old and new), the data's new version and one
+    ``on_customer_updated`` (``changes`` also keyed ``advance_invoices``) commit
+    together or not at all; on a refusal ``customer`` keeps its old flag.
+    Returns what changed; a falsy :class:`Saved` means nothing did.
+    """
+    values = validate(fields)
+    wanted = bool(advance_invoices) if advance_invoices is not None and values["kind"] == "private" else None
+    old_flag = bool(customer.advance_invoices)
+    try:
+        return _save(customer, values, actor, ip, wanted)
+    except BaseException:
+        customer.advance_invoices = old_flag  # the row rolled back: so does the object the caller holds
+        raise
+
+
 def _append(customer: Customer, values: dict[str, str], actor: Any, ip: str) -> BillingProfile | None:
+    return _save(customer, values, actor, ip, None).profile
+
+
+def _save(customer: Customer, values: dict[str, str], actor: Any, ip: str, wanted: bool | None) -> Saved:
     with db.write_transaction():
         old = _as_dict(current_profile(customer.id))
         changes = {name: (old[name], values[name]) for name in FIELDS if old[name] != values[name]}
-        if not changes:
-            return None
-        actor_kind = "staff" if isinstance(actor, Staff) else "customer" if isinstance(actor, Customer) else "system"
-        profile = BillingProfile.create(
-            customer=customer, changed_by_kind=actor_kind, changed_by_id=getattr(actor, "id", None), **values
-        )
-        activity.record(
-            "billing_data.changed",
-            actor=actor,
-            subject=customer,
-            ip=ip,
-            version=profile.id,
-            old={name: old_new[0] for name, old_new in changes.items()},
-            new={name: old_new[1] for name, old_new in changes.items()},
-        )
-        review_open_proformas(customer)
-        runtime.hooks().on_customer_updated(
-            customer=customer, changes={f"billing.{name}": value for name, value in changes.items()}
-        )
+        stored = Customer.select(Customer.advance_invoices).where(Customer.id == customer.id).scalar()
+        flag = (bool(stored), wanted) if wanted is not None else None
+        if flag is not None and flag[0] == flag[1]:
+            flag = None
+        if not changes and flag is None:
+            return Saved(None, None)
+        hook_changes: dict[str, tuple[Any, Any]] = {f"billing.{name}": value for name, value in changes.items()}
+        if flag is not None:
+            Customer.update(advance_invoices=flag[1]).where(Customer.id == customer.id).execute()
+            customer.advance_invoices = flag[1]
+            activity.record("customer.advance_invoices", actor=actor, subject=customer, ip=ip, old=flag[0], new=flag[1])
+            hook_changes["advance_invoices"] = flag
+        profile = _new_version(customer, values, actor, ip, changes) if changes else None
+        runtime.hooks().on_customer_updated(customer=customer, changes=hook_changes)
+    return Saved(profile, flag)
+
+
+def _new_version(
+    customer: Customer, values: dict[str, str], actor: Any, ip: str, changes: dict[str, tuple[str, str]]
+) -> BillingProfile:
+    actor_kind = "staff" if isinstance(actor, Staff) else "customer" if isinstance(actor, Customer) else "system"
+    profile = BillingProfile.create(
+        customer=customer, changed_by_kind=actor_kind, changed_by_id=getattr(actor, "id", None), **values
+    )
+    activity.record(
+        "billing_data.changed",
+        actor=actor,
+        subject=customer,
+        ip=ip,
+        version=profile.id,
+        old={name: old_new[0] for name, old_new in changes.items()},
+        new={name: old_new[1] for name, old_new in changes.items()},
+    )
+    review_open_proformas(customer)
     return profile
 
 

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import activity, clock, db, runtime
+from core import activity, clock, db, runtime, untrusted
 from core.billing.cycles import Cycle, add_cycles
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
@@ -105,7 +105,8 @@ def _check(
 ) -> tuple[Product, Cycle, date, Decimal]:
     """Every field checked, every bad one named at once (ValidationError)."""
     errors: dict[str, str] = {}
-    product = Product.get_or_none(Product.id == product_id) if str(product_id or "").isdigit() else None
+    wanted = untrusted.as_id(product_id)
+    product = Product.get_or_none(Product.id == wanted) if wanted is not None else None
     if product is None:
         errors["product"] = N_("Choose a package.")
     chosen: Cycle | None = None

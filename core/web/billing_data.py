@@ -4,7 +4,8 @@ The page parses the form, calls :func:`core.billing_data.service.change_billing_
 and renders. Which fields apply is decided by the server from the chosen kind, so
 the switch works without JavaScript; ``js/billing-data.js`` only hides the
 company-only field. Bad input re-renders the form with messages on the fields
-(422) and keeps everything typed.
+(422) and keeps everything typed. A private person may ask here for invoices
+for advances (art. 106b ust. 3; a company gets them anyway), saved with the data.
 
 After saving, the messages say exactly what happens to each open proforma
 (:func:`core.documents.review.open_proformas`): it keeps the data it was issued
@@ -22,10 +23,10 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
 
 from core import countries, runtime
-from core.billing_data.service import change_billing_data
+from core.billing_data.service import Saved, save_billing_data
 from core.documents.issuing import current_profile
 from core.documents.review import ProformaReview, open_proformas
 from core.errors import DomainError, ValidationError
@@ -57,6 +58,7 @@ class BillingDataForm(FlaskForm):
     postcode = StringField(_l("Postcode"))
     city = StringField(_l("City"))
     country = SelectField(_l("Country"))
+    advance_invoices = BooleanField(_l("I want invoices for advances (part payments)"))
 
 
 def country_choices() -> list[SelectChoice]:
@@ -136,12 +138,35 @@ def flash_vies(check: VatCheck | None) -> None:
         )
 
 
+def flash_saved(saved: Saved) -> None:
+    """Say what was saved: the data (and what it does to open proformas), the request for advance invoices."""
+    if not saved:
+        flash(gettext("Nothing changed."), "info")
+        return
+    if saved.profile is not None:
+        flash(
+            gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them."),
+            "success",
+        )
+    if saved.advance_invoices is not None:
+        flash(
+            gettext("From now on you get an invoice for every advance (part payment) we receive.")
+            if saved.advance_invoices[1]
+            else gettext("From now on you get no invoices for advances; the VAT invoice comes when you pay in full."),
+            "success",
+        )
+    if saved.profile is not None:
+        flash_open_proformas(open_proformas(g.customer))
+
+
 def _form() -> BillingDataForm:
     profile = current_profile(g.customer.id)
     if profile is None:
         form = BillingDataForm(data={"kind": "private", "name": g.customer.full_name, "country": "PL"})
     else:
         form = BillingDataForm(obj=profile)
+    if request.method == "GET":
+        form.advance_invoices.data = bool(g.customer.advance_invoices)
     form.country.choices = country_choices()
     return form
 
@@ -157,20 +182,20 @@ def edit() -> Any:
             for name in ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country")
         }
         try:
-            saved = change_billing_data(g.customer, fields, actor=g.customer, ip=access.client_ip())
+            saved = save_billing_data(
+                g.customer,
+                fields,
+                advance_invoices=form.advance_invoices.data,
+                actor=g.customer,
+                ip=access.client_ip(),
+            )
         except ValidationError as exc:
             add_form_errors(form, exc.errors)
         except DomainError as exc:  # a plugin refused the change
             flash(translated(exc.message), "error")
         else:
-            flash(
-                gettext("Your billing data were saved. Proformas and VAT invoices issued from now on carry them.")
-                if saved
-                else gettext("Nothing changed."),
-                "success" if saved else "info",
-            )
-            if saved:
-                flash_open_proformas(open_proformas(g.customer))
+            flash_saved(saved)
+            if saved and saved.profile is not None:
                 flash_vies(vies.check_customer(g.customer))
             return redirect(url_for("billing_data.edit"))
     failed = request.method == "POST"

@@ -1,4 +1,8 @@
-"""Client area: a document with its payment methods, starting a payment, the balance history."""
+"""Client area: a document with its payment methods, starting a payment, the balance history.
+
+Money paid onto the balance (a top-up, an overpayment) is a deposit, not an
+advance: its page is a payment confirmation, not an invoice (:mod:`core.balance.deposits`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext
 
 from core.accounts.verified import blocks, check_can_order
+from core.balance.deposits import confirmation, is_deposit
 from core.balance_view import balance_of, statement
 from core.documents.state import state_of
 from core.errors import DomainError
@@ -113,4 +118,16 @@ def pay(method_code: str, document_id: int) -> Any:
 @login_required
 def balance() -> Any:
     """The credit balance and its history, with the balance after each entry."""
-    return render_template("client/balance.html", balance=balance_of(g.customer.id), lines=statement(g.customer.id))
+    return render_template(
+        "client/balance.html", balance=balance_of(g.customer.id), lines=statement(g.customer.id), is_deposit=is_deposit
+    )
+
+
+@bp.route("/balance/deposits/<int:deposit_id>")
+@login_required
+def deposit(deposit_id: int) -> Any:
+    """The payment confirmation of money the customer paid onto the balance (not an invoice); 404 if not theirs."""
+    found = confirmation(g.customer.id, deposit_id)
+    if found is None:
+        abort(404)
+    return render_template("client/deposit.html", c=found)

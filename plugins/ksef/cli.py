@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from core import db, outbox, runtime
+from core import db, outbox, runtime, untrusted
 from core.errors import Conflict
 from core.i18n import N_, Domain
 from core.models import Document
@@ -58,8 +58,8 @@ def resend(document: str) -> None:
     """Send the rejected or failed invoice DOCUMENT (its id or number) to KSeF again."""
     with db.connection():
         row = Document.get_or_none(Document.number == document)
-        if row is None and document.isdigit():
-            row = Document.get_or_none(Document.id == int(document))
+        if row is None and (wanted := untrusted.as_id(document)) is not None:
+            row = Document.get_or_none(Document.id == wanted)
         if row is None:
             raise click.ClickException(document_text(N_("There is no document %(number)s."), number=document))
         try:

@@ -16,12 +16,15 @@ transaction under the customer's money lock, before P24 is asked:
   open proforma is not refundable until the proforma is cancelled.
 
 So the ledger shows both movements, and the balance never goes below zero.
+The customer is mailed about the refund in the same transaction
+(:func:`core.balance.notify.mail_refund`, through the outbox).
 Then ``POST /transaction/refund`` is sent outside the transaction, with our
 ``requestId`` and ``refundsUuid`` (P24 refuses the same ``requestId`` twice, so
 sending it again after a lost answer cannot refund twice). When P24 refuses
 the refund, at once or later in its refund notification, the amount goes back
 on the customer's credit balance (``refund_reversed``): the correction stands,
-and the money owed to the customer is on their balance, where staff can see it.
+and the money owed to the customer is on their balance, where staff can see it;
+the customer is mailed that too (:func:`core.balance.notify.mail_refund_reversed`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db
-from core.balance import ledger
+from core.balance import ledger, notify
 from core.documents.build import LineInput
 from core.documents.corrections import issue_correction, lowered_by_gross
 from core.errors import Conflict, NotFound, ValidationError
@@ -188,7 +191,7 @@ def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, 
                 payment_id=payment.id,
                 reason=document_text(N_("Correcting invoice %(number)s"), number=correction.number),
             )
-        ledger.append(
+        entry = ledger.append(
             payment.customer_id,
             "refund",
             -value,
@@ -219,6 +222,7 @@ def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, 
             amount=str(value),
             correction=correction.number if correction is not None else "",
         )
+        notify.mail_refund(entry, correction)
     send_refund(refund.id)
     return P24Refund.get_by_id(refund.id)
 
@@ -324,13 +328,14 @@ def _settle(refund_pk: int, status: str, message: str) -> str:
         refund.updated_at = clock.utcnow()
         refund.save()
         if status == "rejected":
-            ledger.append(
+            back = ledger.append(
                 refund.customer_id,
                 "refund_reversed",
                 refund.amount,
                 payment_id=refund.payment_id,
                 reason=document_text(N_("Przelewy24 did not make the refund; the amount stays on the balance")),
             )
+            notify.mail_refund_reversed(back)
         activity.record(
             f"przelewy24.refund_{status}",
             subject=refund,

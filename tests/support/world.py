@@ -3,7 +3,8 @@
 :func:`build_world` makes two customers, A and B, each with billing data, a
 service, an upgrade waiting for payment (its change and proforma), a paid
 proforma with its VAT invoice, a second service with a cancellation request,
-a ticket with an attachment and an encrypted message, and an API token; and the staff side: an administrator, a support
+a ticket with an attachment and an encrypted message, a top-up of the balance,
+and an API token; and the staff side: an administrator, a support
 member, a department, products, a bank and an imported statement. Every text
 a person can type is ``text`` (a name, a subject, a feature...), so the XSS
 test stores its payloads through the same builder.
@@ -32,7 +33,7 @@ from core.api import tokens as api_tokens
 from core.billing_data.service import change_billing_data
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
-from core.models import Customer, Document, Payment, Product, Service, Staff
+from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, Staff
 from core.orders.placing import place_order
 from core.payments.recording import record_payment
 from core.services.cancellation import request_cancellation
@@ -73,6 +74,7 @@ class Holder:
     cancelling_service_id: int
     cancellation_id: int
     order_id: int
+    deposit_id: int  # the ledger entry of a top-up (its payment confirmation)
 
     @property
     def email(self) -> str:
@@ -135,6 +137,7 @@ PARAMS: dict[str, Param] = {
     "order_id": Param(lambda w, o: w.holder(o).order_id, owned=True),
     "slug": Param(lambda w, o: w.products["basic"].slug, owned=False),  # a package on the order page
     "promo_id": Param(lambda w, o: w.extra["promo_id"], owned=False),
+    "deposit_id": Param(lambda w, o: w.holder(o).deposit_id, owned=True),  # a top-up's ledger entry
     # not objects
     "method_code": Param(lambda w, o: "banktransfer", owned=False),
     "lang": Param(lambda w, o: "en", owned=False),
@@ -315,6 +318,8 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
             accept_terms=True,
             payment_method="banktransfer",
         ).order
+        topup = record_payment("banktransfer", f"WORLD-TOPUP-{customer.id}", Decimal("5.00"), customer_id=customer.id)
+        deposit = LedgerEntry.get((LedgerEntry.payment_id == topup.payment.id) & (LedgerEntry.kind == "topup"))
     return Holder(
         customer=customer,
         service=svc,
@@ -335,6 +340,7 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
         cancelling_service_id=leaving.id,
         cancellation_id=cancellation.id,
         order_id=order.id,
+        deposit_id=deposit.id,
     )
 
 
