@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from core.documents.snapshot import DocumentKind
     from core.extension import CronJob, MenuItem, MigrationSet, SettingSpec, TemplateContext
     from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, ServiceChange, Staff
+    from core.orders.models import Order
+    from core.orders.quote import OrderQuote
     from core.outbox import Handler
     from core.payments.methods import PaymentMethod
     from core.services.models import CancellationRequest
@@ -445,11 +447,14 @@ def on_upgrade_quote(quote: Quote) -> None:
     :param quote: the :class:`core.upgrades.quote.Quote`, holding the customer,
         the service, the target product and cycle, the change date, the prices,
         the buyer's VAT rate and the available balance. **May change**: its
-        ``lines`` (add with ``quote.add_line(kind, description, net, label=...,
-        short_label=...)``; ``kind`` is ``discount`` for a price reduction, or a
-        word of the plugin's own such as ``fee``; ``description`` goes on the
-        documents in the provider's language, ``label`` on the summary page in
-        the customer's; the net in whole grosze), ``notes`` and
+        ``new_price`` only in a ``wrapper=True`` implementation, before the others
+        run (the promotions plugin prices a package within a kept recurring code's
+        scope at its discounted price there); its ``lines`` (add with
+        ``quote.add_line(kind, description, net, label=..., short_label=...)``;
+        ``kind`` is ``discount`` for a price reduction, or a word of the plugin's
+        own such as ``fee``; ``description`` goes on the documents in the
+        provider's language, ``label`` on the summary page in the customer's;
+        the net in whole grosze), ``notes`` and
         ``balance_offered``; never the customer, the service or the target (the
         core checks). Totals, ``action`` and ``to_pay`` written here are
         overwritten by the core.
@@ -520,6 +525,96 @@ def on_cancellation_requested(service: Service, request: CancellationRequest) ->
         service is to end), the customer's ``reason``.
 
     **May change**: nothing; refuse with HookRefused.
+
+    :returns: ignored.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Orders: the cart, checkout and the services an order creates
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def on_order_quote(quote: OrderQuote) -> None:
+    """Called to price a cart or an order: the quote is the accumulator, as for ``on_upgrade_quote``.
+
+    The core puts one item per cart item in at its catalogue price; an
+    implementation lowers an item's price with
+    ``quote.discount_item(index, amount, label=..., recurring=...)`` (kind
+    ``discount``: it stays on the item's own line and is printed there as its
+    discount, "rabat", never as a separate negative line), adds a line of its
+    own kind with ``quote.add_line(kind, description, net, label=...)`` (a
+    ``fee``; not negative), or offers the credit balance (``balance_offered``:
+    the balance plugin, ``trylast``). After every implementation ran, the core
+    computes the totals per VAT rate (VAT once per rate, as the proforma does),
+    the balance applied and what is left to pay
+    (:func:`core.orders.quote.settle`). For example, 10% off annual plans::
+
+        @hookimpl
+        def on_order_quote(quote):
+            for item in quote.items:
+                if item.cycle == "annually":
+                    quote.discount_item(item.index, item.net * Decimal("0.10"), label=N_("10%% off annual plans"))
+
+    **Transaction**: none while the order page, the cart or the checkout show
+    it; inside the order's transaction when the customer places the order.
+    Pure: an implementation reads the database but never writes or does I/O.
+
+    **Refusal**: raise :class:`HookRefused` with a message for the customer
+    (an unknown or expired promotion code): the cart or checkout comes back with
+    the message (422) and nothing is ordered; the API answers
+    ``422 {"error": "refused", "detail": message}``.
+
+    :param quote: the :class:`core.orders.quote.OrderQuote`: ``customer`` (None
+        for a visitor's cart), ``buyer``, ``items``, ``promo_code``, ``consumer``,
+        ``balance_available``. **May change**: the items' discounts (through
+        ``discount_item``), ``lines``, ``notes``, ``balance_offered``; never the
+        customer, the buyer, or an item's product, cycle, quantity, domain or
+        price (the core checks). Totals written here are overwritten by the core.
+
+    :returns: ignored; the quote is changed in place.
+    """
+
+
+@hookspec
+def on_order_placed(order: Order, quote: OrderQuote) -> None:
+    """Called when a customer placed an order, before its proforma is issued.
+
+    **Transaction**: inside the order's transaction, with the customer's money
+    lock held; the order and its items are saved. The promotions plugin reserves
+    a use of its code here (and refuses when the code's uses ran out under
+    concurrency). Raise :class:`HookRefused` to refuse the order: nothing of it
+    is stored and the checkout comes back with the message (the API answers 422).
+    Queue network I/O in the outbox.
+
+    :param order: the saved :class:`core.orders.models.Order` (``status`` is
+        ``awaiting_payment``, or ``awaiting_check`` while the buyer's EU VAT ID
+        waits for VIES). Do not change.
+    :param quote: the settled :class:`core.orders.quote.OrderQuote` the order
+        was placed at (frozen in ``order.quote``). Do not change.
+
+    :returns: ignored.
+    """
+
+
+@hookspec
+def on_service_created(service: Service, order: Order | None) -> None:
+    """Called when a service was created: an order was paid, or staff added it by hand.
+
+    **Transaction**: inside the transaction that creates it (the payment's, for
+    an order; the staff's form, by hand): the service is saved with its billing
+    anchor and first period. An ordered one is ``pending`` and right after the
+    hook it is activated, which queues the provisioning module's ``create`` in
+    the outbox; one staff add has the status they chose. Raise
+    :class:`HookRefused` to refuse: the whole transaction rolls back (the
+    payment too), and whoever caused it sees the message.
+
+    :param service: the new :class:`core.models.Service`. **May change**: its
+        ``label`` and ``module_ref`` (save them yourself); never its price,
+        cycle or dates.
+    :param order: the :class:`core.orders.models.Order` it was ordered in, or
+        None when staff added it by hand. Do not change.
 
     :returns: ignored.
     """

@@ -38,6 +38,20 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "terminated": NP_("service status", "Terminated"),
         "cancelled": NP_("service status", "Cancelled"),
     },
+    "order status": {
+        "awaiting_check": NP_("order status", "Waiting for the VAT ID check"),
+        "awaiting_payment": NP_("order status", "Awaiting payment"),
+        "paid": NP_("order status", "Paid"),
+        "cancelled": NP_("order status", "Cancelled"),
+        "withdrawn": NP_("order status", "Withdrawn"),
+    },
+    "vat check": {
+        "valid": NP_("vat check", "Valid"),
+        "invalid": NP_("vat check", "Not valid"),
+        "unavailable": NP_("vat check", "VIES did not answer"),
+        "staff_valid": NP_("vat check", "Accepted by staff"),
+        "staff_invalid": NP_("vat check", "Refused by staff"),
+    },
     "account status": {
         "active": NP_("account status", "Active"),
         "suspended": NP_("account status", "Suspended"),

@@ -123,6 +123,25 @@ def _open_ticket_as_alice(w: World) -> int:
     return int(ticket.id)
 
 
+def _with_cart(client: FlaskClient) -> FlaskClient:
+    """Put the basic package for example.pl in the customer's cart."""
+    post_form(client, "/order/basic", {"cycle": "monthly", "domain": "example.pl"})
+    return client
+
+
+def _checkout(client: FlaskClient) -> Any:
+    """Place the order from the checkout page with the customer's billing data unchanged."""
+    billing = {
+        "kind": "private",
+        "name": "Ala Nowak",
+        "address_line1": "ul. Długa 5",
+        "postcode": "80-831",
+        "city": "Gdańsk",
+        "country": "PL",
+    }
+    return post_form(client, "/checkout", {**billing, "accept_terms": "1", "payment_method": "banktransfer"})
+
+
 @dataclass(frozen=True)
 class Trigger:
     """How a person causes the event: ``prepare`` (not refused) builds the situation, ``act`` is the action."""
@@ -192,6 +211,11 @@ TRIGGERS: dict[str, Trigger] = {
             follow_redirects=True,
         ),
         prepare=lambda w: (_confirm(client := w.customer(), w), client)[1],
+    ),
+    # checkout with the basic package in the cart; a balance covering it creates the service while ordering
+    "on_order_placed": Trigger(lambda w, c: _checkout(c), prepare=lambda w: _with_cart(w.customer())),
+    "on_service_created": Trigger(
+        lambda w, c: _checkout(c), prepare=lambda w: (give_balance(w.alice, "1000.00"), _with_cart(w.customer()))[1]
     ),
     "on_ticket_create": Trigger(lambda w, c: open_ticket(c, w.department), prepare=lambda w: w.customer()),
     "on_ticket_reply": Trigger(

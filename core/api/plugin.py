@@ -36,9 +36,9 @@ def hookbill_configure(config: Config) -> None:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
-    from core.api import pages, views, views_tickets, views_upgrades
+    from core.api import pages, views, views_orders, views_tickets, views_upgrades
 
-    return [views.bp, views_tickets.bp, views_upgrades.bp, pages.bp]
+    return [views.bp, views_tickets.bp, views_upgrades.bp, views_orders.bp, pages.bp]
 
 
 @hookimpl

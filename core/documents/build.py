@@ -96,6 +96,8 @@ class LineInput:
 
     ``base_rate``: the product's own (domestic) rate when ``vat_rate`` comes from
     the buyer's tax treatment (reverse charge, OSS); see :class:`Line`.
+    ``discount``: the line's discount (rabat) in net money, whole grosze, >= 0;
+    the line's net is ``round(quantity x unit_net) - discount``.
     """
 
     description: str
@@ -105,6 +107,7 @@ class LineInput:
     vat_rate: str = "23"
     annex15: bool = False
     base_rate: str = ""
+    discount: Decimal = ZERO
 
     @classmethod
     def from_line(cls, line: Line, *, vat_rate: str | None = None) -> LineInput:
@@ -117,6 +120,7 @@ class LineInput:
             line.vat_rate if vat_rate is None else vat_rate,
             line.annex15,
             line.base_rate,
+            line.discount,
         )
 
 
@@ -141,6 +145,7 @@ def _line(
     net: Decimal,
     annex15: bool,
     base_rate: str = "",
+    discount: Decimal = ZERO,
 ) -> Line:
     percent = rate_percent(vat_rate)
     vat = vat_of(net, percent) if percent is not None else ZERO
@@ -155,6 +160,7 @@ def _line(
         net + vat,
         annex15,
         "" if base_rate == vat_rate else base_rate,
+        discount,
     )
 
 
@@ -169,11 +175,13 @@ def make_line(item: LineInput, *, reverse_charge: bool = False) -> Line:
     if item.base_rate and not is_vat_rate(item.base_rate):
         raise ValueError(f"unknown base VAT rate {item.base_rate!r}")
     quantity, unit_net = to_decimal(item.quantity), to_decimal(item.unit_net)
+    discount = to_decimal(item.discount)
+    if discount < 0 or discount != round_money(discount):
+        raise ValueError(f"a line's discount is whole grosze and not negative, got {discount}")
     rate = "oo" if reverse_charge else item.vat_rate
     base = item.base_rate or (item.vat_rate if item.vat_rate != "oo" and not is_oss_rate(item.vat_rate) else "")
-    return _line(
-        item.description, quantity, item.unit, unit_net, rate, round_money(quantity * unit_net), item.annex15, base
-    )
+    net = round_money(quantity * unit_net) - discount
+    return _line(item.description, quantity, item.unit, unit_net, rate, net, item.annex15, base, discount)
 
 
 def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
@@ -225,6 +233,7 @@ def difference_lines(before: Sequence[Line], after: Sequence[Line]) -> tuple[Lin
             -line.net,
             line.annex15,
             line.base_rate,
+            -line.discount,
         )
 
     for index in range(max(len(before), len(after))):
@@ -238,7 +247,9 @@ def difference_lines(before: Sequence[Line], after: Sequence[Line]) -> tuple[Lin
             result += [negated(old), new]
         elif new.net != old.net or new.quantity != old.quantity:
             net = new.net - old.net
-            if new.unit_net == old.unit_net:
+            if new.discount != old.discount:  # the discount changed: one line for the net difference
+                qty, price = Decimal(1), net
+            elif new.unit_net == old.unit_net:
                 qty, price = new.quantity - old.quantity, new.unit_net
             elif new.quantity == old.quantity:
                 qty, price = new.quantity, new.unit_net - old.unit_net

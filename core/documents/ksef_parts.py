@@ -211,6 +211,8 @@ def line_rows(fa: Element, lines: Sequence[Line], snap: DocumentSnapshot, *, bef
         sub(row, "P_8A", line.unit)
         sub(row, "P_8B", amount(line.quantity))
         sub(row, "P_9A", amount(line.unit_net))
+        if line.discount:
+            sub(row, "P_10", amount(line.discount))
         sub(row, "P_11", amount(line.net))
         sub(row, "P_12", ksef_rate(line.vat_rate, snap))
         if line.annex15:

@@ -140,11 +140,18 @@ def _party_lines(party: Party, snap: DocumentSnapshot, text: dict[str, str], *, 
     return lines
 
 
-def _line_rows(lines: Sequence[Line], eu_services: bool) -> list[list[str]]:
+def _described(line: Line, text: dict[str, str]) -> str:
+    """The line's description; a discounted line says its discount (rabat) under it."""
+    if not line.discount:
+        return line.description
+    return f"{line.description}\n{text['discount']}: {fmt_money(line.discount)}"
+
+
+def _line_rows(lines: Sequence[Line], eu_services: bool, text: dict[str, str]) -> list[list[str]]:
     return [
         [
             str(number),
-            line.description,
+            _described(line, text),
             fmt_number(line.quantity),
             line.unit,
             fmt_price(line.unit_net),
@@ -157,7 +164,7 @@ def _line_rows(lines: Sequence[Line], eu_services: bool) -> list[list[str]]:
 
 def _lines_table(pdf: InvoicePDF, lines: Sequence[Line], text: dict[str, str], eu_services: bool) -> None:
     headings = [text[key] for key in ("lp", "description", "quantity", "unit", "unit_net", "net", "rate")]
-    pdf.grid(headings, _line_rows(lines, eu_services), LINE_WIDTHS, LINE_ALIGNS)
+    pdf.grid(headings, _line_rows(lines, eu_services, text), LINE_WIDTHS, LINE_ALIGNS)
 
 
 def _rate_summary(

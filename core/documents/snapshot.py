@@ -110,6 +110,12 @@ class Line:
     are the same or unknown. It is not printed: it lets staff re-price an open
     proforma when the buyer's tax treatment changes
     (:mod:`core.documents.reissue`).
+
+    ``discount`` is the line's discount (rabat, art. 106e ust. 1 pkt 10 of the
+    VAT act) in net money, not included in ``unit_net``: ``net = quantity x
+    unit_net - discount``. A discount lowers its own line's price and is printed
+    on it ("rabat"; KSeF ``P_10``), never as a separate negative line. Zero for
+    a line without one.
     """
 
     description: str
@@ -122,11 +128,12 @@ class Line:
     gross: Decimal
     annex15: bool = False
     base_rate: str = ""
+    discount: Decimal = Decimal("0.00")
 
     def __post_init__(self) -> None:
         _check(is_vat_rate(self.vat_rate), f"VAT rate {self.vat_rate!r}")
         _check(not self.base_rate or is_vat_rate(self.base_rate), f"base rate {self.base_rate!r}")
-        for name in ("quantity", "unit_net", "net", "vat", "gross"):
+        for name in ("quantity", "unit_net", "net", "vat", "gross", "discount"):
             _check(isinstance(getattr(self, name), Decimal), f"line {name} must be Decimal")
 
     def to_json(self) -> dict[str, Any]:
@@ -142,6 +149,7 @@ class Line:
             "gross": str(self.gross),
             "annex15": self.annex15,
             "base_rate": self.base_rate,
+            **({"discount": str(self.discount)} if self.discount else {}),
         }
 
     @classmethod
@@ -158,6 +166,7 @@ class Line:
             gross=_money(data["gross"]),
             annex15=bool(data.get("annex15", False)),
             base_rate=data.get("base_rate", ""),
+            discount=_money(data.get("discount", "0.00")),
         )
 
 

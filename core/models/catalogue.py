@@ -23,7 +23,8 @@ class Product(BaseModel):
 
     ``features`` is an ordered list of ``[label, value]`` pairs (disk, transfer,
     domains...). ``vat_rate`` is a percentage string ("23") or a marker
-    ("zw", "np"); empty means the configured default rate.
+    ("zw", "np"); empty means the configured default rate. ``max_quantity`` is
+    how many units one order item may hold (1: the order form asks no quantity).
     """
 
     group = peewee.ForeignKeyField(ProductGroup, backref="products", on_delete="RESTRICT")
@@ -37,6 +38,7 @@ class Product(BaseModel):
     position = peewee.IntegerField(default=0)
     provisioning_module = peewee.CharField(max_length=64, default="")
     module_settings = JSONField(default=dict)
+    max_quantity = peewee.IntegerField(default=1)
     created_at = peewee.DateTimeField(default=utc_now)
 
 

@@ -17,6 +17,9 @@ class Service(BaseModel):
     The current period is ``[period_start, next_due)``; due dates are counted
     from ``anchor_date`` (docs/billing.md rule 4). ``version`` grows with every change
     of package, cycle or price, so a stale quote can be recognised.
+    ``period_net`` is the net actually charged for the current period when it
+    differs from ``recurring_net`` (a first-period discount); a package change
+    prorates from it. None: the period was charged ``recurring_net``.
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="services", on_delete="RESTRICT")
@@ -30,6 +33,7 @@ class Service(BaseModel):
     period_start = peewee.DateField()
     next_due = peewee.DateField(index=True)
     recurring_net = MoneyField()
+    period_net = MoneyField(null=True)
     version = peewee.IntegerField(default=1)
     module_ref = peewee.CharField(max_length=255, default="")
     created_at = peewee.DateTimeField(default=utc_now)

@@ -86,6 +86,20 @@ class PaymentMethod:
         """Begin paying ``amount`` of ``document``; see :class:`PaymentStart`."""
         raise NotImplementedError
 
+    def refund(self, payment: Any, amount: Decimal, *, reason: str) -> bool:
+        """Send ``amount`` of ``payment`` back to the payer; True when this method does it by itself.
+
+        Called inside the write transaction of a refund the core decides (a
+        consumer's withdrawal, :mod:`core.orders.withdrawal`), with the
+        customer's money lock held and the amount already on their credit
+        balance (the correcting invoice put it there). A method that can send
+        money back takes it off the balance (a ``refund`` ledger entry) and
+        queues the transfer in the outbox (network I/O runs after commit), then
+        returns True. Default: False: the core takes the amount off the balance
+        itself and staff send it back by hand (the order's page says so).
+        """
+        return False
+
     def transaction_key(self, reference: str) -> str:
         """The transaction id a payment of this method is recorded under, from its reference as written.
 

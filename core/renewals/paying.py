@@ -96,6 +96,7 @@ def extend_paid_renewal(document: Document) -> Service | None:
         )
         return None
     service.version += 1
+    service.period_net = None  # a renewal charges the price the service renews at
     service.updated_at = clock.utcnow()
     service.save()
     if renewal.change_id:

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import activity, clock, db, untrusted
+from core import activity, clock, db, runtime, untrusted
 from core.billing.cycles import Cycle, add_cycles
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
@@ -187,6 +187,7 @@ def add_service(
             created_at=now,
             updated_at=now,
         )
+        runtime.hooks().on_service_created(service=service, order=None)
         document = None
         if with_proforma:
             line = first_period_line(service, product, vat_rate_for(product, customer))

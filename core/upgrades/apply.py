@@ -181,6 +181,7 @@ def apply_change(change: ServiceChange) -> Service:
     service.product_id = change.to_product_id
     service.cycle = change.to_cycle
     service.recurring_net = Decimal(quote["new_price"])
+    service.period_net = None  # the change charged the new package at its price
     if quote.get("new_anchor"):
         service.anchor_date = _d(quote["new_anchor"])
     if quote["action"] == "schedule" or not quote["same_cycle"]:

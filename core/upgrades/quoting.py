@@ -110,6 +110,15 @@ def _catalogue_order(option: ChangeOption) -> tuple[int, Decimal, str, int]:
     return (option.product.position, min(monthly, default=Decimal(0)), option.product.name, option.product.id)
 
 
+def charged_price(service: Service) -> Decimal:
+    """The net the current period of ``service`` was charged: a change prorates from it.
+
+    It is ``period_net`` when the period was charged another price than the
+    service renews at (a first-period discount), else ``recurring_net``.
+    """
+    return service.period_net if service.period_net is not None else service.recurring_net
+
+
 def _downgrade_mode() -> str:
     mode = str(runtime.config().get_value("billing.downgrade") or "end_of_period")
     if mode not in DOWNGRADE_MODES:
@@ -184,7 +193,7 @@ def build_quote(
         target=option.product,
         target_cycle=cycle_value,
         change_date=change_date or clock.today(),
-        old_price=service.recurring_net,
+        old_price=charged_price(service),
         new_price=option.prices[cycle_value],
         vat_rate=rate_for_buyer(option.product, buyer),
         balance_available=balance_of(service.customer_id) if balance is None else balance,

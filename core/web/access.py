@@ -68,6 +68,9 @@ def load_account() -> Response | None:
 #: Session keys that outlive a login and a logout: the visitor's language, and
 #: whether they chose it themselves before logging in.
 LANGUAGE_KEYS = ("lang", "lang_chosen")
+#: Session keys a login keeps besides the language: a visitor's cart and its
+#: promotion code (:mod:`core.orders.cart`), so the cart survives logging in and signing up.
+KEPT_ON_LOGIN = (*LANGUAGE_KEYS, "cart", "cart_promo")
 
 
 def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str | None:
@@ -75,9 +78,10 @@ def start_login(account: Customer | Staff, kind: str, next_url: str = "") -> str
 
     Returns the second-factor URL when one is due (the session is then partial,
     and ``next_url`` is kept for :func:`after_login_url`), else None (the login
-    is complete). The language the visitor chose before logging in stays.
+    is complete). The language the visitor chose before logging in stays, and
+    so does their cart (:data:`KEPT_ON_LOGIN`).
     """
-    kept = {key: session[key] for key in LANGUAGE_KEYS if key in session}
+    kept = {key: session[key] for key in KEPT_ON_LOGIN if key in session}
     session.clear()
     session.update(kept)
     session.regenerate()  # type: ignore[attr-defined]

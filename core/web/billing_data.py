@@ -30,6 +30,8 @@ from core.billing_data.service import Saved, save_billing_data
 from core.documents.issuing import current_profile
 from core.documents.review import ProformaReview, open_proformas
 from core.errors import DomainError, ValidationError
+from core.orders import vies
+from core.orders.models import VatCheck
 from core.web import access
 from core.web.access import login_required
 from core.web.errors import translated
@@ -102,6 +104,40 @@ def flash_open_proformas(reviews: list[ProformaReview]) -> None:
             )
 
 
+def flash_vies(check: VatCheck | None) -> None:
+    """Say what VIES answered about an EU VAT ID just saved (nothing for other billing data)."""
+    if check is None:
+        return
+    if check.status == "valid":
+        flash(
+            gettext(
+                "VIES confirmed the VAT ID %(vat_id)s (consultation number %(number)s): we invoice you under "
+                "reverse charge.",
+                vat_id=check.vat_id,
+                number=check.consultation or "-",
+            ),
+            "success",
+        )
+    elif check.status == "invalid":
+        flash(
+            gettext(
+                "VIES says the VAT ID %(vat_id)s is not active. Orders cannot be invoiced without VAT until "
+                "it is; check the number.",
+                vat_id=check.vat_id,
+            ),
+            "warning",
+        )
+    else:
+        flash(
+            gettext(
+                "VIES could not be reached to check the VAT ID %(vat_id)s. We will check it again before "
+                "your next order is invoiced.",
+                vat_id=check.vat_id,
+            ),
+            "warning",
+        )
+
+
 def flash_saved(saved: Saved) -> None:
     """Say what was saved: the data (and what it does to open proformas), the request for advance invoices."""
     if not saved:
@@ -159,6 +195,8 @@ def edit() -> Any:
             flash(translated(exc.message), "error")
         else:
             flash_saved(saved)
+            if saved and saved.profile is not None:
+                flash_vies(vies.check_customer(g.customer))
             return redirect(url_for("billing_data.edit"))
     failed = request.method == "POST"
     stale = [r.document.number for r in open_proformas(g.customer) if not r.carries_current_data]

@@ -5,6 +5,7 @@
   applies it to the settled gross total and computes what is left to pay
   (:mod:`core.upgrades.settle`, docs/billing.md rule 7). Pure: the balance was read by the
   quote builder.
+* ``on_order_quote`` (``trylast``): the same for a new order's quote.
 * ``on_invoice_issue``: when a proforma is issued, the available balance is
   applied to it automatically as a payment (method ``balance``), never as a
   negative line; inside the issuing transaction, with the money lock. Not to
@@ -31,6 +32,7 @@ from core.upgrades.quote import Quote
 
 if TYPE_CHECKING:
     from core.models import Document
+    from core.orders.quote import OrderQuote
 
 
 @hookimpl
@@ -41,6 +43,12 @@ def hookbill_configure(config: Config) -> None:
 @hookimpl(trylast=True)
 def on_upgrade_quote(quote: Quote) -> None:
     """Offer the whole available balance: the proforma gets it as a payment when it is issued."""
+    quote.balance_offered = max(quote.balance_available, ZERO)
+
+
+@hookimpl(trylast=True)
+def on_order_quote(quote: OrderQuote) -> None:
+    """Offer the whole available balance to a new order, as for a change: the proforma gets it on issue."""
     quote.balance_offered = max(quote.balance_available, ZERO)
 
 

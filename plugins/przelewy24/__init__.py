@@ -62,6 +62,13 @@ def hookbill_blueprints(config: Config) -> list[Any]:
     return [bp]
 
 
+@hookimpl
+def hookbill_outbox_handlers() -> dict[str, Any]:
+    from plugins.przelewy24.refunds import send_queued_refund
+
+    return {"przelewy24_refund": send_queued_refund}
+
+
 def run_cron() -> dict[str, int]:
     """Cron: book every attempt P24 confirmed that is not booked yet."""
     from plugins.przelewy24.notifications import book_verified

@@ -45,6 +45,12 @@ class Przelewy24Method(PaymentMethod):
         lang = customer_language(document)
         return PaymentStart(redirect=start_checkout(document, amount, self.kind, language=lang))
 
+    def refund(self, payment: Any, amount: Decimal, *, reason: str) -> bool:
+        """Refund through P24's refund API, after commit (:func:`plugins.przelewy24.refunds.queue_refund`)."""
+        from plugins.przelewy24.refunds import queue_refund
+
+        return queue_refund(payment, amount, reason) is not None
+
 
 class Przelewy24Blik(Przelewy24Method):
     """BLIK: the customer confirms with a code from their banking app."""

@@ -227,6 +227,50 @@ def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, 
     return P24Refund.get_by_id(refund.id)
 
 
+def queue_refund(payment: Payment, amount: Decimal, reason: str) -> P24Refund | None:
+    """Refund ``amount`` of ``payment`` whose correcting invoice the caller issued already; sent after commit.
+
+    For a refund the core decides (a consumer's withdrawal): inside the
+    caller's write transaction, with the money on the customer's balance, the
+    amount is taken off it (``refund``) and a :class:`P24Refund` without a
+    correction of its own is recorded; the outbox sends it to P24 after commit
+    (kind ``przelewy24_refund``). None when the payment is not a booked P24
+    payment, P24 is not configured, or less is left to refund.
+    """
+    from core import outbox
+
+    session = P24Session.get_or_none((P24Session.payment_id == payment.id) & (P24Session.status == "booked"))
+    if not current().configured or session is None or session.order_id is None or amount > refundable(payment):
+        return None
+    ledger.append(
+        payment.customer_id,
+        "refund",
+        -amount,
+        payment_id=payment.id,
+        reason=document_text(N_("Refund to the payer's account by Przelewy24")),
+    )
+    refund = P24Refund.create(
+        session=session.id,
+        payment=payment.id,
+        customer_id=payment.customer_id,
+        amount=amount,
+        currency=payment.currency,
+        corrected=amount,
+        correction_id=None,
+        request_id=uuid.uuid4().hex,
+        refunds_uuid=uuid.uuid4().hex,
+        reason=reason[:200],
+        staff_id=None,
+    )
+    outbox.enqueue("przelewy24_refund", {"refund_id": refund.id}, dedupe_key=f"przelewy24_refund:{refund.id}")
+    return refund
+
+
+def send_queued_refund(payload: dict[str, Any]) -> None:
+    """The outbox handler of ``przelewy24_refund``: send the refund (:func:`send_refund`)."""
+    send_refund(int(payload["refund_id"]))
+
+
 def send_refund(refund_pk: int) -> str:
     """Send refund ``refund_pk`` to P24 (again, when its answer was lost); return its new status.
 

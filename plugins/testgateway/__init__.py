@@ -161,6 +161,20 @@ class TestGateway(PaymentMethod):
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         return PaymentStart(redirect=f"{base_url}/pay/{CODE}/checkout/{document.id}")
 
+    def refund(self, payment: Any, amount: Decimal, *, reason: str) -> bool:
+        """The test gateway returns money at once: the amount leaves the balance as a refund to the card."""
+        from core.balance import ledger
+        from core.i18n import document_text
+
+        ledger.append(
+            payment.customer_id,
+            "refund",
+            -amount,
+            payment_id=payment.id,
+            reason=document_text(N_("Refund to the payer's card by the test gateway")),
+        )
+        return True
+
 
 @hookimpl
 def hookbill_configure(config: Config) -> None:

@@ -128,6 +128,21 @@ def hookbill_change_targets(service, products):
 
 
 @hookimpl
+def on_order_quote(quote):
+    _record("on_order_quote", quote=quote)
+
+
+@hookimpl
+def on_order_placed(order, quote):
+    _record("on_order_placed", order=order)
+
+
+@hookimpl
+def on_service_created(service, order):
+    _record("on_service_created", service=service, order=order)
+
+
+@hookimpl
 def on_upgrade_quote(quote):
     _record("on_upgrade_quote")
 

@@ -34,12 +34,14 @@ from core.billing_data.service import change_billing_data
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.models import Customer, Document, LedgerEntry, Payment, Product, Service, Staff
+from core.orders.placing import place_order
 from core.payments.recording import record_payment
 from core.services.cancellation import request_cancellation
 from core.tickets import service as tickets
 from core.tickets.models import Department, DepartmentMember, TicketMessage
 from core.tickets.pending import Upload
 from core.upgrades.confirm import confirm_change
+from plugins.promotions.models import PromoCode
 from plugins.przelewy24.models import P24Refund, P24Session
 from tests.helpers import PASSWORD, login, make_customer, make_staff, staff_login
 from tests.statement_helpers import statement
@@ -71,6 +73,7 @@ class Holder:
     p24_session: str
     cancelling_service_id: int
     cancellation_id: int
+    order_id: int
     deposit_id: int  # the ledger entry of a top-up (its payment confirmation)
 
     @property
@@ -131,6 +134,9 @@ PARAMS: dict[str, Param] = {
     "entry_id": Param(lambda w, o: w.entry_id, owned=False),
     "refund_id": Param(lambda w, o: w.p24_refund_id, owned=False),
     "request_id": Param(lambda w, o: w.holder(o).cancellation_id, owned=True),  # a cancellation request
+    "order_id": Param(lambda w, o: w.holder(o).order_id, owned=True),
+    "slug": Param(lambda w, o: w.products["basic"].slug, owned=False),  # a package on the order page
+    "promo_id": Param(lambda w, o: w.extra["promo_id"], owned=False),
     "deposit_id": Param(lambda w, o: w.holder(o).deposit_id, owned=True),  # a top-up's ledger entry
     # not objects
     "method_code": Param(lambda w, o: "banktransfer", owned=False),
@@ -306,6 +312,12 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
     )
     with db.connection():
         cancellation = request_cancellation(customer, leaving.id, "end_of_period", text[:1000])
+        order = place_order(
+            customer,
+            [{"product_id": products["basic"].id, "cycle": "monthly", "domain": "example.pl"}],
+            accept_terms=True,
+            payment_method="banktransfer",
+        ).order
         topup = record_payment("banktransfer", f"WORLD-TOPUP-{customer.id}", Decimal("5.00"), customer_id=customer.id)
         deposit = LedgerEntry.get((LedgerEntry.payment_id == topup.payment.id) & (LedgerEntry.kind == "topup"))
     return Holder(
@@ -327,6 +339,7 @@ def _holder(email: str, text: str, products: dict[str, Product], department: Dep
         p24_session=p24.session_id,
         cancelling_service_id=leaving.id,
         cancellation_id=cancellation.id,
+        order_id=order.id,
         deposit_id=deposit.id,
     )
 
@@ -371,6 +384,8 @@ def build_world(text: str = "Zażółć gęślą jaźń") -> World:
                 status="unknown",
                 reason=text[:255],
             )
+    with db.write_transaction():
+        promo = PromoCode.create(code="WORLD10", kind="percent", value=Decimal("10.00"), description=text[:255])
     return World(
         a=a,
         b=b,
@@ -383,6 +398,7 @@ def build_world(text: str = "Zażółć gęślą jaźń") -> World:
         entry_id=first.id,
         p24_refund_id=refund.id,
         text=text,
+        extra={"promo_id": promo.id},
     )
 
 

@@ -1,0 +1,1 @@
+"""Selling: the order page, the cart, checkout, orders and what paying for one does."""
