@@ -204,8 +204,11 @@ def pay_from_balance(document: Document, transaction_id: str, *, ip: str = "") -
 
     with db.write_transaction():
         db.lock_customer(document.customer_id)
+        available = balance_of(document.customer_id)
+        if available <= 0:
+            return None  # nothing to spend: the document need not be read (most proformas of a renewal run)
         doc = Document.get_by_id(document.id)
-        amount = min(balance_of(doc.customer_id), amount_due(doc))
+        amount = min(available, amount_due(doc))
         if amount <= 0:
             return None
         return record_payment(BALANCE_METHOD, transaction_id, amount, doc, ip=ip)
