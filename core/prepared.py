@@ -76,10 +76,6 @@ class PreparedInsert:
         data = instance.__data__
         params = tuple(field.db_value(data.get(field.name)) for field in self.fields)
         cursor = db.database.obj.execute_sql(self._statement(), params)
-        if db.is_postgres():
-            new_id = cursor.fetchone()[0]
-        else:
-            new_id = cursor.lastrowid
-        instance._pk = new_id
+        instance._pk = cursor.fetchone()[0] if db.is_postgres() else cursor.lastrowid
         instance._dirty.clear()  # as peewee's own cursor wrapper does: the row is saved as it stands
         return instance

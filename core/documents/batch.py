@@ -16,7 +16,7 @@ takes that number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from core import clock, db, outbox, runtime
@@ -53,15 +53,12 @@ class DocumentBatch:
         due_date: date | None = None,
         purpose: str = "",
         purpose_ref: int | None = None,
-        saved: Callable[[Document], None] | None = None,
     ) -> Document:
         """Issue one unpaid proforma to ``customer`` as :func:`issue_document` would; return it.
 
         ``buyer`` is the customer's current billing data as a party (read by the
-        caller with the customer). ``saved`` runs once the row is saved, before
-        ``on_invoice_issue``: what the hook's implementations must already find
-        (a renewal's period) is written there. The ``document_issued`` message is
-        not queued here: pass the documents that stayed to :meth:`queue_issued`.
+        caller with the customer). The ``document_issued`` message is not queued
+        here: pass the documents that stayed to :meth:`queue_issued`.
         """
         series, number = next_number("proforma", self.today)
         due = due_date or self.today + timedelta(days=self.due_days)
@@ -97,14 +94,10 @@ class DocumentBatch:
                 "purpose_ref": purpose_ref,
             }
         )
-        if saved is not None:
-            saved(document)
         runtime.hooks().on_invoice_issue(document=document)
         return document
 
     @staticmethod
     def queue_issued(documents: Sequence[Document]) -> None:
         """Queue ``document_issued`` (PDF, mail) for each of ``documents``, as ``issue_document`` does for one."""
-        outbox.enqueue_many(
-            "document_issued", [({"document_id": d.id}, f"document_issued:{d.id}") for d in documents]
-        )
+        outbox.enqueue_many("document_issued", [({"document_id": d.id}, f"document_issued:{d.id}") for d in documents])

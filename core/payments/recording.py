@@ -202,11 +202,17 @@ def pay_from_balance(document: Document, transaction_id: str, *, ip: str = "") -
     """
     from core.balance_view import balance_of
 
+    if db.database.obj.in_transaction():
+        # Inside the caller's transaction (a proforma being issued) an empty balance needs no savepoint:
+        # the lock and one read, and most proformas of a renewal run are done.
+        db.lock_customer(document.customer_id)
+        if balance_of(document.customer_id) <= 0:
+            return None
     with db.write_transaction():
         db.lock_customer(document.customer_id)
         available = balance_of(document.customer_id)
         if available <= 0:
-            return None  # nothing to spend: the document need not be read (most proformas of a renewal run)
+            return None
         doc = Document.get_by_id(document.id)
         amount = min(available, amount_due(doc))
         if amount <= 0:

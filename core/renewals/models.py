@@ -7,7 +7,6 @@ import peewee
 from core.models.base import BaseModel, utc_now
 from core.models.services import Service
 
-
 #: The partial index that finds services whose next period is still to be billed, and its condition.
 #: The condition is written in literals, and a query uses it word for word, so that both engines
 #: see that the index covers it (a parameter in its place would hide that from the planner).

@@ -101,7 +101,12 @@ def dunning_step(renewal: ServiceRenewal, today: date, thresholds: Thresholds) -
             document_text(N_("%(number)s: service terminated for non-payment"), number=document.number),
         )
         return "terminated"
-    if suspend > 0 and today >= due + timedelta(days=suspend) and renewal.suspended_at is None and service.status == "active":
+    if (
+        suspend > 0
+        and today >= due + timedelta(days=suspend)
+        and renewal.suspended_at is None
+        and service.status == "active"
+    ):
         if not _mark(renewal, "suspended"):
             return ""
         renewal.suspended_at = clock.utcnow()

@@ -54,14 +54,14 @@ import peewee
 from core import activity, clock, db, runtime
 from core.documents.batch import DocumentBatch
 from core.documents.issuing import party_of
+from core.documents.snapshot import Party
 from core.documents.taxation import rate_for_buyer
 from core.i18n import N_
 from core.models import BillingProfile, Customer, Document, Product, Service, ServiceChange
 from core.plugins import describe_failure
-from core.prepared import PreparedInsert
 from core.progress import Progress
-from core.renewals.issuing import BILLED_STATUSES, renewal_line, reprice, reschedule, terms_from
-from core.renewals.models import ServiceRenewal, awaiting_renewal
+from core.renewals.issuing import BILLED_STATUSES, RenewalTerms, renewal_line, reprice, reschedule, terms_from
+from core.renewals.models import DUE_INDEX, ServiceRenewal, awaiting_renewal
 from core.renewals.schedule import Thresholds, check_settings, next_step_on
 from core.services.models import OPEN_CANCELLATION, CancellationRequest
 
@@ -69,8 +69,6 @@ log = logging.getLogger("hookbill.renewals")
 
 #: Services (or open renewals) per write transaction when ``billing.renewal_batch_size`` is not set.
 DEFAULT_BATCH_SIZE = 200
-
-_insert_renewal = PreparedInsert(ServiceRenewal)
 
 
 class RenewalsFailed(RuntimeError):
@@ -124,9 +122,12 @@ def _cancelling() -> peewee.Expression:
 
 
 def _due(until: date) -> peewee.ModelSelect:
-    return Service.select(Service.id, Service.next_due, Service.customer).where(
-        awaiting_renewal() & (Service.next_due <= until) & ~_cancelling()
-    )
+    query = Service.select(Service.id, Service.next_due, Service.customer)
+    if not db.is_postgres():
+        # SQLite's planner, without statistics, prefers the index on status (most services are active);
+        # told the partial index, it reads only the services awaiting a renewal. PostgreSQL's finds it itself.
+        query = query.from_(peewee.NodeList((Service, peewee.SQL(f"INDEXED BY {DUE_INDEX}"))))
+    return query.where(awaiting_renewal() & (Service.next_due <= until) & ~_cancelling())
 
 
 def due_count(today: date) -> int:
@@ -197,43 +198,127 @@ def _changes(services: list[Service]) -> tuple[dict[int, ServiceChange], dict[in
     return found, products
 
 
-def _issue_one(
-    service: Service, change: ServiceChange | None, product: Product, batch: DocumentBatch, thresholds: Thresholds
-) -> tuple[Document, dict[str, str]]:
-    """Issue the renewal of one loaded service, inside the caller's savepoint; the proforma and its activity details."""
+@dataclass
+class _Planned:
+    """A service of the batch with what its renewal bills, computed before anything is written."""
+
+    service: Service
+    terms: RenewalTerms
+    buyer: Party
+    due: date
+    document: Document | None = None
+
+
+def _plan(service: Service, change: ServiceChange | None, product: Product, today: date) -> _Planned:
+    """The renewal terms of one loaded service, from its current billing data; raises what pricing raises."""
     profile = getattr(service, "profile", None)
     buyer = party_of(service.customer, profile if profile is not None and profile.id is not None else None)
     terms = terms_from(service, change, rate_for_buyer(product, buyer), product)
-    due = max(terms.period_start, batch.today)
+    return _Planned(service, terms, buyer, max(terms.period_start, today))
 
-    def write_period(document: Document) -> None:
-        renewal = ServiceRenewal(
-            service=service.id,
-            period_start=terms.period_start,
-            period_end=terms.period_end,
-            document_id=document.id,
-            change_id=terms.change.id if terms.change else None,
-            terms=terms.key,
+
+def _periods(planned: list[_Planned], today: date, thresholds: Thresholds) -> None:
+    """The ``service_renewal`` rows of the batch, in one statement, before any proforma.
+
+    Each is there when ``on_invoice_issue`` runs for its proforma (the balance
+    plugin may pay it in full, and the payment extends that very period); its
+    ``document_id`` is filled in when the batch ends (:func:`_link`). An empty
+    ``document_id`` is how the payment hook knows a period being issued, as for
+    a single renewal.
+    """
+    rows = []
+    for item in planned:
+        row = ServiceRenewal(
+            service=item.service.id,
+            period_start=item.terms.period_start,
+            period_end=item.terms.period_end,
+            change_id=item.terms.change.id if item.terms.change else None,
+            terms=item.terms.key,
         )
-        renewal.next_step_on = next_step_on(renewal, due, batch.today, thresholds)
-        _insert_renewal.create(renewal.__data__)
+        row.next_step_on = next_step_on(row, item.due, today, thresholds)
+        rows.append(row.__data__)
+    if rows:
+        ServiceRenewal.insert_many(rows).execute()
 
-    document = batch.proforma(
-        service.customer,
-        [renewal_line(service, terms)],
-        buyer=buyer,
-        sale_date=terms.period_start,
-        due_date=due,
-        purpose="renewal",
-        purpose_ref=service.id,
-        saved=write_period,
+
+def _link(issued: list[_Planned], failed: list[_Planned]) -> None:
+    """Each issued period gets its proforma's id; the rows of services that failed go (the next run bills them)."""
+    pairs = [(item.service.id, item.document.id) for item in issued if item.document is not None]
+    if pairs:
+        ServiceRenewal.update(document_id=peewee.Case(ServiceRenewal.service, pairs)).where(
+            ServiceRenewal.service.in_([service for service, _document in pairs]) & ServiceRenewal.document_id.is_null()
+        ).execute()
+    for item in failed:
+        ServiceRenewal.delete().where(
+            (ServiceRenewal.service == item.service.id)
+            & (ServiceRenewal.period_start == item.terms.period_start)
+            & ServiceRenewal.document_id.is_null()
+        ).execute()
+
+
+def _issue_loaded(loaded: list[Service], report: Report, issued: list[_Planned], errors: list[BaseException]) -> None:
+    """Steps 2-4 of a batch (module docstring), under the batch's locks; appends to ``issued`` and ``errors``."""
+    changes, products = _changes(loaded)
+    batch = DocumentBatch()
+    billed: dict[date, list[int]] = {}
+    planned: list[_Planned] = []
+    failed: list[_Planned] = []
+
+    def fail(service: Service, exc: BaseException) -> None:  # a plugin's refusal or fault: the next run tries again
+        log.warning("renewal of service %s failed: %s", service.id, describe_failure(exc))
+        report.failures.append(f"service {service.id}: {describe_failure(exc)}")
+        errors.append(exc)
+
+    for service in loaded:
+        if service.status not in BILLED_STATUSES or service.cancelling:
+            continue
+        if service.billed:  # issued by another node meanwhile, or an index that fell behind
+            billed.setdefault(service.next_due, []).append(service.id)
+            continue
+        change = changes.get(service.id)
+        product = products[change.to_product_id] if change is not None else service.product
+        try:
+            planned.append(_plan(service, change, product, batch.today))
+        except Exception as exc:
+            fail(service, exc)
+    _periods(planned, batch.today, Thresholds.configured())
+    for item in planned:
+        try:
+            with db.write_transaction():  # a savepoint: a failure loses this service only, its number with it
+                item.document = batch.proforma(
+                    item.service.customer,
+                    [renewal_line(item.service, item.terms)],
+                    buyer=item.buyer,
+                    sale_date=item.terms.period_start,
+                    due_date=item.due,
+                    purpose="renewal",
+                    purpose_ref=item.service.id,
+                )
+        except Exception as exc:
+            fail(item.service, exc)
+            failed.append(item)
+            continue
+        issued.append(item)
+        billed.setdefault(item.service.next_due, []).append(item.service.id)
+    _link(issued, failed)
+    DocumentBatch.queue_issued([item.document for item in issued if item.document is not None])
+    activity.record_many(
+        "renewal.issued",
+        [
+            (
+                item.service,
+                {
+                    "document": item.document.number,
+                    "period_start": item.terms.period_start.isoformat(),
+                    "period_end": item.terms.period_end.isoformat(),
+                },
+            )
+            for item in issued
+            if item.document is not None
+        ],
     )
-    details = {
-        "document": document.number,
-        "period_start": terms.period_start.isoformat(),
-        "period_end": terms.period_end.isoformat(),
-    }
-    return document, details
+    for day, ids in billed.items():
+        Service.update(renewal_billed_for=day).where(Service.id.in_(ids)).execute()
 
 
 def issue_batch(
@@ -252,47 +337,18 @@ def issue_batch(
     instead, after the rest committed.
     """
     report = report if report is not None else Report()
-    issued: list[tuple[Service, Document, dict[str, str]]] = []
-    failed: list[BaseException] = []
+    issued: list[_Planned] = []
+    errors: list[BaseException] = []
     with db.write_transaction():
-        if db.is_postgres():
-            if customer_ids is None:
-                owners = Service.select(Service.customer).where(Service.id.in_(service_ids))
-                customer_ids = {s.customer_id for s in owners}
-            db.lock_customers(customer_ids)
-        loaded = _load(service_ids)
-        changes, products = _changes(loaded)
-        batch = DocumentBatch()
-        thresholds = Thresholds.configured()
-        billed: dict[date, list[int]] = {}
-        for service in loaded:
-            if service.status not in BILLED_STATUSES or service.cancelling:
-                continue
-            if service.billed:  # issued by another node meanwhile, or an index that fell behind
-                billed.setdefault(service.next_due, []).append(service.id)
-                continue
-            change = changes.get(service.id)
-            product = products[change.to_product_id] if change is not None else service.product
-            try:
-                with db.write_transaction():  # a savepoint: a failure loses this service only
-                    document, details = _issue_one(service, change, product, batch, thresholds)
-            except peewee.IntegrityError:
-                continue  # another node's row for this period, committed since we read
-            except Exception as exc:  # a plugin's refusal or fault: the next run tries again
-                log.warning("renewal of service %s failed: %s", service.id, describe_failure(exc))
-                report.failures.append(f"service {service.id}: {describe_failure(exc)}")
-                failed.append(exc)
-                continue
-            issued.append((service, document, details))
-            billed.setdefault(service.next_due, []).append(service.id)
-        DocumentBatch.queue_issued([document for _service, document, _details in issued])
-        activity.record_many("renewal.issued", [(service, details) for service, _document, details in issued])
-        for day, ids in billed.items():
-            Service.update(renewal_billed_for=day).where(Service.id.in_(ids)).execute()
+        if customer_ids is None and db.is_postgres():
+            owners = Service.select(Service.customer).where(Service.id.in_(service_ids))
+            customer_ids = {s.customer_id for s in owners}
+        with db.holding_customers(customer_ids or ()):
+            _issue_loaded(_load(service_ids), report, issued, errors)
     report.counts["issued"] += len(issued)
-    if raise_failure and failed:
-        raise failed[0]
-    return [document for _service, document, _details in issued]
+    if raise_failure and errors:
+        raise errors[0]
+    return [item.document for item in issued if item.document]
 
 
 def issue_due(today: date | None = None, report: Report | None = None) -> int:
@@ -360,16 +416,16 @@ def _attend_batch(renewal_ids: list[int], today: date, dunning: bool, report: Re
             .join(ServiceRenewal, on=(ServiceRenewal.service == Service.id))
             .where(ServiceRenewal.id.in_(renewal_ids))
         )
-        db.lock_customers({s.customer_id for s in customers})
-        for renewal in _claim(renewal_ids):
-            if renewal.next_step_on is None or renewal.next_step_on > today:
-                continue  # another run looked at it since we listed it
-            try:
-                with db.write_transaction():  # a savepoint: a failure loses this renewal only
-                    report.counts.update(attend(renewal, today, dunning=dunning, thresholds=thresholds))
-            except Exception as exc:
-                log.warning("renewal %s failed: %s", renewal.id, describe_failure(exc))
-                report.failures.append(f"renewal {renewal.id}: {describe_failure(exc)}")
+        with db.holding_customers({s.customer_id for s in customers}):
+            for renewal in _claim(renewal_ids):
+                if renewal.next_step_on is None or renewal.next_step_on > today:
+                    continue  # another run looked at it since we listed it
+                try:
+                    with db.write_transaction():  # a savepoint: a failure loses this renewal only
+                        report.counts.update(attend(renewal, today, dunning=dunning, thresholds=thresholds))
+                except Exception as exc:
+                    log.warning("renewal %s failed: %s", renewal.id, describe_failure(exc))
+                    report.failures.append(f"renewal {renewal.id}: {describe_failure(exc)}")
 
 
 def attend_open_renewals(
@@ -409,8 +465,7 @@ def run_renewals(today: date | None = None) -> dict[str, int]:
     the others were done and committed.
     """
     today = today or clock.today()
-    with db.write_transaction():
-        check_settings()
+    check_settings()
     total = due_count(today) + waiting_count(today)
     report = Report()
     counts = {"issued": 0, "repriced": 0, "reminded": 0, "suspended": 0, "terminated": 0}

@@ -36,7 +36,7 @@ from typing import Any
 
 import peewee
 
-from core import clock, runtime
+from core import clock, db, runtime
 from core.models import Service, ServiceChange
 from core.renewals.models import ServiceRenewal
 
@@ -137,13 +137,17 @@ def _settings() -> dict[str, Any]:
 def check_settings() -> bool:
     """At the start of a run: when the VAT or dunning settings changed since the last run, mark every open renewal.
 
-    Inside the caller's write transaction. Returns True when it marked them.
+    One read when nothing changed; else its own write transaction. Returns True when it marked them.
     """
-    from core.settings import get_setting, set_setting
+    from core.models import Setting
+    from core.settings import set_setting
 
     current = json.loads(json.dumps(_settings(), sort_keys=True))
-    if get_setting(SETTINGS_NAMESPACE, SETTINGS_KEY, None) == current:
+    where = (Setting.namespace == SETTINGS_NAMESPACE) & (Setting.key == SETTINGS_KEY)
+    stored = Setting.select(Setting.value).where(where).first()
+    if stored is not None and stored.value == current:
         return False
-    _mark(ServiceRenewal.id.is_null(False))
-    set_setting(SETTINGS_NAMESPACE, SETTINGS_KEY, current)
+    with db.write_transaction():
+        _mark(ServiceRenewal.id.is_null(False))
+        set_setting(SETTINGS_NAMESPACE, SETTINGS_KEY, current)
     return True

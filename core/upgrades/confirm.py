@@ -35,8 +35,8 @@ from core.documents.issuing import issue_document
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
-from core.renewals.schedule import mark_service
 from core.money import to_decimal
+from core.renewals.schedule import mark_service
 from core.upgrades.apply import apply_change, end_of_day_utc
 from core.upgrades.lines import corrects_current_invoice, proforma_lines
 from core.upgrades.quote import Quote
