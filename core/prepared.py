@@ -56,7 +56,10 @@ class PreparedInsert:
     def __init__(self, model: type[M]) -> None:
         self.model = model
         primary = model._meta.primary_key
-        self.fields = [field for field in model._meta.sorted_fields if field is not primary]
+        if not isinstance(primary, peewee.Field):
+            raise TypeError(f"{model.__name__} has no single primary key")
+        self.primary = primary
+        self.fields = [field for field in model._meta.sorted_fields if field is not self.primary]
         self._sql: dict[str, str] = {}
 
     def _statement(self) -> str:
@@ -66,13 +69,13 @@ class PreparedInsert:
             values = ", ".join([marker] * len(self.fields))
             sql = f"INSERT INTO {table(self.model)} ({columns}) VALUES ({values})"
             if db.is_postgres():
-                sql += f" RETURNING {column(self.model._meta.primary_key)}"
+                sql += f" RETURNING {column(self.primary)}"
             self._sql[marker] = sql
         return self._sql[marker]
 
     def create(self, values: Mapping[str, Any]) -> Any:
         """Insert one row made of ``values`` (field names to Python values) and return the model instance."""
-        instance = self.model(**values)
+        instance: Any = self.model(**values)
         data = instance.__data__
         params = tuple(field.db_value(data.get(field.name)) for field in self.fields)
         cursor = db.database.obj.execute_sql(self._statement(), params)

@@ -113,7 +113,7 @@ def horizon(today: date) -> date:
 # ---------------------------------------------------------------------------
 
 
-def _cancelling() -> peewee.Expression:
+def _cancelling() -> peewee.Function:
     return peewee.fn.EXISTS(
         CancellationRequest.select(CancellationRequest.id).where(
             (CancellationRequest.service == Service.id) & CancellationRequest.status.in_(OPEN_CANCELLATION)
@@ -121,7 +121,7 @@ def _cancelling() -> peewee.Expression:
     )
 
 
-def _due(until: date) -> peewee.ModelSelect:
+def _due(until: date) -> peewee.ModelSelect[Service]:
     query = Service.select(Service.id, Service.next_due, Service.customer)
     if not db.is_postgres():
         # SQLite's planner, without statistics, prefers the index on status (most services are active);
@@ -270,9 +270,9 @@ def _issue_loaded(loaded: list[Service], report: Report, issued: list[_Planned],
         errors.append(exc)
 
     for service in loaded:
-        if service.status not in BILLED_STATUSES or service.cancelling:
+        if service.status not in BILLED_STATUSES or getattr(service, "cancelling", False):
             continue
-        if service.billed:  # issued by another node meanwhile, or an index that fell behind
+        if getattr(service, "billed", False):  # issued by another node meanwhile, or an index that fell behind
             billed.setdefault(service.next_due, []).append(service.id)
             continue
         change = changes.get(service.id)
@@ -367,7 +367,7 @@ def issue_due(today: date | None = None, report: Report | None = None) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _waiting(today: date) -> peewee.ModelSelect:
+def _waiting(today: date) -> peewee.ModelSelect[ServiceRenewal]:
     return ServiceRenewal.select(ServiceRenewal.id, ServiceRenewal.next_step_on).where(
         ServiceRenewal.next_step_on <= today
     )
@@ -435,7 +435,7 @@ def attend_open_renewals(
     today = today or clock.today()
     report = report if report is not None else Report()
     size = batch_size()
-    after: tuple[date, int] | None = None
+    after: tuple[date | None, int] | None = None
     before = Counter(report.counts)
     while True:
         query = _waiting(today)
