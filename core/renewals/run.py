@@ -44,8 +44,10 @@ service or renewal that failed, after all the others were done.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -86,10 +88,29 @@ class Report:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     progress: Progress | None = None
+    started: float = field(default_factory=time.monotonic)
 
     def advance(self, amount: int) -> None:
         if self.progress is not None:
             self.progress.advance(amount)
+
+    @contextmanager
+    def between_batches(self) -> Iterator[None]:
+        """Around one batch: on SQLite, once the run is long, a pause after it that lets other writers in.
+
+        SQLite keeps no queue of writers: one that finds the database locked
+        sleeps and tries again (up to 100 ms apart), so a run that began each
+        batch the moment the last committed would keep a payment or a page's
+        write waiting for many batches. After its first second a run pauses
+        for half a batch's time (at most 0.1 s) after each, so another writer
+        waits for about one batch. PostgreSQL queues waiters on the locks
+        themselves: there the run never pauses.
+        """
+        began = time.monotonic()
+        yield
+        ended = time.monotonic()
+        if not db.is_postgres() and ended - self.started > GRACE:
+            time.sleep(min(MAX_PAUSE, PAUSE_SHARE * (ended - began)))
 
 
 def batch_size() -> int:
@@ -106,6 +127,11 @@ def batch_size() -> int:
 def horizon(today: date) -> date:
     """The last next-due date billed today: ``billing.renewal_days_before`` days ahead."""
     return today + timedelta(days=int(runtime.config().get_value("billing.renewal_days_before") or 14))
+
+
+#: On SQLite, once a run has gone on for GRACE seconds, it waits after each batch for this share
+#: of the batch's time, at most MAX_PAUSE seconds (:meth:`Report.between_batches`).
+GRACE, PAUSE_SHARE, MAX_PAUSE = 1.0, 0.5, 0.1
 
 
 # ---------------------------------------------------------------------------
@@ -357,7 +383,8 @@ def issue_due(today: date | None = None, report: Report | None = None) -> int:
     report = report if report is not None else Report()
     before = report.counts["issued"]
     for page in _due_pages(horizon(today), batch_size()):
-        issue_batch([s.id for s in page], report, customer_ids={s.customer_id for s in page})
+        with report.between_batches():
+            issue_batch([s.id for s in page], report, customer_ids={s.customer_id for s in page})
         report.advance(len(page))
     return report.counts["issued"] - before
 
@@ -444,7 +471,8 @@ def attend_open_renewals(
         page = list(query.order_by(ServiceRenewal.next_step_on, ServiceRenewal.id).limit(size))
         if not page:
             break
-        _attend_batch([r.id for r in page], today, dunning, report)
+        with report.between_batches():
+            _attend_batch([r.id for r in page], today, dunning, report)
         report.advance(len(page))
         after = (page[-1].next_step_on, page[-1].id)
     done = Counter(report.counts)
