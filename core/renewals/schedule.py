@@ -140,7 +140,6 @@ def check_settings() -> bool:
     One read when nothing changed; else its own write transaction. Returns True when it marked them.
     """
     from core.models import Setting
-    from core.settings import set_setting
 
     current = json.loads(json.dumps(_settings(), sort_keys=True))
     where = (Setting.namespace == SETTINGS_NAMESPACE) & (Setting.key == SETTINGS_KEY)
@@ -149,5 +148,7 @@ def check_settings() -> bool:
         return False
     with db.write_transaction():
         _mark(ServiceRenewal.id.is_null(False))
-        set_setting(SETTINGS_NAMESPACE, SETTINGS_KEY, current)
+        Setting.insert(namespace=SETTINGS_NAMESPACE, key=SETTINGS_KEY, value=current).on_conflict(
+            conflict_target=[Setting.namespace, Setting.key], update={Setting.value: peewee.EXCLUDED.value}
+        ).execute()  # two runs starting at once both store it
     return True
