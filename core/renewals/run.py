@@ -21,14 +21,20 @@ and the next run issues it again. In each batch:
    yet, which another node may have issued meanwhile, no open cancellation
    request), and their scheduled changes and the changes' packages in two more;
    the seller's data and the configuration are read once;
-3. per service, in its own savepoint: the next number, the proforma
-   (``hookbill_seller_overrides`` and ``on_invoice_issue`` run once per service,
-   with the arguments a single renewal passes), its ``service_renewal`` row. A
-   plugin refusing or failing rolls back that service alone, its number with it
-   (numbering stays gapless); the batch's other services are kept, and the
-   service is tried again by the next run, the failure logged and reported;
-4. for the services issued, one statement each for their ``document_issued``
-   outbox messages, their activity entries and their ``renewal_billed_for``.
+3. the batch's ``service_renewal`` rows, in one statement (each is there when
+   its proforma's ``on_invoice_issue`` runs, as for a single renewal);
+4. per service, in its own savepoint: the next number and the proforma, with
+   ``hookbill_seller_overrides`` and ``on_invoice_issue`` called once, with the
+   arguments a single renewal passes. A plugin refusing or failing rolls back
+   that service alone, its number with it (numbering stays gapless); the batch's
+   other services are kept, the failure is logged and reported, and the next
+   run tries the service again;
+5. for the services issued, one statement each: the renewal rows get their
+   proformas' ids (the failed ones' rows go), the ``document_issued`` outbox
+   messages, the activity entries, ``renewal_billed_for``.
+
+On SQLite, which keeps no queue of waiting writers, a long run pauses briefly
+between batches (:meth:`Report.between_batches`).
 
 **Open renewals** whose day has come are taken in batches too: the customers'
 locks, the rows claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), then each

@@ -11,13 +11,13 @@ only the rows whose day has come, by the index on that column:
   (:func:`next_step_on`). Set when the proforma is issued, and again each time
   the run has looked at the renewal.
 * **Today, when something the renewal depends on changed** (:func:`mark_service`
-  and its kin): the service's status (staff terminating it make the proforma
-  obsolete; staff lifting their own suspension let dunning suspend again), its
+  and its kin): the service's status (staff terminating it makes the proforma
+  obsolete; staff lifting their own suspension lets dunning suspend again), its
   next due date (a payment, a package change), a downgrade scheduled, cancelled
   or gone stale, the customer's billing data (the buyer's country decides the VAT
   rate), a product's VAT rate, and the VAT and dunning settings of the
   configuration (:func:`check_settings`, at the start of every run). The run
-  then re-prices the renewal if it must (:func:`core.renewals.issuing.reprice_renewal`)
+  then re-prices the renewal if it must (:func:`core.renewals.issuing.reprice`)
   and takes its dunning step, if one is due.
 * **None** when nothing is left to do: the renewal was paid or terminated, its
   proforma cancelled, or every dunning step is done or switched off.
@@ -74,8 +74,8 @@ def next_step_on(
     day has passed counts from ``today`` (the run takes it when it next looks),
     except after the run has just looked at the renewal (``looked_today``):
     then only days after today count, since what could be done today was done
-    (a suspension staff's own suspension stood in the way of waits for a status
-    change, which marks the renewal again).
+    (a suspension that a suspension by staff stood in the way of waits for the
+    next change of status, which marks the renewal again).
     """
     if due is None:
         return None
