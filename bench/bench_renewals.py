@@ -50,6 +50,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from peewee import EXCLUDED
+
 from bench import seeding
 from bench.http import ratio_line
 from core import clock, db
@@ -240,19 +242,23 @@ def one_run(services: int) -> None:
                 started = time.perf_counter()
                 with db.write_transaction():
                     db.lock_customer(chosen.choice(customers))
-                    Setting.insert(namespace="bench", key="tick", value=started).on_conflict_replace().execute()
+                    Setting.insert(namespace="bench", key="tick", value=started).on_conflict(
+                        conflict_target=[Setting.namespace, Setting.key], update={Setting.value: EXCLUDED.value}
+                    ).execute()
                 waits.append(time.perf_counter() - started)
                 time.sleep(0.02)
 
     writer = threading.Thread(target=other_writer, daemon=True)
     writer.start()
-    took = timed(renewal_run.run_renewals)
+    report = renewal_run.Report()
+    took = timed(lambda: renewal_run.run_renewals(report=report))
     done.set()
     writer.join()
     renewal_run.issue_batch = real  # type: ignore[assignment]
     print(
         f"one run, {services} due services: {took:.1f} s ({took * 1000 / services:.3f} ms/service), "
-        f"{len(batches)} batches of {renewal_run.batch_size()}, the longest {max(batches) * 1000:.0f} ms; "
+        f"{len(batches)} batches of {renewal_run.batch_size()}, the longest {max(batches) * 1000:.0f} ms, "
+        f"{report.paused:.1f} s of it paused for other writers; "
         f"another writer (a customer's lock every 20 ms): {len(waits)} transactions, waits median "
         f"{statistics.median(waits) * 1000:.0f} ms, p99 {sorted(waits)[int(len(waits) * 0.99)] * 1000:.0f} ms, "
         f"longest {max(waits) * 1000:.0f} ms"

@@ -194,8 +194,9 @@ def due_services(count: int, tag: str, next_due: date, *, status: str = "active"
 
     _batches(N_("Billing data"), count, profile, BillingProfile)
     _batches(N_("Services"), count, service, Service)
+    tagged = Customer.select(Customer.id).where(Customer.email.startswith(tag))
     with db.connection():
-        return [s.id for s in Service.select(Service.id).where(Service.customer.in_(ids)).order_by(Service.id)]
+        return [s.id for s in Service.select(Service.id).where(Service.customer.in_(tagged)).order_by(Service.id)]
 
 
 def renewal_product() -> Any:

@@ -94,7 +94,8 @@ class Report:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     progress: Progress | None = None
-    started: float = field(default_factory=time.monotonic)
+    worked: float = 0.0  # seconds of batches since the last pause
+    paused: float = 0.0  # seconds paused for other writers, in all
 
     def advance(self, amount: int) -> None:
         if self.progress is not None:
@@ -102,21 +103,23 @@ class Report:
 
     @contextmanager
     def between_batches(self) -> Iterator[None]:
-        """Around one batch: on SQLite, once the run is long, a pause after it that lets other writers in.
+        """Around one batch: on SQLite, after each second of batches, a pause that lets other writers in.
 
         SQLite keeps no queue of writers: one that finds the database locked
-        sleeps and tries again (up to 100 ms apart), so a run that began each
-        batch the moment the last committed would keep a payment or a page's
-        write waiting for many batches. After its first second a run pauses
-        for half a batch's time (at most 0.1 s) after each, so another writer
-        waits for about one batch. PostgreSQL queues waiters on the locks
+        sleeps and tries again, up to 100 ms apart, so a run that began each
+        batch the moment the last committed kept a payment or a page's write
+        waiting for many seconds. A pause of 0.12 s after every second of work
+        is one such a writer cannot miss: it waits about a second at most, and
+        the run takes a tenth longer. PostgreSQL queues waiters on the locks
         themselves: there the run never pauses.
         """
         began = time.monotonic()
         yield
-        ended = time.monotonic()
-        if not db.is_postgres() and ended - self.started > GRACE:
-            time.sleep(min(MAX_PAUSE, PAUSE_SHARE * (ended - began)))
+        self.worked += time.monotonic() - began
+        if not db.is_postgres() and self.worked >= WORK_BETWEEN_PAUSES:
+            time.sleep(PAUSE)
+            self.paused += PAUSE
+            self.worked = 0.0
 
 
 def batch_size() -> int:
@@ -135,9 +138,9 @@ def horizon(today: date) -> date:
     return today + timedelta(days=int(runtime.config().get_value("billing.renewal_days_before") or 14))
 
 
-#: On SQLite, once a run has gone on for GRACE seconds, it waits after each batch for this share
-#: of the batch's time, at most MAX_PAUSE seconds (:meth:`Report.between_batches`).
-GRACE, PAUSE_SHARE, MAX_PAUSE = 1.0, 0.5, 0.1
+#: On SQLite, after every WORK_BETWEEN_PAUSES seconds of batches the run pauses PAUSE seconds
+#: (:meth:`Report.between_batches`): longer than SQLite's longest sleep between a waiting writer's tries.
+WORK_BETWEEN_PAUSES, PAUSE = 1.0, 0.12
 
 
 # ---------------------------------------------------------------------------
@@ -491,17 +494,18 @@ def attend_open_renewals(
 # ---------------------------------------------------------------------------
 
 
-def run_renewals(today: date | None = None) -> dict[str, int]:
+def run_renewals(today: date | None = None, report: Report | None = None) -> dict[str, int]:
     """Cron: issue due renewals, then re-price and dun the open ones whose day has come; return the counts.
 
     Shows its progress (:mod:`core.progress`) when there is work. Raises
     :class:`RenewalsFailed` at the end when any service or renewal failed; all
-    the others were done and committed.
+    the others were done and committed. ``report`` (a new one by default)
+    receives the counts, failures and pauses as the run goes.
     """
     today = today or clock.today()
     check_settings()
     total = due_count(today) + waiting_count(today)
-    report = Report()
+    report = report if report is not None else Report()
     counts = {"issued": 0, "repriced": 0, "reminded": 0, "suspended": 0, "terminated": 0}
     if total:
         with Progress(N_("Renewals"), total=total) as report.progress:
