@@ -16,7 +16,7 @@ import pytest
 
 from core import db
 from core.api.tokens import MAX_ACTIVE
-from core.models import ActivityLog, Customer, Document, LedgerEntry, Service, Staff
+from core.models import ActivityLog, Customer, Document, LedgerEntry, Payment, Service, Staff
 from core.testing.queries import QueryLog, count_queries
 from core.tickets.models import Department, Ticket, TicketMessage
 from tests.api_helpers import bearer, token_for
@@ -219,6 +219,46 @@ def test_admin_lists(app, hookbill_make):
     same_cost(staff, paths, grow)
     flagged = staff.get("/admin/documents/to-correct").get_data(as_text=True)
     assert flagged.count(proforma.number) == 1 + MORE // 2
+
+
+def test_dashboard_counts_the_advances_due_without_reading_them(app, hookbill_make):
+    """The card counts part-paid proformas with money from an earlier month in one statement."""
+    admin = hookbill_make.staff("szef@example.test", role="admin")
+    customer = hookbill_make.customer("ala@example.test", billing="company")
+    proforma = hookbill_make.proforma(customer)
+    hookbill_make.pay(proforma, Decimal("20.00"))
+    february = datetime(2026, 2, 20, 12, 0)
+    with db.connection():
+        Payment.update(received_at=february).where(Payment.document == proforma.id).execute()
+        proforma = Document.get_by_id(proforma.id)
+    staff = app.test_client()
+    staff_login(staff, admin.email)
+
+    def grow() -> None:
+        copy_documents([proforma], MORE)
+        with db.connection():
+            copies = Document.select(Document.id).where(Document.number.startswith(f"{proforma.number}/k"))
+            Payment.insert_many(
+                [
+                    {
+                        "customer": customer.id,
+                        "document": copy.id,
+                        "method": "banktransfer",
+                        "transaction_id": f"luty-{copy.id}",
+                        "amount": Decimal("20.00"),
+                        "currency": "PLN",
+                        "received_at": february,
+                    }
+                    for copy in copies
+                ]
+            ).execute()
+
+    card = 'data-testid="dashboard-advances-due"'
+    before = staff.get("/admin/").get_data(as_text=True)
+    assert card in before and '<p class="stat-value">1</p>' in before.split(card)[1].split("</section>")[0]
+    same_cost(staff, ["/admin/"], grow)
+    after = staff.get("/admin/").get_data(as_text=True).split(card)[1].split("</section>")[0]
+    assert f'<p class="stat-value">{1 + MORE}</p>' in after
 
 
 def same_cost_for(pages, grow) -> None:

@@ -10,7 +10,8 @@ is due on it when it is received (art. 19a ust. 8):
   amount received in that month and earlier, not yet documented, no later than
   the 15th of the next month (art. 106i ust. 2). ``hookbill cron`` issues it
   (:func:`run_advance_invoices`, daily); staff see what is due
-  (:func:`advances_due`). When the whole amount arrives within the month of
+  (:func:`advances_due`; the dashboard counts it with :func:`count_due`, one
+  statement whatever the number of proformas). When the whole amount arrives within the month of
   the first part, no advance invoice is needed (art. 106b ust. 1a): the VAT
   invoice issued on the last payment documents it all. When the rest arrives
   in a later month before the cron ran, the advance invoice is issued first,
@@ -43,13 +44,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import peewee
+
 from core import activity, clock, db
 from core.documents.build import LineInput, rate_percent
 from core.documents.issuing import issue_document, snapshot_of
 from core.documents.pdf_labels import fmt_money
 from core.documents.snapshot import AdvanceRef, PaymentPart, RateTotal
 from core.documents.state import OPEN_STATUSES, payment_parts, payments_of, version_ids
-from core.models import Document
+from core.keyset import Count, capped_count
+from core.models import Document, LedgerEntry, Payment
 from core.money import ZERO, round_money
 
 #: What an advance invoice says about the order it pays for (Polish, the document's language).
@@ -150,11 +154,69 @@ def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
     return tuple(taken)
 
 
+def due_query(before: date) -> peewee.ModelSelect[Document]:
+    """The part-paid proformas with money received before ``before`` that no advance invoice documents, in SQL.
+
+    The same proformas for which :func:`undocumented` answers an amount, asked
+    in one statement: per proforma (with the earlier versions it supersedes, a
+    recursive walk of ``supersedes_id``) the payments received before
+    ``before`` (a payment that went wholly to the credit balance does not
+    count), at most what the proforma counts as paid, exceed the advance
+    invoices issued. Nothing is read per proforma, so a count of it costs the
+    same for one proforma as for a hundred thousand.
+    """
+    head = Document.alias("head")
+    older = Document.alias("older")
+    seed = head.select(head.id.alias("head"), head.id.alias("vid")).where(
+        (head.kind == "proforma") & (head.status == "partially_paid")
+    )
+    chain = seed.cte("proforma_versions", recursive=True, columns=("head", "vid"))
+    step = (
+        older.select(chain.c.head, older.supersedes_id)
+        .join(chain, on=(older.id == chain.c.vid))
+        .where(older.supersedes_id.is_null(False))
+    )
+    versions = chain.union(step)  # UNION, not UNION ALL: a (broken) cycle of versions ends the walk
+    to_balance = LedgerEntry.select(peewee.SQL("1")).where(
+        (LedgerEntry.kind == "overpayment")
+        & (LedgerEntry.payment_id == Payment.id)
+        & (LedgerEntry.amount >= Payment.amount)
+    )
+    received = (
+        Payment.select(versions.c.head.alias("head"), peewee.fn.SUM(Payment.amount).alias("amount"))
+        .join(versions, on=(Payment.document == versions.c.vid))
+        .where((Payment.received_at < clock.stored_start_of(before)) & ~peewee.fn.EXISTS(to_balance))
+        .group_by(versions.c.head)
+        .cte("received_before")
+    )
+    advance = Document.alias("advance")
+    documented = (
+        advance.select(versions.c.head.alias("head"), peewee.fn.SUM(advance.total_gross).alias("amount"))
+        .join(versions, on=(advance.proforma_id == versions.c.vid))
+        .where(advance.kind == "advance")
+        .group_by(versions.c.head)
+        .cte("documented")
+    )
+    advanced = peewee.fn.COALESCE(documented.c.amount, 0)
+    return (
+        Document.select()
+        .join(received, on=(received.c.head == Document.id))
+        .join(documented, peewee.JOIN.LEFT_OUTER, on=(documented.c.head == Document.id))
+        .where((received.c.amount > advanced) & (Document.paid > advanced))
+        .with_cte(versions, received, documented)
+    )
+
+
+def count_due(cap: int, today: date | None = None) -> Count:
+    """How many proformas :func:`advances_due` lists, up to ``cap`` (one statement, no rows read)."""
+    return capped_count(due_query(first_of_month(today or clock.today())), cap)
+
+
 def advances_due(today: date | None = None) -> list[AdvanceDue]:
     """Open part-paid proformas with money received in an earlier month and no advance invoice for it yet."""
     before = first_of_month(today or clock.today())
     found = []
-    for proforma in Document.select().where((Document.kind == "proforma") & (Document.status == "partially_paid")):
+    for proforma in due_query(before):
         due = undocumented(proforma, before)
         if due is not None:
             found.append(due)
