@@ -132,6 +132,25 @@ def test_pages_by_id_and_a_cursor_that_does_not_parse(app):
         )
 
 
+def test_a_queue_worked_from_the_oldest_pages_ascending(app):
+    with db.connection():
+        Customer.insert_many(
+            [{"email": f"k{index}@example.test", "password_hash": password_hash("x" * 12)} for index in range(12)]
+        ).execute()
+        ids = [c.id for c in Customer.select(Customer.id).order_by(Customer.id)]
+        query = Customer.select()
+        first = keyset_page(query, [Customer.id], size=5, ascending=True)
+        second = keyset_page(query, [Customer.id], size=5, after=first.older, ascending=True)
+        third = keyset_page(query, [Customer.id], size=5, after=second.older, ascending=True)
+        assert [c.id for c in first.rows + second.rows + third.rows] == ids
+        assert first.newer is None and third.older is None and second.newer == str(ids[5])
+        back = keyset_page(query, [Customer.id], size=5, before=third.newer, ascending=True)
+        assert [c.id for c in back.rows] == ids[5:10] and back.older == str(ids[9])
+        Customer.delete().where(Customer.id == ids[0]).execute()  # the oldest went: "previous" is the first page
+        again = keyset_page(query, [Customer.id], size=5, before=second.newer, ascending=True)
+        assert [c.id for c in again.rows] == ids[1:6] and again.newer is None
+
+
 def test_counts_stop_at_the_cap(app):
     with db.connection():
         ActivityLog.insert_many([{"actor_kind": "system", "action": "test.row"}] * 12).execute()
