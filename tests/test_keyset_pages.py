@@ -186,3 +186,57 @@ def test_each_status_of_the_queue_is_read_in_order_by_its_index(app):
         else:
             plan = " ".join(str(row[-1]) for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
             assert "ticket_status_last_reply_at_id" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def add_entries(count: int, state: str = "queued") -> tuple[int, list[int]]:
+    """A statement import with ``count`` transfers; its id and theirs, in the statement's order."""
+    from datetime import date
+    from decimal import Decimal
+
+    from plugins.bankstatements.models import Bank, StatementEntry, StatementImport
+
+    with db.connection():
+        bank = Bank.create(slug="mbank", name="mBank", format="mt940")
+        record = StatementImport.create(bank=bank, format="mt940", filename="w.sta", sha256="0" * 64)
+        StatementEntry.insert_many(
+            [
+                {
+                    "key": f"wpis-{index}",
+                    "statement_import": record.id,
+                    "position": index,
+                    "booking_date": date(2026, 3, 16),
+                    "amount": Decimal("61.50"),
+                    "currency": "PLN",
+                    "title": f"Przelew {index}",
+                    "state": state if index % 5 else "booked",
+                }
+                for index in range(count)
+            ]
+        ).execute()
+        return record.id, [e.id for e in StatementEntry.select(StatementEntry.id).order_by(StatementEntry.id)]
+
+
+def walk_ids(client, path: str, pattern: str) -> tuple[list[int], list[str]]:
+    """The ids ``pattern`` finds on every page from ``path`` on, following "next"; and the pages' URLs."""
+    seen, urls = [], []
+    url: str | None = path
+    while url:
+        urls.append(url)
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(pattern, page)]
+        url = link(NEXT, page)
+    return seen, urls
+
+
+def test_the_statement_queue_and_an_import_are_walked_oldest_first(app):
+    record_id, ids = add_entries(460)
+    queued = [entry_id for index, entry_id in enumerate(ids) if index % 5]
+    browser = app.test_client()
+    staff_login(browser, make_staff(role="billing").email)
+    seen, urls = walk_ids(browser, "/admin/statements/queue", r'data-testid="queued-(\d+)"')
+    assert seen == queued and len(urls) == -(-len(queued) // 25)
+    seen, urls = walk_ids(browser, f"/admin/statements/{record_id}", r'data-testid="entry-(\d+)"')
+    assert seen == ids and len(urls) == 3
+    last = browser.get(urls[-1]).get_data(as_text=True)
+    back = browser.get(link(PREV, last)).get_data(as_text=True)
+    assert [int(i) for i in re.findall(r'data-testid="entry-(\d+)"', back)] == ids[200:400]
