@@ -240,3 +240,54 @@ def test_the_statement_queue_and_an_import_are_walked_oldest_first(app):
     last = browser.get(urls[-1]).get_data(as_text=True)
     back = browser.get(link(PREV, last)).get_data(as_text=True)
     assert [int(i) for i in re.findall(r'data-testid="entry-(\d+)"', back)] == ids[200:400]
+
+
+def test_cancellation_requests_are_walked_open_ones_oldest_first(app, hookbill_make):
+    from datetime import date
+
+    from core.models import Service
+    from core.services.models import CancellationRequest
+
+    customer = hookbill_make.customer("ala@example.test")
+    product = hookbill_make.product("Hosting Start")
+    statuses = ["requested", "approved", "refused", "done"]
+    with db.connection():
+        Service.insert_many(
+            [
+                {
+                    "customer": customer.id,
+                    "product": product.id,
+                    "cycle": "monthly",
+                    "status": "active",
+                    "label": f"strona{index}.pl",
+                    "anchor_date": date(2026, 3, 1),
+                    "period_start": date(2026, 3, 1),
+                    "next_due": date(2026, 4, 1),
+                    "recurring_net": "50.00",
+                }
+                for index in range(130)
+            ]
+        ).execute()
+        services = [s.id for s in Service.select(Service.id).order_by(Service.id)]
+        CancellationRequest.insert_many(
+            [
+                {
+                    "service": sid,
+                    "customer": customer.id,
+                    "timing": "end_of_period",
+                    "ends_on": date(2026, 4, 1),
+                    "status": statuses[index % len(statuses)],
+                }
+                for index, sid in enumerate(services)
+            ]
+        ).execute()
+        rows = list(CancellationRequest.select().order_by(CancellationRequest.id))
+    browser = app.test_client()
+    staff_login(browser, make_staff(role="support").email)
+    pattern = r'data-testid="cancellation-(\d+)"'
+    seen, urls = walk_ids(browser, "/admin/cancellations", pattern)
+    assert seen == [r.id for r in rows if r.status in ("requested", "approved")] and len(urls) == 2
+    seen, _ = walk_ids(browser, "/admin/cancellations?status=all", pattern)
+    assert seen == [r.id for r in reversed(rows)]
+    seen, _ = walk_ids(browser, "/admin/cancellations?status=refused", pattern)
+    assert seen == [r.id for r in reversed(rows) if r.status == "refused"]

@@ -10,7 +10,8 @@ The way WHMCS and Blesta do it, with staff in the loop:
    balance), and the renewal cron skips the service (:mod:`core.renewals.issuing`).
    ``on_cancellation_requested`` runs in the request's transaction; a plugin may
    refuse (a minimum term, say) and the customer reads its message.
-2. **Staff decide** in the admin area's list of requests: approve
+2. **Staff decide** in the admin area's list of requests (:func:`requests_page`,
+   a page at a time by keyset, the open ones oldest first): approve
    (:func:`approve_cancellation`) or refuse with a reason the customer reads
    (:func:`refuse_cancellation`). Either way the customer is mailed. A refused
    request, or one the customer withdraws while it is open
@@ -40,16 +41,24 @@ from typing import Any
 from core import activity, clock, db, mail, runtime
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
-from core.models import Customer, Service
+from core.keyset import Page, keyset_page
+from core.models import Customer, Product, Service
 from core.renewals.issuing import reissue_withdrawn_renewal, withdraw_open_renewals
 from core.service_status import set_service_status
-from core.services.models import CANCELLATION_TIMINGS, OPEN_CANCELLATION, CancellationRequest
+from core.services.models import (
+    CANCELLATION_STATUSES,
+    CANCELLATION_TIMINGS,
+    OPEN_CANCELLATION,
+    CancellationRequest,
+)
 
 #: Services a customer may ask to cancel.
 CANCELLABLE = ("active", "suspended")
 #: What a service ends as: the provisioning module terminates it (``core.service_status``).
 ENDED_STATUS = "cancelled"
 MAX_REASON = 1000
+#: Requests on one page of staff's list.
+PAGE_SIZE = 50
 
 
 def open_request(service_id: int) -> CancellationRequest | None:
@@ -60,6 +69,31 @@ def open_request(service_id: int) -> CancellationRequest | None:
         .order_by(CancellationRequest.id.desc())
         .first()
     )
+
+
+def requests_page(status: str, *, size: int = PAGE_SIZE, after: str | None = None, before: str | None = None) -> Page:
+    """One page of staff's list of requests, each with its service, package and customer (no query per row).
+
+    ``status`` ``open`` lists the requests that wait for a decision or for
+    their day, oldest first (each status read by its index, merged); one of
+    :data:`CANCELLATION_STATUSES` lists those, newest first; anything else
+    lists every request, newest first. ``after`` / ``before`` are the
+    cursors of :func:`core.keyset.keyset_page`.
+    """
+    query = (
+        CancellationRequest.select(CancellationRequest, Service, Product, Customer)
+        .join(Service, on=(CancellationRequest.service == Service.id))
+        .join(Product, on=(Service.product == Product.id))
+        .switch(CancellationRequest)
+        .join(Customer, on=(CancellationRequest.customer == Customer.id))
+    )
+    keys = [CancellationRequest.id]
+    if status == "open":
+        each = (CancellationRequest.status, OPEN_CANCELLATION)
+        return keyset_page(query, keys, size=size, after=after, before=before, each=each, ascending=True)
+    if status in CANCELLATION_STATUSES:
+        query = query.where(CancellationRequest.status == status)
+    return keyset_page(query, keys, size=size, after=after, before=before)
 
 
 def _mail(request: CancellationRequest, template: str) -> None:
