@@ -9,6 +9,7 @@ is made through the domain services, so what the page shows is real.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -270,6 +271,15 @@ def same_cost_for(pages, grow) -> None:
         assert after.count == was.count, f"{path}: " + after.diff(was)
 
 
+def make_admin_client(app):
+    """A test client logged in as an admin."""
+    from tests.helpers import make_staff
+
+    staff = app.test_client()
+    staff_login(staff, make_staff("szef@example.test", role="admin").email)
+    return staff
+
+
 def test_staff_catalogue_and_departments(app, hookbill_make):
     admin = hookbill_make.staff("szef@example.test", role="admin")
     hookbill_make.product("Hosting Start", slug="start")
@@ -420,3 +430,45 @@ def test_cancellation_requests(app, hookbill_make):
 
     same_cost(staff, ["/admin/cancellations", "/admin/cancellations?status=all"], grow)
     assert staff.get("/admin/cancellations").get_data(as_text=True).count("strona") >= 20
+
+
+def test_order_lists(app):
+    """Staff's orders list (every status, one status, a search) and the customer's, one order or a hundred."""
+    from core.orders.models import Order
+    from core.orders.placing import place_order
+    from tests.order_helpers import buyer, item, package, setup_seller
+
+    with db.connection():
+        setup_seller()
+        basic = package("basic", "Basic", {"monthly": "50.00"})
+        customer = buyer("firma@example.test")
+        placed = place_order(customer, [item(basic)], accept_terms=True, payment_method="banktransfer")
+    admin = make_admin_client(app)
+    client = app.test_client()
+    login(client, customer.email)
+
+    def grow() -> None:
+        others = add_customers(MORE)
+        with db.connection():
+            model = Order.get_by_id(placed.order.id)
+            fields = [f for f in Order._meta.sorted_fields if f.name != "id"]
+            rows = []
+            for index in range(MORE):
+                row = {f.name: getattr(model, f.name) for f in fields}
+                row["customer"] = others[index] if index % 2 else customer.id
+                row["checkout_token"] = f"kopia-{index}"
+                rows.append(row)
+            Order.insert_many(rows).execute()
+
+    paths = ["/admin/orders", f"/admin/orders?status={placed.order.status}", "/admin/orders?q=masowy"]
+    same_cost_for([*[(admin, path, None) for path in paths], (client, "/orders", None)], grow)
+    assert admin.get("/admin/orders?q=masowy").get_data(as_text=True).count('data-testid="order-row"') == MORE // 2
+    assert client.get("/orders").get_data(as_text=True).count("/orders/") >= 1 + MORE // 2
+    # a page at a time: the first 50, then the rest by the "next" link
+    first = admin.get("/admin/orders").get_data(as_text=True)
+    following = re.search(r'href="([^"]+)" rel="next"', first)
+    assert following is not None
+    rest = admin.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    listed = re.findall(r'href="/admin/orders/(\d+)"', first + rest)
+    with db.connection():
+        assert [int(i) for i in listed] == [o.id for o in Order.select(Order.id).order_by(Order.id.desc())]
