@@ -472,3 +472,43 @@ def test_order_lists(app):
     listed = re.findall(r'href="/admin/orders/(\d+)"', first + rest)
     with db.connection():
         assert [int(i) for i in listed] == [o.id for o in Order.select(Order.id).order_by(Order.id.desc())]
+
+
+def test_promotion_codes_count_their_uses_in_the_database(app):
+    from plugins.promotions.models import PromoUse
+    from tests.order_helpers import promo
+
+    admin = make_admin_client(app)
+    with db.connection():
+        code = promo("WIOSNA20")
+    customers = add_customers(5)
+
+    def uses(start: int, count: int) -> None:
+        with db.connection():
+            PromoUse.insert_many(
+                [
+                    {
+                        "promo": code.id,
+                        "customer_id": customers[index % len(customers)],
+                        "order_id": index,
+                        "status": "used" if index % 3 else "reserved",
+                    }
+                    for index in range(start, start + count)
+                ]
+            ).execute()
+
+    uses(1, 1)
+
+    def grow() -> None:
+        uses(2, MORE)
+        with db.connection():
+            for index in range(MORE):
+                promo(f"KOD{index}")
+
+    same_cost(admin, ["/admin/promotions"], grow)
+    page = admin.get("/admin/promotions").get_data(as_text=True)
+    row = page.split('data-testid="promo-WIOSNA20"')[1].split("</tr>")[0]
+    assert '<td class="num">33</td><td class="num">67</td>' in row  # reserved, used
+    log = queries(admin, "/admin/promotions")
+    read = [sql for sql in log.statements if "promo_use" in sql]
+    assert read and all("COUNT(" in sql for sql in read), read  # counted, not read use by use
