@@ -213,6 +213,28 @@ def approve_cancellation(request_id: int, staff: Any, note: str = "", *, ip: str
     return request
 
 
+def _close(request: CancellationRequest, status: str, actor: Any, ip: str) -> None:
+    """Close an open ``request`` as ``status`` (``refused`` or ``withdrawn``) without ending its service.
+
+    Saves it (with whatever the caller set on it) decided now, issues again the
+    renewal proforma withdrawn when it was made, so renewals go on, and logs
+    ``service.cancellation_<status>`` naming that proforma. Inside the caller's
+    transaction, under the customer's lock (:func:`_decide`).
+    """
+    request.status = status
+    request.decided_at = clock.utcnow()
+    request.save()
+    reissued = reissue_withdrawn_renewal(request.service_id)
+    activity.record(
+        f"service.cancellation_{status}",
+        actor=actor,
+        subject=Service.get_by_id(request.service_id),
+        ip=ip,
+        request=request.id,
+        renewal=reissued.number if reissued else "",
+    )
+
+
 def refuse_cancellation(request_id: int, staff: Any, note: str, *, ip: str = "") -> CancellationRequest:
     """Staff refuse an open cancellation with ``note``, which the customer reads; renewals go on (step 2).
 
@@ -224,20 +246,9 @@ def refuse_cancellation(request_id: int, staff: Any, note: str, *, ip: str = "")
         raise ValidationError({"note": N_("Say why: the customer reads it.")})
     with db.write_transaction():
         request = _decide(request_id, OPEN_CANCELLATION)
-        request.status = "refused"
-        request.decided_at = clock.utcnow()
         request.decided_by = getattr(staff, "id", None)
         request.staff_note = note[:MAX_REASON]
-        request.save()
-        reissued = reissue_withdrawn_renewal(request.service_id)
-        activity.record(
-            "service.cancellation_refused",
-            actor=staff,
-            subject=Service.get_by_id(request.service_id),
-            ip=ip,
-            request=request.id,
-            renewal=reissued.number if reissued else "",
-        )
+        _close(request, "refused", staff, ip)
         _mail(request, "cancellation_refused")
     return request
 
@@ -254,18 +265,7 @@ def withdraw_cancellation(customer: Customer, request_id: int, *, ip: str = "") 
         if found is None:
             raise NotFound("cancellation request")
         request = _decide(found.id, OPEN_CANCELLATION)
-        request.status = "withdrawn"
-        request.decided_at = clock.utcnow()
-        request.save()
-        reissued = reissue_withdrawn_renewal(request.service_id)
-        activity.record(
-            "service.cancellation_withdrawn",
-            actor=customer,
-            subject=Service.get_by_id(request.service_id),
-            ip=ip,
-            request=request.id,
-            renewal=reissued.number if reissued else "",
-        )
+        _close(request, "withdrawn", customer, ip)
     return request
 
 
