@@ -223,7 +223,8 @@ def test_admin_lists(app, hookbill_make):
 
 
 def test_dashboard_counts_the_advances_due_without_reading_them(app, hookbill_make):
-    """The card counts part-paid proformas with money from an earlier month in one statement."""
+    """The card counts part-paid proformas with money from an earlier month in one statement; their list
+    reads them in a fixed number of statements."""
     admin = hookbill_make.staff("szef@example.test", role="admin")
     customer = hookbill_make.customer("ala@example.test", billing="company")
     proforma = hookbill_make.proforma(customer)
@@ -257,9 +258,11 @@ def test_dashboard_counts_the_advances_due_without_reading_them(app, hookbill_ma
     card = 'data-testid="dashboard-advances-due"'
     before = staff.get("/admin/").get_data(as_text=True)
     assert card in before and '<p class="stat-value">1</p>' in before.split(card)[1].split("</section>")[0]
-    same_cost(staff, ["/admin/"], grow)
+    same_cost(staff, ["/admin/", "/admin/documents/advances-due"], grow)
     after = staff.get("/admin/").get_data(as_text=True).split(card)[1].split("</section>")[0]
     assert f'<p class="stat-value">{1 + MORE}</p>' in after
+    listed = staff.get("/admin/documents/advances-due").get_data(as_text=True)
+    assert listed.count(f">{proforma.number}") == 1 + MORE and listed.count("Ala Nowak") == 1 + MORE
 
 
 def same_cost_for(pages, grow) -> None:

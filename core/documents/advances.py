@@ -53,7 +53,7 @@ from core.documents.pdf_labels import fmt_money
 from core.documents.snapshot import AdvanceRef, PaymentPart, RateTotal
 from core.documents.state import OPEN_STATUSES, payment_parts, payments_of, version_ids
 from core.keyset import Count, capped_count
-from core.models import Document, LedgerEntry, Payment
+from core.models import Customer, Document, LedgerEntry, Payment
 from core.money import ZERO, round_money
 
 #: What an advance invoice says about the order it pays for (Polish, the document's language).
@@ -131,12 +131,20 @@ class AdvanceDue:
 
 def undocumented(proforma: Document, before: date) -> AdvanceDue | None:
     """What ``proforma`` received before ``before`` and no advance invoice documents, or None."""
-    received = [p for p in payment_parts(payments_of(proforma), proforma.paid) if p.date < before]
-    amount = sum((p.amount for p in received), ZERO) - advanced(proforma)
+    return _due(proforma, before, payments_of(proforma), advanced(proforma), wants_advance_invoice(proforma))
+
+
+def _due(
+    proforma: Document, before: date, payments: list[Payment], documented: Decimal, invoice: bool
+) -> AdvanceDue | None:
+    """:func:`undocumented` from what was read: the proforma's ``payments`` (:func:`payments_of`), the gross
+    its advance invoices ``documented``, and whether the buyer gets an ``invoice``."""
+    received = [p for p in payment_parts(payments, proforma.paid) if p.date < before]
+    amount = sum((p.amount for p in received), ZERO) - documented
     if amount <= 0:
         return None
     day = received[-1].date
-    return AdvanceDue(proforma, amount, _last(received, amount), day, deadline(day), wants_advance_invoice(proforma))
+    return AdvanceDue(proforma, amount, _last(received, amount), day, deadline(day), invoice)
 
 
 def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
@@ -154,6 +162,23 @@ def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
     return tuple(taken)
 
 
+def _versions(seed: peewee.ModelSelect[Document]) -> peewee.CTE:
+    """``(head, vid)``: each proforma ``seed`` selects (twice its id), and every earlier version it supersedes.
+
+    A recursive walk of ``supersedes_id``, as :func:`core.documents.state.version_ids`
+    does one proforma at a time; UNION, not UNION ALL, so a (broken) cycle of
+    versions ends the walk.
+    """
+    older = Document.alias("older")
+    chain = seed.cte("proforma_versions", recursive=True, columns=("head", "vid"))
+    step = (
+        older.select(chain.c.head, older.supersedes_id)
+        .join(chain, on=(older.id == chain.c.vid))
+        .where(older.supersedes_id.is_null(False))
+    )
+    return chain.union(step)
+
+
 def due_query(before: date) -> peewee.ModelSelect[Document]:
     """The part-paid proformas with money received before ``before`` that no advance invoice documents, in SQL.
 
@@ -166,17 +191,9 @@ def due_query(before: date) -> peewee.ModelSelect[Document]:
     same for one proforma as for a hundred thousand.
     """
     head = Document.alias("head")
-    older = Document.alias("older")
-    seed = head.select(head.id.alias("head"), head.id.alias("vid")).where(
-        (head.kind == "proforma") & (head.status == "partially_paid")
+    versions = _versions(
+        head.select(head.id, head.id).where((head.kind == "proforma") & (head.status == "partially_paid"))
     )
-    chain = seed.cte("proforma_versions", recursive=True, columns=("head", "vid"))
-    step = (
-        older.select(chain.c.head, older.supersedes_id)
-        .join(chain, on=(older.id == chain.c.vid))
-        .where(older.supersedes_id.is_null(False))
-    )
-    versions = chain.union(step)  # UNION, not UNION ALL: a (broken) cycle of versions ends the walk
     to_balance = LedgerEntry.select(peewee.SQL("1")).where(
         (LedgerEntry.kind == "overpayment")
         & (LedgerEntry.payment_id == Payment.id)
@@ -213,11 +230,48 @@ def count_due(cap: int, today: date | None = None) -> Count:
 
 
 def advances_due(today: date | None = None) -> list[AdvanceDue]:
-    """Open part-paid proformas with money received in an earlier month and no advance invoice for it yet."""
+    """Open part-paid proformas with money received in an earlier month and no advance invoice for it yet.
+
+    Read in five statements whatever their number (:func:`due_query`, then the
+    versions, payments, advance invoices and customers of all of them); each
+    proforma's ``customer`` is set from them.
+    """
     before = first_of_month(today or clock.today())
+    proformas = list(due_query(before))
+    if not proformas:
+        return []
+    chains: dict[int, list[int]] = {p.id: [] for p in proformas}
+    head = Document.alias("head")
+    versions = _versions(head.select(head.id, head.id).where(head.id.in_(list(chains))))
+    for head_id, version_id in versions.select_from(versions.c.head, versions.c.vid).tuples():
+        if version_id != head_id:
+            chains[head_id].append(version_id)
+    every = [*chains, *(v for vs in chains.values() for v in vs)]
+    paid_to: dict[int, list[Payment]] = {}
+    for payment in Payment.select().where(Payment.document.in_(every)):
+        paid_to.setdefault(payment.document_id or 0, []).append(payment)
+    earlier_ids = [p.id for v in every if v not in chains for p in paid_to.get(v, [])]
+    overpaid = {
+        e.payment_id: e.amount
+        for e in LedgerEntry.select().where(
+            (LedgerEntry.kind == "overpayment") & LedgerEntry.payment_id.in_(earlier_ids or [0])
+        )
+    }
+    documented: dict[int, Decimal] = {}
+    for advance in Document.select(Document.proforma_id, Document.total_gross).where(
+        (Document.kind == "advance") & Document.proforma_id.in_(every)
+    ):
+        key = advance.proforma_id or 0
+        documented[key] = documented.get(key, ZERO) + advance.total_gross
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_({p.customer_id for p in proformas}))}
     found = []
-    for proforma in due_query(before):
-        due = undocumented(proforma, before)
+    for proforma in proformas:
+        earlier = [p for v in chains[proforma.id] for p in paid_to.get(v, [])]
+        applied = [p for p in earlier if p.amount - overpaid.get(p.id, ZERO) > 0]  # as payments_of counts them
+        payments = sorted(paid_to.get(proforma.id, []) + applied, key=lambda p: (p.received_at, p.id))
+        advanced_gross = sum((documented.get(v, ZERO) for v in (proforma.id, *chains[proforma.id])), ZERO)
+        proforma.customer = customers[proforma.customer_id]  # read above: no query per proforma
+        due = _due(proforma, before, payments, advanced_gross, wants_advance_invoice(proforma))
         if due is not None:
             found.append(due)
     return sorted(found, key=lambda d: (d.deadline, d.proforma.id))
