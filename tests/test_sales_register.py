@@ -137,3 +137,25 @@ def test_the_csv_has_a_line_per_row_and_rate(app, conn):
     assert lines[2].startswith("2026-04-05,consumer_advance_settled," + proforma.number + ",,")
     assert lines[2].endswith(",PLN,23,-16.26,-3.74,-20.00")
     assert len(lines) == 3
+
+
+def test_staff_read_the_register_in_polish_and_download_it(app, client):
+    from tests.helpers import make_staff, staff_login
+
+    with db.connection():
+        proforma = _part_paid_renewal(PRIVATE)
+        clock.freeze("2026-04-02T06:00:00")
+        make_staff()
+    staff_login(client, "staff@example.test")
+    page = client.get("/admin/reports/sales-register").get_data(as_text=True)  # the previous month: March
+    assert "Rejestr sprzedaży" in page and "Zaliczka bez faktury (konsument)" in page
+    assert proforma.number in page and "28 mar 2026" in page and "consumer_advance" not in page
+    assert "Miesiąc jeszcze trwa" not in page
+    csv_answer = client.get("/admin/reports/sales-register.csv?month=2026-03")
+    assert csv_answer.status_code == 200 and csv_answer.mimetype == "text/csv"
+    assert "sales-register-2026-03.csv" in csv_answer.headers["Content-Disposition"]
+    assert csv_answer.get_data(as_text=True).splitlines()[1].endswith(",PLN,23,16.26,3.74,20.00")
+    bad = client.get("/admin/reports/sales-register?month=marzec")
+    assert bad.status_code == 400 and "Podaj miesiąc jako rok i miesiąc" in bad.get_data(as_text=True)
+    assert client.get("/admin/reports/sales-register.csv?month=2026-13").status_code == 400
+    assert "Rejestr sprzedaży" in client.get("/admin/documents").get_data(as_text=True)
