@@ -159,3 +159,25 @@ def test_staff_read_the_register_in_polish_and_download_it(app, client):
     assert bad.status_code == 400 and "Podaj miesiąc jako rok i miesiąc" in bad.get_data(as_text=True)
     assert client.get("/admin/reports/sales-register.csv?month=2026-13").status_code == 400
     assert "Rejestr sprzedaży" in client.get("/admin/documents").get_data(as_text=True)
+
+
+def test_renewals_paid_in_one_go_cost_the_register_no_query_each(app, conn, hookbill_queries):
+    clock.freeze("2026-03-20T09:00:00")
+    setup_seller()
+    basic = product("basic", "Basic", {"monthly": "50.00"})
+
+    def paid_renewals(count: int) -> None:
+        for n in range(count):
+            customer = make_customer(email=f"one-{count}-{n}@example.test")
+            change_billing_data(customer, PRIVATE, actor=customer)
+            svc = service(customer, basic, "monthly", date(2026, 3, 10), date(2026, 3, 10), date(2026, 4, 10), "50.00")
+            proforma = issue_renewal(svc.id)
+            record_payment("banktransfer", f"ONE-{count}-{n}", "61.50", proforma)
+
+    paid_renewals(1)
+    with hookbill_queries() as one:
+        assert len(sales_register(MARCH).rows) == 1
+    paid_renewals(10)
+    with hookbill_queries() as eleven:
+        assert len(sales_register(MARCH).rows) == 11
+    assert eleven.count == one.count, eleven.diff(one)

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from peewee import fn
+
 from core import clock
 from core.documents.advances import advance_totals, advances_of, wants_advance_invoice
 from core.documents.issuing import snapshot_of
@@ -265,14 +267,34 @@ def consumer_rows(proforma: Document, month: date, today: date) -> list[Register
 
 
 def _consumer_proformas(month: date) -> list[Document]:
-    """Proformas that may have a consumer's advance row in ``month``: paid into in it, or invoiced / returned in it."""
+    """Proformas that may have a consumer's advance row in ``month`` (a superset; :func:`consumer_rows` decides).
+
+    Paid into in the month and not recorded as paid in full within it; or
+    whose VAT invoice was issued by the end of the next month and which had
+    money from an earlier month (or an earlier version); or whose money went
+    back to the balance in the month. Proformas paid in one go within a
+    month, most of them, are not read at all.
+    """
     start = clock.start_of_day_utc(month)
     stop = clock.start_of_day_utc(_next_month(month))
-    paid_into = Payment.select(Payment.document).where(
-        (Payment.received_at >= start) & (Payment.received_at < stop) & Payment.document.is_null(False)
+    window_end = _month_end(_next_month(month))
+    paid_in_full_within = (Document.status == "paid") & (Document.paid_at < stop)
+    paid_into = (
+        Payment.select(Payment.document)
+        .join(Document, on=(Payment.document == Document.id))
+        .where((Payment.received_at >= start) & (Payment.received_at < stop) & ~paid_in_full_within)
     )
-    invoiced = Document.select(Document.proforma_id).where(
-        (Document.kind == "vat") & (Document.issue_date >= month) & Document.proforma_id.is_null(False)
+    proforma = Document.alias()
+    earlier = Payment.select(Payment.id).where((Payment.document == proforma.id) & (Payment.received_at < start))
+    invoiced = (
+        Document.select(Document.proforma_id)
+        .join(proforma, on=(Document.proforma_id == proforma.id))
+        .where(
+            (Document.kind == "vat")
+            & (Document.issue_date >= month)
+            & (Document.issue_date <= window_end)
+            & (fn.EXISTS(earlier) | proforma.supersedes_id.is_null(False))
+        )
     )
     returned = LedgerEntry.select(LedgerEntry.document_id).where(
         LedgerEntry.kind.in_(RETURN_KINDS) & (LedgerEntry.created_at >= start) & (LedgerEntry.created_at < stop)
