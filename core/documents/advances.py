@@ -139,12 +139,31 @@ def _due(
 ) -> AdvanceDue | None:
     """:func:`undocumented` from what was read: the proforma's ``payments`` (:func:`payments_of`), the gross
     its advance invoices ``documented``, and whether the buyer gets an ``invoice``."""
-    received = [p for p in payment_parts(payments, proforma.paid) if p.date < before]
+    parts = payment_parts(payments, proforma.paid)
+    before = min(before, _completed_in(proforma, parts) or before)
+    received = [p for p in parts if p.date < before]
     amount = sum((p.amount for p in received), ZERO) - documented
     if amount <= 0:
         return None
     day = received[-1].date
     return AdvanceDue(proforma, amount, _last(received, amount), day, deadline(day), invoice)
+
+
+def _completed_in(proforma: Document, parts: tuple[PaymentPart, ...]) -> date | None:
+    """The first day of the month in which ``proforma``'s payment ``parts`` reached its total, or None while they
+    have not.
+
+    Money received in that month is documented by the VAT invoice, not as an
+    advance (art. 106b ust. 1a), even when the payment is recorded in a later
+    month with its real date (a bank transfer entered by staff). A part-paid
+    proforma has not reached it: this changes nothing :func:`due_query` finds.
+    """
+    total = ZERO
+    for part in parts:
+        total += part.amount
+        if total >= proforma.total_gross:
+            return first_of_month(part.date)
+    return None
 
 
 def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
