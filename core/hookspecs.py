@@ -417,11 +417,12 @@ def on_upgrade_quote(quote: Quote) -> None:
     else from the lines after every implementation has run
     (:func:`core.upgrades.settle.settle`): the totals per VAT rate with VAT once
     per rate (as the proforma computes it), net, VAT and gross, what confirming
-    does (``action``: pay, apply, credit or schedule), the balance applied and
-    what is left to pay. So a line a plugin adds is priced by the same rules and
-    appears on the summary page, the proforma (and its PDF) and in the API
-    without a template of its own. The proration plugin is ``tryfirst`` (adds
-    the ``credit`` and ``charge`` lines), the balance plugin ``trylast`` (offers
+    does (``action``: pay, apply, credit or schedule), the staff credit on the
+    balance given as a discount, the deposits applied and what is left to pay.
+    So a line a plugin adds is priced by the same rules and appears on the
+    summary page, the proforma (and its PDF) and in the API without a template
+    of its own. The proration plugin is ``tryfirst`` (adds the ``credit`` and
+    ``charge`` lines), the balance plugin ``trylast`` (offers the deposits on
     the balance: ``balance_offered``); an implementation in between sees their
     lines. For example, a discount::
 
