@@ -54,6 +54,7 @@ import peewee
 from core import activity, clock, db, runtime
 from core.balance.credit import parts_of, split_at_issue, staff_credit_notes, taken_by
 from core.billing.cycles import Cycle, period_containing
+from core.billing.vat import require_grosz
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.documents.taxation import default_rate, vat_rate_for
@@ -135,7 +136,13 @@ def renewal_terms(service: Service) -> RenewalTerms:
 
 
 def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
-    """The proforma line, in the provider's document language."""
+    """The proforma line, in the provider's document language.
+
+    When a plugin says the price is a discounted one (a recurring promotion
+    code, ``hookbill_renewal_list_price``), the line carries the price before
+    the discount and the discount (rabat) on it, as the order's documents did;
+    its net is the renewal's price either way.
+    """
     name = f"{terms.product.name} ({service.label})" if service.label else terms.product.name
     text = document_text(
         N_("Renewal: %(product)s, %(cycle)s, %(start)s – %(end)s"),
@@ -144,7 +151,17 @@ def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
         start=terms.period_start.isoformat(),
         end=(terms.period_end - timedelta(days=1)).isoformat(),
     )
-    return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate, base_rate=default_rate(terms.product))
+    listed = runtime.hooks().hookbill_renewal_list_price(
+        service=service, product=terms.product, cycle=terms.cycle, net=terms.net
+    )
+    unit, discount = terms.net, Decimal("0.00")
+    if listed is not None:
+        require_grosz(listed, "the price hookbill_renewal_list_price returned")
+        if listed > terms.net:
+            unit, discount = listed, listed - terms.net
+    return LineInput(
+        text, Decimal(1), UNIT, unit, terms.vat_rate, base_rate=default_rate(terms.product), discount=discount
+    )
 
 
 def current_document(renewal: ServiceRenewal) -> Document | None:
