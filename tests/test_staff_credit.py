@@ -356,3 +356,33 @@ def test_an_unpaid_order_cancelled_gives_its_staff_credit_back(shop):
     assert Order.get_by_id(placed.order.id).status == "cancelled"
     assert parts_of(customer.id) == BalanceParts(D("12.30"), D("0.00"))
     assert LedgerEntry.get(LedgerEntry.kind == "staff_credit_returned").amount == D("12.30")
+
+
+def test_a_proforma_staff_write_takes_the_staff_credit_too_and_a_transfer_received_does_not(change):
+    from core.documents.manual import LineForm, issue_paid_invoice, issue_proforma
+
+    customer, _svc, _pro = change
+    give_balance(customer, "12.30", kind="staff_credit")
+    document = issue_proforma(customer.id, [LineForm("Wdrożenie", "1", "usł.", "100.00", "23")])
+    [line] = snapshot_of(document).lines
+    assert (line.discount, line.net, document.total_gross) == (D("10.00"), D("90.00"), D("110.70"))
+    give_balance(customer, "12.30", kind="staff_credit")
+    invoice = issue_paid_invoice(
+        customer.id, [LineForm("Wdrożenie", "1", "usł.", "100.00", "23")], amount="123.00", reference="BANK-77"
+    )
+    assert invoice.total_gross == D("123.00") and snapshot_of(invoice).lines[0].discount == 0
+    assert parts_of(customer.id) == BalanceParts(D("12.30"), D("0.00"))
+
+
+def test_the_cart_and_checkout_show_the_staff_credit_as_a_discount(shop, client):
+    from tests.helpers import post_form
+
+    customer = order_helpers.buyer("firma@example.test")
+    give_balance(customer, "12.30", kind="staff_credit")
+    login(client, "firma@example.test")
+    added = post_form(client, "/order/basic", {"cycle": "monthly", "domain": "ok.pl"}, form_page="/order/basic")
+    assert added.status_code == 302
+    for path in ("/cart", "/checkout"):
+        text = " ".join(client.get(path).get_data(as_text=True).split())
+        assert 'data-testid="cart-staff-discount">-10,00' in text, path
+        assert 'data-testid="cart-gross">49,20' in text and 'data-testid="cart-to-pay"><strong>49,20' in text
