@@ -23,6 +23,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "correction": NP_("document kind", "Correcting invoice"),
         "advance": NP_("document kind", "Advance invoice"),
     },
+    "register row": {
+        "vat": NP_("register row", "VAT invoice"),
+        "correction": NP_("register row", "Correcting invoice"),
+        "advance": NP_("register row", "Advance invoice"),
+        "consumer_advance": NP_("register row", "Advance without an invoice (consumer)"),
+        "consumer_advance_settled": NP_("register row", "Advance without an invoice settled by the VAT invoice"),
+        "consumer_advance_returned": NP_("register row", "Advance without an invoice returned to the balance"),
+    },
     "document status": {
         "unpaid": NP_("document status", "Unpaid"),
         "partially_paid": NP_("document status", "Partially paid"),

@@ -161,3 +161,15 @@ def test_staff_see_the_advances_due(app, client):
     page = client.get("/admin/documents/advances-due").get_data(as_text=True)
     assert proforma.number in page and "15 kwi 2026" in page and "Faktury zaliczkowe do wystawienia" in page
     assert "Faktury zaliczkowe do wystawienia" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_the_rest_entered_next_month_with_a_date_in_the_month_of_the_first_part_needs_no_advance_invoice(app, conn):
+    from core.payments.bank_entry import record_bank_transfer
+
+    _customer, proforma = _renewal()
+    clock.freeze("2026-04-03T10:00:00")  # staff enter a transfer that arrived on 30 March
+    record_bank_transfer(Document.get_by_id(proforma.id), "41.50", "BANK-LATE", "2026-03-30")
+    assert _kind("advance") == []  # the whole amount arrived within March (art. 106b ust. 1a)
+    [invoice] = _kind("vat")
+    inv = snapshot_of(invoice)
+    assert (inv.invoice_type, inv.total_gross, inv.payment_date) == ("VAT", D("61.50"), date(2026, 3, 30))

@@ -127,12 +127,28 @@ class AdvanceDue:
 
 def undocumented(proforma: Document, before: date) -> AdvanceDue | None:
     """What ``proforma`` received before ``before`` and no advance invoice documents, or None."""
+    before = min(before, _completed_in(proforma) or before)
     received = [p for p in payment_parts(payments_of(proforma), proforma.paid) if p.date < before]
     amount = sum((p.amount for p in received), ZERO) - advanced(proforma)
     if amount <= 0:
         return None
     day = received[-1].date
     return AdvanceDue(proforma, amount, _last(received, amount), day, deadline(day), wants_advance_invoice(proforma))
+
+
+def _completed_in(proforma: Document) -> date | None:
+    """The first day of the month in which ``proforma``'s payments reached its total, or None while they have not.
+
+    Money received in that month is documented by the VAT invoice, not as an
+    advance (art. 106b ust. 1a), even when the payment is recorded in a later
+    month with its real date (a bank transfer entered by staff).
+    """
+    total = ZERO
+    for part in payment_parts(payments_of(proforma), proforma.paid):
+        total += part.amount
+        if total >= proforma.total_gross:
+            return first_of_month(part.date)
+    return None
 
 
 def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
