@@ -111,6 +111,8 @@ class CurrentInvoice:
     number: str
     lines: tuple[Line, ...]
     vat_rate: str
+    #: The newest document of its correction chain when the quote was made (the invoice, or its last correction).
+    state_id: int = 0
 
 
 @dataclass
@@ -265,6 +267,7 @@ class Quote:
             "downgrade_mode": self.downgrade_mode,
             "document_mode": self.document_mode,
             "corrects_invoice_id": self.current_invoice.id if self.current_invoice else None,
+            "corrects_state_id": self.current_invoice.state_id if self.current_invoice else None,
             "created_at": self.created_at.isoformat(),
         }
 

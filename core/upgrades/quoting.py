@@ -135,7 +135,7 @@ def _document_mode() -> str:
 
 def current_invoice(service: Service) -> CurrentInvoice | None:
     """The invoice of the service's current period as a ``correction``-mode quote needs it, or None."""
-    from core.documents.corrections import current_lines
+    from core.documents.corrections import current_lines, latest_state
     from core.documents.issuing import snapshot_of
     from core.documents.taxation import line_rate_for_buyer
     from core.upgrades.refund import current_vat_invoice
@@ -145,7 +145,7 @@ def current_invoice(service: Service) -> CurrentInvoice | None:
         return None
     domestic = default_rate(service.product)
     rate = line_rate_for_buyer(domestic, domestic, snapshot_of(invoice).buyer)
-    return CurrentInvoice(invoice.id, invoice.number, current_lines(invoice), rate)
+    return CurrentInvoice(invoice.id, invoice.number, current_lines(invoice), rate, latest_state(invoice).id)
 
 
 def build_quote(
