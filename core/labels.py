@@ -88,6 +88,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "stale_payment": NP_("ledger kind", "Payment for a change that did not apply"),
         "correction_credit": NP_("ledger kind", "Credit from a correcting invoice"),
         "refund_reversed": NP_("ledger kind", "Refund not made, back on the balance"),
+        "staff_credit_used": NP_("ledger kind", "Staff credit given as a discount"),
+        "staff_credit_returned": NP_("ledger kind", "Staff credit back from a cancelled document"),
     },
     "billing kind": {
         "company": NP_("billing kind", "Company"),

@@ -29,6 +29,7 @@ from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.numbering import next_number
 from core.documents.snapshot import AdvanceRef, DocumentKind, DocumentSnapshot, Party, PaymentPart, RateTotal
+from core.i18n import N_, document_text
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
 from core.settings import seller_data
@@ -147,6 +148,7 @@ def issue_document(
     planned_totals: Sequence[RateTotal] | None = None,
     advances: Sequence[AdvanceRef] = (),
     order_value: Decimal | None = None,
+    staff_credit: Decimal = ZERO,
 ) -> Document:
     """Issue one document inside the current write transaction and return it.
 
@@ -165,7 +167,11 @@ def issue_document(
     correction does not ask anyone to transfer it. ``planned_totals``,
     ``advances`` and ``order_value``: see
     :func:`core.documents.build.build_snapshot` (an advance invoice, a
-    settlement invoice).
+    settlement invoice). ``staff_credit`` (a proforma): the gross that
+    discounts from the customer's staff credit take off the ``lines``
+    (:func:`core.balance.credit.split`); the ledger is debited by it
+    (``staff_credit_used``, naming this document) before ``on_invoice_issue``
+    runs, so the balance plugin pays only what is left from deposits.
     The status starts as ``unpaid`` (a proforma; ``partially_paid``/``paid``
     when ``paid`` carries payments of an earlier version over), ``paid`` (VAT
     invoice issued on payment) or ``issued`` (correction).
@@ -246,6 +252,18 @@ def issue_document(
         purpose=purpose,
         purpose_ref=purpose_ref,
     )
+    if staff_credit > 0:
+        if kind != "proforma":
+            raise ValueError("staff credit is given as a discount on a proforma, not on a tax document")
+        from core.balance import credit, ledger
+
+        ledger.append(
+            customer.id,
+            credit.USED,
+            -staff_credit,
+            document_id=document.id,
+            reason=document_text(N_("Discount on %(number)s"), number=number),
+        )
     runtime.hooks().on_invoice_issue(document=document)
     outbox.enqueue("document_issued", {"document_id": document.id}, dedupe_key=f"document_issued:{document.id}")
     return document

@@ -25,11 +25,16 @@ on ``next_due`` itself (or today, when the job catches up late). Choices:
   cron runs, or two nodes at once, issue one proforma. The row is written
   before the proforma, so when the balance plugin pays it in full on issue
   (``on_invoice_issue``) the payment hook already finds its period.
+* **Staff credit** on the customer's balance is a discount on the renewal
+  line (:func:`core.balance.credit.split_at_issue`), decided when the proforma
+  is issued; deposits then pay it (``on_invoice_issue``).
 * **Re-pricing.** While a renewal proforma is untouched (nothing paid), each run
   compares its terms (package, cycle, price, period, VAT rate) with the
   service's current ones; after an upgrade, a newly scheduled downgrade or a
   change of the buyer's country it is cancelled and a new one is issued for the
-  same period. A proforma with money on it is never re-priced.
+  same period; and so it is when staff credit granted after it was issued would
+  take more off it (the cancelled one gives its discount back first). A
+  proforma with money on it is never re-priced.
 * **Cancellation.** A service whose customer asked to cancel it (a request
   ``requested`` or ``approved``, :mod:`core.services.cancellation`) gets no
   renewal: its open renewal proforma is cancelled when the request is made
@@ -47,7 +52,9 @@ from decimal import Decimal
 import peewee
 
 from core import activity, clock, db, runtime
+from core.balance.credit import parts_of, split_at_issue, staff_credit_notes, taken_by
 from core.billing.cycles import Cycle, period_containing
+from core.billing.vat import require_grosz
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.documents.taxation import default_rate, vat_rate_for
@@ -129,7 +136,13 @@ def renewal_terms(service: Service) -> RenewalTerms:
 
 
 def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
-    """The proforma line, in the provider's document language."""
+    """The proforma line, in the provider's document language.
+
+    When a plugin says the price is a discounted one (a recurring promotion
+    code, ``hookbill_renewal_list_price``), the line carries the price before
+    the discount and the discount (rabat) on it, as the order's documents did;
+    its net is the renewal's price either way.
+    """
     name = f"{terms.product.name} ({service.label})" if service.label else terms.product.name
     text = document_text(
         N_("Renewal: %(product)s, %(cycle)s, %(start)s – %(end)s"),
@@ -138,7 +151,17 @@ def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
         start=terms.period_start.isoformat(),
         end=(terms.period_end - timedelta(days=1)).isoformat(),
     )
-    return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate, base_rate=default_rate(terms.product))
+    listed = runtime.hooks().hookbill_renewal_list_price(
+        service=service, product=terms.product, cycle=terms.cycle, net=terms.net
+    )
+    unit, discount = terms.net, Decimal("0.00")
+    if listed is not None:
+        require_grosz(listed, "the price hookbill_renewal_list_price returned")
+        if listed > terms.net:
+            unit, discount = listed, listed - terms.net
+    return LineInput(
+        text, Decimal(1), UNIT, unit, terms.vat_rate, base_rate=default_rate(terms.product), discount=discount
+    )
 
 
 def current_document(renewal: ServiceRenewal) -> Document | None:
@@ -154,14 +177,18 @@ def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Do
     renewal.terms, renewal.change_id = terms.key, terms.change.id if terms.change else None
     renewal.period_end = terms.period_end
     renewal.save()
+    lines = [renewal_line(service, terms)]
+    use = split_at_issue(service.customer, lines)
     document = issue_document(
         service.customer,
         "proforma",
-        [renewal_line(service, terms)],
+        use.applied_to(lines),
         sale_date=terms.period_start,
         due_date=max(terms.period_start, clock.today()),
         purpose="renewal",
         purpose_ref=service.id,
+        notes=staff_credit_notes(use.discount),
+        staff_credit=use.staff_credit,
     )
     ServiceRenewal.update(document_id=document.id).where(ServiceRenewal.id == renewal.id).execute()
     activity.record(
@@ -292,12 +319,20 @@ def reprice_renewal(renewal_id: int) -> Document | None:
         if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
             return None
         terms = renewal_terms(service)
-        if terms.key == renewal.terms:
+        if terms.key == renewal.terms and not _more_credit(service, terms, document):
             return None
         release_document(
             document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number)
         )
         return _issue(service, terms, renewal)
+
+
+def _more_credit(service: Service, terms: RenewalTerms, document: Document) -> bool:
+    """True when the customer's staff credit would now take more off this renewal than its proforma has."""
+    if parts_of(service.customer_id).staff_credit <= 0:
+        return False
+    use = split_at_issue(service.customer, [renewal_line(service, terms)], replacing=document)
+    return use.staff_credit > taken_by(document)
 
 
 def refresh_open_renewals(service_id: int) -> int:

@@ -107,14 +107,18 @@ def release_document(document: Document, kind: str, reason: str) -> Decimal:
     """Cancel an open proforma and put what was paid on it on the balance.
 
     Its advance invoices, if any, are corrected to nothing, the refund settled
-    on the balance (:func:`core.documents.advances.return_advances`).
+    on the balance (:func:`core.documents.advances.return_advances`). Staff
+    credit it took as a discount goes back to the balance as staff credit
+    (:func:`core.balance.credit.give_back`): it was never money paid.
     """
+    from core.balance.credit import give_back
     from core.documents.advances import return_advances
 
     refunded = document.paid
     if document.status in ("unpaid", "partially_paid", "paid"):
         document.status = "cancelled"
         document.save()
+        give_back(document)
         if refunded > 0:
             ledger.append(document.customer_id, kind, refunded, document_id=document.id, reason=reason)
             return_advances(document)
