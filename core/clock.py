@@ -68,6 +68,11 @@ def today() -> date:
     return now().date()
 
 
+def stored_start_of(day: date) -> datetime:
+    """The stored form (naive UTC) of the moment ``day`` begins in the provider's zone."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)
+
+
 def to_local(stored: datetime) -> datetime:
     """Turn a stored naive-UTC datetime into an aware one in the provider's zone."""
     return stored.replace(tzinfo=UTC).astimezone(_zone)

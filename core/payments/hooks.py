@@ -195,12 +195,12 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
         & Document.status.in_(["unpaid", "partially_paid", "paid"])
     )
     if name == "admin_dashboard":
-        from core.documents.advances import advances_due
+        from core.documents.advances import count_due
         from core.keyset import COUNT_CAP, capped_count
 
         return Markup(
             render_template("admin/_to_correct_card.html", count=capped_count(flagged, COUNT_CAP))
-            + render_template("admin/_advances_due_card.html", count=len(advances_due()))
+            + render_template("admin/_advances_due_card.html", count=count_due(COUNT_CAP))
         )
     customer = context.get("customer")
     if customer is None:
