@@ -1,6 +1,6 @@
 """Invoice PDF throughput, side by side with its floor: a blank page with the same fonts.
 
-    .venv/bin/python bench/bench_pdf.py [-n 20] [--rounds 7]
+    .venv/bin/python -m bench.bench_pdf [-n 20] [--rounds 7]
 
 Each round renders n documents of every case, in a rotating order, so that the
 cases share the machine's ups and downs; a case's figure for a round is its mean

@@ -24,7 +24,17 @@ def hookbill_migrations() -> list[MigrationSet]:
 
 @hookimpl
 def hookbill_blueprints(config: Config) -> list[Blueprint]:
-    from core.web import admin, admin_billing, admin_settings, auth, client, documents, payments, upgrades
+    from core.web import (
+        admin,
+        admin_billing,
+        admin_reports,
+        admin_settings,
+        auth,
+        client,
+        documents,
+        payments,
+        upgrades,
+    )
 
     return [
         auth.bp,
@@ -34,6 +44,7 @@ def hookbill_blueprints(config: Config) -> list[Blueprint]:
         upgrades.bp,
         payments.bp,
         admin_billing.bp,
+        admin_reports.bp,
         documents.bp,
         documents.admin_bp,
     ]

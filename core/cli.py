@@ -84,6 +84,7 @@ def migrate(ctx: click.Context) -> None:
     rt = _rt(ctx)
     waiting = len(pending(rt))
     if not waiting:
+        run(rt)  # records the new names of renumbered migrations applied under their old ones
         click.echo("nothing to migrate")
         return
     with Progress(N_("Migrations"), total=waiting) as progress:

@@ -68,6 +68,21 @@ def today() -> date:
     return now().date()
 
 
+def stored_start_of(day: date) -> datetime:
+    """The stored form (naive UTC) of the moment ``day`` begins in the provider's zone."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)
+
+
 def to_local(stored: datetime) -> datetime:
     """Turn a stored naive-UTC datetime into an aware one in the provider's zone."""
     return stored.replace(tzinfo=UTC).astimezone(_zone)
+
+
+def local_date(stored: datetime) -> date:
+    """The provider's calendar day on which the stored naive-UTC moment ``stored`` fell."""
+    return to_local(stored).date()
+
+
+def start_of_day_utc(day: date) -> datetime:
+    """The first moment of the provider's calendar day ``day``, as a stored naive-UTC datetime."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)

@@ -40,6 +40,8 @@ from core.errors import DomainError
 from core.i18n import N_
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     import click
     from flask import Blueprint
 
@@ -419,11 +421,12 @@ def on_upgrade_quote(quote: Quote) -> None:
     else from the lines after every implementation has run
     (:func:`core.upgrades.settle.settle`): the totals per VAT rate with VAT once
     per rate (as the proforma computes it), net, VAT and gross, what confirming
-    does (``action``: pay, apply, credit or schedule), the balance applied and
-    what is left to pay. So a line a plugin adds is priced by the same rules and
-    appears on the summary page, the proforma (and its PDF) and in the API
-    without a template of its own. The proration plugin is ``tryfirst`` (adds
-    the ``credit`` and ``charge`` lines), the balance plugin ``trylast`` (offers
+    does (``action``: pay, apply, credit or schedule), the staff credit on the
+    balance given as a discount, the deposits applied and what is left to pay.
+    So a line a plugin adds is priced by the same rules and appears on the
+    summary page, the proforma (and its PDF) and in the API without a template
+    of its own. The proration plugin is ``tryfirst`` (adds the ``credit`` and
+    ``charge`` lines), the balance plugin ``trylast`` (offers the deposits on
     the balance: ``balance_offered``); an implementation in between sees their
     lines. For example, a discount::
 
@@ -622,6 +625,34 @@ def on_service_created(service: Service, order: Order | None) -> None:
         None when staff added it by hand. Do not change.
 
     :returns: ignored.
+    """
+
+
+@hookspec(firstresult=True)
+def hookbill_renewal_list_price(service: Service, product: Product, cycle: str, net: Decimal) -> Decimal | None:
+    """Called while a renewal proforma is priced, for the price before a discount the service keeps.
+
+    A service may renew below its package's price because of a plugin's
+    recurring discount (a promotion code): its renewal line then prints the
+    price before the discount as the unit price and the difference as the
+    line's discount (rabat; KSeF ``P_10``), as the order's documents did,
+    instead of the lower price as if it were the price. Staff credit on the
+    balance is a discount of its own, added by the core after this.
+
+    **Transaction**: inside the renewal's issuing transaction (and the cron's
+    check whether an open renewal needs re-pricing). Read-only: no writes, no
+    I/O. Stops at first non-None result.
+
+    :param service: the :class:`core.models.Service` being renewed. Do not change.
+    :param product: the :class:`core.models.Product` the renewal bills (a
+        scheduled change's target, else the service's package). Do not change.
+    :param cycle: the billing cycle the renewal bills.
+    :param net: the net price of one period the renewal charges, after the discount.
+
+    :returns: the net price of one period before the discount (whole grosze,
+        above ``net``): the line's unit price, with ``net`` as its price after
+        the discount; None, or a price not above ``net``: ``net`` is printed as
+        the price.
     """
 
 

@@ -9,8 +9,9 @@ deleted while someone reads never shifts a row onto the next page twice or
 makes one vanish between pages, and rows with the same time are told apart by
 their id.
 
-:func:`keyset_page` orders newest first by the given keys; the last key must
-be unique (the id) and none may be NULL. :func:`capped_count` counts at most
+:func:`keyset_page` orders newest first by the given keys (or oldest first,
+for queues worked from the oldest: ``ascending=True``); the last key must be
+unique (the id) and none may be NULL. :func:`capped_count` counts at most
 ``cap + 1`` rows: exact below the cap, "more than ``cap``" above it, at a cost
 that does not grow with the table.
 """
@@ -84,11 +85,12 @@ def parse_cursor(text: str | None, keys: Sequence[peewee.Field]) -> tuple[Any, .
         return None
 
 
-def _beyond(keys: Sequence[peewee.Field], values: tuple[Any, ...], older: bool) -> peewee.Expression:
+def _beyond(keys: Sequence[peewee.Field], values: tuple[Any, ...], below: bool) -> peewee.Expression:
+    """The rows whose keys sort below ``values`` (``below``), or above them."""
     if len(keys) == 1:
-        return keys[0] < values[0] if older else keys[0] > values[0]
+        return keys[0] < values[0] if below else keys[0] > values[0]
     row, point = peewee.Tuple(*keys), peewee.Tuple(*values)
-    return row < point if older else row > point
+    return row < point if below else row > point
 
 
 def _fetch(
@@ -117,8 +119,12 @@ def keyset_page(
     after: str | None = None,
     before: str | None = None,
     each: tuple[peewee.Field, Sequence[Any]] | None = None,
+    ascending: bool = False,
 ) -> Page:
     """The page of ``query`` ordered by ``keys`` descending: the first, the one ``after`` a cursor, or ``before`` one.
+
+    ``ascending`` orders the list by ``keys`` ascending instead (oldest first);
+    "after" is then the page of higher keys.
 
     One query per page (a page ``before`` the first rows, whose newer rows were
     deleted meanwhile, is the first page, which takes a second query). A cursor
@@ -138,13 +144,13 @@ def keyset_page(
     after_values = parse_cursor(after, keys)
     before_values = None if after_values is not None else parse_cursor(before, keys)
     if before_values is not None:
-        fetched = _fetch(parts, keys, _beyond(keys, before_values, older=False), False, size + 1)
-        if len(fetched) <= size:  # nothing newer than these: this is the first page
-            return keyset_page(query, keys, size=size, each=each)
+        fetched = _fetch(parts, keys, _beyond(keys, before_values, below=ascending), ascending, size + 1)
+        if len(fetched) <= size:  # nothing before these: this is the first page
+            return keyset_page(query, keys, size=size, each=each, ascending=ascending)
         rows = list(reversed(fetched[:size]))
         return Page(rows, cursor_of(rows[0], keys), cursor_of(rows[-1], keys))
-    beyond = None if after_values is None else _beyond(keys, after_values, older=True)
-    fetched = _fetch(parts, keys, beyond, True, size + 1)
+    beyond = None if after_values is None else _beyond(keys, after_values, below=not ascending)
+    fetched = _fetch(parts, keys, beyond, not ascending, size + 1)
     rows = fetched[:size]
     newer = cursor_of(rows[0], keys) if after_values is not None and rows else None
     older = cursor_of(rows[-1], keys) if len(fetched) > size else None

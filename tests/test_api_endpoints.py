@@ -107,7 +107,13 @@ def test_another_customers_objects_answer_404_json(client, shop):
     assert get_json(client, "/api/v1/services", b)["services"] == []
     assert get_json(client, "/api/v1/invoices", b)["invoices"] == []
     assert get_json(client, "/api/v1/tickets", b)["tickets"] == []
-    assert get_json(client, "/api/v1/balance", b) == {"balance": "0.00", "currency": "PLN", "entries": []}
+    assert get_json(client, "/api/v1/balance", b) == {
+        "balance": "0.00",
+        "staff_credit": "0.00",
+        "deposits": "0.00",
+        "currency": "PLN",
+        "entries": [],
+    }
     bad = client.post(
         "/api/v1/tickets",
         json={"department": "techniczny", "subject": "S", "body": "B", "service_id": sid},

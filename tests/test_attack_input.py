@@ -288,7 +288,20 @@ def test_hostile_form_fields_never_answer_500(app: Flask) -> None:
     assert probed >= 40, probed
 
 
-QUERY_NAMES = ["page", "q", "next", "service", "product", "cycle", "status", "kind", "state", "customer"]
+QUERY_NAMES = [
+    "page",
+    "q",
+    "next",
+    "service",
+    "product",
+    "cycle",
+    "status",
+    "kind",
+    "state",
+    "customer",
+    "after",
+    "before",
+]
 
 
 def get_with_query(client: FlaskClient, path: str, headers: dict[str, str], query: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from core import db
 from core.errors import Conflict, NotFound, ValidationError
 from core.hookspecs import HookRefused, hookimpl
-from core.models import Document, Service
+from core.models import ActivityLog, Document, Service
 from core.renewals.issuing import issue_due_renewals
 from core.services import cancellation
 from core.services.models import CancellationRequest
@@ -95,6 +95,34 @@ def test_withdrawn_by_the_customer_it_renews_again(world):
         request = cancellation.request_cancellation(customer, service.id, "end_of_period")
         assert cancellation.withdraw_cancellation(customer, request.id).status == "withdrawn"
         assert renewals(service.id) == ["cancelled", "unpaid"]
+
+
+@pytest.mark.parametrize("how", ["refused", "withdrawn"])
+def test_a_request_closed_without_ending_the_service_is_decided_logged_and_renews(world, how):
+    """Refused by staff or withdrawn by the customer: the same closing steps, each once."""
+    customer, service, staff = world
+    with db.connection():
+        request = cancellation.request_cancellation(customer, service.id, "end_of_period")
+        if how == "refused":
+            cancellation.refuse_cancellation(request.id, staff, "Umowa do 2027 r.", ip="198.51.100.7")
+        else:
+            cancellation.withdraw_cancellation(customer, request.id, ip="198.51.100.7")
+        stored = CancellationRequest.get_by_id(request.id)
+        assert stored.status == how and stored.decided_at is not None
+        by_staff = (staff.id, "Umowa do 2027 r.") if how == "refused" else (None, "")
+        assert (stored.decided_by, stored.staff_note) == by_staff
+        (renewal,) = Document.select().where((Document.purpose_ref == service.id) & (Document.status == "unpaid"))
+        (log,) = ActivityLog.select().where(ActivityLog.action == f"service.cancellation_{how}")
+        actor = ("staff", staff.id) if how == "refused" else ("customer", customer.id)
+        assert (log.actor_kind, log.actor_id, log.subject_type, log.subject_id, log.ip) == (
+            *actor,
+            "service",
+            service.id,
+            "198.51.100.7",
+        )
+        assert log.details == {"request": request.id, "renewal": renewal.number}
+        with pytest.raises(Conflict):  # closed: neither can happen again
+            cancellation.withdraw_cancellation(customer, request.id)
 
 
 def test_another_customers_service_is_not_found(world, hookbill_make):

@@ -139,3 +139,26 @@ def test_correction_mode_without_an_invoice_of_the_period_invoices_the_differenc
     _proforma, invoice = _pay_change(customer, svc, pro)
     assert [ln.net for ln in snapshot_of(invoice).lines] == [D("25.80")]
     assert Document.select().where(Document.kind == "correction").count() == 0
+
+
+@pytest.mark.parametrize("app_overrides", [CORRECTION])
+def test_correction_mode_a_period_invoice_corrected_after_the_quote_makes_the_change_stale(app, conn):
+    """The correction the quote planned would no longer add up: the payment goes to the balance, nothing is issued."""
+    from core.balance_view import balance_of
+    from core.documents.corrections import issue_correction, lowered_by_gross
+    from core.models import ServiceChange
+
+    customer, svc, pro, period_invoice = _renewed()
+    proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
+    # staff correct the period's invoice meanwhile (a goodwill reduction of 1.23 gross)
+    with db.write_transaction():
+        lines = lowered_by_gross(period_invoice, D("1.23"), "Obniżka ceny za marzec")
+        issue_correction(period_invoice, lines, "Obniżka ceny")
+    record_payment("banktransfer", "BANK-C", proforma.total_gross - proforma.paid, proforma)
+    change = ServiceChange.get(ServiceChange.service == svc.id)
+    assert change.status == "stale"
+    assert Document.get_by_id(proforma.id).status == "cancelled"
+    assert balance_of(customer.id) == proforma.total_gross  # what the change's proforma received
+    assert Document.select().where(Document.kind == "correction").count() == 1  # only staff's
+    assert not Document.select().where((Document.kind == "vat") & (Document.proforma_id == proforma.id)).exists()
+    assert Service.get_by_id(svc.id).product_id != pro.id

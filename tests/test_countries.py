@@ -79,3 +79,35 @@ def test_the_billing_data_page_offers_that_list(client):
     )
     assert refused.status_code == 422
     assert csrf(client, "/profile/billing")
+
+
+def test_pages_name_the_buyers_and_the_sellers_country(app, hookbill_make):
+    """A country is read by its name wherever a page shows an address, admin pages included."""
+    from core import db
+    from tests.billing_doc_helpers import EU_COMPANY, setup_seller
+    from tests.helpers import make_staff, staff_login
+
+    with db.connection():
+        setup_seller()
+    customer = hookbill_make.customer("firma@example.test", billing=EU_COMPANY)
+    document = hookbill_make.proforma(customer)
+    country = EU_COMPANY["country"]
+    named = countries.name(country, "pl")
+    assert named != country
+    client = app.test_client()
+    login(client, customer.email)
+    staff = app.test_client()
+    staff_login(staff, make_staff().email)
+    pages = [
+        (client, f"/invoices/{document.id}"),
+        (client, "/profile"),
+        (staff, f"/admin/documents/{document.id}"),
+        (staff, f"/admin/customers/{customer.id}"),
+    ]
+    for browser, path in pages:
+        text = browser.get(path).get_data(as_text=True)
+        assert f", {named}" in text and f", {country}<" not in text, path
+    settings = staff.get("/admin/settings/").get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', settings, re.S)
+    assert chosen is not None and '<option selected value="PL">Polska</option>' in chosen.group(1)
+    assert 'value="">' not in chosen.group(1)  # no empty choice once the country is set

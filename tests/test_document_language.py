@@ -52,6 +52,6 @@ def test_balance_history_reasons_are_in_the_provider_language(conn):
     proforma = confirm_change(customer.id, svc.id, pro.id, "monthly").document
     record_payment("banktransfer", "BANK-77", "30.00", proforma)
     reasons = [e.reason for e in LedgerEntry.select().order_by(LedgerEntry.id)]
-    assert reasons[1] == f"Zapłata za {proforma.number}"
+    assert reasons[1] == f"Rabat na {proforma.number}"  # staff credit is a discount on it, not a payment
     assert reasons[2] == f"Nadpłata do {proforma.number}"
     assert sum(e.amount for e in LedgerEntry.select()) == Decimal("8.27")

@@ -132,6 +132,25 @@ def test_pages_by_id_and_a_cursor_that_does_not_parse(app):
         )
 
 
+def test_a_queue_worked_from_the_oldest_pages_ascending(app):
+    with db.connection():
+        Customer.insert_many(
+            [{"email": f"k{index}@example.test", "password_hash": password_hash("x" * 12)} for index in range(12)]
+        ).execute()
+        ids = [c.id for c in Customer.select(Customer.id).order_by(Customer.id)]
+        query = Customer.select()
+        first = keyset_page(query, [Customer.id], size=5, ascending=True)
+        second = keyset_page(query, [Customer.id], size=5, after=first.older, ascending=True)
+        third = keyset_page(query, [Customer.id], size=5, after=second.older, ascending=True)
+        assert [c.id for c in first.rows + second.rows + third.rows] == ids
+        assert first.newer is None and third.older is None and second.newer == str(ids[5])
+        back = keyset_page(query, [Customer.id], size=5, before=third.newer, ascending=True)
+        assert [c.id for c in back.rows] == ids[5:10] and back.older == str(ids[9])
+        Customer.delete().where(Customer.id == ids[0]).execute()  # the oldest went: "previous" is the first page
+        again = keyset_page(query, [Customer.id], size=5, before=second.newer, ascending=True)
+        assert [c.id for c in again.rows] == ids[1:6] and again.newer is None
+
+
 def test_counts_stop_at_the_cap(app):
     with db.connection():
         ActivityLog.insert_many([{"actor_kind": "system", "action": "test.row"}] * 12).execute()
@@ -167,3 +186,108 @@ def test_each_status_of_the_queue_is_read_in_order_by_its_index(app):
         else:
             plan = " ".join(str(row[-1]) for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
             assert "ticket_status_last_reply_at_id" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def add_entries(count: int, state: str = "queued") -> tuple[int, list[int]]:
+    """A statement import with ``count`` transfers; its id and theirs, in the statement's order."""
+    from datetime import date
+    from decimal import Decimal
+
+    from plugins.bankstatements.models import Bank, StatementEntry, StatementImport
+
+    with db.connection():
+        bank = Bank.create(slug="mbank", name="mBank", format="mt940")
+        record = StatementImport.create(bank=bank, format="mt940", filename="w.sta", sha256="0" * 64)
+        StatementEntry.insert_many(
+            [
+                {
+                    "key": f"wpis-{index}",
+                    "statement_import": record.id,
+                    "position": index,
+                    "booking_date": date(2026, 3, 16),
+                    "amount": Decimal("61.50"),
+                    "currency": "PLN",
+                    "title": f"Przelew {index}",
+                    "state": state if index % 5 else "booked",
+                }
+                for index in range(count)
+            ]
+        ).execute()
+        return record.id, [e.id for e in StatementEntry.select(StatementEntry.id).order_by(StatementEntry.id)]
+
+
+def walk_ids(client, path: str, pattern: str) -> tuple[list[int], list[str]]:
+    """The ids ``pattern`` finds on every page from ``path`` on, following "next"; and the pages' URLs."""
+    seen, urls = [], []
+    url: str | None = path
+    while url:
+        urls.append(url)
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(pattern, page)]
+        url = link(NEXT, page)
+    return seen, urls
+
+
+def test_the_statement_queue_and_an_import_are_walked_oldest_first(app):
+    record_id, ids = add_entries(460)
+    queued = [entry_id for index, entry_id in enumerate(ids) if index % 5]
+    browser = app.test_client()
+    staff_login(browser, make_staff(role="billing").email)
+    seen, urls = walk_ids(browser, "/admin/statements/queue", r'data-testid="queued-(\d+)"')
+    assert seen == queued and len(urls) == -(-len(queued) // 25)
+    seen, urls = walk_ids(browser, f"/admin/statements/{record_id}", r'data-testid="entry-(\d+)"')
+    assert seen == ids and len(urls) == 3
+    last = browser.get(urls[-1]).get_data(as_text=True)
+    back = browser.get(link(PREV, last)).get_data(as_text=True)
+    assert [int(i) for i in re.findall(r'data-testid="entry-(\d+)"', back)] == ids[200:400]
+
+
+def test_cancellation_requests_are_walked_open_ones_oldest_first(app, hookbill_make):
+    from datetime import date
+
+    from core.models import Service
+    from core.services.models import CancellationRequest
+
+    customer = hookbill_make.customer("ala@example.test")
+    product = hookbill_make.product("Hosting Start")
+    statuses = ["requested", "approved", "refused", "done"]
+    with db.connection():
+        Service.insert_many(
+            [
+                {
+                    "customer": customer.id,
+                    "product": product.id,
+                    "cycle": "monthly",
+                    "status": "active",
+                    "label": f"strona{index}.pl",
+                    "anchor_date": date(2026, 3, 1),
+                    "period_start": date(2026, 3, 1),
+                    "next_due": date(2026, 4, 1),
+                    "recurring_net": "50.00",
+                }
+                for index in range(130)
+            ]
+        ).execute()
+        services = [s.id for s in Service.select(Service.id).order_by(Service.id)]
+        CancellationRequest.insert_many(
+            [
+                {
+                    "service": sid,
+                    "customer": customer.id,
+                    "timing": "end_of_period",
+                    "ends_on": date(2026, 4, 1),
+                    "status": statuses[index % len(statuses)],
+                }
+                for index, sid in enumerate(services)
+            ]
+        ).execute()
+        rows = list(CancellationRequest.select().order_by(CancellationRequest.id))
+    browser = app.test_client()
+    staff_login(browser, make_staff(role="support").email)
+    pattern = r'data-testid="cancellation-(\d+)"'
+    seen, urls = walk_ids(browser, "/admin/cancellations", pattern)
+    assert seen == [r.id for r in rows if r.status in ("requested", "approved")] and len(urls) == 2
+    seen, _ = walk_ids(browser, "/admin/cancellations?status=all", pattern)
+    assert seen == [r.id for r in reversed(rows)]
+    seen, _ = walk_ids(browser, "/admin/cancellations?status=refused", pattern)
+    assert seen == [r.id for r in reversed(rows) if r.status == "refused"]

@@ -318,3 +318,42 @@ def test_staff_see_the_queue_by_state_with_the_reason_and_send_again(app, client
     assert _submission(rejected).ksef_number in page
     again = post_form(client, f"/admin/ksef/{rejected.id}/resend", {}, form_page="/admin/ksef")
     assert "Tylko odrzuconą" in client.get(again.location).get_data(as_text=True)
+
+
+def test_the_queue_is_read_a_page_at_a_time_at_the_same_cost(app, client, fake_ksef):
+    """One submission or 220: the same statements; the pages walk every one, newest first."""
+    import re
+
+    from tests.helpers import make_staff, staff_login
+    from tests.test_list_queries import copy_documents, same_cost
+
+    invoice = paid_invoice()
+    run_outbox()
+    make_staff("billing@example.test", role="billing")
+    staff_login(client, "billing@example.test")
+    more = 219
+
+    def grow() -> None:
+        copy_documents([invoice], more)
+        with db.connection():
+            model = KsefSubmission.get(KsefSubmission.document == invoice.id)
+            fields = [f for f in KsefSubmission._meta.sorted_fields if f.name not in ("id", "document")]
+            copies = Document.select(Document.id).where(Document.number.startswith(f"{invoice.number}/k"))
+            KsefSubmission.insert_many(
+                [
+                    {**{f.name: getattr(model, f.name) for f in fields}, "document": copy.id, "state": state}
+                    for copy, state in zip(copies, ["accepted", "rejected", "pending"] * more, strict=False)
+                ]
+            ).execute()
+
+    same_cost(client, ["/admin/ksef", "/admin/ksef?state=rejected"], grow)
+    seen, url = [], "/admin/ksef"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'data-testid="ksef-row-(\d+)"', page)]
+        following = re.search(r'href="([^"]+)" rel="next"', page)
+        url = following.group(1).replace("&amp;", "&") if following else ""
+    with db.connection():
+        newest_first = [s.document_id for s in KsefSubmission.select().order_by(KsefSubmission.id.desc())]
+    assert seen == newest_first and len(seen) == 1 + more
+    assert "odrzucone (73)" in page

@@ -9,6 +9,7 @@ is made through the domain services, so what the page shows is real.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ import pytest
 
 from core import db
 from core.api.tokens import MAX_ACTIVE
-from core.models import ActivityLog, Customer, Document, LedgerEntry, Service, Staff
+from core.models import ActivityLog, Customer, Document, LedgerEntry, Payment, Service, Staff
 from core.testing.queries import QueryLog, count_queries
 from core.tickets.models import Department, Ticket, TicketMessage
 from tests.api_helpers import bearer, token_for
@@ -221,6 +222,49 @@ def test_admin_lists(app, hookbill_make):
     assert flagged.count(proforma.number) == 1 + MORE // 2
 
 
+def test_dashboard_counts_the_advances_due_without_reading_them(app, hookbill_make):
+    """The card counts part-paid proformas with money from an earlier month in one statement; their list
+    reads them in a fixed number of statements."""
+    admin = hookbill_make.staff("szef@example.test", role="admin")
+    customer = hookbill_make.customer("ala@example.test", billing="company")
+    proforma = hookbill_make.proforma(customer)
+    hookbill_make.pay(proforma, Decimal("20.00"))
+    february = datetime(2026, 2, 20, 12, 0)
+    with db.connection():
+        Payment.update(received_at=february).where(Payment.document == proforma.id).execute()
+        proforma = Document.get_by_id(proforma.id)
+    staff = app.test_client()
+    staff_login(staff, admin.email)
+
+    def grow() -> None:
+        copy_documents([proforma], MORE)
+        with db.connection():
+            copies = Document.select(Document.id).where(Document.number.startswith(f"{proforma.number}/k"))
+            Payment.insert_many(
+                [
+                    {
+                        "customer": customer.id,
+                        "document": copy.id,
+                        "method": "banktransfer",
+                        "transaction_id": f"luty-{copy.id}",
+                        "amount": Decimal("20.00"),
+                        "currency": "PLN",
+                        "received_at": february,
+                    }
+                    for copy in copies
+                ]
+            ).execute()
+
+    card = 'data-testid="dashboard-advances-due"'
+    before = staff.get("/admin/").get_data(as_text=True)
+    assert card in before and '<p class="stat-value">1</p>' in before.split(card)[1].split("</section>")[0]
+    same_cost(staff, ["/admin/", "/admin/documents/advances-due"], grow)
+    after = staff.get("/admin/").get_data(as_text=True).split(card)[1].split("</section>")[0]
+    assert f'<p class="stat-value">{1 + MORE}</p>' in after
+    listed = staff.get("/admin/documents/advances-due").get_data(as_text=True)
+    assert listed.count(f">{proforma.number}") == 1 + MORE and listed.count("Ala Nowak") == 1 + MORE
+
+
 def same_cost_for(pages, grow) -> None:
     """Like :func:`same_cost` for ``(client, path, headers)`` pages of several people."""
     before = [queries(client, path, headers=headers) for client, path, headers in pages]
@@ -228,6 +272,15 @@ def same_cost_for(pages, grow) -> None:
     for (client, path, headers), was in zip(pages, before, strict=True):
         after = queries(client, path, headers=headers)
         assert after.count == was.count, f"{path}: " + after.diff(was)
+
+
+def make_admin_client(app):
+    """A test client logged in as an admin."""
+    from tests.helpers import make_staff
+
+    staff = app.test_client()
+    staff_login(staff, make_staff("szef@example.test", role="admin").email)
+    return staff
 
 
 def test_staff_catalogue_and_departments(app, hookbill_make):
@@ -380,3 +433,85 @@ def test_cancellation_requests(app, hookbill_make):
 
     same_cost(staff, ["/admin/cancellations", "/admin/cancellations?status=all"], grow)
     assert staff.get("/admin/cancellations").get_data(as_text=True).count("strona") >= 20
+
+
+def test_order_lists(app):
+    """Staff's orders list (every status, one status, a search) and the customer's, one order or a hundred."""
+    from core.orders.models import Order
+    from core.orders.placing import place_order
+    from tests.order_helpers import buyer, item, package, setup_seller
+
+    with db.connection():
+        setup_seller()
+        basic = package("basic", "Basic", {"monthly": "50.00"})
+        customer = buyer("firma@example.test")
+        placed = place_order(customer, [item(basic)], accept_terms=True, payment_method="banktransfer")
+    admin = make_admin_client(app)
+    client = app.test_client()
+    login(client, customer.email)
+
+    def grow() -> None:
+        others = add_customers(MORE)
+        with db.connection():
+            model = Order.get_by_id(placed.order.id)
+            fields = [f for f in Order._meta.sorted_fields if f.name != "id"]
+            rows = []
+            for index in range(MORE):
+                row = {f.name: getattr(model, f.name) for f in fields}
+                row["customer"] = others[index] if index % 2 else customer.id
+                row["checkout_token"] = f"kopia-{index}"
+                rows.append(row)
+            Order.insert_many(rows).execute()
+
+    paths = ["/admin/orders", f"/admin/orders?status={placed.order.status}", "/admin/orders?q=masowy"]
+    same_cost_for([*[(admin, path, None) for path in paths], (client, "/orders", None)], grow)
+    assert admin.get("/admin/orders?q=masowy").get_data(as_text=True).count('data-testid="order-row"') == MORE // 2
+    assert client.get("/orders").get_data(as_text=True).count("/orders/") >= 1 + MORE // 2
+    # a page at a time: the first 50, then the rest by the "next" link
+    first = admin.get("/admin/orders").get_data(as_text=True)
+    following = re.search(r'href="([^"]+)" rel="next"', first)
+    assert following is not None
+    rest = admin.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    listed = re.findall(r'href="/admin/orders/(\d+)"', first + rest)
+    with db.connection():
+        assert [int(i) for i in listed] == [o.id for o in Order.select(Order.id).order_by(Order.id.desc())]
+
+
+def test_promotion_codes_count_their_uses_in_the_database(app):
+    from plugins.promotions.models import PromoUse
+    from tests.order_helpers import promo
+
+    admin = make_admin_client(app)
+    with db.connection():
+        code = promo("WIOSNA20")
+    customers = add_customers(5)
+
+    def uses(start: int, count: int) -> None:
+        with db.connection():
+            PromoUse.insert_many(
+                [
+                    {
+                        "promo": code.id,
+                        "customer_id": customers[index % len(customers)],
+                        "order_id": index,
+                        "status": "used" if index % 3 else "reserved",
+                    }
+                    for index in range(start, start + count)
+                ]
+            ).execute()
+
+    uses(1, 1)
+
+    def grow() -> None:
+        uses(2, MORE)
+        with db.connection():
+            for index in range(MORE):
+                promo(f"KOD{index}")
+
+    same_cost(admin, ["/admin/promotions"], grow)
+    page = admin.get("/admin/promotions").get_data(as_text=True)
+    row = page.split('data-testid="promo-WIOSNA20"')[1].split("</tr>")[0]
+    assert '<td class="num">33</td><td class="num">67</td>' in row  # reserved, used
+    log = queries(admin, "/admin/promotions")
+    read = [sql for sql in log.statements if "promo_use" in sql]
+    assert read and all("COUNT(" in sql for sql in read), read  # counted, not read use by use

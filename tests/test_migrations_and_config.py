@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core import db
+from core import clock, db
 from core.config import ConfigError, check_config, load_config
-from core.migrate import MigrationTable, migrate, pending
+from core.migrate import MigrationTable, PlannedMigration, collect, duplicate_numbers, migrate, pending
 from core.runtime import current
+from tests.cli_helpers import run_hookbill
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,64 @@ def test_migrate_twice_changes_nothing_the_second_time(app):
         names = [(m.component, m.name) for m in MigrationTable.select()]
     assert ("core", "m0001_initial") in names
     assert len(names) == len(set(names))
+
+
+def test_every_component_numbers_its_migrations_once(app):
+    planned = collect(current())
+    assert {p.component for p in planned} >= {"core", "services", "tickets", "bankstatements", "ksef"}
+    assert duplicate_numbers(planned) == []
+
+
+def test_a_shared_number_is_found():
+    import types
+
+    def planned(component: str, name: str) -> PlannedMigration:
+        return PlannedMigration(component, name, types.ModuleType(name))
+
+    found = duplicate_numbers(
+        [planned("core", "m0006_orders"), planned("core", "m0006_dunning_steps"), planned("pgp", "m0006_keys")]
+    )
+    assert found == ["core:m0006 (m0006_orders, m0006_dunning_steps)"]
+
+
+#: The core migrations renumbered after three shared m0006, and the names they were released under.
+RENUMBERED = {"m0009_dunning_steps": "m0006_dunning_steps", "m0010_orders": "m0006_orders"}
+
+
+def _as_before_the_renumbering() -> None:
+    """Make the migrated database look like one a release before the renumbering left, one migration behind."""
+    with db.connection(), db.write_transaction():
+        MigrationTable.delete().where(
+            (MigrationTable.component == "core") & MigrationTable.name.in_([*RENUMBERED, "m0007_list_indexes"])
+        ).execute()
+        for old in RENUMBERED.values():
+            MigrationTable.create(component="core", name=old, applied_at=clock.utcnow())
+
+
+def _core_names() -> set[str]:
+    with db.connection():
+        return {m.name for m in MigrationTable.select().where(MigrationTable.component == "core")}
+
+
+def test_a_database_that_applied_the_old_names_migrates_to_the_new_ones(app):
+    _as_before_the_renumbering()
+    assert pending(current()) == ["core:m0007_list_indexes"]  # the renumbered ones count as applied
+    assert migrate(current()) == ["core:m0007_list_indexes"]  # and are not run again
+    assert _core_names() >= {*RENUMBERED, *RENUMBERED.values(), "m0007_list_indexes"}
+    assert migrate(current()) == [] and pending(current()) == []
+
+
+def test_the_command_records_the_new_names_with_nothing_else_to_do(tmp_path):
+    import sqlite3
+
+    assert "applied core:m0010_orders" in run_hookbill(tmp_path, "migrate").stdout
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as connection:
+        for new, old in RENUMBERED.items():
+            connection.execute("UPDATE schema_migration SET name = ? WHERE name = ?", (old, new))
+    assert run_hookbill(tmp_path, "migrate").stdout.strip() == "nothing to migrate"
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM schema_migration")}
+    assert names >= {*RENUMBERED, *RENUMBERED.values()}
 
 
 def _migrate_process(url: str, tmp_path: Path) -> subprocess.Popen[str]:

@@ -167,6 +167,17 @@ def test_an_unpaid_order_is_cancelled_by_the_cron_job_and_its_code_released(shop
     assert any("anulowane" in s for s in subjects), subjects
 
 
+def test_unpaid_days_count_from_the_providers_calendar_day(shop):
+    basic, _ = shop
+    clock.freeze("2026-03-17T00:30:00")  # 16 March in UTC, 17 March in Warsaw
+    customer = buyer("poznonocna@example.test")
+    placed = place_order(customer, [item(basic)], accept_terms=True, payment_method="banktransfer")
+    assert placed.order.created_at.date() == day("2026-03-16")
+    assert cancel_unpaid_orders(day("2026-03-31")) == 0  # 14 days after the 17th is the 31st
+    assert cancel_unpaid_orders(day("2026-04-01")) == 1
+    assert Order.get_by_id(placed.order.id).status == "cancelled"
+
+
 def test_on_order_quote_lines_are_priced_by_the_core_and_a_refusal_is_a_message(shop):
     basic, _ = shop
     customer = buyer("firma@example.test")

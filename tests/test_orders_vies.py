@@ -100,3 +100,22 @@ def test_the_same_check_runs_on_the_billing_data_page(app, client, vies_server):
     assert "VIES" in response.get_data(as_text=True)
     with db.connection():
         assert [c.status for c in VatCheck.select().order_by(VatCheck.id)] == ["valid", "invalid"]
+
+
+def test_a_waiting_order_takes_the_staff_credit_when_its_proforma_is_issued(basic, vies_server):
+    """Staff credit granted while the order waited is a discount on its proforma, priced under reverse charge."""
+    from decimal import Decimal as D
+
+    from core.balance.credit import parts_of
+    from core.documents.issuing import snapshot_of
+    from tests.upgrade_helpers import give_balance
+
+    vies_server.unavailable = True
+    customer = buyer("gmbh@example.test", EU_COMPANY)
+    placed = place_order(customer, [item(basic)], accept_terms=True, payment_method="banktransfer")
+    give_balance(customer, "10.00", kind="staff_credit")
+    decided = decide_order(placed.order.id, True, make_staff())
+    document = Document.get_by_id(decided.document_id)
+    [line] = snapshot_of(document).lines
+    assert (line.vat_rate, line.discount, line.net, document.total_gross) == ("oo", D("10.00"), D("40.00"), D("40.00"))
+    assert parts_of(customer.id).staff_credit == 0

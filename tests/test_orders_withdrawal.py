@@ -62,3 +62,21 @@ def test_the_window_closes_after_the_withdrawal_period(paid):
     assert not withdrawal_open(Order.get_by_id(order.id))
     with pytest.raises(Conflict):
         withdraw(customer.id, order.id)
+
+
+def test_the_period_counts_from_the_providers_calendar_day_not_the_utc_one(conn):
+    # 00:30 in Warsaw on 2 March is still 1 March in UTC: the contract was concluded on
+    # 2 March, so the 14 days end on the 16th.
+    clock.freeze("2026-03-02T00:30:00")
+    setup_seller()
+    basic = package("basic", "Basic", {"monthly": "62.00"})
+    customer = buyer("nocna@example.test", PRIVATE)
+    placed = place_order(customer, [item(basic)], accept_terms=True, payment_method="testgateway", early_start=True)
+    pay(placed.document)
+    from core.orders.withdrawal import withdrawal_deadline, withdrawal_open
+
+    order = Order.get_by_id(placed.order.id)
+    assert order.created_at.date().isoformat() == "2026-03-01"  # stored in UTC
+    assert withdrawal_deadline(order).isoformat() == "2026-03-16"
+    clock.freeze("2026-03-16T23:00:00")
+    assert withdrawal_open(Order.get_by_id(order.id))

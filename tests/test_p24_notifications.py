@@ -242,3 +242,20 @@ def test_with_allowed_ips_a_notification_from_elsewhere_books_nothing(
     section["allowed_ips"] = ["127.0.0.0/8"]
     assert notify(client, body).status_code == 200
     assert len(payments()) == 1
+
+
+def test_staff_read_a_failed_registration_in_their_language(app: Flask, client: FlaskClient, fake_p24: FakeP24):
+    """P24's own error text is quoted; a failure P24 did not put into words is ours, translated."""
+    from html import unescape
+
+    from tests.helpers import login, make_staff, post_form, staff_login
+
+    _customer, proforma = proforma_for()
+    login(client, "ola@example.test")
+    fake_p24.fail("register", 500, {})
+    post_form(client, f"/pay/przelewy24_blik/{proforma.id}", {}, form_page=f"/invoices/{proforma.id}")
+    staff = app.test_client()
+    staff_login(staff, make_staff().email)
+    page = unescape(staff.get(f"/admin/documents/{proforma.id}").get_data(as_text=True))
+    shown = page.split('data-testid="p24-error">')[1].split("</span>")[0]
+    assert shown == "Błąd: Przelewy24 zgłosiło błąd, ale nie podało przyczyny."

@@ -323,3 +323,41 @@ def test_lowered_by_gross_is_exact_or_refuses(app: Flask, client: FlaskClient, f
     assert len(exact) > 150  # most amounts are exact...
     assert refused  # ...but at 23% some gross amounts are reached by no net
     assert all(g - Decimal("0.01") in exact or g + Decimal("0.01") in exact for g in refused)
+
+
+def test_a_refund_s_correcting_invoice_says_it_went_back_through_przelewy24(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient, fake_p24: FakeP24
+):
+    """Not "to be refunded" by a payment term: the refund is paid back to the payer's account at once."""
+    from core.documents.files import document_xml
+    from core.documents.ksef import validate_fa3
+    from core.documents.pdf import render_pdf
+    from core.documents.state import state_of
+    from tests.billing_doc_helpers import pdf_text
+
+    _customer, _proforma, payment, invoice = paid(client, fake_p24)
+    refund_via_page(staff_client, payment, invoice, amount="10.00", reason="Rabat")
+    (correction,) = corrections_of(invoice)
+    with db.connection():
+        printed = state_of(Document.get_by_id(correction.id)).printed()
+        polish, english = (pdf_text(render_pdf(printed, lang=lang)) for lang in ("pl", "en"))
+        xml = document_xml(correction)
+    assert "Zwrot na rachunek płatnika: 10,00 PLN" in polish and "zwrot na rachunek płatnika przez Przelewy24" in polish
+    assert "Do zwrotu" not in polish and "Termin płatności" not in polish and "Tytuł przelewu" not in polish
+    assert "Refunded to the payer's account: 10,00 PLN" in english and "To be refunded" not in english
+    validate_fa3(xml)
+    assert b"<TerminPlatnosci>" not in xml and "zwrot na rachunek płatnika przez Przelewy24".encode() in xml
+    page = unescape(staff_client.get(f"/admin/documents/{correction.id}").get_data(as_text=True))
+    assert "Zwrócono na rachunek płatnika" in page and "Zwrot wraca na rachunek płatnika" in page
+
+
+def test_a_refusal_without_a_reason_reads_in_the_staff_language(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient, fake_p24: FakeP24
+):
+    _customer, _proforma, payment, invoice = paid(client, fake_p24)
+    error = [{"orderId": 1, "sessionId": "x", "amount": 3173, "status": False}]
+    fake_p24.fail("refund", 409, {"error": error, "code": 409})
+    refund_via_page(staff_client, payment, invoice, amount="31.73")
+    page = unescape(staff_client.get(f"/admin/documents/{invoice.id}").get_data(as_text=True))
+    message = page.split('data-testid="p24-refund-message">')[1].split("</span>")[0]
+    assert message == "Przelewy24 zgłosiło błąd, ale nie podało przyczyny."

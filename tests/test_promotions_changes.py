@@ -58,3 +58,63 @@ def test_a_recurring_code_carries_over_only_within_its_scope(catalogue):
     service = Service.get_by_id(service.id)
     assert service.recurring_net == D("200.00")
     assert not PromoService.select().where(PromoService.service_id == service.id).exists()
+
+
+def _renewal_line(service):
+    from core.documents.issuing import snapshot_of
+    from core.models import Document
+    from core.renewals.issuing import issue_renewal
+
+    issue_renewal(service.id)
+    proforma = (
+        Document.select()
+        .where(
+            (Document.purpose == "renewal")
+            & (Document.kind == "proforma")
+            & (Document.purpose_ref == service.id)
+            & (Document.status != "cancelled")
+        )
+        .order_by(Document.id.desc())
+        .get()
+    )
+    [line] = snapshot_of(proforma).lines
+    return proforma, line
+
+
+def test_a_recurring_code_renews_at_the_list_price_with_its_discount_as_rabat(catalogue):
+    """hookbill_renewal_list_price: the renewal shows the price and the code's discount, as the order did."""
+    basic, pro, _vps = catalogue
+    promo("ZAWSZE", value="10.00", recurring=True, products=[basic.id, pro.id])
+    service = _ordered(basic, "ZAWSZE")
+    proforma, line = _renewal_line(service)
+    assert (line.unit_net, line.discount, line.net) == (D("62.00"), D("6.20"), D("55.80"))
+    assert (proforma.total_net, proforma.total_gross) == (D("55.80"), D("68.63"))
+    # carried over to Pro by a package change: the catalogue's price of Pro less the code
+    clock.freeze("2026-03-17T10:00:00")
+    pay(confirm_change(service.customer_id, service.id, pro.id, "monthly").document, "TG-2")
+    service = Service.get_by_id(service.id)
+    assert service.recurring_net == D("111.60")
+    _proforma, line = _renewal_line(service)  # the open renewal was re-priced for Pro
+    assert (line.unit_net, line.discount, line.net) == (D("124.00"), D("12.40"), D("111.60"))
+
+
+def test_a_price_set_by_hand_renews_as_it_is(catalogue):
+    basic, _pro, _vps = catalogue
+    promo("RAZ", value="50.00")  # a first-period code: the service renews at the catalogue price
+    service = _ordered(basic, "RAZ")
+    _proforma, line = _renewal_line(service)
+    assert (line.unit_net, line.discount, line.net) == (D("62.00"), D("0.00"), D("62.00"))
+    Service.update(recurring_net=D("50.00")).where(Service.id == service.id).execute()  # staff's own price
+    other = buyer("inna@example.test")
+    hand = Service.create(
+        customer=other,
+        product=basic,
+        cycle="monthly",
+        anchor_date=service.anchor_date,
+        period_start=service.period_start,
+        next_due=service.next_due,
+        recurring_net=D("50.00"),
+        status="active",
+    )
+    _proforma, line = _renewal_line(hand)
+    assert (line.unit_net, line.discount) == (D("50.00"), D("0.00"))

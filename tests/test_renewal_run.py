@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from core import clock, cron, db
+from core.balance.ledger import staff_adjust
 from core.billing_data.service import change_billing_data
 from core.catalogue.service import update_product
 from core.hookspecs import HookRefused, hookimpl
@@ -290,7 +291,7 @@ def test_a_payment_holding_the_customers_lock_is_waited_for(world):
             db.lock_customer(service.customer_id)  # a payment of this customer, in flight
             locked.set()
             credited.wait(timeout=60)
-            LedgerEntry.create(customer=service.customer_id, kind="staff_credit", amount=Decimal("100.00"), reason="x")
+            LedgerEntry.create(customer=service.customer_id, kind="topup", amount=Decimal("100.00"), reason="x")
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         held = pool.submit(payment)
@@ -476,14 +477,30 @@ def test_new_dunning_settings_reschedule_every_open_renewal(world):
 
 
 def test_the_migration_schedules_what_was_issued_before_it(world):
-    from core.migrations import m0008_renewal_schedule
+    from core.migrations import m0011_renewal_schedule
 
     [service] = due_services(world, 1)
     run_renewals()
     Service.update(renewal_billed_for=None).execute()
     ServiceRenewal.update(next_step_on=None).execute()
-    m0008_renewal_schedule.up(db.database.obj, None)  # on a database migrated before: the columns exist
+    m0011_renewal_schedule.up(db.database.obj, None)  # on a database migrated before: the columns exist
     assert Service.get_by_id(service.id).renewal_billed_for == DUE
     assert open_renewal(service).next_step_on == clock.today()
     assert run_renewals() == dict.fromkeys(("issued", "repriced", "reminded", "suspended", "terminated"), 0)
     assert open_renewal(service).next_step_on == date(2026, 3, 23)
+
+
+def test_staff_credit_is_a_discount_in_a_batch_and_credit_granted_later_reprices_on_the_next_run(world):
+    services = due_services(world, BATCH + 1)
+    credited, later = services[1], services[BATCH]
+    with db.write_transaction():
+        LedgerEntry.create(customer=credited.customer_id, kind="staff_credit", amount=Decimal("20.00"), reason="x")
+    run_renewals()
+    by_service = {d.purpose_ref: d for d in proformas()}
+    [line] = by_service[credited.id].snapshot["lines"]
+    assert (Decimal(line["discount"]), by_service[credited.id].total_gross) == (Decimal("16.26"), Decimal("41.50"))
+    assert {by_service[s.id].total_gross for s in services if s != credited} == {Decimal("61.50")}
+    staff_adjust(later.customer_id, "20.00", "Przerwa w działaniu", None)  # granted after the renewal was issued
+    assert open_renewal(later).next_step_on == clock.today()
+    assert run_renewals()["repriced"] == 1
+    assert Document.get_by_id(open_renewal(later).document_id).total_gross == Decimal("41.50")

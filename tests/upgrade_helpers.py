@@ -86,8 +86,13 @@ def service(
         )
 
 
-def give_balance(customer: Customer | int, amount: Any, kind: str = "staff_credit") -> None:
-    """Credit the customer's balance (append-only ledger)."""
+def give_balance(customer: Customer | int, amount: Any, kind: str = "topup") -> None:
+    """Credit the customer's balance (append-only ledger); by default with money they paid (a top-up, a deposit).
+
+    A deposit pays a proforma as a payment, which is what the worked examples
+    (E2...) show; pass ``kind="staff_credit"`` for credit granted by staff,
+    which is a discount on the next document instead (docs/billing.md, *The balance*).
+    """
     if Decimal(str(amount)) == 0:
         return
     with db.write_transaction():

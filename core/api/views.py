@@ -14,6 +14,7 @@ from flask import Blueprint, Response, g, jsonify
 from core import runtime
 from core.api import auth, serialize
 from core.balance import ledger
+from core.balance.credit import parts_of
 from core.balance_view import balance_of
 from core.documents.files import document_pdf, file_name
 from core.documents.issuing import current_profile
@@ -82,10 +83,13 @@ def invoice_pdf(document_id: int) -> Any:
 
 @bp.route("/balance")
 def balance() -> Any:
-    """The credit balance and its ledger, newest entry first."""
+    """The credit balance (and its two parts: staff credit and deposits) and its ledger, newest entry first."""
     customer_id = g.customer.id
+    parts = parts_of(customer_id)
     return jsonify(
         balance=serialize.money(balance_of(customer_id)),
+        staff_credit=serialize.money(parts.staff_credit),
+        deposits=serialize.money(parts.deposits),
         currency=str(runtime.config().get_value("app.currency")),
         entries=[serialize.ledger_entry(e) for e in ledger.history(customer_id)],
     )

@@ -5,6 +5,12 @@ The balance is the sum of a customer's :class:`core.models.LedgerEntry` rows
 append runs inside :func:`core.db.write_transaction` with the customer's money
 lock held (:func:`core.db.lock_customer`), checks that the balance stays at or
 above zero, and calls ``on_balance_changed``. Reading: :func:`core.balance_view.balance_of`.
+
+Staff credit is not money the customer paid (:mod:`core.balance.credit`): a
+payment from the balance (``applied``) and a refund (``refund``) may only take
+deposits, and staff credit given as a discount (``staff_credit_used``) only
+staff credit; an append that would break this is refused like one that would
+take the balance below zero.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core import activity, db, runtime
+from core.balance import credit
 from core.balance_view import balance_of
 from core.errors import Conflict, ValidationError
 from core.i18n import N_
@@ -31,8 +38,11 @@ CREDIT_KINDS = (
     "stale_payment",
     "correction_credit",
     "refund_reversed",
+    "staff_credit_returned",
 )
-DEBIT_KINDS = ("applied", "refund", "staff_debit")
+DEBIT_KINDS = ("applied", "refund", "staff_debit", "staff_credit_used")
+#: Debits that may only take money the customer paid (deposits), never staff credit.
+DEPOSIT_DEBITS = ("applied", "refund")
 
 
 def append(
@@ -49,8 +59,10 @@ def append(
 
     Promises: takes the customer's money lock (so callers that did not are
     still serialised), refuses with :class:`Conflict` (code
-    ``insufficient_balance``) when the balance would go below zero, and never
-    updates or deletes an existing entry. Must run inside a write transaction.
+    ``insufficient_balance``) when the balance would go below zero, or when a
+    payment or refund would take staff credit or a discount would take
+    deposits (module docstring), and never updates or deletes an existing
+    entry. Must run inside a write transaction.
     """
     if kind not in LEDGER_KINDS:
         raise ValueError(f"unknown ledger kind {kind!r}")
@@ -62,6 +74,13 @@ def append(
     db.lock_customer(customer_id)
     if value < 0 and balance_of(customer_id) + value < ZERO:
         raise Conflict(N_("The credit balance is too low."), code="insufficient_balance")
+    if kind in DEPOSIT_DEBITS and -value > credit.parts_of(customer_id).deposits:
+        raise Conflict(
+            N_("Only money paid onto the balance can pay or be refunded; credit granted by staff cannot."),
+            code="insufficient_balance",
+        )
+    if kind == credit.USED and -value > credit.parts_of(customer_id).staff_credit:
+        raise Conflict(N_("The credit balance is too low."), code="insufficient_balance")
     entry = LedgerEntry.create(
         customer=customer_id,
         kind=kind,
@@ -71,6 +90,10 @@ def append(
         staff_id=staff_id,
         reason=reason[:255],
     )
+    if kind in credit.STAFF_CREDIT_IN:  # more staff credit: an open renewal proforma may now take more of it
+        from core.renewals.schedule import mark_customer
+
+        mark_customer(customer_id)
     runtime.hooks().on_balance_changed(entry=entry)
     return entry
 

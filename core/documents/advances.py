@@ -10,7 +10,8 @@ is due on it when it is received (art. 19a ust. 8):
   amount received in that month and earlier, not yet documented, no later than
   the 15th of the next month (art. 106i ust. 2). ``hookbill cron`` issues it
   (:func:`run_advance_invoices`, daily); staff see what is due
-  (:func:`advances_due`). When the whole amount arrives within the month of
+  (:func:`advances_due`; the dashboard counts it with :func:`count_due`, one
+  statement whatever the number of proformas). When the whole amount arrives within the month of
   the first part, no advance invoice is needed (art. 106b ust. 1a): the VAT
   invoice issued on the last payment documents it all. When the rest arrives
   in a later month before the cron ran, the advance invoice is issued first,
@@ -43,13 +44,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import peewee
+
 from core import activity, clock, db
 from core.documents.build import LineInput, rate_percent
 from core.documents.issuing import issue_document, snapshot_of
 from core.documents.pdf_labels import fmt_money
 from core.documents.snapshot import AdvanceRef, PaymentPart, RateTotal
 from core.documents.state import OPEN_STATUSES, payment_parts, payments_of, version_ids
-from core.models import Document
+from core.keyset import Count, capped_count
+from core.models import Customer, Document, LedgerEntry, Payment
 from core.money import ZERO, round_money
 
 #: What an advance invoice says about the order it pays for (Polish, the document's language).
@@ -127,12 +131,39 @@ class AdvanceDue:
 
 def undocumented(proforma: Document, before: date) -> AdvanceDue | None:
     """What ``proforma`` received before ``before`` and no advance invoice documents, or None."""
-    received = [p for p in payment_parts(payments_of(proforma), proforma.paid) if p.date < before]
-    amount = sum((p.amount for p in received), ZERO) - advanced(proforma)
+    return _due(proforma, before, payments_of(proforma), advanced(proforma), wants_advance_invoice(proforma))
+
+
+def _due(
+    proforma: Document, before: date, payments: list[Payment], documented: Decimal, invoice: bool
+) -> AdvanceDue | None:
+    """:func:`undocumented` from what was read: the proforma's ``payments`` (:func:`payments_of`), the gross
+    its advance invoices ``documented``, and whether the buyer gets an ``invoice``."""
+    parts = payment_parts(payments, proforma.paid)
+    before = min(before, _completed_in(proforma, parts) or before)
+    received = [p for p in parts if p.date < before]
+    amount = sum((p.amount for p in received), ZERO) - documented
     if amount <= 0:
         return None
     day = received[-1].date
-    return AdvanceDue(proforma, amount, _last(received, amount), day, deadline(day), wants_advance_invoice(proforma))
+    return AdvanceDue(proforma, amount, _last(received, amount), day, deadline(day), invoice)
+
+
+def _completed_in(proforma: Document, parts: tuple[PaymentPart, ...]) -> date | None:
+    """The first day of the month in which ``proforma``'s payment ``parts`` reached its total, or None while they
+    have not.
+
+    Money received in that month is documented by the VAT invoice, not as an
+    advance (art. 106b ust. 1a), even when the payment is recorded in a later
+    month with its real date (a bank transfer entered by staff). A part-paid
+    proforma has not reached it: this changes nothing :func:`due_query` finds.
+    """
+    total = ZERO
+    for part in parts:
+        total += part.amount
+        if total >= proforma.total_gross:
+            return first_of_month(part.date)
+    return None
 
 
 def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
@@ -150,12 +181,116 @@ def _last(parts: list[PaymentPart], amount: Decimal) -> tuple[PaymentPart, ...]:
     return tuple(taken)
 
 
+def _versions(seed: peewee.ModelSelect[Document]) -> peewee.CTE:
+    """``(head, vid)``: each proforma ``seed`` selects (twice its id), and every earlier version it supersedes.
+
+    A recursive walk of ``supersedes_id``, as :func:`core.documents.state.version_ids`
+    does one proforma at a time; UNION, not UNION ALL, so a (broken) cycle of
+    versions ends the walk.
+    """
+    older = Document.alias("older")
+    chain = seed.cte("proforma_versions", recursive=True, columns=("head", "vid"))
+    step = (
+        older.select(chain.c.head, older.supersedes_id)
+        .join(chain, on=(older.id == chain.c.vid))
+        .where(older.supersedes_id.is_null(False))
+    )
+    return chain.union(step)
+
+
+def due_query(before: date) -> peewee.ModelSelect[Document]:
+    """The part-paid proformas with money received before ``before`` that no advance invoice documents, in SQL.
+
+    The same proformas for which :func:`undocumented` answers an amount, asked
+    in one statement: per proforma (with the earlier versions it supersedes, a
+    recursive walk of ``supersedes_id``) the payments received before
+    ``before`` (a payment that went wholly to the credit balance does not
+    count), at most what the proforma counts as paid, exceed the advance
+    invoices issued. Nothing is read per proforma, so a count of it costs the
+    same for one proforma as for a hundred thousand.
+    """
+    head = Document.alias("head")
+    versions = _versions(
+        head.select(head.id, head.id).where((head.kind == "proforma") & (head.status == "partially_paid"))
+    )
+    to_balance = LedgerEntry.select(peewee.SQL("1")).where(
+        (LedgerEntry.kind == "overpayment")
+        & (LedgerEntry.payment_id == Payment.id)
+        & (LedgerEntry.amount >= Payment.amount)
+    )
+    received = (
+        Payment.select(versions.c.head.alias("head"), peewee.fn.SUM(Payment.amount).alias("amount"))
+        .join(versions, on=(Payment.document == versions.c.vid))
+        .where((Payment.received_at < clock.stored_start_of(before)) & ~peewee.fn.EXISTS(to_balance))
+        .group_by(versions.c.head)
+        .cte("received_before")
+    )
+    advance = Document.alias("advance")
+    documented = (
+        advance.select(versions.c.head.alias("head"), peewee.fn.SUM(advance.total_gross).alias("amount"))
+        .join(versions, on=(advance.proforma_id == versions.c.vid))
+        .where(advance.kind == "advance")
+        .group_by(versions.c.head)
+        .cte("documented")
+    )
+    advanced = peewee.fn.COALESCE(documented.c.amount, 0)
+    return (
+        Document.select()
+        .join(received, on=(received.c.head == Document.id))
+        .join(documented, peewee.JOIN.LEFT_OUTER, on=(documented.c.head == Document.id))
+        .where((received.c.amount > advanced) & (Document.paid > advanced))
+        .with_cte(versions, received, documented)
+    )
+
+
+def count_due(cap: int, today: date | None = None) -> Count:
+    """How many proformas :func:`advances_due` lists, up to ``cap`` (one statement, no rows read)."""
+    return capped_count(due_query(first_of_month(today or clock.today())), cap)
+
+
 def advances_due(today: date | None = None) -> list[AdvanceDue]:
-    """Open part-paid proformas with money received in an earlier month and no advance invoice for it yet."""
+    """Open part-paid proformas with money received in an earlier month and no advance invoice for it yet.
+
+    Read in five statements whatever their number (:func:`due_query`, then the
+    versions, payments, advance invoices and customers of all of them); each
+    proforma's ``customer`` is set from them.
+    """
     before = first_of_month(today or clock.today())
+    proformas = list(due_query(before))
+    if not proformas:
+        return []
+    chains: dict[int, list[int]] = {p.id: [] for p in proformas}
+    head = Document.alias("head")
+    versions = _versions(head.select(head.id, head.id).where(head.id.in_(list(chains))))
+    for head_id, version_id in versions.select_from(versions.c.head, versions.c.vid).tuples():
+        if version_id != head_id:
+            chains[head_id].append(version_id)
+    every = [*chains, *(v for vs in chains.values() for v in vs)]
+    paid_to: dict[int, list[Payment]] = {}
+    for payment in Payment.select().where(Payment.document.in_(every)):
+        paid_to.setdefault(payment.document_id or 0, []).append(payment)
+    earlier_ids = [p.id for v in every if v not in chains for p in paid_to.get(v, [])]
+    overpaid = {
+        e.payment_id: e.amount
+        for e in LedgerEntry.select().where(
+            (LedgerEntry.kind == "overpayment") & LedgerEntry.payment_id.in_(earlier_ids or [0])
+        )
+    }
+    documented: dict[int, Decimal] = {}
+    for advance in Document.select(Document.proforma_id, Document.total_gross).where(
+        (Document.kind == "advance") & Document.proforma_id.in_(every)
+    ):
+        key = advance.proforma_id or 0
+        documented[key] = documented.get(key, ZERO) + advance.total_gross
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_({p.customer_id for p in proformas}))}
     found = []
-    for proforma in Document.select().where((Document.kind == "proforma") & (Document.status == "partially_paid")):
-        due = undocumented(proforma, before)
+    for proforma in proformas:
+        earlier = [p for v in chains[proforma.id] for p in paid_to.get(v, [])]
+        applied = [p for p in earlier if p.amount - overpaid.get(p.id, ZERO) > 0]  # as payments_of counts them
+        payments = sorted(paid_to.get(proforma.id, []) + applied, key=lambda p: (p.received_at, p.id))
+        advanced_gross = sum((documented.get(v, ZERO) for v in (proforma.id, *chains[proforma.id])), ZERO)
+        proforma.customer = customers[proforma.customer_id]  # read above: no query per proforma
+        due = _due(proforma, before, payments, advanced_gross, wants_advance_invoice(proforma))
         if due is not None:
             found.append(due)
     return sorted(found, key=lambda d: (d.deadline, d.proforma.id))

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 
 from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.issuing import seller_party, seller_party_for
 from core.documents.numbering import next_number
 from core.documents.snapshot import Party
+from core.i18n import N_, document_text
 from core.models import Customer, Document
+from core.money import ZERO
 from core.prepared import PreparedInsert
 
 _insert = PreparedInsert(Document)
@@ -53,12 +56,17 @@ class DocumentBatch:
         due_date: date | None = None,
         purpose: str = "",
         purpose_ref: int | None = None,
+        notes: Sequence[str] = (),
+        staff_credit: Decimal = ZERO,
     ) -> Document:
         """Issue one unpaid proforma to ``customer`` as :func:`issue_document` would; return it.
 
         ``buyer`` is the customer's current billing data as a party (read by the
-        caller with the customer). The ``document_issued`` message is not queued
-        here: pass the documents that stayed to :meth:`queue_issued`.
+        caller with the customer). ``notes`` and ``staff_credit`` as for
+        ``issue_document``: the ledger is debited by the staff credit the
+        ``lines`` were discounted by before ``on_invoice_issue`` runs. The
+        ``document_issued`` message is not queued here: pass the documents that
+        stayed to :meth:`queue_issued`.
         """
         series, number = next_number("proforma", self.today)
         due = due_date or self.today + timedelta(days=self.due_days)
@@ -73,6 +81,7 @@ class DocumentBatch:
             lines=lines,
             currency=self.currency,
             place_of_issue=self.place_of_issue,
+            notes=notes,
         )
         document: Document = _insert.create(
             {
@@ -94,6 +103,16 @@ class DocumentBatch:
                 "purpose_ref": purpose_ref,
             }
         )
+        if staff_credit > 0:
+            from core.balance import credit, ledger
+
+            ledger.append(
+                customer.id,
+                credit.USED,
+                -staff_credit,
+                document_id=document.id,
+                reason=document_text(N_("Discount on %(number)s"), number=number),
+            )
         runtime.hooks().on_invoice_issue(document=document)
         return document
 

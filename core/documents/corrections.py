@@ -102,6 +102,7 @@ def issue_correction(
     purpose_ref: int | None = None,
     refund_on_balance: bool = False,
     set_off_label: str = "",
+    refund_to_payer_label: str = "",
 ) -> Document:
     """Correct ``invoice``'s current state to ``after``; return the correcting invoice.
 
@@ -109,7 +110,9 @@ def issue_correction(
     buyer of the corrected invoice. ``refund_on_balance``: what it lowers is
     settled on the customer's credit balance and the correction says so (the
     caller credits the balance). ``set_off_label``: what it lowers is set off
-    against another document, named in these words. Must run inside a write transaction (as
+    against another document, named in these words. ``refund_to_payer_label``:
+    what it lowers is paid back to the payer's account by a payment provider,
+    named in these words. Must run inside a write transaction (as
     :func:`core.documents.issuing.issue_document` does).
     """
     latest = latest_state(invoice)
@@ -123,6 +126,7 @@ def issue_correction(
         purpose_ref=purpose_ref,
         refund_on_balance=refund_on_balance,
         set_off_label=set_off_label,
+        refund_to_payer_label=refund_to_payer_label,
     )
 
 

@@ -29,6 +29,7 @@ from core import clock, db, outbox, runtime
 from core.documents.build import LineInput, build_snapshot
 from core.documents.numbering import next_number
 from core.documents.snapshot import AdvanceRef, DocumentKind, DocumentSnapshot, Party, PaymentPart, RateTotal
+from core.i18n import N_, document_text
 from core.models import BillingProfile, Customer, Document
 from core.money import ZERO
 from core.settings import seller_data
@@ -37,6 +38,8 @@ from core.settings import seller_data
 REFUND_ON_BALANCE_LABEL = "zwrot zaliczony na saldo konta klienta"
 #: The payment method code of a set-off between two documents (a correction and a new invoice).
 SET_OFF_METHOD = "set_off"
+#: The payment method code of a correction's refund paid back to the payer's account by a payment provider.
+REFUND_TO_PAYER_METHOD = "refund_to_payer"
 
 
 def seller_party() -> Party:
@@ -146,9 +149,11 @@ def issue_document(
     payments: Sequence[PaymentPart] = (),
     refund_on_balance: bool = False,
     set_off_label: str = "",
+    refund_to_payer_label: str = "",
     planned_totals: Sequence[RateTotal] | None = None,
     advances: Sequence[AdvanceRef] = (),
     order_value: Decimal | None = None,
+    staff_credit: Decimal = ZERO,
 ) -> Document:
     """Issue one document inside the current write transaction and return it.
 
@@ -161,9 +166,17 @@ def issue_document(
     says so instead of asking for a transfer; the caller credits the balance.
     ``set_off_label`` (a correction that lowers the amount): the refund is set
     off against another document (a package change's new invoice), named in
-    these words. ``planned_totals``, ``advances`` and ``order_value``: see
+    these words. ``refund_to_payer_label`` (a correction that lowers the
+    amount): the refund is paid back to the payer's account at once by a
+    payment provider (a Przelewy24 refund), named in these words; the
+    correction does not ask anyone to transfer it. ``planned_totals``,
+    ``advances`` and ``order_value``: see
     :func:`core.documents.build.build_snapshot` (an advance invoice, a
-    settlement invoice).
+    settlement invoice). ``staff_credit`` (a proforma): the gross that
+    discounts from the customer's staff credit take off the ``lines``
+    (:func:`core.balance.credit.split`); the ledger is debited by it
+    (``staff_credit_used``, naming this document) before ``on_invoice_issue``
+    runs, so the balance plugin pays only what is left from deposits.
     The status starts as ``unpaid`` (a proforma; ``partially_paid``/``paid``
     when ``paid`` carries payments of an earlier version over), ``paid`` (VAT
     invoice issued on payment) or ``issued`` (correction).
@@ -205,9 +218,17 @@ def issue_document(
         ksef_number = runtime.hooks().hookbill_ksef_number(document=corrects)
         if ksef_number:  # the corrected invoice's number in the national e-invoice system (FA(3) NrKSeF)
             snap = dataclasses.replace(snap, corrected=dataclasses.replace(snap.corrected, ksef_number=ksef_number))
-    if (refund_on_balance or set_off_label) and kind == "correction" and snap.total_gross < 0:
-        method = "balance" if refund_on_balance else SET_OFF_METHOD
-        label = REFUND_ON_BALANCE_LABEL if refund_on_balance else set_off_label
+    settlement = (
+        ("balance", REFUND_ON_BALANCE_LABEL)
+        if refund_on_balance
+        else (SET_OFF_METHOD, set_off_label)
+        if set_off_label
+        else (REFUND_TO_PAYER_METHOD, refund_to_payer_label)
+        if refund_to_payer_label
+        else None
+    )
+    if settlement is not None and kind == "correction" and snap.total_gross < 0:
+        method, label = settlement
         part = PaymentPart(amount=snap.total_gross, date=today, method=method, label=label, ksef_form="")
         snap = dataclasses.replace(
             snap, paid=snap.total_gross, amount_due=ZERO, payments=(part,), payment_method=method, payment_date=today
@@ -236,6 +257,18 @@ def issue_document(
         purpose=purpose,
         purpose_ref=purpose_ref,
     )
+    if staff_credit > 0:
+        if kind != "proforma":
+            raise ValueError("staff credit is given as a discount on a proforma, not on a tax document")
+        from core.balance import credit, ledger
+
+        ledger.append(
+            customer.id,
+            credit.USED,
+            -staff_credit,
+            document_id=document.id,
+            reason=document_text(N_("Discount on %(number)s"), number=number),
+        )
     runtime.hooks().on_invoice_issue(document=document)
     outbox.enqueue("document_issued", {"document_id": document.id}, dedupe_key=f"document_issued:{document.id}")
     return document

@@ -12,7 +12,9 @@ id gets reverse charge on every line, and a foreign consumer the configured
 OSS rate in place of a taxed Polish rate.
 
 * :func:`issue_proforma` issues a proforma the customer pays like any other
-  (the credit balance is applied to it on issue, as to every proforma).
+  (the credit balance is applied to it on issue, as to every proforma: staff
+  credit as a discount on its lines, :func:`core.balance.credit.split_at_issue`,
+  then deposits as a payment).
 * :func:`issue_paid_invoice` is the VAT invoice for a bank transfer that
   arrived before any document: in one transaction a proforma with the lines is
   issued (``purpose="payment_received"``, which the balance plugin leaves
@@ -37,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import activity, clock, db
+from core.balance.credit import split_at_issue, staff_credit_notes
 from core.documents.build import LineInput, rate_percent
 from core.documents.issuing import buyer_party, issue_document
 from core.documents.state import vat_invoice_of
@@ -186,8 +189,17 @@ def issue_proforma(
     due = due_date_from(due_date)
     with db.write_transaction():
         customer = _customer(customer_id)
+        db.lock_customer(customer.id)
+        priced = _for_buyer(lines, customer)
+        use = split_at_issue(customer, priced)
         document = issue_document(
-            customer, "proforma", _for_buyer(lines, customer), due_date=due, purpose=STAFF_PROFORMA
+            customer,
+            "proforma",
+            use.applied_to(priced),
+            due_date=due,
+            purpose=STAFF_PROFORMA,
+            notes=staff_credit_notes(use.discount),
+            staff_credit=use.staff_credit,
         )
         activity.record(
             "document.issued_by_staff",

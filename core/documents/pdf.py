@@ -37,6 +37,7 @@ import segno
 from fpdf.enums import Align, XPos, YPos
 
 from core.documents.build import is_reverse_charge, rate_totals
+from core.documents.issuing import REFUND_TO_PAYER_METHOD
 from core.documents.marks import DocumentMark
 from core.documents.pdf_labels import (
     fmt_date,
@@ -215,23 +216,26 @@ def _correction(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], e
     _rate_summary(pdf, snap.totals, snap.currency, text, text["rate_summary"], eu_services)
 
 
-def _refund_on_balance(snap: DocumentSnapshot) -> bool:
-    """A correction whose refund was put on the buyer's credit balance (settled, nothing to transfer)."""
-    return (
-        snap.kind == "correction"
-        and snap.settled
-        and snap.total_gross < 0
-        and bool(snap.payments)
-        and all(part.method == "balance" for part in snap.payments)
-    )
+#: How a correction's refund was settled, by the method of its parts: the label of its amount line.
+SETTLED_REFUNDS = {"balance": "settled_on_balance", REFUND_TO_PAYER_METHOD: "refunded_to_payer"}
+
+
+def _settled_refund(snap: DocumentSnapshot) -> str | None:
+    """The label key of a correction's refund settled without a transfer (on the buyer's credit balance, or
+    paid back to the payer by a payment provider); None for any other document, which says what is due."""
+    if snap.kind != "correction" or not snap.settled or snap.total_gross >= 0 or not snap.payments:
+        return None
+    keys = {SETTLED_REFUNDS.get(part.method) for part in snap.payments}
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _amounts(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str]) -> None:
     pdf.ln(2)
     due_key = "to_refund" if snap.amount_due < 0 else "amount_due"
     rows = [(text["total_gross"], snap.total_gross), (text["paid"], snap.paid), (text[due_key], abs(snap.amount_due))]
-    if _refund_on_balance(snap):
-        rows = [(text["total_gross"], snap.total_gross), (text["settled_on_balance"], abs(snap.total_gross))]
+    settled = _settled_refund(snap)
+    if settled is not None:
+        rows = [(text["total_gross"], snap.total_gross), (text[settled], abs(snap.total_gross))]
     x = pdf.l_margin + pdf.epw * 0.45
     for index, (label, amount) in enumerate(rows):
         last = index == len(rows) - 1
@@ -262,7 +266,7 @@ def _parts(snap: DocumentSnapshot) -> str:
 
 
 def _payment(pdf: InvoicePDF, snap: DocumentSnapshot, text: dict[str, str], lang: str) -> None:
-    if _refund_on_balance(snap):
+    if _settled_refund(snap) is not None:
         pdf.section_title(text["settlement"])
         rows = [(text["settlement_method"], _how(snap, lang))]
         if snap.payment_day:

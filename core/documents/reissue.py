@@ -40,7 +40,7 @@ from typing import Any
 
 from core import runtime
 from core.balance import ledger
-from core.balance_view import balance_of
+from core.balance.credit import parts_of
 from core.documents.build import LineInput, build_snapshot, rate_totals
 from core.documents.issuing import buyer_party, issue_document, seller_party, snapshot_of
 from core.documents.snapshot import DocumentSnapshot, Party, RateTotal
@@ -153,7 +153,7 @@ def plan_reissue(proforma: Document) -> ReissuePlan:
     carried = min(proforma.paid, preview.total_gross)
     due = preview.total_gross - carried
     applies = bool(runtime.config().get_value("balance.apply_on_issue", True))
-    balance = min(balance_of(proforma.customer_id), due) if applies and due > 0 else ZERO
+    balance = min(parts_of(proforma.customer_id).deposits, due) if applies and due > 0 else ZERO
     return ReissuePlan(
         proforma,
         old_buyer=old.buyer,

@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from core import clock, runtime
 from core.documents.build import is_reverse_charge
-from core.documents.issuing import snapshot_of
+from core.documents.issuing import REFUND_TO_PAYER_METHOD, snapshot_of
 from core.documents.pdf_labels import fmt_rate, labels
 from core.documents.snapshot import DocumentSnapshot, Party, PaymentPart
 from core.models import Document, LedgerEntry, Payment
@@ -139,6 +139,15 @@ class DocumentState:
         if self.parts:
             return self.parts[-1].date
         return self.snap.payment_date
+
+    @property
+    def refunded_to_payer(self) -> bool:
+        """True for a correction whose refund a payment provider paid back to the payer's account."""
+        return (
+            self.document.kind == "correction"
+            and bool(self.parts)
+            and all(part.method == REFUND_TO_PAYER_METHOD and part.amount < 0 for part in self.parts)
+        )
 
     @property
     def settled_on_balance(self) -> bool:

@@ -181,6 +181,8 @@ LEDGER_KINDS = (
     "stale_payment",
     "correction_credit",
     "refund_reversed",
+    "staff_credit_used",
+    "staff_credit_returned",
 )
 
 

@@ -11,7 +11,7 @@ mail. A paid order is never cancelled here (a consumer withdraws instead:
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from core import activity, clock, db, mail
@@ -67,7 +67,7 @@ def cancel_order(order_id: int, *, actor: Any = None, reason: str = "", ip: str 
 def cancel_unpaid_orders(today: date | None = None) -> int:
     """Cron: cancel every order still unpaid ``orders.unpaid_cancel_days`` after it was placed; return how many."""
     day = today or clock.today()
-    cutoff = datetime.combine(day - timedelta(days=terms.unpaid_cancel_days()), time.min)
+    cutoff = clock.start_of_day_utc(day - timedelta(days=terms.unpaid_cancel_days()))
     rows = list(Order.select(Order.id).where(Order.status.in_(OPEN) & (Order.created_at < cutoff)))
     done = 0
     for row in rows:

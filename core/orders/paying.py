@@ -51,7 +51,7 @@ def order_of(document: Document) -> Order | None:
 def start_day(order: Order, today: date) -> date:
     """The day the order's services start: today, or the end of a consumer's withdrawal period (module docstring)."""
     if order.consumer and order.early_start_at is None:
-        return max(today, order.created_at.date() + timedelta(days=terms.withdrawal_days()))
+        return max(today, clock.local_date(order.created_at) + timedelta(days=terms.withdrawal_days()))
     return today
 
 

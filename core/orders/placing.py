@@ -6,8 +6,9 @@ customer's money lock: prices the cart again (the quote the customer saw must
 still hold: a changed price asks them to confirm the new one), saves the
 :class:`Order` and its items, calls ``on_order_placed`` (the promotions plugin
 reserves its code's use there, or refuses), and issues one proforma with a line
-per item (:func:`issue_proforma`). Issuing it lets the balance plugin pay it
-from the credit balance; when that pays it in full the order is paid at once,
+per item (:func:`issue_proforma`), the staff credit on the balance a discount on
+its lines. Issuing it lets the balance plugin pay it from the deposits on the
+balance; when that pays it in full the order is paid at once,
 in the same transaction (:mod:`core.orders.paying`). The customer gets the
 ``order_placed`` mail, which repeats their request to start before the
 withdrawal period ends, with its time, on a durable medium (art. 21 ust. 2 of
@@ -36,6 +37,7 @@ import peewee
 
 from core import activity, clock, db, mail, runtime
 from core.accounts.verified import check_can_order
+from core.balance.credit import BalanceSplit, split_at_issue, staff_credit_notes
 from core.documents.build import LineInput
 from core.documents.issuing import current_profile, issue_document
 from core.errors import Conflict, ValidationError
@@ -45,7 +47,7 @@ from core.money import to_decimal
 from core.orders import terms, vies
 from core.orders.cart import check_cart
 from core.orders.models import Order, OrderItem, order_items
-from core.orders.quote import UNIT, document_lines
+from core.orders.quote import UNIT, plain_lines, quote_use
 from core.orders.quoting import build_order_quote
 from core.payments.methods import all_methods
 
@@ -109,17 +111,26 @@ def frozen_lines(order: Order) -> list[LineInput]:
     return lines
 
 
-def issue_proforma(order: Order, lines: Sequence[LineInput]) -> Document:
-    """Issue the order's proforma (one line per item, then plugins' lines) inside the caller's transaction."""
+def issue_proforma(order: Order, lines: Sequence[LineInput], use: BalanceSplit | None = None) -> Document:
+    """Issue the order's proforma (one line per item, then plugins' lines) inside the caller's transaction.
+
+    ``use`` is how the customer's balance meets it (the quote's, priced under
+    the same lock); by default it is decided now (:func:`core.balance.credit.split_at_issue`):
+    the staff credit on the balance becomes a discount on the lines, and the
+    ledger is debited by what it takes.
+    """
+    if use is None:
+        use = split_at_issue(order.customer, lines)
     days = int(runtime.config().get_value("billing.proforma_due_days") or 7)
     document = issue_document(
         order.customer,
         "proforma",
-        lines,
+        use.applied_to(lines),
         due_date=clock.today() + timedelta(days=days),
         purpose="order",
         purpose_ref=order.id,
-        notes=[document_text(N_("Order %(number)s"), number=order_number(order))],
+        notes=[document_text(N_("Order %(number)s"), number=order_number(order)), *staff_credit_notes(use.discount)],
+        staff_credit=use.staff_credit,
     )
     Order.update(document_id=document.id).where(Order.id == order.id).execute()
     return Document.get_by_id(document.id)
@@ -209,7 +220,7 @@ def place_order(
                     description=item.description[:255],
                 )
             runtime.hooks().on_order_placed(order=order, quote=quote)
-            document = None if waits else issue_proforma(order, document_lines(quote))
+            document = None if waits else issue_proforma(order, plain_lines(quote), quote_use(quote))
             order = Order.get_by_id(order.id)
             activity.record(
                 "order.placed",

@@ -10,7 +10,7 @@
 * ``hookbill_blueprints`` and the menus: the order page, cart and checkout,
   the customer's orders, and the staff's orders list.
 
-The tables come from the core migration ``m0006_orders``.
+The tables come from the core migration ``m0010_orders``.
 """
 
 from __future__ import annotations

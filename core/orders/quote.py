@@ -17,18 +17,22 @@ after every implementation has run (:func:`settle`). What a plugin may do:
 
 The core then computes, from the document the order will issue (one proforma
 line per item, then the plugins' lines; :func:`document_lines`), the totals per
-VAT rate with VAT once per rate (as the proforma computes it), the balance
-applied and what is left to pay. The order page, the cart, the checkout, the
+VAT rate with VAT once per rate (as the proforma computes it), the staff credit
+on the balance given as a discount on those lines (``staff_discounts``, added to
+each line's own discount; :mod:`core.balance.credit`), the deposits applied as a
+payment and what is left to pay. The order page, the cart, the checkout, the
 JSON API and the tests all price through :func:`core.orders.quoting.build_order_quote`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from core.balance.credit import BalanceParts, BalanceSplit, use_balance
 from core.billing.vat import require_grosz
 from core.documents.build import LineInput, make_line, rate_totals
 from core.money import ZERO, round_money
@@ -115,7 +119,11 @@ class OrderQuote:
     ``lines`` (through :meth:`add_line`), ``notes``, ``balance_offered``.
     **Never**: ``customer``, ``buyer``, the items' products, cycles, quantities
     and prices (the core checks). **The core sets after the hook**:
-    ``rate_totals``, ``net``/``vat``/``gross``, ``balance_applied``, ``to_pay``.
+    ``rate_totals``, ``net``/``vat``/``gross``, ``staff_discounts`` (the net
+    discount from staff credit on each proforma line) and
+    ``staff_credit_applied`` (the gross they take off; from
+    ``staff_credit_available``, the part of ``balance_available`` that is staff
+    credit), ``balance_applied`` (what deposits pay), ``to_pay``.
     ``customer`` is None for a visitor's cart (priced as a private buyer in Poland).
     """
 
@@ -130,6 +138,9 @@ class OrderQuote:
     lines: list[QuoteLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     balance_offered: Decimal = ZERO
+    staff_credit_available: Decimal = ZERO
+    staff_discounts: tuple[Decimal, ...] = ()
+    staff_credit_applied: Decimal = ZERO
     rate_totals: tuple[RateTotal, ...] = ()
     net: Decimal = ZERO
     vat: Decimal = ZERO
@@ -166,8 +177,17 @@ class OrderQuote:
 
     @property
     def discount(self) -> Decimal:
-        """The net of every item's discount."""
+        """The net of every item's discount (a plugin's: a promotion code's)."""
         return sum((item.discount for item in self.items), ZERO)
+
+    @property
+    def staff_discount(self) -> Decimal:
+        """The net the staff credit takes off the price (the sum of ``staff_discounts``)."""
+        return sum(self.staff_discounts, ZERO)
+
+    def staff_discount_of(self, index: int) -> Decimal:
+        """The staff-credit discount on item ``index``'s line."""
+        return self.staff_discounts[index] if index < len(self.staff_discounts) else ZERO
 
     def facts(self) -> tuple[Any, ...]:
         """What no plugin may change: customer, buyer, and each item's product, cycle, quantity and price."""
@@ -181,12 +201,18 @@ class OrderQuote:
         """The frozen form stored on the order (no model objects)."""
         return {
             "customer_id": self.customer.id if self.customer else None,
-            "items": [item.to_json() for item in self.items],
+            "items": [
+                dict(item.to_json(), staff_discount=str(self.staff_discount_of(item.index))) for item in self.items
+            ],
             "lines": [line.to_json() for line in self.lines],
             "reverse_charge": self.reverse_charge,
             "promo_code": self.promo_code,
             "totals_by_rate": [total.to_json() for total in self.rate_totals],
             "discount": str(self.discount),
+            "staff_credit_available": str(self.staff_credit_available),
+            "staff_discounts": [str(amount) for amount in self.staff_discounts],
+            "staff_discount": str(self.staff_discount),
+            "staff_credit_applied": str(self.staff_credit_applied),
             "net": str(self.net),
             "vat": str(self.vat),
             "gross": str(self.gross),
@@ -199,7 +225,22 @@ class OrderQuote:
 
 
 def document_lines(quote: OrderQuote) -> list[LineInput]:
-    """The proforma's lines: one per item (its discount on it), then the plugins' lines. Pure."""
+    """The proforma's lines: one per item (its discount on it), then the plugins' lines. Pure.
+
+    Each line's discount is its item's plus the staff credit's on it
+    (``quote.staff_discounts``, once the core has settled the quote).
+    """
+    lines = plain_lines(quote)
+    if not quote.staff_discounts:
+        return lines
+    return [
+        dataclasses.replace(line, discount=line.discount + extra)
+        for line, extra in zip(lines, quote.staff_discounts, strict=True)
+    ]
+
+
+def plain_lines(quote: OrderQuote) -> list[LineInput]:
+    """The proforma's lines before any staff-credit discount (each item with its own discount). Pure."""
     lines = [
         LineInput(
             item.description,
@@ -219,6 +260,11 @@ def document_lines(quote: OrderQuote) -> list[LineInput]:
     return lines
 
 
+def quote_use(quote: OrderQuote) -> BalanceSplit:
+    """How the balance meets the proforma of a settled ``quote``, to issue it with (:func:`plain_lines` + this)."""
+    return BalanceSplit(quote.staff_discounts, quote.staff_credit_applied, quote.balance_applied, quote.gross)
+
+
 def settle(quote: OrderQuote) -> OrderQuote:
     """Compute the totals, the balance applied and what is left to pay from the lines (module docstring).
 
@@ -231,11 +277,19 @@ def settle(quote: OrderQuote) -> OrderQuote:
             raise ValueError(f"the discount of item {item.index} is outside 0..{item.list_net}")
     for line in quote.lines:
         require_grosz(line.net, f"the net of the order's {line.kind!r} line")
+    staff_credit = max(min(quote.staff_credit_available, quote.balance_available), ZERO)
+    parts = BalanceParts(staff_credit, max(quote.balance_available - staff_credit, ZERO))
+    quote.staff_discounts = ()
+    use = use_balance(
+        document_lines(quote), parts, deposits_offered=quote.balance_offered, reverse_charge=quote.reverse_charge
+    )
+    quote.staff_discounts = use.discounts if use.staff_credit > 0 else ()
+    quote.staff_credit_applied = use.staff_credit
     quote.rate_totals = rate_totals(make_line(x, reverse_charge=quote.reverse_charge) for x in document_lines(quote))
     quote.net = sum((t.net for t in quote.rate_totals), ZERO)
     quote.vat = sum((t.vat for t in quote.rate_totals), ZERO)
     quote.gross = sum((t.gross for t in quote.rate_totals), ZERO)
-    quote.balance_applied = max(min(quote.balance_offered, quote.balance_available, quote.gross), ZERO)
+    quote.balance_applied = use.deposits
     quote.to_pay = quote.gross - quote.balance_applied
     return quote
 

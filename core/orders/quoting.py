@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import clock, runtime
-from core.balance_view import balance_of
+from core.balance.credit import parts_of
 from core.documents.build import is_reverse_charge
 from core.documents.issuing import buyer_party
 from core.documents.snapshot import Party
@@ -58,13 +58,17 @@ def build_order_quote(
     promo_code: str = "",
     buyer: Party | None = None,
     balance: Decimal | None = None,
+    staff_credit: Decimal | None = None,
     today: date | None = None,
     hook: Any = None,
 ) -> OrderQuote:
     """Price ``items`` for ``customer`` (None: a visitor); see the module docstring.
 
     ``buyer`` defaults to the customer's current billing data (a visitor: a
-    private buyer in Poland); ``balance`` to the customer's credit balance.
+    private buyer in Poland); ``balance`` to the customer's credit balance and
+    ``staff_credit`` to the part of it that is staff credit
+    (:func:`core.balance.credit.parts_of`; a ``balance`` given without it is all
+    deposits).
     Raises :class:`core.hookspecs.HookRefused` when a plugin refuses (an
     unknown promotion code, say), and RuntimeError when an implementation
     changed what it may not.
@@ -94,9 +98,12 @@ def build_order_quote(
                 description=item_description(item),
             )
         )
-    available = Decimal(0)
-    if customer is not None:
-        available = balance_of(customer.id) if balance is None else balance
+    available = credit = Decimal(0)
+    if customer is not None and balance is None:
+        parts = parts_of(customer.id)
+        available, credit = parts.total, parts.staff_credit
+    elif customer is not None and balance is not None:
+        available, credit = balance, staff_credit or Decimal(0)
     quote = OrderQuote(
         customer=customer,
         buyer=buyer,
@@ -104,6 +111,7 @@ def build_order_quote(
         reverse_charge=buyer is not None and is_reverse_charge(buyer),
         promo_code=" ".join(promo_code.split()).upper()[:64],
         balance_available=available,
+        staff_credit_available=credit,
         created_at=clock.utcnow(),
         consumer=is_consumer(buyer),
     )

@@ -55,7 +55,7 @@ REFUND_TO = ("method", "balance")
 
 def withdrawal_deadline(order: Order) -> date:
     """The last day the consumer may withdraw from ``order``."""
-    return order.created_at.date() + timedelta(days=terms.withdrawal_days())
+    return clock.local_date(order.created_at) + timedelta(days=terms.withdrawal_days())
 
 
 def withdrawal_open(order: Order, today: date | None = None) -> bool:

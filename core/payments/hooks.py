@@ -151,6 +151,23 @@ def hookbill_cron_jobs() -> list[CronJob]:
 
 
 @hookimpl(trylast=True)
+def on_invoice_issue(document: Document) -> None:
+    """A proforma with nothing to pay (its discounts took the whole price) is paid as it is issued.
+
+    No money moves, so no payment is recorded: the proforma is marked paid and
+    ``on_invoice_paid`` runs in the issuing transaction, as for a proforma the
+    balance paid in full (the change applies, the renewal extends, the order's
+    services are created, the VAT invoice is issued with the discounts).
+    """
+    if document.kind != "proforma" or document.status != "unpaid" or document.total_gross != 0:
+        return
+    document.status = "paid"
+    document.paid_at = clock.utcnow()
+    document.save()
+    runtime.hooks().on_invoice_paid(document=Document.get_by_id(document.id))
+
+
+@hookimpl(trylast=True)
 def on_invoice_paid(document: Document) -> None:
     """Issue the VAT invoice of a fully paid proforma (once), unless it waits for a correction."""
     if document.kind == "proforma" and document.status == "paid":
@@ -178,12 +195,12 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
         & Document.status.in_(["unpaid", "partially_paid", "paid"])
     )
     if name == "admin_dashboard":
-        from core.documents.advances import advances_due
+        from core.documents.advances import count_due
         from core.keyset import COUNT_CAP, capped_count
 
         return Markup(
             render_template("admin/_to_correct_card.html", count=capped_count(flagged, COUNT_CAP))
-            + render_template("admin/_advances_due_card.html", count=len(advances_due()))
+            + render_template("admin/_advances_due_card.html", count=count_due(COUNT_CAP))
         )
     customer = context.get("customer")
     if customer is None:

@@ -194,12 +194,16 @@ def _record(
 
 
 def pay_from_balance(document: Document, transaction_id: str, *, ip: str = "") -> PaymentOutcome | None:
-    """Pay as much of ``document`` as the balance allows, under the money lock.
+    """Pay as much of ``document`` as the deposits on the balance allow, under the money lock.
 
-    Returns None when nothing could be applied (nothing due or no balance).
-    Fifty concurrent calls for one document spend the balance once: each reads
-    the balance and the amount due only after taking the customer's lock.
+    Only deposits pay (money the customer paid onto the balance): staff credit
+    is not a payment, it is a discount on the next document issued
+    (:mod:`core.balance.credit`). Returns None when nothing could be applied
+    (nothing due or no deposits). Fifty concurrent calls for one document
+    spend the balance once: each reads the balance and the amount due only
+    after taking the customer's lock.
     """
+    from core.balance.credit import parts_of
     from core.balance_view import balance_of
 
     if db.database.obj.in_transaction():
@@ -210,11 +214,10 @@ def pay_from_balance(document: Document, transaction_id: str, *, ip: str = "") -
             return None
     with db.write_transaction():
         db.lock_customer(document.customer_id)
-        available = balance_of(document.customer_id)
-        if available <= 0:
-            return None
+        if balance_of(document.customer_id) <= 0:
+            return None  # no deposits either: the two parts add up to the balance, both at least 0
         doc = Document.get_by_id(document.id)
-        amount = min(available, amount_due(doc))
+        amount = min(parts_of(doc.customer_id).deposits, amount_due(doc))
         if amount <= 0:
             return None
         return record_payment(BALANCE_METHOD, transaction_id, amount, doc, ip=ip)

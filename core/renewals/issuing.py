@@ -26,13 +26,17 @@ on ``next_due`` itself (or today, when the job catches up late). Choices:
   or two nodes at once, issue one proforma. The row is written before
   ``on_invoice_issue``, so when the balance plugin pays the proforma in full on
   issue the payment hook already finds its period.
+* **Staff credit** on the customer's balance is a discount on the renewal
+  line (:func:`core.balance.credit.split_at_issue`), decided when the proforma
+  is issued; deposits then pay it (``on_invoice_issue``).
 * **Re-pricing.** While a renewal proforma is untouched (nothing paid), its
   terms (package, cycle, price, period, VAT rate) are compared with the
   service's current ones whenever one of them may have changed (the run looks at
   the renewals such a change marked, :mod:`core.renewals.schedule`); after an
   upgrade, a newly scheduled downgrade or a change of the buyer's country it is
-  cancelled and a new one is issued for the same period. A proforma with money
-  on it is never re-priced.
+  cancelled and a new one is issued for the same period; and so it is when staff
+  credit granted after it was issued would take more off it (the cancelled one
+  gives its discount back first). A proforma with money on it is never re-priced.
 * **Cancellation.** A service whose customer asked to cancel it (a request
   ``requested`` or ``approved``, :mod:`core.services.cancellation`) gets no
   renewal: its open renewal proforma is cancelled when the request is made
@@ -47,8 +51,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core import activity, clock, db
+from core import activity, clock, db, runtime
+from core.balance.credit import parts_of, split_at_issue, staff_credit_notes, taken_by
 from core.billing.cycles import Cycle, period_containing
+from core.billing.vat import require_grosz
 from core.documents.build import LineInput
 from core.documents.issuing import issue_document
 from core.documents.taxation import default_rate, vat_rate_for
@@ -134,7 +140,13 @@ def terms_from(service: Service, change: ServiceChange | None, vat_rate: str, pr
 
 
 def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
-    """The proforma line, in the provider's document language."""
+    """The proforma line, in the provider's document language.
+
+    When a plugin says the price is a discounted one (a recurring promotion
+    code, ``hookbill_renewal_list_price``), the line carries the price before
+    the discount and the discount (rabat) on it, as the order's documents did;
+    its net is the renewal's price either way.
+    """
     name = f"{terms.product.name} ({service.label})" if service.label else terms.product.name
     text = document_text(
         N_("Renewal: %(product)s, %(cycle)s, %(start)s – %(end)s"),
@@ -143,7 +155,17 @@ def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
         start=terms.period_start.isoformat(),
         end=(terms.period_end - timedelta(days=1)).isoformat(),
     )
-    return LineInput(text, Decimal(1), UNIT, terms.net, terms.vat_rate, base_rate=default_rate(terms.product))
+    listed = runtime.hooks().hookbill_renewal_list_price(
+        service=service, product=terms.product, cycle=terms.cycle, net=terms.net
+    )
+    unit, discount = terms.net, Decimal("0.00")
+    if listed is not None:
+        require_grosz(listed, "the price hookbill_renewal_list_price returned")
+        if listed > terms.net:
+            unit, discount = listed, listed - terms.net
+    return LineInput(
+        text, Decimal(1), UNIT, unit, terms.vat_rate, base_rate=default_rate(terms.product), discount=discount
+    )
 
 
 def current_document(renewal: ServiceRenewal) -> Document | None:
@@ -162,14 +184,18 @@ def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Do
     renewal.next_step_on = None
     renewal.save()
     due = max(terms.period_start, clock.today())
+    lines = [renewal_line(service, terms)]
+    use = split_at_issue(service.customer, lines)
     document = issue_document(
         service.customer,
         "proforma",
-        [renewal_line(service, terms)],
+        use.applied_to(lines),
         sale_date=terms.period_start,
         due_date=due,
         purpose="renewal",
         purpose_ref=service.id,
+        notes=staff_credit_notes(use.discount),
+        staff_credit=use.staff_credit,
     )
     renewal = ServiceRenewal.get_by_id(renewal.id)  # a payment on issue may have extended it
     if renewal.extended_at is None:
@@ -301,7 +327,7 @@ def reprice(renewal: ServiceRenewal) -> Document | None:
     if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
         return None
     terms = renewal_terms(service)
-    if terms.key == renewal.terms:
+    if terms.key == renewal.terms and not _more_credit(service, terms, document):
         return None
     release_document(
         document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number)
@@ -327,6 +353,14 @@ def reschedule(renewal: ServiceRenewal, today: date, *, looked_today: bool = Fal
     if day != renewal.next_step_on:
         ServiceRenewal.update(next_step_on=day).where(ServiceRenewal.id == renewal.id).execute()
         renewal.next_step_on = day
+
+
+def _more_credit(service: Service, terms: RenewalTerms, document: Document) -> bool:
+    """True when the customer's staff credit would now take more off this renewal than its proforma has."""
+    if parts_of(service.customer_id).staff_credit <= 0:
+        return False
+    use = split_at_issue(service.customer, [renewal_line(service, terms)], replacing=document)
+    return use.staff_credit > taken_by(document)
 
 
 def refresh_open_renewals(service_id: int) -> int:

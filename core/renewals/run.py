@@ -60,12 +60,14 @@ from datetime import date, timedelta
 import peewee
 
 from core import activity, clock, db, runtime
+from core.balance.credit import STAFF_CREDIT_IN, split_at_issue, staff_credit_notes
 from core.documents.batch import DocumentBatch
 from core.documents.issuing import party_of
 from core.documents.snapshot import Party
 from core.documents.taxation import rate_for_buyer
 from core.i18n import N_
-from core.models import BillingProfile, Customer, Document, Product, Service, ServiceChange
+from core.models import BillingProfile, Customer, Document, LedgerEntry, Product, Service, ServiceChange
+from core.money import ZERO
 from core.plugins import describe_failure
 from core.progress import Progress
 from core.renewals.issuing import BILLED_STATUSES, RenewalTerms, renewal_line, reprice, reschedule, terms_from
@@ -291,6 +293,23 @@ def _link(issued: list[_Planned], failed: list[_Planned]) -> None:
         ).execute()
 
 
+def _with_staff_credit(customer_ids: set[int]) -> set[int]:
+    """Which of the customers ever had staff credit (only theirs can discount a renewal; one query per batch).
+
+    A customer with no ``staff_credit`` entry has none to use
+    (:func:`core.balance.credit.parts_from`): their lines are issued as they are,
+    as :func:`core.balance.credit.split_at_issue` would leave them, without its reads.
+    """
+    if not customer_ids:
+        return set()
+    rows = (
+        LedgerEntry.select(LedgerEntry.customer)
+        .where(LedgerEntry.customer.in_(list(customer_ids)) & LedgerEntry.kind.in_(STAFF_CREDIT_IN))
+        .distinct()
+    )
+    return {row.customer_id for row in rows}
+
+
 def _issue_loaded(loaded: list[Service], report: Report, issued: list[_Planned], errors: list[BaseException]) -> None:
     """Steps 2-4 of a batch (module docstring), under the batch's locks; appends to ``issued`` and ``errors``."""
     changes, products = _changes(loaded)
@@ -317,17 +336,26 @@ def _issue_loaded(loaded: list[Service], report: Report, issued: list[_Planned],
         except Exception as exc:
             fail(service, exc)
     _periods(planned, batch.today, Thresholds.configured())
+    credited = _with_staff_credit({item.service.customer_id for item in planned})
     for item in planned:
         try:
             with db.write_transaction():  # a savepoint: a failure loses this service only, its number with it
+                lines = [renewal_line(item.service, item.terms)]
+                notes: list[str] = []
+                taken = ZERO
+                if item.service.customer_id in credited:  # staff credit is a discount on the line
+                    use = split_at_issue(item.service.customer, lines)
+                    lines, notes, taken = use.applied_to(lines), staff_credit_notes(use.discount), use.staff_credit
                 item.document = batch.proforma(
                     item.service.customer,
-                    [renewal_line(item.service, item.terms)],
+                    lines,
                     buyer=item.buyer,
                     sale_date=item.terms.period_start,
                     due_date=item.due,
                     purpose="renewal",
                     purpose_ref=item.service.id,
+                    notes=notes,
+                    staff_credit=taken,
                 )
         except Exception as exc:
             fail(item.service, exc)

@@ -10,7 +10,8 @@ The way WHMCS and Blesta do it, with staff in the loop:
    balance), and the renewal cron skips the service (:mod:`core.renewals.issuing`).
    ``on_cancellation_requested`` runs in the request's transaction; a plugin may
    refuse (a minimum term, say) and the customer reads its message.
-2. **Staff decide** in the admin area's list of requests: approve
+2. **Staff decide** in the admin area's list of requests (:func:`requests_page`,
+   a page at a time by keyset, the open ones oldest first): approve
    (:func:`approve_cancellation`) or refuse with a reason the customer reads
    (:func:`refuse_cancellation`). Either way the customer is mailed. A refused
    request, or one the customer withdraws while it is open
@@ -40,16 +41,24 @@ from typing import Any
 from core import activity, clock, db, mail, runtime
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
-from core.models import Customer, Service
+from core.keyset import Page, keyset_page
+from core.models import Customer, Product, Service
 from core.renewals.issuing import reissue_withdrawn_renewal, withdraw_open_renewals
 from core.service_status import set_service_status
-from core.services.models import CANCELLATION_TIMINGS, OPEN_CANCELLATION, CancellationRequest
+from core.services.models import (
+    CANCELLATION_STATUSES,
+    CANCELLATION_TIMINGS,
+    OPEN_CANCELLATION,
+    CancellationRequest,
+)
 
 #: Services a customer may ask to cancel.
 CANCELLABLE = ("active", "suspended")
 #: What a service ends as: the provisioning module terminates it (``core.service_status``).
 ENDED_STATUS = "cancelled"
 MAX_REASON = 1000
+#: Requests on one page of staff's list.
+PAGE_SIZE = 50
 
 
 def open_request(service_id: int) -> CancellationRequest | None:
@@ -60,6 +69,31 @@ def open_request(service_id: int) -> CancellationRequest | None:
         .order_by(CancellationRequest.id.desc())
         .first()
     )
+
+
+def requests_page(status: str, *, size: int = PAGE_SIZE, after: str | None = None, before: str | None = None) -> Page:
+    """One page of staff's list of requests, each with its service, package and customer (no query per row).
+
+    ``status`` ``open`` lists the requests that wait for a decision or for
+    their day, oldest first (each status read by its index, merged); one of
+    :data:`CANCELLATION_STATUSES` lists those, newest first; anything else
+    lists every request, newest first. ``after`` / ``before`` are the
+    cursors of :func:`core.keyset.keyset_page`.
+    """
+    query = (
+        CancellationRequest.select(CancellationRequest, Service, Product, Customer)
+        .join(Service, on=(CancellationRequest.service == Service.id))
+        .join(Product, on=(Service.product == Product.id))
+        .switch(CancellationRequest)
+        .join(Customer, on=(CancellationRequest.customer == Customer.id))
+    )
+    keys = [CancellationRequest.id]
+    if status == "open":
+        each = (CancellationRequest.status, OPEN_CANCELLATION)
+        return keyset_page(query, keys, size=size, after=after, before=before, each=each, ascending=True)
+    if status in CANCELLATION_STATUSES:
+        query = query.where(CancellationRequest.status == status)
+    return keyset_page(query, keys, size=size, after=after, before=before)
 
 
 def _mail(request: CancellationRequest, template: str) -> None:
@@ -179,6 +213,28 @@ def approve_cancellation(request_id: int, staff: Any, note: str = "", *, ip: str
     return request
 
 
+def _close(request: CancellationRequest, status: str, actor: Any, ip: str) -> None:
+    """Close an open ``request`` as ``status`` (``refused`` or ``withdrawn``) without ending its service.
+
+    Saves it (with whatever the caller set on it) decided now, issues again the
+    renewal proforma withdrawn when it was made, so renewals go on, and logs
+    ``service.cancellation_<status>`` naming that proforma. Inside the caller's
+    transaction, under the customer's lock (:func:`_decide`).
+    """
+    request.status = status
+    request.decided_at = clock.utcnow()
+    request.save()
+    reissued = reissue_withdrawn_renewal(request.service_id)
+    activity.record(
+        f"service.cancellation_{status}",
+        actor=actor,
+        subject=Service.get_by_id(request.service_id),
+        ip=ip,
+        request=request.id,
+        renewal=reissued.number if reissued else "",
+    )
+
+
 def refuse_cancellation(request_id: int, staff: Any, note: str, *, ip: str = "") -> CancellationRequest:
     """Staff refuse an open cancellation with ``note``, which the customer reads; renewals go on (step 2).
 
@@ -190,20 +246,9 @@ def refuse_cancellation(request_id: int, staff: Any, note: str, *, ip: str = "")
         raise ValidationError({"note": N_("Say why: the customer reads it.")})
     with db.write_transaction():
         request = _decide(request_id, OPEN_CANCELLATION)
-        request.status = "refused"
-        request.decided_at = clock.utcnow()
         request.decided_by = getattr(staff, "id", None)
         request.staff_note = note[:MAX_REASON]
-        request.save()
-        reissued = reissue_withdrawn_renewal(request.service_id)
-        activity.record(
-            "service.cancellation_refused",
-            actor=staff,
-            subject=Service.get_by_id(request.service_id),
-            ip=ip,
-            request=request.id,
-            renewal=reissued.number if reissued else "",
-        )
+        _close(request, "refused", staff, ip)
         _mail(request, "cancellation_refused")
     return request
 
@@ -220,18 +265,7 @@ def withdraw_cancellation(customer: Customer, request_id: int, *, ip: str = "") 
         if found is None:
             raise NotFound("cancellation request")
         request = _decide(found.id, OPEN_CANCELLATION)
-        request.status = "withdrawn"
-        request.decided_at = clock.utcnow()
-        request.save()
-        reissued = reissue_withdrawn_renewal(request.service_id)
-        activity.record(
-            "service.cancellation_withdrawn",
-            actor=customer,
-            subject=Service.get_by_id(request.service_id),
-            ip=ip,
-            request=request.id,
-            renewal=reissued.number if reissued else "",
-        )
+        _close(request, "withdrawn", customer, ip)
     return request
 
 

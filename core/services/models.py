@@ -42,3 +42,5 @@ class CancellationRequest(BaseModel):
 
     class Meta:
         table_name = "cancellation_request"
+        #: Staff's list: the requests of a status, a page at a time by keyset.
+        indexes = ((("status", "id"), False),)

@@ -98,7 +98,9 @@ def hookbill_template_snippet(name: str, context: TemplateContext) -> Any:
     from core.services.models import CancellationRequest
 
     if name == "admin_dashboard":
-        waiting = CancellationRequest.select().where(CancellationRequest.status == "requested").count()
+        from core.keyset import COUNT_CAP, capped_count
+
+        waiting = capped_count(CancellationRequest.select().where(CancellationRequest.status == "requested"), COUNT_CAP)
         return Markup(render_template("admin/_cancellations_card.html", waiting=waiting))
     service = context.get("service")
     if service is None:

@@ -37,7 +37,7 @@ from typing import Any
 
 from core import activity, clock, db, mail, outbox, runtime
 from core.balance import ledger
-from core.documents.corrections import issue_correction
+from core.documents.corrections import issue_correction, latest_state
 from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
@@ -74,13 +74,29 @@ def end_of_day_utc(day: date) -> datetime:
 
 
 def stale_reason(change: ServiceChange, service: Service | None = None) -> str | None:
-    """Why an awaiting change may no longer be applied: ``expired``, ``service_changed`` or None."""
+    """Why an awaiting change may no longer be applied: ``expired``, ``service_changed``, ``invoice_corrected`` or None.
+
+    ``invoice_corrected``: in ``correction`` mode the quote planned a correcting
+    invoice of the period's invoice as it stood then; a correction issued since
+    (staff's, a withdrawal's) changed what that correction would be, so the
+    documents would no longer add up to what the proforma asked for.
+    """
     service = service or Service.get_by_id(change.service_id)
     if service.version != change.service_version or service.status != "active":
         return "service_changed"
     if change.expires_at is not None and clock.utcnow() >= change.expires_at:
         return "expired"
+    if _corrected_since_quoted(change):
+        return "invoice_corrected"
     return None
+
+
+def _corrected_since_quoted(change: ServiceChange) -> bool:
+    quote = change.quote
+    invoice_id, state_id = quote.get("corrects_invoice_id"), quote.get("corrects_state_id")
+    if quote.get("document_mode") != "correction" or not invoice_id or not state_id:
+        return False
+    return latest_state(Document.get_by_id(invoice_id)).id != state_id
 
 
 def _notify(service: Service, template: str, **context: Any) -> None:
@@ -92,14 +108,18 @@ def release_document(document: Document, kind: str, reason: str) -> Decimal:
     """Cancel an open proforma and put what was paid on it on the balance.
 
     Its advance invoices, if any, are corrected to nothing, the refund settled
-    on the balance (:func:`core.documents.advances.return_advances`).
+    on the balance (:func:`core.documents.advances.return_advances`). Staff
+    credit it took as a discount goes back to the balance as staff credit
+    (:func:`core.balance.credit.give_back`): it was never money paid.
     """
+    from core.balance.credit import give_back
     from core.documents.advances import return_advances
 
     refunded = document.paid
     if document.status in ("unpaid", "partially_paid", "paid"):
         document.status = "cancelled"
         document.save()
+        give_back(document)
         if refunded > 0:
             ledger.append(document.customer_id, kind, refunded, document_id=document.id, reason=reason)
             return_advances(document)

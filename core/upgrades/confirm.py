@@ -7,8 +7,10 @@ at most one pending change). What happens next follows the quote's action:
 
 * ``pay`` (rule 7): a :class:`ServiceChange` ``awaiting_payment`` and a proforma
   whose lines and totals are those of the documents its payment issues
-  (:func:`core.upgrades.lines.proforma_lines`). Issuing it lets the balance
-  plugin apply the available credit as a payment. **When the balance covers
+  (:func:`core.upgrades.lines.proforma_lines`), with the staff credit the
+  quote used as a discount on them (the ledger debited in the same
+  transaction, :mod:`core.balance.credit`). Issuing it lets the balance
+  plugin apply the deposits on the balance as a payment. **When the balance covers
   the whole gross total** the proforma is issued all the same and paid in full
   from the balance in this transaction, so the change applies at once and the
   VAT invoice is issued, with the usual paper trail (proforma -> payment ->
@@ -31,6 +33,7 @@ from typing import Any
 
 from core import activity, clock, db, runtime
 from core.accounts.verified import check_can_order
+from core.balance.credit import staff_credit_notes
 from core.documents.issuing import issue_document
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
@@ -145,8 +148,10 @@ def confirm_change(
                         service=service.label or f"#{service.id}",
                         old=service.product.name,
                         new=quote.target.name,
-                    )
+                    ),
+                    *staff_credit_notes(quote.staff_discount),
                 ],
+                staff_credit=quote.staff_credit_applied,
             )
             change = ServiceChange.get_by_id(change.id)
             document = Document.get_by_id(document.id)

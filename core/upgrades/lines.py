@@ -22,6 +22,9 @@ provider in ``billing.change_documents``:
   less than the credit) the change is invoiced as in ``difference`` mode.
 
 Lines a plugin added (a discount, a fee) go on the new invoice as they are.
+Staff credit on the balance is a discount on the new invoice's lines
+(``quote.staff_discounts``, decided by :mod:`core.upgrades.settle`), never on
+the correction.
 The proforma mirrors the documents its payment produces: its lines are theirs
 (in ``correction`` mode the correction's line is named as one) and its totals
 are their sums (:func:`proforma_lines`). A quote that asks for no money (a
@@ -31,6 +34,7 @@ documented by its own correction (:mod:`core.upgrades.refund`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -118,7 +122,21 @@ def correction_reason(quote: Quote) -> str:
 
 
 def invoice_lines(quote: Quote) -> list[LineInput]:
-    """The lines of the VAT invoice a paid quote gets, in the quote's order (module docstring)."""
+    """The lines of the VAT invoice a paid quote gets, in the quote's order (module docstring).
+
+    Each carries its discount from staff credit (``quote.staff_discounts``,
+    set by the core when it settles the quote; none before).
+    """
+    lines = _plain_invoice_lines(quote)
+    if not quote.staff_discounts:
+        return lines
+    return [
+        dataclasses.replace(line, discount=line.discount + extra)
+        for line, extra in zip(lines, quote.staff_discounts, strict=True)
+    ]
+
+
+def _plain_invoice_lines(quote: Quote) -> list[LineInput]:
     if not _pays_difference(quote):
         return [_input(quote, line) for line in quote.lines]
     others = [_input(quote, line) for line in quote.lines if line.kind not in CHANGE_KINDS]

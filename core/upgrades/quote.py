@@ -6,9 +6,10 @@ downgrade mode) and no money lines. The ``on_upgrade_quote`` implementations
 add lines: the proration plugin (``tryfirst``) the ``credit`` for the unused
 part of the old package and the ``charge`` for the new one, any other plugin
 its own (a ``discount``, a ``fee``) with :meth:`Quote.add_line`; the balance
-plugin offers the credit balance (``balance_offered``). Then the core settles
-it (:func:`core.upgrades.settle.settle`): whatever the plugins did, the totals
-per VAT rate, the net, VAT and gross, what confirming does (``action``), the
+plugin offers the deposits on the credit balance (``balance_offered``). Then
+the core settles it (:func:`core.upgrades.settle.settle`): whatever the plugins
+did, the totals per VAT rate, the net, VAT and gross, what confirming does
+(``action``), the staff credit given as a discount on the invoice's lines, the
 balance applied and what is left to pay are computed from the lines by the
 core, after every implementation has run. The web layer, the JSON API, the
 confirm service and the tests all price through the same call
@@ -110,6 +111,8 @@ class CurrentInvoice:
     number: str
     lines: tuple[Line, ...]
     vat_rate: str
+    #: The newest document of its correction chain when the quote was made (the invoice, or its last correction).
+    state_id: int = 0
 
 
 @dataclass
@@ -130,7 +133,12 @@ class Quote:
     (VAT once per rate on the net of each rate, docs/billing.md rule 1, as the
     proforma computes it;
     negative for a downgrade), ``action``, ``apply_on``, ``balance_applied``
-    and ``to_pay``.
+    and ``to_pay``; and, from ``staff_credit_available`` (the part of
+    ``balance_available`` that is staff credit, :mod:`core.balance.credit`),
+    ``staff_discounts`` (the net discount from staff credit on each line of
+    the VAT invoice, :func:`core.upgrades.lines.invoice_lines`) and
+    ``staff_credit_applied`` (the gross they take off). ``balance_applied`` is
+    what deposits pay: staff credit lowers the price, it never pays.
     """
 
     customer: Customer
@@ -156,6 +164,9 @@ class Quote:
     new_next_due: date | None = None
     new_anchor: date | None = None
     balance_offered: Decimal = ZERO
+    staff_credit_available: Decimal = ZERO
+    staff_discounts: tuple[Decimal, ...] = ()
+    staff_credit_applied: Decimal = ZERO
     rate_totals: tuple[RateTotal, ...] = ()
     net: Decimal = ZERO
     vat: Decimal = ZERO
@@ -199,8 +210,14 @@ class Quote:
 
     @property
     def direction(self) -> str:
-        """``upgrade`` (net > 0), ``downgrade`` (net < 0) or ``change`` (net = 0)."""
-        return "upgrade" if self.net > 0 else "downgrade" if self.net < 0 else "change"
+        """``upgrade`` (net > 0), ``downgrade`` (net < 0) or ``change`` (net = 0), before any staff-credit discount."""
+        net = self.net + self.staff_discount
+        return "upgrade" if net > 0 else "downgrade" if net < 0 else "change"
+
+    @property
+    def staff_discount(self) -> Decimal:
+        """The net the staff credit takes off the price (the sum of :attr:`staff_discounts`)."""
+        return sum(self.staff_discounts, ZERO)
 
     @property
     def balance_credit(self) -> Decimal:
@@ -238,6 +255,10 @@ class Quote:
             "gross": str(self.gross),
             "balance_available": str(self.balance_available),
             "balance_offered": str(self.balance_offered),
+            "staff_credit_available": str(self.staff_credit_available),
+            "staff_discounts": [str(amount) for amount in self.staff_discounts],
+            "staff_discount": str(self.staff_discount),
+            "staff_credit_applied": str(self.staff_credit_applied),
             "balance_applied": str(self.balance_applied),
             "to_pay": str(self.to_pay),
             "action": self.action,
@@ -246,6 +267,7 @@ class Quote:
             "downgrade_mode": self.downgrade_mode,
             "document_mode": self.document_mode,
             "corrects_invoice_id": self.current_invoice.id if self.current_invoice else None,
+            "corrects_state_id": self.current_invoice.state_id if self.current_invoice else None,
             "created_at": self.created_at.isoformat(),
         }
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import clock, runtime
-from core.balance_view import balance_of
+from core.balance.credit import parts_of
 from core.billing.cycles import Cycle
 from core.documents.build import is_reverse_charge, rate_percent
 from core.documents.issuing import buyer_party
@@ -25,7 +25,7 @@ from core.documents.taxation import default_rate, rate_for_buyer
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_
 from core.models import Product, ProductChangePath, ProductPrice, Service, ServiceChange
-from core.money import vat_of
+from core.money import ZERO, vat_of
 from core.upgrades.quote import CHANGE_DOCUMENT_MODES, DOWNGRADE_MODES, CurrentInvoice, Quote
 from core.upgrades.settle import settle
 
@@ -135,7 +135,7 @@ def _document_mode() -> str:
 
 def current_invoice(service: Service) -> CurrentInvoice | None:
     """The invoice of the service's current period as a ``correction``-mode quote needs it, or None."""
-    from core.documents.corrections import current_lines
+    from core.documents.corrections import current_lines, latest_state
     from core.documents.issuing import snapshot_of
     from core.documents.taxation import line_rate_for_buyer
     from core.upgrades.refund import current_vat_invoice
@@ -145,7 +145,7 @@ def current_invoice(service: Service) -> CurrentInvoice | None:
         return None
     domestic = default_rate(service.product)
     rate = line_rate_for_buyer(domestic, domestic, snapshot_of(invoice).buyer)
-    return CurrentInvoice(invoice.id, invoice.number, current_lines(invoice), rate)
+    return CurrentInvoice(invoice.id, invoice.number, current_lines(invoice), rate, latest_state(invoice).id)
 
 
 def build_quote(
@@ -155,6 +155,7 @@ def build_quote(
     *,
     change_date: date | None = None,
     balance: Decimal | None = None,
+    staff_credit: Decimal | None = None,
 ) -> Quote:
     """Price changing ``service`` to product ``product_id`` on ``cycle``.
 
@@ -166,7 +167,10 @@ def build_quote(
     :class:`core.hookspecs.HookRefused` when a plugin refuses the change.
     Otherwise returns the quote with every ``on_upgrade_quote``
     implementation's lines, settled by the core.
-    ``balance`` defaults to the customer's current credit balance.
+    ``balance`` defaults to the customer's current credit balance, and
+    ``staff_credit`` to the part of it that is staff credit
+    (:func:`core.balance.credit.parts_of`); a ``balance`` given without
+    ``staff_credit`` is all deposits.
     """
     if service.status != "active":
         raise Conflict(N_("Only an active service can change its package."), code="service_not_active")
@@ -187,6 +191,9 @@ def build_quote(
         raise ValidationError({"product": N_("This is the current package and billing cycle.")})
     customer = service.customer
     buyer = buyer_party(customer)
+    if balance is None:
+        parts = parts_of(service.customer_id)
+        balance, staff_credit = parts.total, parts.staff_credit
     quote = Quote(
         customer=customer,
         service=service,
@@ -196,7 +203,8 @@ def build_quote(
         old_price=charged_price(service),
         new_price=option.prices[cycle_value],
         vat_rate=rate_for_buyer(option.product, buyer),
-        balance_available=balance_of(service.customer_id) if balance is None else balance,
+        balance_available=balance,
+        staff_credit_available=staff_credit or ZERO,
         downgrade_mode=_downgrade_mode(),
         created_at=clock.utcnow(),
         document_mode=_document_mode(),

@@ -16,11 +16,15 @@ lines, :func:`settle` computes, in this order:
    downgrade mode: ``schedule`` (``end_of_period``: applies on the next due
    date; a new cycle re-anchors there, the same cycle keeps its anchored
    schedule, rule 4), ``credit`` or ``apply`` (``none``).
-3. **The balance** (rule 7): only a quote that asks for money uses it;
-   ``balance_applied = min(balance_offered, balance_available, gross)``, never
-   negative, and ``to_pay = gross - balance_applied``. ``balance_offered`` is
-   what the balance plugin decided may be used (all of it, unless the provider
-   turned the automatic application off); without it nothing is applied.
+3. **The balance** (rule 7): only a quote that asks for money uses it, as
+   :func:`core.balance.credit.use_balance` decides for every document: the
+   staff credit on it first, as a discount on the lines of the VAT invoice
+   (``staff_discounts``; the totals of step 1 are computed again with them, so
+   VAT is on the discounted net), then the deposits, as a payment:
+   ``balance_applied = min(balance_offered, deposits, gross)``, never negative,
+   and ``to_pay = gross - balance_applied``. ``balance_offered`` is what the
+   balance plugin decided deposits may pay (all of them, unless the provider
+   turned the automatic application off); without it no deposit is applied.
 
 Pure: no database, no I/O (line texts are in the document language of the
 configuration), so the property tests run it by the thousand.
@@ -30,12 +34,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.balance.credit import BalanceParts, use_balance
 from core.billing.cycles import Cycle, add_cycles, period_containing
 from core.billing.vat import require_grosz
 from core.documents.build import ordered_rates
 from core.documents.snapshot import RateTotal
 from core.money import ZERO
-from core.upgrades.lines import planned_documents
+from core.upgrades.lines import invoice_lines, planned_documents
 from core.upgrades.quote import Quote
 
 
@@ -48,20 +53,38 @@ def settle(quote: Quote) -> Quote:
     for line in quote.lines:
         require_grosz(line.net, f"the net of the quote's {line.kind!r} line")
         line.vat_rate = line.vat_rate or quote.vat_rate
+    quote.staff_discounts, quote.staff_credit_applied = (), ZERO
+    _total(quote)
+    _decide_action(quote)
+    if quote.action == "pay":
+        staff_credit = max(min(quote.staff_credit_available, quote.balance_available), ZERO)
+        parts = BalanceParts(staff_credit, max(quote.balance_available - staff_credit, ZERO))
+        use = use_balance(
+            invoice_lines(quote),
+            parts,
+            deposits_offered=quote.balance_offered,
+            reverse_charge=quote.reverse_charge,
+            payable=quote.gross,
+        )
+        if use.staff_credit > 0:
+            quote.staff_discounts, quote.staff_credit_applied = use.discounts, use.staff_credit
+            _total(quote)
+        quote.balance_applied = use.deposits
+        quote.to_pay = quote.gross - quote.balance_applied
+    else:
+        quote.balance_applied = ZERO
+        quote.to_pay = ZERO
+    return quote
+
+
+def _total(quote: Quote) -> None:
+    """Step 1: the quote's totals are the sums of its documents' own totals."""
     quote.rate_totals = _merged(
         document.totals(reverse_charge=quote.reverse_charge) for document in planned_documents(quote)
     )
     quote.net = sum((t.net for t in quote.rate_totals), ZERO)
     quote.vat = sum((t.vat for t in quote.rate_totals), ZERO)
     quote.gross = sum((t.gross for t in quote.rate_totals), ZERO)
-    _decide_action(quote)
-    if quote.action == "pay":
-        quote.balance_applied = max(min(quote.balance_offered, quote.balance_available, quote.gross), ZERO)
-        quote.to_pay = quote.gross - quote.balance_applied
-    else:
-        quote.balance_applied = ZERO
-        quote.to_pay = ZERO
-    return quote
 
 
 def _merged(per_document: Iterable[tuple[RateTotal, ...]]) -> tuple[RateTotal, ...]:

@@ -17,6 +17,7 @@ from flask_babel import gettext
 
 from core import clock
 from core.balance import ledger
+from core.balance.credit import parts_of
 from core.balance_view import balance_of, statement
 from core.billing.cycles import Cycle
 from core.catalogue import service as catalogue_service
@@ -284,6 +285,7 @@ def balance(customer_id: int) -> Any:
         "admin/balance.html",
         c=customer,
         balance=balance_of(customer.id),
+        parts=parts_of(customer.id),
         lines=statement(customer.id),
         errors=errors,
         values=request.form,

@@ -11,33 +11,38 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from core.models import Customer, Document, Payment
+from core.accounts import search
+from core.models import Document, Payment
 from core.orders.cancelling import cancel_order
+from core.orders.listing import orders_page
 from core.orders.models import ORDER_STATUSES, Order, OrderService, VatCheck, order_items
 from core.orders.placing import order_number
 from core.web import access
 from core.web.access import staff_required
+from core.web.admin import cursor_args
 from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm
 
 bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
-PER_PAGE = 50
 
 
 @bp.route("")
 @staff_required()
 def index() -> Any:
-    """Orders, newest first, filtered by status and by the customer's e-mail or name."""
+    """Orders, newest first, a page at a time, filtered by status and by the customer's e-mail or name."""
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()
-    query = Order.select(Order, Customer).join(Customer)
-    if status in ORDER_STATUSES:
-        query = query.where(Order.status == status)
-    if q:
-        query = query.where(Customer.search_key.contains(q.casefold()))
-    rows = list(query.order_by(Order.id.desc()).limit(PER_PAGE))
+    page = orders_page(status, q, **cursor_args())
     return render_template(
-        "admin/orders.html", orders=rows, status=status, q=q, statuses=ORDER_STATUSES, number=order_number
+        "admin/orders.html",
+        orders=page.rows,
+        page=page,
+        status=status if status in ORDER_STATUSES else "",
+        q=q,
+        too_short=bool(q) and not search.searchable(q),
+        min_length=search.MIN_LENGTH,
+        statuses=ORDER_STATUSES,
+        number=order_number,
     )
 
 

@@ -19,17 +19,17 @@ from core.errors import DomainError, ValidationError
 from core.models import Customer, Product, Service
 from core.services import cancellation
 from core.services.manual import START_STATUSES, add_service
-from core.services.models import CANCELLATION_STATUSES, OPEN_CANCELLATION, CancellationRequest
+from core.services.models import CANCELLATION_STATUSES, CancellationRequest
 from core.web import access
 from core.web import confirm as confirm_step
 from core.web.access import staff_required
+from core.web.admin import cursor_args
 from core.web.errors import translated
 from core.web.form_errors import FormErrors
 from core.web.forms import EmptyForm
 from core.web.templating import date_filter
 
 bp = Blueprint("admin_services", __name__, url_prefix="/admin")
-PAGE_SIZE = 50
 
 
 def _form_ok() -> None:
@@ -88,26 +88,15 @@ def new_service(customer_id: int) -> Any:
 @bp.route("/cancellations")
 @staff_required("billing", "support")
 def cancellations() -> Any:
-    """Cancellation requests: the open ones first (oldest first), or those of one status."""
+    """Cancellation requests: the open ones first (oldest first), or those of one status, a page at a time."""
     status = request.args.get("status", "open")
-    query = (
-        CancellationRequest.select(CancellationRequest, Service, Customer)
-        .join(Service, on=(CancellationRequest.service == Service.id))
-        .switch(CancellationRequest)
-        .join(Customer, on=(CancellationRequest.customer == Customer.id))
-    )
-    if status == "open":
-        query = query.where(CancellationRequest.status.in_(OPEN_CANCELLATION)).order_by(CancellationRequest.id)
-    elif status in CANCELLATION_STATUSES:
-        query = query.where(CancellationRequest.status == status).order_by(CancellationRequest.id.desc())
-    else:
-        query = query.order_by(CancellationRequest.id.desc())
-    rows = list(query.limit(PAGE_SIZE))
-    products = {p.id: p for p in Product.select().where(Product.id.in_({r.service.product_id for r in rows} or {0}))}
+    if status != "open" and status not in CANCELLATION_STATUSES:
+        status = "all"
+    page = cancellation.requests_page(status, **cursor_args())
     return render_template(
         "admin/cancellations.html",
-        rows=rows,
-        products=products,
+        rows=page.rows,
+        page=page,
         status=status,
         statuses=CANCELLATION_STATUSES,
         today=clock.today(),

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
+from core import countries, runtime
 from core.errors import ValidationError
 from core.extension import SettingSpec
 from core.seller import update_seller
@@ -35,7 +36,8 @@ class SellerForm(FlaskForm):
     address_line2 = StringField(_l("Address, second line (optional)"), validators=[Length(max=255)])
     postcode = StringField(_l("Postcode"), validators=[Length(max=16)])
     city = StringField(_l("City"), validators=[Length(max=120)])
-    country = StringField(_l("Country (ISO code)"), validators=[Length(max=2)])
+    # Every country by its name; the code is checked by core.seller.clean_seller.
+    country = SelectField(_l("Country"), validate_choice=False)
     bank_account = StringField(_l("Bank account (IBAN)"), validators=[Length(max=64)])
     bank_name = StringField(_l("Bank"), validators=[Length(max=120)])
     email = StringField(_l("Billing e-mail"), validators=[Length(max=254)])
@@ -66,12 +68,20 @@ def setting_fields(submitted: Mapping[str, str] | None = None) -> list[SettingFi
     return fields
 
 
+def country_choices(current: str) -> list[tuple[str, str]]:
+    """The seller's country by name, in the page's language (an empty first choice while none is set)."""
+    language = str(get_locale() or runtime.config().get_value("app.language"))
+    named = list(countries.choices(language))
+    return named if current else [("", "—"), *named]
+
+
 def _page(
     form: SellerForm,
     plugin_errors: dict[str, str] | None = None,
     status: int = 200,
     submitted: Mapping[str, str] | None = None,
 ) -> Any:
+    form.country.choices = country_choices(str(form.country.data or ""))
     return render_template(
         "admin/settings.html",
         form=form,

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext
 
 from core.accounts.verified import blocks, check_can_order
+from core.balance.credit import parts_of
 from core.balance.deposits import confirmation, is_deposit
 from core.balance_view import balance_of, statement
 from core.documents.state import state_of
@@ -119,7 +120,11 @@ def pay(method_code: str, document_id: int) -> Any:
 def balance() -> Any:
     """The credit balance and its history, with the balance after each entry."""
     return render_template(
-        "client/balance.html", balance=balance_of(g.customer.id), lines=statement(g.customer.id), is_deposit=is_deposit
+        "client/balance.html",
+        balance=balance_of(g.customer.id),
+        parts=parts_of(g.customer.id),
+        lines=statement(g.customer.id),
+        is_deposit=is_deposit,
     )
 
 

@@ -1,20 +1,25 @@
 """Built-in plugin: the credit balance in quotes, on proformas and as a payment method.
 
+Only the money the customer paid onto the balance (deposits) pays: credit
+granted by staff is a discount the core puts on the document's lines before it
+is issued (:mod:`core.balance.credit`), whatever this plugin does.
+
 * ``on_upgrade_quote`` (``trylast``): offers the customer's available balance
   to the quote (``balance_offered``). It only decides the amount; the core
-  applies it to the settled gross total and computes what is left to pay
-  (:mod:`core.upgrades.settle`, docs/billing.md rule 7). Pure: the balance was read by the
-  quote builder.
+  applies the deposits, up to it, to the settled gross total and computes what
+  is left to pay (:mod:`core.upgrades.settle`, docs/billing.md rule 7). Pure:
+  the balance was read by the quote builder.
 * ``on_order_quote`` (``trylast``): the same for a new order's quote.
-* ``on_invoice_issue``: when a proforma is issued, the available balance is
-  applied to it automatically as a payment (method ``balance``), never as a
+* ``on_invoice_issue``: when a proforma is issued, the deposits on the balance
+  are applied to it automatically as a payment (method ``balance``), never as a
   negative line; inside the issuing transaction, with the money lock. Not to
   the proforma behind a VAT invoice for a transfer already received
   (:mod:`core.documents.manual`): that transfer pays it, not the credit.
-* ``hookbill_payment_methods``: "Pay from balance" for an open proforma.
+* ``hookbill_payment_methods``: "Pay from balance" for an open proforma, while
+  there are deposits on the balance.
 
 Settings: ``[balance] apply_on_issue`` (default true) turns the automatic
-application off for providers who want the customer to choose.
+application of deposits off for providers who want the customer to choose.
 """
 
 from __future__ import annotations
@@ -79,9 +84,10 @@ class BalanceMethod(PaymentMethod):
     ksef_payment_form = ""
 
     def available_for(self, document: Any) -> bool:
-        from core.balance_view import balance_of
+        """Offered while money paid onto the balance is there (staff credit is a discount, never a payment)."""
+        from core.balance.credit import parts_of
 
-        return super().available_for(document) and balance_of(document.customer_id) > 0
+        return super().available_for(document) and parts_of(document.customer_id).deposits > 0
 
     def start(self, document: Any, amount: Decimal, *, base_url: str = "") -> PaymentStart:
         import uuid

@@ -109,3 +109,5 @@ class StatementEntry(BaseModel):
 
     class Meta:
         table_name = "bankstatements_entry"
+        #: The queue (queued transfers, oldest first, a page at a time by keyset).
+        indexes = ((("state", "id"), False),)

@@ -14,10 +14,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext
 
 from core.errors import DomainError, ValidationError
+from core.keyset import COUNT_CAP, capped_count, keyset_page
 from core.models import Customer, Document
-from core.untrusted import as_id, as_page
+from core.untrusted import as_id
 from core.web import access, confirm
 from core.web.access import staff_required
+from core.web.admin import cursor_args
 from core.web.forms import EmptyForm
 from core.web.templating import money_filter as format_money
 from plugins.bankstatements import banks as bank_service
@@ -29,16 +31,15 @@ from plugins.bankstatements.presets import PRESETS
 from plugins.bankstatements.summary import summary_rows
 
 bp = Blueprint("bankstatements", __name__, url_prefix="/admin/statements")
+#: Imports and queued transfers on one page (each list a page at a time, by keyset: :mod:`core.keyset`).
 PAGE_SIZE = 25
+#: An import's transfers on one page (a statement file holds hundreds at most; a year of them, thousands).
+ENTRIES_PAGE_SIZE = 200
 
 
 def _form_ok() -> None:
     if not EmptyForm().validate_on_submit():
         abort(400)
-
-
-def _page() -> int:
-    return as_page(request.args.get("page"))
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -67,19 +68,17 @@ def index() -> Any:
                 return redirect(url_for("bankstatements.detail", import_id=record.id))
             except StatementError as exc:
                 error = gettext(exc.message, **exc.values)
-    page = _page()
-    query = StatementImport.select().order_by(StatementImport.id.desc())
-    total = query.count()
+    page = keyset_page(StatementImport.select(), [StatementImport.id], size=PAGE_SIZE, **cursor_args())
+    listed_banks = {r.bank_id for r in page.rows if r.bank_id}
     return render_template(
         "statements/index.html",
-        imports=list(query.paginate(page, PAGE_SIZE)),
+        imports=page.rows,
         banks=list(Bank.select().order_by(Bank.name)),
-        names={b.id: b.name for b in Bank.select()},
-        queued=StatementEntry.select().where(StatementEntry.state == "queued").count(),
+        names={b.id: b.name for b in Bank.select().where(Bank.id.in_(listed_banks or {0}))},
+        queued=capped_count(StatementEntry.select().where(StatementEntry.state == "queued"), COUNT_CAP),
         formats=FORMAT_LABELS,
         error=error,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
         form=EmptyForm(),
     ), (422 if error else 200)
 
@@ -87,14 +86,22 @@ def index() -> Any:
 @bp.route("/<int:import_id>")
 @staff_required("billing")
 def detail(import_id: int) -> Any:
-    """One import: its summary and the credits it brought in."""
+    """One import: its summary and the credits it brought in, in the statement's order, a page at a time."""
     record = StatementImport.get_or_none(StatementImport.id == import_id) or abort(404)
-    entries = list(StatementEntry.select().where(StatementEntry.statement_import == record).order_by(StatementEntry.id))
+    page = keyset_page(
+        StatementEntry.select().where(StatementEntry.statement_import == record),
+        [StatementEntry.id],
+        size=ENTRIES_PAGE_SIZE,
+        ascending=True,
+        **cursor_args(),
+    )
+    entries = page.rows
     return render_template(
         "statements/detail.html",
         record=record,
         rows=summary_rows(record),
         entries=entries,
+        page=page,
         documents=_documents({e.document_id for e in entries if e.document_id}),
         formats=FORMAT_LABELS,
         states=STATE_LABELS,
@@ -110,10 +117,9 @@ def _documents(ids: set[int]) -> dict[int, Document]:
 @staff_required("billing")
 def queue() -> Any:
     """Transfers waiting for staff, oldest first, each with its candidate documents."""
-    page = _page()
-    query = StatementEntry.select().where(StatementEntry.state == "queued").order_by(StatementEntry.id)
-    total = query.count()
-    entries = list(query.paginate(page, PAGE_SIZE))
+    query = StatementEntry.select().where(StatementEntry.state == "queued")
+    page = keyset_page(query, [StatementEntry.id], size=PAGE_SIZE, ascending=True, **cursor_args())
+    entries = page.rows
     documents = _documents({d for e in entries for d in (e.candidates or [])})
     customer_ids = {e.customer_id for e in entries if e.customer_id} | {d.customer_id for d in documents.values()}
     customers = {c.id: c for c in Customer.select().where(Customer.id.in_(list(customer_ids) or [0]))}
@@ -123,7 +129,6 @@ def queue() -> Any:
         documents=documents,
         customers=customers,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
         form=EmptyForm(),
     )
 

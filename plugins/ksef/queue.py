@@ -10,13 +10,20 @@ bytes: they were handed to the buyer with KOD I over them.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
+
+import peewee
+from peewee import fn
 
 from core import clock, db
 from core.errors import Conflict
 from core.i18n import N_
+from core.keyset import Count, Page, capped_count, keyset_page
 from core.models import Document
 from plugins.ksef.models import STATES, KsefError, KsefSubmission
 from plugins.ksef.sending import queue
@@ -46,21 +53,45 @@ class QueueRow:
 
 
 def counts() -> dict[str, int]:
-    """How many submissions are in each state (every state listed, zeros included)."""
+    """How many submissions are in each state (every state listed, zeros included), counted by the database."""
     found = dict.fromkeys(STATES, 0)
-    for row in KsefSubmission.select(KsefSubmission.state):
-        found[row.state] = found.get(row.state, 0) + 1
+    grouped = KsefSubmission.select(KsefSubmission.state, fn.COUNT(KsefSubmission.id)).group_by(KsefSubmission.state)
+    for state, number in cast("Iterable[tuple[str, int]]", grouped.tuples()):
+        found[state] = number
     return found
 
 
-def rows(state: str | None = None, limit: int = 200) -> list[QueueRow]:
-    """The newest submissions, of one state or all."""
-    query = KsefSubmission.select().order_by(KsefSubmission.id.desc()).limit(limit)
+def capped_counts(cap: int) -> dict[str, Count]:
+    """How many submissions are in each state, each read up to ``cap`` (the admin page: a bounded read)."""
+    return {state: capped_count(KsefSubmission.select().where(KsefSubmission.state == state), cap) for state in STATES}
+
+
+def _listed() -> peewee.ModelSelect[KsefSubmission]:
+    """Submissions with their document's number, without the stored XML and UPO a list does not show."""
+    shown = [f for f in KsefSubmission._meta.sorted_fields if f.name not in ("xml", "upo", "kod2")]
+    return KsefSubmission.select(*shown, Document.id, Document.number).join(
+        Document, on=(KsefSubmission.document == Document.id)
+    )
+
+
+def page(state: str | None = None, *, size: int = 50, after: str | None = None, before: str | None = None) -> Page:
+    """One page of the queue, newest first, of one state or all; its rows are :class:`QueueRow`.
+
+    ``after`` / ``before`` are :func:`core.keyset.keyset_page`'s cursors.
+    """
+    query = _listed()
     if state in STATES:
         query = query.where(KsefSubmission.state == state)
-    submissions = list(query)
-    documents = {d.id: d for d in Document.select().where(Document.id.in_([s.document_id for s in submissions] or [0]))}
-    return [QueueRow(s, documents[s.document_id]) for s in submissions]
+    found = keyset_page(query, [KsefSubmission.id], size=size, after=after, before=before)
+    return dataclasses.replace(found, rows=[QueueRow(s, s.document) for s in found.rows])
+
+
+def rows(state: str | None = None, limit: int = 200) -> list[QueueRow]:
+    """The newest ``limit`` submissions, of one state or all."""
+    query = _listed().order_by(KsefSubmission.id.desc()).limit(limit)
+    if state in STATES:
+        query = query.where(KsefSubmission.state == state)
+    return [QueueRow(s, s.document) for s in query]
 
 
 def errors_of(submission: KsefSubmission) -> list[KsefError]:

@@ -1,7 +1,8 @@
 """Admin pages: the KSeF queue with its filters, resending, and the KSeF card on a document.
 
 * ``GET /admin/ksef?state=pending|accepted|rejected|failed``: the queue, newest
-  first, with the count of each state, KSeF's reason, the offline deadline;
+  first, a page at a time (by keyset), with the count of each state (up to a
+  cap), KSeF's reason, the offline deadline;
 * ``POST /admin/ksef/<document>/resend``: send a rejected or failed invoice
   again (:func:`plugins.ksef.queue.resend`); a refusal comes back as a message.
 
@@ -16,8 +17,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 
 from core.errors import Conflict
+from core.keyset import COUNT_CAP
 from core.models import Document
 from core.web.access import staff_required
+from core.web.admin import cursor_args
 from core.web.forms import EmptyForm
 from plugins.ksef import queue
 from plugins.ksef.models import STATES, KsefSubmission
@@ -30,11 +33,14 @@ bp = Blueprint("ksef", __name__, url_prefix="/admin/ksef")
 def queue_page() -> Any:
     """The queue, filtered by ``state`` when given."""
     state = request.args.get("state", "")
+    state = state if state in STATES else ""
+    page = queue.page(state or None, **cursor_args())
     return render_template(
         "ksef/queue.html",
-        rows=queue.rows(state if state in STATES else None),
-        counts=queue.counts(),
-        state=state if state in STATES else "",
+        rows=page.rows,
+        page=page,
+        counts=queue.capped_counts(COUNT_CAP),
+        state=state,
         states=queue.STATE_LABELS,
         modes=queue.OFFLINE_MODES,
         form=EmptyForm(),

@@ -19,6 +19,14 @@ date, with a maximum number of uses in total and per customer
   **released** and counts no more.
 * ``on_service_created``: a service ordered with a recurring code keeps it
   (its ``recurring_net`` is the discounted price already).
+* ``hookbill_renewal_list_price``: a service that keeps a recurring code
+  renews with the price before the code on its renewal line and the code's
+  discount as the line's discount (rabat), as the order's documents showed it:
+  the price the item was ordered at while the service still renews at the
+  price it was ordered for, else the catalogue's price when the code's
+  discount of it is exactly what the renewal charges. Otherwise (the catalogue
+  price changed since a package change, say) the renewal prints its price as
+  it is; the amount is the same either way.
 * ``on_upgrade_quote`` (a wrapper, around the proration plugin): a service that
   keeps a recurring code changes to a package **in the code's scope** at the
   discounted price of that package; to one outside it, at the full price, and
@@ -40,7 +48,9 @@ from core.hookspecs import HookRefused, hookimpl
 from core.i18n import N_
 
 if TYPE_CHECKING:
-    from core.models import Document, Service, ServiceChange, Staff
+    from decimal import Decimal
+
+    from core.models import Document, Product, Service, ServiceChange, Staff
     from core.orders.models import Order
     from core.orders.quote import OrderQuote
     from core.upgrades.quote import Quote
@@ -150,6 +160,26 @@ def on_service_created(service: Service, order: Order | None) -> None:
     if link is None or promo is None or not promo.recurring or not link.item.discount:
         return
     PromoService.create(promo=promo, service_id=service.id)
+
+
+@hookimpl
+def hookbill_renewal_list_price(service: Service, product: Product, cycle: str, net: Decimal) -> Decimal | None:
+    """The price before the kept recurring code for a renewal of ``service`` (see the module docstring)."""
+    from core.orders.models import OrderService
+    from core.upgrades.quoting import prices_of
+    from plugins.promotions.rules import discounted_price, in_scope
+
+    promo = _kept_promo(service)
+    if promo is None or not in_scope(promo, product.id, cycle):
+        return None
+    link = OrderService.get_or_none(OrderService.service == service.id)
+    item = link.item if link is not None else None
+    if item is not None and (item.product_id, item.cycle, item.recurring_net) == (product.id, cycle, net):
+        return item.unit_net if item.unit_net > net else None
+    listed = prices_of(product).get(cycle)
+    if listed is not None and listed > net and discounted_price(promo, listed) == net:
+        return listed
+    return None
 
 
 def _kept_promo(service: Service) -> Any:

@@ -8,7 +8,9 @@ any database transaction.
 
 Failures raise :class:`P24Error`: ``status`` is the HTTP status (0 when P24 could
 not be reached or answered something that is not JSON), ``message`` P24's
-``error`` text, ``data`` the parsed answer.
+``error`` text, or one of ours (an English msgid, marked for translation: staff
+read it on the document's Przelewy24 card in their language; the details go to
+the log), ``data`` the parsed answer.
 """
 
 from __future__ import annotations
@@ -20,10 +22,18 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from core.i18n import N_
 from plugins.przelewy24 import signing
 from plugins.przelewy24.settings import P24Settings
 
 log = logging.getLogger("hookbill.przelewy24")
+
+#: Our words for a failure P24 did not put into words (shown to staff, translated there).
+NO_REASON = N_("Przelewy24 answered with an error but gave no reason.")
+UNREACHABLE = N_("Przelewy24 could not be reached.")
+UNREADABLE = N_("Przelewy24's answer could not be read.")
+NO_TOKEN = N_("Przelewy24 did not give the payment a token.")
+NOT_CONFIRMED = N_("Przelewy24 did not confirm the payment.")
 
 
 class P24Error(Exception):
@@ -68,14 +78,14 @@ class P24Client:
                 answer = None
             error = answer.get("error") if isinstance(answer, dict) else None
             log.warning("Przelewy24 %s %s answered %s: %s", method, path, exc.code, error or raw[:200])
-            raise P24Error(exc.code, _text(error) or exc.reason or "error", answer) from None
+            raise P24Error(exc.code, _text(error) or NO_REASON, answer) from None
         except (OSError, ValueError) as exc:  # unreachable, timeout, TLS, a bad URL
             log.warning("Przelewy24 %s %s failed: %s", method, path, exc)
-            raise P24Error(0, str(exc) or type(exc).__name__) from None
+            raise P24Error(0, UNREACHABLE) from None
         try:
             return json.loads(raw)
         except ValueError:
-            raise P24Error(0, "the answer is not JSON") from None
+            raise P24Error(0, UNREADABLE) from None
 
     def register(self, fields: dict[str, Any]) -> str:
         """``POST /transaction/register`` with ``fields`` (signed here); return the token."""
@@ -84,7 +94,7 @@ class P24Client:
         answer = self._call("POST", "/transaction/register", body)
         token = (answer.get("data") or {}).get("token") if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
-            raise P24Error(0, "no token in the answer", answer)
+            raise P24Error(0, NO_TOKEN, answer)
         return token
 
     def verify(self, session_id: str, order_id: int, amount: int, currency: str) -> None:
@@ -101,7 +111,8 @@ class P24Client:
         answer = self._call("PUT", "/transaction/verify", body)
         status = (answer.get("data") or {}).get("status") if isinstance(answer, dict) else None
         if status != "success":
-            raise P24Error(0, f"verification status {status!r}", answer)
+            log.warning("Przelewy24 verification of %s answered status %r", session_id, status)
+            raise P24Error(0, NOT_CONFIRMED, answer)
 
     def refund(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """``POST /transaction/refund`` with ``body``; return the per-refund results of the answer."""

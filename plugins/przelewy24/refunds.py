@@ -8,7 +8,9 @@ transaction under the customer's money lock, before P24 is asked:
   correcting invoice (art. 106j ust. 1 pkt 3 and 4 of the VAT act: a refund of
   the price or of a payment), issued through :mod:`core.documents.corrections`
   like every correction: the whole invoice reversed, or one negative line that
-  lowers the gross by exactly the refunded amount. The correction's amount is
+  lowers the gross by exactly the refunded amount. It says the refund goes back
+  to the payer's account through Przelewy24 (:data:`REFUND_LABEL`), not that an
+  amount is still to be refunded by a date. The correction's amount is
   credited to the credit balance (``correction_credit``);
 * the refund itself is taken from the balance (``refund``). Money a payment
   left on the balance (an overpayment, a payment for a document no longer open)
@@ -45,7 +47,7 @@ from core.models import Document, LedgerEntry, Payment
 from core.money import ZERO, round_money, to_decimal
 from plugins.przelewy24 import signing
 from plugins.przelewy24.checkout import grosze, public_url
-from plugins.przelewy24.client import P24Client, P24Error
+from plugins.przelewy24.client import NO_REASON, P24Client, P24Error
 from plugins.przelewy24.models import P24Refund, P24Session
 from plugins.przelewy24.notifications import CODES, Answer
 from plugins.przelewy24.settings import current
@@ -53,6 +55,8 @@ from plugins.przelewy24.settings import current
 log = logging.getLogger("hookbill.przelewy24")
 
 OPEN = ("requested", "accepted", "unknown")
+#: How a refund's correcting invoice names the way its amount goes back (Polish, the document's language).
+REFUND_LABEL = "zwrot na rachunek płatnika przez Przelewy24"
 
 
 def refunded(payment: Payment) -> Decimal:
@@ -182,6 +186,7 @@ def request_refund(payment_id: int, amount: object, reason: str, staff: Any, *, 
                 f"{plan.description}: {reason}" if reason else plan.description,
                 purpose="refund",
                 purpose_ref=payment.id,
+                refund_to_payer_label=REFUND_LABEL,
             )
             ledger.append(
                 payment.customer_id,
@@ -306,7 +311,7 @@ def send_refund(refund_pk: int) -> str:
     item = items[0] if items else {}
     if item.get("status") is True:
         return _settle(refund.id, "accepted", "")
-    return _settle(refund.id, "rejected", str(item.get("message") or "refused"))
+    return _settle(refund.id, "rejected", str(item.get("message") or NO_REASON))
 
 
 def _settle(refund_pk: int, status: str, message: str) -> str:

@@ -143,6 +143,11 @@ def on_service_created(service, order):
 
 
 @hookimpl
+def hookbill_renewal_list_price(service, product, cycle, net):
+    _record("hookbill_renewal_list_price", cycle=cycle, net=str(net))
+
+
+@hookimpl
 def on_upgrade_quote(quote):
     _record("on_upgrade_quote")
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import peewee
 from playhouse.migrate import migrate
 
+#: Released as ``m0006_orders`` (three migrations shared the number 6); a database that applied it
+#: under that name does not run it again (:mod:`core.migrate`).
+REPLACES = ("m0006_orders",)
+
 
 def _missing(db: peewee.Database, table: str, column: str) -> bool:
     return column not in {c.name for c in db.get_columns(table)}

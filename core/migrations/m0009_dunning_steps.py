@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import peewee
 
+#: Released as ``m0006_dunning_steps`` (three migrations shared the number 6); a database that applied it
+#: under that name does not run it again (:mod:`core.migrate`).
+REPLACES = ("m0006_dunning_steps",)
+
 
 def up(db: peewee.Database, migrator: object) -> None:
     """Create ``renewal_dunning_step`` with its unique (renewal, step) index, and record the steps already done."""
