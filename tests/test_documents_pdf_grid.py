@@ -1,4 +1,4 @@
-"""Invoice tables drawn by our own rows: the same lines, places and pages as fpdf2's ``table()``."""
+"""Invoice tables and paragraphs laid out by our own code: the same lines, places and pages as fpdf2's."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 import re
 
 from fpdf import FontFace
-from fpdf.enums import TableBordersLayout
+from fpdf.enums import Align, TableBordersLayout, XPos, YPos
 from fpdf.errors import FPDFException
 from fpdf.fonts import TTFFont
 from hypothesis import given, settings
@@ -139,3 +139,28 @@ def test_a_table_over_three_pages_prints_as_fpdf2s_table_did() -> None:
     assert mine == before
     for text, _ in mine[1:]:  # the header row is repeated on top of every page
         assert text.startswith("Lp. Nazwa towaru lub usługi")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=texts,
+    width=st.sampled_from([30.0, 60.0, 86.0, 180.0]),
+    align=st.sampled_from([Align.L, Align.R, Align.C, Align.J]),
+    new_x=st.sampled_from([XPos.LEFT, XPos.RIGHT, XPos.LMARGIN]),
+    new_y=st.sampled_from([YPos.NEXT, YPos.TOP]),
+    top=st.sampled_from([40.0, 250.0, 270.0]),  # the last two reach the page break
+)
+def test_paragraph_places_text_as_multi_cell_does(
+    text: str, width: float, align: Align, new_x: XPos, new_y: YPos, top: float
+) -> None:
+    ours, theirs = (
+        InvoicePDF(footer_text="FV/1", page_label="Strona"),
+        InvoicePDF(footer_text="FV/1", page_label="Strona"),
+    )
+    for pdf in (ours, theirs):
+        pdf.add_page()
+        pdf.set_xy(40, top)
+    ours.paragraph(width, 4.6, text, align=align, new_x=new_x, new_y=new_y)
+    theirs.multi_cell(width, 4.6, text, align=align, new_x=new_x, new_y=new_y)
+    assert (ours.get_x(), ours.get_y(), ours.page_no()) == (theirs.get_x(), theirs.get_y(), theirs.page_no())
+    assert placed_text(bytes(ours.output())) == placed_text(bytes(theirs.output()))

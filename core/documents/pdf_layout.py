@@ -68,7 +68,7 @@ class InvoicePDF(FPDF):
     ) -> None:
         """One wrapped paragraph at the current x, then move to the next line."""
         self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(
+        self.paragraph(
             width or self.epw,
             height,
             text,
@@ -77,6 +77,50 @@ class InvoicePDF(FPDF):
             new_y=YPos.NEXT,
         )
         self.set_font(FONT, size=9)
+
+    def paragraph(
+        self, width: float, height: float, text: str, *, align: Align = Align.L, new_x: XPos, new_y: YPos
+    ) -> None:
+        """``multi_cell(width, height, text, align=align, new_x=new_x, new_y=new_y)``, the lines broken once.
+
+        Plain text that fits on the page is placed line by line where ``multi_cell`` puts
+        it (the cell margin inside ``width``, left, right or centred; justified text of one
+        line is left-aligned); anything else, a paragraph that reaches the page break or
+        justified over several lines included, is ``multi_cell``'s own.
+        """
+        font = self.current_font
+        lines = None
+        if (
+            isinstance(font, TTFFont)
+            and not text.endswith("\n")  # multi_cell adds a line break after a last "\n"
+            and new_x in (XPos.LEFT, XPos.RIGHT, XPos.LMARGIN)
+            and new_y in (YPos.NEXT, YPos.TOP)
+        ):
+            lines = wrap(text, font.cw, self.font_size_pt, self.k, width - self.c_margin - self.c_margin)
+        if (
+            lines is None
+            or (align == Align.J and len(lines) > 1)
+            or self.y + len(lines) * height > self.page_break_trigger - 0.01
+        ):
+            self.multi_cell(width, height, text, align=align, new_x=new_x, new_y=new_y)
+            return
+        x, top = self.x, self.y
+        baseline = 0.5 * height + 0.3 * self.font_size
+        for line, line_width in lines:
+            if line:
+                if align == Align.R:
+                    self.text(x + (width - self.c_margin - line_width), self.y + baseline, line)
+                elif align == Align.C:
+                    self.text(x + (width - line_width) / 2, self.y + baseline, line)
+                else:
+                    self.text(x + self.c_margin, self.y + baseline, line)
+            self.y += height
+        if new_y == YPos.TOP:
+            self.y = top
+        if new_x == XPos.RIGHT:
+            self.x = x + width
+        elif new_x == XPos.LMARGIN:
+            self.x = self.l_margin
 
     def key_values(self, rows: Sequence[tuple[str, str]], *, x: float, width: float, key_width: float) -> None:
         """Aligned ``label: value`` rows in a column starting at ``x``."""
@@ -87,7 +131,7 @@ class InvoicePDF(FPDF):
             self.cell(key_width, 4.6, f"{key}:")
             self.set_text_color(0, 0, 0)
             self.set_font(FONT, "B", 9)
-            self.multi_cell(width - key_width, 4.6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.paragraph(width - key_width, 4.6, value, align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, size=9)
 
     def section_title(self, text: str) -> None:
@@ -116,7 +160,7 @@ class InvoicePDF(FPDF):
             self.set_text_color(0, 0, 0)
             for number, line in enumerate(lines):
                 self.set_font(FONT, "B" if number == 0 else "", 9.5 if number == 0 else 9)
-                self.multi_cell(column, 4.6, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+                self.paragraph(column, 4.6, line, align=Align.J, new_x=XPos.LEFT, new_y=YPos.NEXT)
             bottoms.append(self.get_y())
         self.set_xy(self.l_margin, max(bottoms) + 2)
         self.set_font(FONT, size=9)
