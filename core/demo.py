@@ -18,12 +18,12 @@ from core.catalogue import service as catalogue
 from core.models import (
     BillingProfile,
     Customer,
-    LedgerEntry,
     Product,
     ProductPrice,
     Service,
     Staff,
 )
+from core.payments.recording import record_payment
 from core.settings import set_setting
 from core.staff.service import create_staff
 
@@ -186,9 +186,9 @@ def load_demo_data() -> DemoLogins | None:
         _service(company, products["hosting-basic"], Cycle.monthly, anchor, "zazolc.pl")
         _service(company, products["vps-s"], Cycle.quarterly, today - timedelta(days=40), "vps1.zazolc.pl")
         _service(private, products["hosting-start"], Cycle.monthly, anchor, "kowalski.net.pl")
-        LedgerEntry.create(
-            customer=company, kind="staff_credit", amount=Decimal("10.00"), reason="Demo: goodwill credit"
-        )
+        # money the customer paid onto the balance (a deposit, with its payment confirmation), which
+        # the help page's upgrade settles automatically; staff credit would be a discount instead
+        record_payment("banktransfer", "DEMO-TOPUP-1", Decimal("10.00"), customer_id=company.id)
     return logins
 
 
