@@ -16,7 +16,7 @@ from core import clock, db
 from core.accounts.search import normalise
 from core.i18n import N_
 from core.migrate import migrate
-from core.models import Customer, Document, LedgerEntry, Service
+from core.models import BillingProfile, Customer, Document, LedgerEntry, Service
 from core.progress import Progress
 from core.runtime import current
 from core.testing.factories import PASSWORD, Factories
@@ -138,3 +138,72 @@ def admin_data(customers: int) -> None:
     _batches(N_("Services"), customers, service, Service)
     _document_copies(invoice, customers, lambda index: ids[index])
     _batches(N_("Tickets"), customers, ticket, Ticket)
+
+
+def due_services(count: int, tag: str, next_due: date, *, status: str = "active") -> list[int]:
+    """``count`` customers, each with billing data and one monthly service due on ``next_due``; their service ids.
+
+    For the renewal benchmark: ``tag`` keeps each call's customers apart (their
+    e-mail addresses start with it). The seller and the product are made by
+    :func:`prepare` and :func:`renewal_product`.
+    """
+    hashed = password_hash(PASSWORD)
+    product = renewal_product()
+
+    def customer(index: int) -> dict[str, Any]:
+        email = f"{tag}{index}@example.test"
+        return {
+            "email": email,
+            "password_hash": hashed,
+            "first_name": "Klient",
+            "last_name": f"{tag.capitalize()}{index}",
+            "search_key": normalise(f"{email} klient {tag}{index}"),
+        }
+
+    _batches(N_("Customers"), count, customer, Customer)
+    with db.connection():
+        ids = [
+            c.id for c in Customer.select(Customer.id).where(Customer.email.startswith(f"{tag}")).order_by(Customer.id)
+        ]
+
+    def profile(index: int) -> dict[str, Any]:
+        return {
+            "customer": ids[index],
+            "kind": "private",
+            "name": f"Klient {tag}{index}",
+            "address_line1": "ul. Prosta 1",
+            "postcode": "00-001",
+            "city": "Warszawa",
+            "country": "PL",
+        }
+
+    start = date(next_due.year - (next_due.month == 1), (next_due.month - 2) % 12 + 1, min(next_due.day, 28))
+
+    def service(index: int) -> dict[str, Any]:
+        return {
+            "customer": ids[index],
+            "product": product.id,
+            "cycle": "monthly",
+            "status": status,
+            "label": f"{tag}{index}.pl",
+            "anchor_date": next_due,
+            "period_start": start,
+            "next_due": next_due,
+            "recurring_net": Decimal("50.00"),
+        }
+
+    _batches(N_("Billing data"), count, profile, BillingProfile)
+    _batches(N_("Services"), count, service, Service)
+    tagged = Customer.select(Customer.id).where(Customer.email.startswith(tag))
+    with db.connection():
+        return [s.id for s in Service.select(Service.id).where(Service.customer.in_(tagged)).order_by(Service.id)]
+
+
+def renewal_product() -> Any:
+    """The package every benchmark service renews (made once)."""
+    from core.models import Product
+    from tests.upgrade_helpers import product
+
+    with db.connection():
+        found = Product.get_or_none(Product.slug == "bench-hosting")
+        return found or product("bench-hosting", "Hosting Bench", {"monthly": "50.00"})

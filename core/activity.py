@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from core.models import ActivityLog
@@ -48,3 +49,30 @@ def record(
         details=details,
         ip=ip,
     )
+
+
+def record_many(action: str, events: Sequence[tuple[Any, dict[str, Any]]]) -> None:
+    """Append many system events of one ``action`` in one statement: ``(subject, details)`` each.
+
+    What :func:`record` writes for ``record(action, subject=subject, **details)``
+    with no actor; the subject's ``customer_id`` is the customer. For a batch
+    that logs one event per item of its work (the renewal run).
+    """
+    if not events:
+        return
+    ActivityLog.insert_many(
+        [
+            {
+                "actor_kind": "system",
+                "actor_id": None,
+                "actor_name": "",
+                "action": action,
+                "subject_type": subject._meta.table_name,
+                "subject_id": subject.id,
+                "customer_id": getattr(subject, "customer_id", None),
+                "details": details,
+                "ip": "",
+            }
+            for subject, details in events
+        ]
+    ).execute()

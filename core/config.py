@@ -69,6 +69,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "place_of_issue": "Warszawa",
         "vat_rates_by_country": {},  # OSS (art. 28k): {"DE": "19"} for private EU buyers
         "renewal_days_before": 14,  # issue the renewal proforma this many days before next_due
+        "renewal_batch_size": 200,  # renewals issued (or looked at) per write transaction of the renewal run
         "reminder_days_before_due": 3,  # one reminder e-mail this many days before its due date
         "suspend_after_days": 7,  # suspend a service this many days after an unpaid renewal was due
         "terminate_after_days": 30,  # terminate it this many days after the due date

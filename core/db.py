@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -163,17 +164,60 @@ def write_transaction() -> Iterator[None]:
             yield
 
 
+#: Customers whose locks the current transaction took for a whole batch (:func:`holding_customers`).
+_held: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar("hookbill_customers_held", default=frozenset())
+
+
 def lock_customer(customer_id: int) -> None:
     """Serialise money movements of one customer inside the current transaction.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE`` on the customer's row. SQLite: the
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the customer's row (nothing is
+    sent inside :func:`holding_customers` for a customer it holds). SQLite: the
     surrounding :func:`write_transaction` already holds the database write lock.
     """
     db = database.obj
     if not db.in_transaction():
         raise RuntimeError("lock_customer() must run inside write_transaction()")
-    if is_postgres():
+    if is_postgres() and customer_id not in _held.get():
         db.execute_sql("SELECT id FROM customer WHERE id = %s FOR UPDATE", (customer_id,))
+
+
+def lock_customers(customer_ids: Iterable[int]) -> None:
+    """:func:`lock_customer` for many customers at once, in one statement, in id order.
+
+    For a batch that moves money of many customers in one transaction (the
+    renewal run). The rows are locked in ascending id order, the order every
+    batch takes them in, so two batches never wait for each other in a circle.
+    """
+    db = database.obj
+    if not db.in_transaction():
+        raise RuntimeError("lock_customers() must run inside write_transaction()")
+    ids = sorted(set(customer_ids))
+    if is_postgres() and ids:
+        marks = ", ".join(["%s"] * len(ids))
+        db.execute_sql(f"SELECT id FROM customer WHERE id IN ({marks}) ORDER BY id FOR UPDATE", tuple(ids))
+
+
+@contextlib.contextmanager
+def holding_customers(customer_ids: Iterable[int]) -> Iterator[None]:
+    """:func:`lock_customers`, then, until the block ends, :func:`lock_customer` of one of them sends nothing.
+
+    For a batch's work inside its write transaction: every service called
+    inside still locks its customer as it always does, and the lock it asks
+    for is already held. Only directly inside the top-level transaction do the
+    locks count as held (a savepoint rolled back would release them); deeper,
+    this is :func:`lock_customers`.
+    """
+    ids = frozenset(customer_ids)
+    lock_customers(ids)
+    if database.obj.transaction_depth() != 1:
+        yield
+        return
+    token = _held.set(ids)
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def lock_name(name: str) -> None:

@@ -177,7 +177,9 @@ def hookbill_settings() -> list[SettingSpec]:
 def hookbill_cron_jobs() -> list[CronJob]:
     """Called by ``hookbill cron`` to collect periodic jobs.
 
-    **Transaction**: none while collecting; each job opens its own transactions.
+    **Transaction**: none while collecting; each job opens its own transactions
+    (short ones: a job over many rows commits in batches, as the renewal run
+    does, so it never holds a lock for the whole run).
     A job is claimed per time slot in the database, so running ``hookbill cron``
     on several nodes at once runs each job once per slot.
 
@@ -491,6 +493,9 @@ def on_service_status_changed(service: Service, old_status: str, new_status: str
 
     **Transaction**: inside the transaction that changes the status; raise
     :class:`HookRefused` to refuse: the status stays and nothing is queued.
+    The renewal run suspends and terminates unpaid services in batches, each
+    service in its own savepoint of the batch's transaction: a refusal there
+    keeps that service as it is (the next run tries again) and the batch goes on.
 
     :param service: the :class:`core.models.Service` after the change.
     :param old_status: the status before.
@@ -677,7 +682,9 @@ def hookbill_seller_overrides(customer: Customer, kind: DocumentKind) -> dict[st
     **Transaction**: inside the issuing transaction, after the number was
     taken and before the snapshot is frozen; an implementation may read and
     write the database but does no network I/O. Raising :class:`HookRefused` refuses the
-    issue. Stops at first non-None result.
+    issue. Stops at first non-None result. The renewal run issues a batch of
+    renewal proformas in one transaction, each in its own savepoint: there a
+    refusal rolls back that renewal alone, which the next run tries again.
 
     :param customer: the :class:`core.models.Customer` the document is issued
         to. Do not change.
@@ -745,7 +752,13 @@ def on_invoice_issue(document: Document) -> None:
     issue: the document is not issued (its number is not used) and what asked
     for it (confirming a package change, a renewal) does not happen. The
     balance plugin settles credit here. Rendering a PDF or sending it happens
-    after commit (outbox), never here.
+    after commit (outbox), never here. The renewal run issues renewal proformas
+    in batches: one transaction per batch (``billing.renewal_batch_size``), each
+    proforma in its own savepoint, called once per proforma as for a single
+    issue. A refusal (or any error) there rolls back that renewal alone, its
+    number with it; the batch's other renewals are kept and the refused one is
+    tried again by the next run. Writes of an implementation commit with the
+    batch, so do not count on a commit per document.
 
     :param document: the saved :class:`core.models.Document`. **May change**:
         only its payment state through the payment services; the snapshot is

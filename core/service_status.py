@@ -14,6 +14,7 @@ from core import activity, clock, db, outbox, runtime
 from core.errors import Conflict, NotFound
 from core.i18n import N_
 from core.models import Service
+from core.renewals.schedule import mark_service
 
 # status -> statuses it may move to, and the provisioning action each move needs.
 TRANSITIONS: dict[str, dict[str, str | None]] = {
@@ -44,6 +45,7 @@ def set_service_status(service_id: int, new_status: str, staff: Any, *, reason: 
         service.updated_at = clock.utcnow()
         service.save()
         runtime.hooks().on_service_status_changed(service=service, old_status=old, new_status=new_status)
+        mark_service(service.id)  # its open renewal may be obsolete now, or its dunning step possible again
         activity.record("service.status", actor=staff, subject=service, ip=ip, old=old, new=new_status, reason=reason)
         if action is not None:
             outbox.enqueue("provisioning", {"service_id": service.id, "action": action})

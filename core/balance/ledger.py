@@ -90,6 +90,10 @@ def append(
         staff_id=staff_id,
         reason=reason[:255],
     )
+    if kind in credit.STAFF_CREDIT_IN:  # more staff credit: an open renewal proforma may now take more of it
+        from core.renewals.schedule import mark_customer
+
+        mark_customer(customer_id)
     runtime.hooks().on_balance_changed(entry=entry)
     return entry
 

@@ -44,6 +44,7 @@ from core.documents.taxid import TaxIdError, validate_tax_id
 from core.errors import ValidationError
 from core.i18n import N_
 from core.models import BillingProfile, Customer, Staff
+from core.renewals.schedule import mark_customer
 
 KINDS = ("company", "private")
 FIELDS = ("kind", "name", "tax_id", "address_line1", "address_line2", "postcode", "city", "country")
@@ -218,6 +219,7 @@ def _new_version(
         new={name: old_new[1] for name, old_new in changes.items()},
     )
     review_open_proformas(customer)
+    mark_customer(customer.id)  # the next renewal run re-prices open renewals if the VAT rate changed
     return profile
 
 

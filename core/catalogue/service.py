@@ -214,6 +214,7 @@ def update_product(
     new_position: int | None = values.pop("position")
     chosen = sorted({int(t) for t in targets} - {product.id}) if targets is not None else None
     with db.write_transaction():
+        rate_changed = values["vat_rate"] != (product.vat_rate or "")
         for key, value in values.items():
             setattr(product, key, value)
         product.description = description or ""
@@ -227,6 +228,10 @@ def update_product(
                 ProductPrice.create(product=product, cycle=cycle, net_price=price)
         if chosen is not None:
             set_change_paths(product, chosen)
+        if rate_changed:  # open renewal proformas of it are re-priced by the next renewal run
+            from core.renewals.schedule import mark_product
+
+            mark_product(product.id)
         activity.record(
             "catalogue.product_updated",
             actor=actor,

@@ -64,14 +64,15 @@ def seller_party() -> Party:
 SELLER_OVERRIDE_KEYS = frozenset({"bank_account", "bank_name"})
 
 
-def seller_party_for(customer: Customer, kind: str) -> Party:
+def seller_party_for(customer: Customer, kind: str, seller: Party | None = None) -> Party:
     """The seller as printed on ``customer``'s document of ``kind``: the stored data, with a plugin's payment details.
 
     The ``hookbill_seller_overrides`` hook may supply another bank account
     (and bank name) for this customer and kind; any other key is a plugin's
-    error and stops the issue.
+    error and stops the issue. ``seller`` is :func:`seller_party` when the
+    caller read it already (once for many documents).
     """
-    seller = seller_party()
+    seller = seller or seller_party()
     overrides = runtime.hooks().hookbill_seller_overrides(customer=customer, kind=kind)
     if not overrides:
         return seller
@@ -94,7 +95,11 @@ def current_profile(customer: Customer | int) -> BillingProfile | None:
 
 def buyer_party(customer: Customer) -> Party:
     """The customer as buyer, from their billing data current now (name only when they have none)."""
-    profile = current_profile(customer)
+    return party_of(customer, current_profile(customer))
+
+
+def party_of(customer: Customer, profile: BillingProfile | None) -> Party:
+    """The customer as buyer with the billing data ``profile`` (their current one, read by the caller)."""
     if profile is None:
         return Party(
             kind="private",

@@ -9,15 +9,27 @@ Gapless with several processes: the counter row is incremented with
 PostgreSQL the update holds the row lock until commit, so a second issuer
 waits and then counts on from the committed value; on SQLite the issuing
 transaction holds the database write lock (``BEGIN IMMEDIATE``). A rolled-back
-issue rolls its increment back too, so no number is ever skipped.
+issue rolls its increment back too, so no number is ever skipped (a savepoint
+rolled back, as the renewal run does for one refused renewal, rolls back its own).
+
+The increment is one statement (``UPDATE ... RETURNING``, written once, see
+:mod:`core.prepared`); only the first number of a series in a period inserts
+the counter row first.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from core import db, runtime
+from core import db, prepared, runtime
 from core.models import DocumentSequence
+
+_last = prepared.column(DocumentSequence.last)
+INCREMENT = (
+    f"UPDATE {prepared.table(DocumentSequence)} SET {_last} = {_last} + 1 "
+    f"WHERE {prepared.column(DocumentSequence.series)} = {{p}} AND {prepared.column(DocumentSequence.period)} = {{p}} "
+    f"RETURNING {_last}"
+)
 
 
 def period_of(pattern: str, day: date) -> str:
@@ -43,9 +55,8 @@ def next_number(kind: str, day: date) -> tuple[str, str]:
         raise RuntimeError("next_number() must run inside the issuing transaction")
     pattern = str(runtime.config().get_value(f"numbering.{kind}"))
     period = period_of(pattern, day)
-    DocumentSequence.insert(series=kind, period=period, last=0).on_conflict_ignore().execute()
-    DocumentSequence.update(last=DocumentSequence.last + 1).where(
-        (DocumentSequence.series == kind) & (DocumentSequence.period == period)
-    ).execute()
-    seq = DocumentSequence.get((DocumentSequence.series == kind) & (DocumentSequence.period == period)).last
-    return kind, format_number(pattern, day, seq)
+    rows = prepared.execute(INCREMENT, (kind, period)).fetchall()
+    if not rows:  # the series' first number in this period
+        DocumentSequence.insert(series=kind, period=period, last=0).on_conflict_ignore().execute()
+        rows = prepared.execute(INCREMENT, (kind, period)).fetchall()
+    return kind, format_number(pattern, day, int(rows[0][0]))

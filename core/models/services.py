@@ -20,6 +20,10 @@ class Service(BaseModel):
     ``period_net`` is the net actually charged for the current period when it
     differs from ``recurring_net`` (a first-period discount); a package change
     prorates from it. None: the period was charged ``recurring_net``.
+    ``renewal_billed_for`` is the ``next_due`` whose renewal proforma was issued
+    last: while it differs from ``next_due`` (and the service is billed) the
+    renewal run has work for it, found by the partial index
+    ``service_renewal_due`` (:mod:`core.renewals.run`).
     """
 
     customer = peewee.ForeignKeyField(Customer, backref="services", on_delete="RESTRICT")
@@ -35,6 +39,7 @@ class Service(BaseModel):
     recurring_net = MoneyField()
     period_net = MoneyField(null=True)
     version = peewee.IntegerField(default=1)
+    renewal_billed_for = peewee.DateField(null=True)
     module_ref = peewee.CharField(max_length=255, default="")
     created_at = peewee.DateTimeField(default=utc_now)
     updated_at = peewee.DateTimeField(default=utc_now)

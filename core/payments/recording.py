@@ -204,9 +204,18 @@ def pay_from_balance(document: Document, transaction_id: str, *, ip: str = "") -
     after taking the customer's lock.
     """
     from core.balance.credit import parts_of
+    from core.balance_view import balance_of
 
+    if db.database.obj.in_transaction():
+        # Inside the caller's transaction (a proforma being issued) an empty balance needs no savepoint:
+        # the lock and one read, and most proformas of a renewal run are done.
+        db.lock_customer(document.customer_id)
+        if balance_of(document.customer_id) <= 0:
+            return None
     with db.write_transaction():
         db.lock_customer(document.customer_id)
+        if balance_of(document.customer_id) <= 0:
+            return None  # no deposits either: the two parts add up to the balance, both at least 0
         doc = Document.get_by_id(document.id)
         amount = min(parts_of(doc.customer_id).deposits, amount_due(doc))
         if amount <= 0:

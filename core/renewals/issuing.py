@@ -20,21 +20,23 @@ on ``next_due`` itself (or today, when the job catches up late). Choices:
 * **The VAT rate** comes from :func:`core.documents.taxation.vat_rate_for`,
   the rule the upgrade quotes use (reverse charge, OSS, product rate).
 * **Once per period.** ``service_renewal`` has a unique index on
-  ``(service, period_start)``; each service is issued in its own write
-  transaction under the customer's money lock and re-checked inside it, so two
-  cron runs, or two nodes at once, issue one proforma. The row is written
-  before the proforma, so when the balance plugin pays it in full on issue
-  (``on_invoice_issue``) the payment hook already finds its period.
+  ``(service, period_start)``; the run issues due services in batches
+  (:mod:`core.renewals.run`), each batch one write transaction under its
+  customers' money locks, every service re-checked inside it, so two cron runs,
+  or two nodes at once, issue one proforma. The row is written before
+  ``on_invoice_issue``, so when the balance plugin pays the proforma in full on
+  issue the payment hook already finds its period.
 * **Staff credit** on the customer's balance is a discount on the renewal
   line (:func:`core.balance.credit.split_at_issue`), decided when the proforma
   is issued; deposits then pay it (``on_invoice_issue``).
-* **Re-pricing.** While a renewal proforma is untouched (nothing paid), each run
-  compares its terms (package, cycle, price, period, VAT rate) with the
-  service's current ones; after an upgrade, a newly scheduled downgrade or a
-  change of the buyer's country it is cancelled and a new one is issued for the
-  same period; and so it is when staff credit granted after it was issued would
-  take more off it (the cancelled one gives its discount back first). A
-  proforma with money on it is never re-priced.
+* **Re-pricing.** While a renewal proforma is untouched (nothing paid), its
+  terms (package, cycle, price, period, VAT rate) are compared with the
+  service's current ones whenever one of them may have changed (the run looks at
+  the renewals such a change marked, :mod:`core.renewals.schedule`); after an
+  upgrade, a newly scheduled downgrade or a change of the buyer's country it is
+  cancelled and a new one is issued for the same period; and so it is when staff
+  credit granted after it was issued would take more off it (the cancelled one
+  gives its discount back first). A proforma with money on it is never re-priced.
 * **Cancellation.** A service whose customer asked to cancel it (a request
   ``requested`` or ``approved``, :mod:`core.services.cancellation`) gets no
   renewal: its open renewal proforma is cancelled when the request is made
@@ -49,8 +51,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-import peewee
-
 from core import activity, clock, db, runtime
 from core.balance.credit import parts_of, split_at_issue, staff_credit_notes, taken_by
 from core.billing.cycles import Cycle, period_containing
@@ -61,6 +61,7 @@ from core.documents.taxation import default_rate, vat_rate_for
 from core.i18n import N_, document_text
 from core.models import Document, Product, Service, ServiceChange
 from core.renewals.models import ServiceRenewal
+from core.renewals.schedule import Thresholds, next_step_on
 from core.services.models import OPEN_CANCELLATION, CancellationRequest
 
 UNIT = "usł."
@@ -112,27 +113,30 @@ def scheduled_change(service: Service) -> ServiceChange | None:
 def renewal_terms(service: Service) -> RenewalTerms:
     """The terms of renewing ``service`` for the period starting at its ``next_due`` (module docstring)."""
     change = scheduled_change(service)
+    product = Product.get_by_id(change.to_product_id) if change is not None else service.product
+    return terms_from(service, change, vat_rate_for(product, service.customer_id), product)
+
+
+def terms_from(service: Service, change: ServiceChange | None, vat_rate: str, product: Product) -> RenewalTerms:
+    """The renewal terms of ``service`` given what was read for it: its scheduled ``change`` and its ``product``.
+
+    ``product`` is the package renewed (the change's new one when there is a
+    change) and ``vat_rate`` the rate selling it to the customer carries; the
+    renewal run reads these for a whole batch at once.
+    """
     if change is not None:
         quote = change.quote
-        product = Product.get_by_id(change.to_product_id)
         return RenewalTerms(
             product,
             change.to_cycle,
             Decimal(quote["new_price"]),
             service.next_due,
             date.fromisoformat(quote["new_next_due"]),
-            vat_rate_for(product, service.customer_id),
+            vat_rate,
             change,
         )
     end = period_containing(service.anchor_date, Cycle(service.cycle), service.next_due)[1]
-    return RenewalTerms(
-        service.product,
-        service.cycle,
-        service.recurring_net,
-        service.next_due,
-        end,
-        vat_rate_for(service.product, service.customer_id),
-    )
+    return RenewalTerms(product, service.cycle, service.recurring_net, service.next_due, end, vat_rate)
 
 
 def renewal_line(service: Service, terms: RenewalTerms) -> LineInput:
@@ -173,10 +177,13 @@ def current_document(renewal: ServiceRenewal) -> Document | None:
 
 
 def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Document:
+    """Issue the proforma of an existing renewal row again (re-priced, or reissued after a withdrawn cancellation)."""
     renewal.document_id = None  # the payment hook finds a period being issued by its empty document id
     renewal.terms, renewal.change_id = terms.key, terms.change.id if terms.change else None
     renewal.period_end = terms.period_end
+    renewal.next_step_on = None
     renewal.save()
+    due = max(terms.period_start, clock.today())
     lines = [renewal_line(service, terms)]
     use = split_at_issue(service.customer, lines)
     document = issue_document(
@@ -184,13 +191,17 @@ def _issue(service: Service, terms: RenewalTerms, renewal: ServiceRenewal) -> Do
         "proforma",
         use.applied_to(lines),
         sale_date=terms.period_start,
-        due_date=max(terms.period_start, clock.today()),
+        due_date=due,
         purpose="renewal",
         purpose_ref=service.id,
         notes=staff_credit_notes(use.discount),
         staff_credit=use.staff_credit,
     )
-    ServiceRenewal.update(document_id=document.id).where(ServiceRenewal.id == renewal.id).execute()
+    renewal = ServiceRenewal.get_by_id(renewal.id)  # a payment on issue may have extended it
+    if renewal.extended_at is None:
+        renewal.next_step_on = next_step_on(renewal, due, clock.today(), Thresholds.configured())
+    renewal.document_id = document.id
+    renewal.save()
     activity.record(
         "renewal.issued",
         subject=service,
@@ -256,75 +267,92 @@ def reissue_withdrawn_renewal(service_id: int) -> Document | None:
 def issue_renewal(service_id: int) -> Document | None:
     """Issue the renewal proforma of the service's next period unless that period has one.
 
-    Runs its own write transaction with the customer's lock; returns the new
-    proforma, or None when the period was billed already (by this or another node)
-    or the customer asked to cancel the service.
+    A batch of one (:func:`core.renewals.run.issue_batch`): its own write
+    transaction with the customer's lock; returns the new proforma, or None when
+    the period was billed already (by this or another node) or the customer asked
+    to cancel the service. A plugin's refusal or fault is raised.
     """
-    try:
-        with db.write_transaction():
-            service = Service.get_by_id(service_id)
-            db.lock_customer(service.customer_id)
-            service = Service.get_by_id(service_id)
-            if (
-                service.status not in BILLED_STATUSES
-                or cancellation_requested(service.id)
-                or ServiceRenewal.select()
-                .where((ServiceRenewal.service == service) & (ServiceRenewal.period_start == service.next_due))
-                .exists()
-            ):
-                return None
-            terms = renewal_terms(service)
-            renewal = ServiceRenewal.create(
-                service=service, period_start=terms.period_start, period_end=terms.period_end
-            )
-            return _issue(service, terms, renewal)
-    except peewee.IntegrityError:
-        return None  # another node inserted this period first
+    from core.renewals.run import issue_batch
+
+    issued = issue_batch([service_id], raise_failure=True)
+    return issued[0] if issued else None
 
 
 def reprice_renewal(renewal_id: int) -> Document | None:
-    """Bring an open renewal proforma in line with its service (module docstring); return a new one if issued.
+    """Bring an open renewal proforma in line with its service (:func:`reprice`), in its own transaction.
 
-    Untouched and priced on old terms: cancelled and issued again for the same
-    period. Obsolete (the service was terminated, or its dates moved off this
-    period, e.g. an upgrade to another cycle re-anchored it): cancelled, and
-    anything paid on it goes to the balance, so dunning never acts on it. A
-    renewal whose scheduled change applied first (``next_due`` is already its
-    ``period_end``) is still owed and left alone.
+    Takes the customer's lock, re-reads the renewal under it, and sets its next
+    step's day (:mod:`core.renewals.schedule`) for the proforma it ends with.
     """
-    from core.upgrades.apply import release_document
-
     with db.write_transaction():
         renewal = ServiceRenewal.get_by_id(renewal_id)
         db.lock_customer(Service.get_by_id(renewal.service_id).customer_id)
         renewal = ServiceRenewal.get_by_id(renewal_id)  # read again under the lock: another run may have moved it
-        service = Service.get_by_id(renewal.service_id)
-        document = current_document(renewal)
-        if document is None or document.status not in OPEN or renewal.extended_at:
-            return None
-        if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start, renewal.period_end):
-            release_document(
-                document,
-                "stale_payment",
-                document_text(N_("%(number)s: the renewal is no longer due"), number=document.number),
-            )
-            activity.record(
-                "renewal.cancelled",
-                subject=service,
-                customer_id=service.customer_id,
-                document=document.number,
-                status=service.status,
-            )
-            return None
-        if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
-            return None
-        terms = renewal_terms(service)
-        if terms.key == renewal.terms and not _more_credit(service, terms, document):
-            return None
+        issued = reprice(renewal)
+        reschedule(ServiceRenewal.get_by_id(renewal_id), clock.today())
+        return issued
+
+
+def reprice(renewal: ServiceRenewal) -> Document | None:
+    """Bring an open renewal proforma in line with its service (module docstring); return a new one if issued.
+
+    Inside the caller's write transaction, with the customer's lock held and
+    ``renewal`` read under it. Untouched and priced on old terms: cancelled and
+    issued again for the same period. Obsolete (the service was terminated, or
+    its dates moved off this period, e.g. an upgrade to another cycle
+    re-anchored it): cancelled, and anything paid on it goes to the balance, so
+    dunning never acts on it. A renewal whose scheduled change applied first
+    (``next_due`` is already its ``period_end``) is still owed and left alone.
+    """
+    from core.upgrades.apply import release_document
+
+    service = Service.get_by_id(renewal.service_id)
+    document = current_document(renewal)
+    if document is None or document.status not in OPEN or renewal.extended_at:
+        return None
+    if service.status not in BILLED_STATUSES or service.next_due not in (renewal.period_start, renewal.period_end):
         release_document(
-            document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number)
+            document,
+            "stale_payment",
+            document_text(N_("%(number)s: the renewal is no longer due"), number=document.number),
         )
-        return _issue(service, terms, renewal)
+        activity.record(
+            "renewal.cancelled",
+            subject=service,
+            customer_id=service.customer_id,
+            document=document.number,
+            status=service.status,
+        )
+        return None
+    if service.next_due != renewal.period_start or document.status != "unpaid" or document.paid > 0:
+        return None
+    terms = renewal_terms(service)
+    if terms.key == renewal.terms and not _more_credit(service, terms, document):
+        return None
+    release_document(
+        document, "stale_payment", document_text(N_("%(number)s: renewal re-priced"), number=document.number)
+    )
+    return _issue(service, terms, renewal)
+
+
+def reschedule(renewal: ServiceRenewal, today: date, *, looked_today: bool = False, closed_only: bool = False) -> None:
+    """Set the renewal's next step's day from its state now (None once it is closed); inside the caller's transaction.
+
+    ``looked_today``: the run has just taken whatever step was due
+    (:func:`core.renewals.schedule.next_step_on`). ``closed_only``: change it
+    only when the renewal is closed (a pass that took no dunning step leaves a
+    step due today for the pass that does).
+    """
+    document = current_document(renewal)
+    if renewal.extended_at or renewal.terminated_at or document is None or document.status not in OPEN:
+        day = None
+    elif closed_only:
+        return
+    else:
+        day = next_step_on(renewal, document.due_date, today, Thresholds.configured(), looked_today=looked_today)
+    if day != renewal.next_step_on:
+        ServiceRenewal.update(next_step_on=day).where(ServiceRenewal.id == renewal.id).execute()
+        renewal.next_step_on = day
 
 
 def _more_credit(service: Service, terms: RenewalTerms, document: Document) -> bool:
@@ -349,35 +377,12 @@ def refresh_open_renewals(service_id: int) -> int:
 
 
 def issue_due_renewals(today: date | None = None) -> dict[str, int]:
-    """Cron: issue every renewal due within ``billing.renewal_days_before`` days; re-price changed ones."""
-    today = today or clock.today()
-    days = int(runtime.config().get_value("billing.renewal_days_before") or 14)
-    billed = ServiceRenewal.select(ServiceRenewal.id).where(
-        (ServiceRenewal.service == Service.id) & (ServiceRenewal.period_start == Service.next_due)
-    )
-    cancelling = CancellationRequest.select(CancellationRequest.id).where(
-        (CancellationRequest.service == Service.id) & CancellationRequest.status.in_(OPEN_CANCELLATION)
-    )
-    due = [
-        s.id
-        for s in Service.select(Service.id)
-        .where(
-            Service.status.in_(BILLED_STATUSES)
-            & (Service.next_due <= today + timedelta(days=days))
-            & ~peewee.fn.EXISTS(billed)
-            & ~peewee.fn.EXISTS(cancelling)
-        )
-        .order_by(Service.next_due, Service.id)
-    ]
-    done = {"issued": 0, "repriced": 0}
-    for service_id in due:
-        done["issued"] += issue_renewal(service_id) is not None
-    open_rows = [
-        r.id
-        for r in ServiceRenewal.select(ServiceRenewal.id)
-        .join(Document, on=(Document.id == ServiceRenewal.document_id))
-        .where(ServiceRenewal.extended_at.is_null() & Document.status.in_(OPEN))
-    ]
-    for renewal_id in open_rows:
-        done["repriced"] += reprice_renewal(renewal_id) is not None
-    return done
+    """Cron: issue every renewal due within ``billing.renewal_days_before`` days; re-price changed ones.
+
+    The renewal run without its dunning steps (:mod:`core.renewals.run`).
+    """
+    from core.renewals.run import attend_open_renewals, issue_due
+
+    issued = issue_due(today)
+    repriced = attend_open_renewals(today, dunning=False)["repriced"]
+    return {"issued": issued, "repriced": repriced}

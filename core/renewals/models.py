@@ -7,6 +7,24 @@ import peewee
 from core.models.base import BaseModel, utc_now
 from core.models.services import Service
 
+#: The partial index that finds services whose next period is still to be billed, and its condition.
+#: The condition is written in literals, and a query uses it word for word, so that both engines
+#: see that the index covers it (a parameter in its place would hide that from the planner). The
+#: comparison is one expression (not an OR of two), so PostgreSQL can keep statistics of it
+#: (:data:`DUE_STATISTICS`) and knows that few services match; without them it may read them all.
+DUE_INDEX = "service_renewal_due"
+DUE_COMPARISON = "COALESCE(renewal_billed_for <> next_due, TRUE)"
+DUE_CONDITION = f"status IN ('active', 'suspended') AND {DUE_COMPARISON}"
+DUE_STATISTICS = "service_renewal_due_stats"
+
+
+def awaiting_renewal() -> peewee.Node:
+    """Billed services whose next period has no renewal proforma yet (the condition of :data:`DUE_INDEX`).
+
+    For a query whose only table in ``FROM`` is ``service``.
+    """
+    return peewee.SQL(f"({DUE_CONDITION})")
+
 
 class ServiceRenewal(BaseModel):
     """A renewal proforma issued for ``service`` and the period ``[period_start, period_end)``.
@@ -18,7 +36,11 @@ class ServiceRenewal(BaseModel):
     :mod:`core.renewals.issuing`); ``change_id`` the scheduled change priced in.
     ``terms`` is the key of the price it was issued with. ``reminded_at``,
     ``suspended_at``, ``terminated_at`` and ``extended_at`` record the dunning
-    steps and the payment, each done once.
+    steps and the payment, each done once. ``next_step_on`` is the day the renewal
+    run next has something to check for this row (a dunning step falls due, or
+    something its price depends on changed: :mod:`core.renewals.schedule`); None
+    when nothing is left to do. The run finds its work by the index on it, so
+    open renewals that need nothing cost nothing.
     """
 
     service = peewee.ForeignKeyField(Service, backref="renewals", on_delete="CASCADE")
@@ -32,6 +54,7 @@ class ServiceRenewal(BaseModel):
     suspended_at = peewee.DateTimeField(null=True)
     terminated_at = peewee.DateTimeField(null=True)
     extended_at = peewee.DateTimeField(null=True)
+    next_step_on = peewee.DateField(null=True, index=True)
     created_at = peewee.DateTimeField(default=utc_now)
 
     class Meta:

@@ -37,6 +37,7 @@ from core import activity, clock, mail
 from core.models import Document, Service, ServiceChange
 from core.renewals.issuing import current_document
 from core.renewals.models import ServiceRenewal
+from core.renewals.schedule import mark_service
 from core.service_status import set_service_status
 
 
@@ -74,6 +75,7 @@ def extend_paid_renewal(document: Document) -> Service | None:
         return None
     service = Service.get_by_id(renewal.service_id)
     renewal.extended_at = clock.utcnow()
+    renewal.next_step_on = None  # paid: nothing left for the renewal run to do
     renewal.save()
     if service.status not in ("active", "suspended"):
         activity.record(
@@ -99,6 +101,7 @@ def extend_paid_renewal(document: Document) -> Service | None:
     service.period_net = None  # a renewal charges the price the service renews at
     service.updated_at = clock.utcnow()
     service.save()
+    mark_service(service.id)  # its dates moved: any other open renewal of it may be obsolete now
     if renewal.change_id:
         ServiceChange.update(service_version=service.version).where(
             (ServiceChange.id == renewal.change_id) & (ServiceChange.status == "scheduled")

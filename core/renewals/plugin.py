@@ -7,9 +7,10 @@
 * ``on_service_changed``: an applied upgrade or downgrade re-prices the open
   renewal proforma (or cancels it when the change moved the service's dates),
   in the change's transaction, so the customer never pays the old price.
-* ``hookbill_cron_jobs``: ``renewals`` (hourly): issue due renewal proformas,
-  then remind, suspend and terminate for unpaid ones. Safe on several nodes:
-  the cron slot is claimed once, and every step is idempotent on its own.
+* ``hookbill_cron_jobs``: ``renewals`` (hourly): issue due renewal proformas
+  in batches, then re-price, remind, suspend and terminate the open ones whose
+  day has come (:mod:`core.renewals.run`). Safe on several nodes: the cron slot
+  is claimed once, and every step is idempotent on its own.
 * ``hookbill_template_snippet`` ``client_service_detail``: the open renewal
   proforma of the service, with a link to pay it.
 """
@@ -46,11 +47,10 @@ def on_service_changed(service: Service, change: ServiceChange) -> None:
 
 
 def run_renewals() -> dict[str, int]:
-    """Cron: issue renewals, then dunning; returns the counts of both."""
-    from core.renewals.issuing import issue_due_renewals
-    from core.renewals.overdue import run_dunning
+    """Cron: issue renewals in batches, then re-price and dun the open ones due (:mod:`core.renewals.run`)."""
+    from core.renewals.run import run_renewals as run
 
-    return {**issue_due_renewals(), **run_dunning()}
+    return run()
 
 
 @hookimpl

@@ -42,6 +42,7 @@ from core.errors import Conflict, NotFound
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import ZERO
+from core.renewals.schedule import mark_service
 from core.upgrades.refund import CORRECTION_REASON, correctable_invoice, credit_correction_lines
 
 UNIT = "usł."
@@ -130,6 +131,7 @@ def mark_stale(change: ServiceChange, reason: str) -> Decimal:
     """Never apply ``change``: cancel its proforma, credit what was paid; return that amount."""
     change.status = "stale"
     change.save()
+    mark_service(change.service_id)  # a downgrade priced into the open renewal no longer applies
     refunded = ZERO
     document = change_proforma(change.id)
     if document is not None:
@@ -263,6 +265,7 @@ def cancel_change(customer_id: int, change_id: int, *, actor: Any = None, ip: st
             )
         change.status = "cancelled"
         change.save()
+        mark_service(change.service_id)  # a downgrade priced into the open renewal no longer applies
         activity.record("service.change_cancelled", actor=actor, subject=change, customer_id=customer_id, ip=ip)
     return change
 

@@ -39,6 +39,7 @@ from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import N_, document_text
 from core.models import Document, Service, ServiceChange
 from core.money import to_decimal
+from core.renewals.schedule import mark_service
 from core.upgrades.apply import apply_change, end_of_day_utc
 from core.upgrades.lines import corrects_current_invoice, proforma_lines
 from core.upgrades.quote import Quote
@@ -126,6 +127,8 @@ def confirm_change(
             service_version=service.version,
             apply_on=quote.apply_on,
         )
+        if change.status == "scheduled":
+            mark_service(service.id)  # the next renewal run prices the change into the open renewal
         document = None
         if quote.action == "pay":
             due = proforma_due_date(quote)

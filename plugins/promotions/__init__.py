@@ -183,10 +183,21 @@ def hookbill_renewal_list_price(service: Service, product: Product, cycle: str, 
 
 
 def _kept_promo(service: Service) -> Any:
+    """The recurring code ``service`` keeps, or None.
+
+    Asked for every renewal a run issues (``hookbill_renewal_list_price``), and
+    most services keep none: the first look is one statement written once
+    (:mod:`core.prepared`), not a query peewee compiles for each service.
+    """
+    from core import prepared
     from plugins.promotions.models import PromoCode, PromoService
 
-    kept = PromoService.get_or_none(PromoService.service_id == service.id)
-    return PromoCode.get_or_none(PromoCode.id == kept.promo_id) if kept is not None else None
+    sql = (
+        f"SELECT {prepared.column(PromoService.promo)} FROM {prepared.table(PromoService)} "
+        f"WHERE {prepared.column(PromoService.service_id)} = {{p}}"
+    )
+    kept = prepared.execute(sql, (service.id,)).fetchall()
+    return PromoCode.get_or_none(PromoCode.id == kept[0][0]) if kept else None
 
 
 @hookimpl(wrapper=True)
