@@ -6,7 +6,8 @@ size the row, once to draw it). :func:`wrap` gives the same lines from one pass
 over the font's widths, for the text invoices put in tables. Text it does not
 handle the same way (tabs and other breaking spaces, soft hyphens, no-break
 spaces, form feeds, carriage returns, a character wider than the column, a line
-left empty by a space before a word longer than the column) is answered ``None``, and the caller lets fpdf2 lay that cell out.
+left empty by a space before a word longer than the column) is answered
+``None``, and the caller lets fpdf2 lay that cell out.
 """
 
 from __future__ import annotations
