@@ -76,7 +76,10 @@ def request(address: str, path: str, cookie: str = "", method: str = "GET", body
     connection.request(method, path, body=body or None, headers=headers)
     response = connection.getresponse()
     data = response.read().decode()
-    found = {name.lower(): value for name, value in response.getheaders()}
+    found: dict[str, str] = {}
+    for name, value in response.getheaders():  # several Set-Cookie headers are kept, joined as one
+        key = name.lower()
+        found[key] = f"{found[key]}, {value}" if key == "set-cookie" and key in found else value
     connection.close()
     return response.status, found, data
 
@@ -85,8 +88,11 @@ def _cookies(headers: dict, jar: dict[str, str]) -> dict[str, str]:
     raw = headers.get("set-cookie", "")
     for part in re.split(r",(?=[^ ;]+=)", raw):
         name, _, rest = part.strip().partition("=")
-        if name:
-            jar[name] = rest.split(";", 1)[0]
+        value = rest.split(";", 1)[0]
+        if name and value:
+            jar[name] = value
+        elif name:  # an empty value deletes the cookie
+            jar.pop(name, None)
     return jar
 
 

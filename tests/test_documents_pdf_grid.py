@@ -9,7 +9,7 @@ from fpdf import FontFace
 from fpdf.enums import Align, TableBordersLayout, XPos, YPos
 from fpdf.errors import FPDFException
 from fpdf.fonts import TTFFont
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
@@ -52,8 +52,8 @@ def test_wrap_breaks_lines_where_fpdf2_breaks_them(text: str, width: float, bold
     except FPDFException:  # a character wider than the column
         expected = None
     ours = wrap(text, font.cw, size, pdf.k, width - 1.2 - 1.2)
-    if ours is None:  # only where fpdf2 cannot lay the text out either
-        assert expected is None
+    if ours is None:  # where fpdf2 cannot lay the text out either, or it makes a line of a lone space
+        assert expected is None or "" in expected
         return
     assert [line for line, _ in ours] == expected
     for line, line_width in ours:
@@ -150,6 +150,8 @@ def test_a_table_over_three_pages_prints_as_fpdf2s_table_did() -> None:
     new_y=st.sampled_from([YPos.NEXT, YPos.TOP]),
     top=st.sampled_from([40.0, 250.0, 270.0]),  # the last two reach the page break
 )
+# a space, then a word longer than the column: fpdf2 writes the empty first line as a text of its own
+@example(text=" " + "x" * 40, width=30.0, align=Align.L, new_x=XPos.LEFT, new_y=YPos.NEXT, top=40.0)
 def test_paragraph_places_text_as_multi_cell_does(
     text: str, width: float, align: Align, new_x: XPos, new_y: YPos, top: float
 ) -> None:

@@ -5,8 +5,9 @@ summed again for every prefix; its ``table()`` does that twice per cell (once to
 size the row, once to draw it). :func:`wrap` gives the same lines from one pass
 over the font's widths, for the text invoices put in tables. Text it does not
 handle the same way (tabs and other breaking spaces, soft hyphens, no-break
-spaces, form feeds, carriage returns, a character wider than the column) is
-answered ``None``, and the caller lets fpdf2 lay that cell out.
+spaces, form feeds, carriage returns, a character wider than the column, a line
+left empty by a space before a word longer than the column) is answered
+``None``, and the caller lets fpdf2 lay that cell out.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def wrap(
                     index += 1
                 elif space >= 0:  # back to the last space, which is dropped
                     line = text[start:space]
+                    if not line:  # a line of only that space: fpdf2 writes it as an empty text of its own
+                        return None
                     lines.append((line, sum(widths[ord(c)] for c in line) * size_pt * 0.001 / k))
                     index = space + 1
                 elif index == start:  # not even one character fits: fpdf2 refuses
