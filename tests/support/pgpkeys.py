@@ -73,7 +73,24 @@ def make_key(
     faked_time: str | None = None,
     revoke: bool = False,
 ) -> GeneratedKey:
-    """Generate a key with the real gpg and return it armored, public and secret."""
+    """Generate a key with the real gpg and return it armored, public and secret.
+
+    gpg-agent now and then answers "Corrupted protection" when it signs a key made
+    with ``--faked-system-time`` (seen once in many full runs, never for a real-time
+    key); the key is then made again in a fresh home, at most three times in all.
+    """
+    for attempt in range(3):
+        try:
+            return _make_key(user_id, passphrase, algo, usage, expire, faked_time, revoke)
+        except RuntimeError as error:
+            if "Corrupted protection" not in str(error) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _make_key(
+    user_id: str, passphrase: str, algo: str, usage: str, expire: str, faked_time: str | None, revoke: bool
+) -> GeneratedKey:
     with _scratch_home() as home:
         clock = ["--faked-system-time", faked_time] if faked_time else []
         _gpg(
