@@ -48,7 +48,7 @@ from peewee import fn
 from core import clock
 from core.documents.advances import advance_totals, advances_of, wants_advance_invoice
 from core.documents.issuing import snapshot_of
-from core.documents.snapshot import RateTotal
+from core.documents.snapshot import PaymentPart, RateTotal
 from core.documents.state import payment_parts, payments_of
 from core.models import Document, LedgerEntry, Payment
 from core.money import ZERO
@@ -196,10 +196,10 @@ def _documents(month: date) -> list[RegisterRow]:
     return rows
 
 
-def _received_by_month(proforma: Document) -> dict[date, Decimal]:
-    """What ``proforma`` received, summed per month received."""
+def _received_by_month(parts: Iterable[PaymentPart]) -> dict[date, Decimal]:
+    """What the payment ``parts`` of a proforma add up to, per month received."""
     received: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for part in payment_parts(payments_of(proforma), proforma.paid):
+    for part in parts:
         received[month_of(part.date)] += part.amount
     return dict(received)
 
@@ -233,7 +233,8 @@ def consumer_rows(proforma: Document, month: date, today: date) -> list[Register
     if wants_advance_invoice(proforma) or advances_of(proforma):
         return []
     snap = snapshot_of(proforma)
-    received = _received_by_month(proforma)
+    parts = payment_parts(payments_of(proforma), proforma.paid)
+    received = _received_by_month(parts)
     ended = _ended_on(proforma)
     end_month = month_of(ended[1]) if ended else None
 
@@ -257,8 +258,8 @@ def consumer_rows(proforma: Document, month: date, today: date) -> list[Register
         totals = advance_of(month)
         if not totals:
             return []
-        parts = [p for p in payment_parts(payments_of(proforma), proforma.paid) if month_of(p.date) == month]
-        return [row("consumer_advance", parts[-1].date, totals)]
+        in_month = [p for p in parts if month_of(p.date) == month]
+        return [row("consumer_advance", in_month[-1].date, totals)]
     if month == end_month and ended is not None:
         earlier = [advance_of(m) for m in sorted(received) if m < month]
         taken = _summed(earlier)
